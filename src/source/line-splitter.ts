@@ -61,3 +61,72 @@ export class LineSplitter {
     this.skipping = false;
   }
 }
+
+export interface ByteLineSink {
+  /** one complete line: the bytes `buf[start, end)`, without the newline (a trailing CR is kept) */
+  line(buf: Buffer, start: number, end: number): void;
+  /** a line over the length limit was dropped */
+  overlong(): void;
+}
+
+/**
+ * The same cutting as LineSplitter, without making a string per line: the sink gets the chunk
+ * and the line's byte range, so the fast parser reads bytes where they lie. Only a line that
+ * straddles two chunks is copied (into a buffer of its own).
+ */
+export class ByteLineSplitter {
+  private carry: Buffer | undefined;
+  private skipping = false;
+
+  constructor(private readonly sink: ByteLineSink, private readonly maxLine = MAX_LINE) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    if (this.carry !== undefined || this.skipping) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.hold(chunk, 0);
+        return;
+      }
+      if (this.skipping) {
+        this.skipping = false;
+      } else {
+        const line = Buffer.concat([this.carry!, chunk.subarray(0, nl)]);
+        if (line.length > this.maxLine) this.sink.overlong();
+        else this.sink.line(line, 0, line.length);
+      }
+      this.carry = undefined;
+      start = nl + 1;
+    }
+    const max = this.maxLine;
+    const sink = this.sink;
+    let nl = chunk.indexOf(10, start);
+    while (nl >= 0) {
+      if (nl - start > max) sink.overlong();
+      else sink.line(chunk, start, nl);
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) this.hold(chunk, start);
+  }
+
+  /** the last line, when the input does not end with a newline */
+  end(): void {
+    if (this.carry !== undefined) this.sink.line(this.carry, 0, this.carry.length);
+    this.carry = undefined;
+    this.skipping = false;
+  }
+
+  private hold(chunk: Buffer, from: number): void {
+    if (this.skipping) return;
+    // a copy, so the (large) chunk it came from is not kept alive
+    const tail = this.carry === undefined ? Buffer.from(chunk.subarray(from)) : Buffer.concat([this.carry, chunk.subarray(from)]);
+    if (tail.length > this.maxLine) {
+      this.sink.overlong();
+      this.carry = undefined;
+      this.skipping = true;
+    } else {
+      this.carry = tail;
+    }
+  }
+}

@@ -4,8 +4,9 @@
 
 import { CtflowError } from '../errors.js';
 import type { Conn } from '../model.js';
+import { parseConnBytes } from '../parse/conn-bytes.js';
 import { parseConnLine } from '../parse/conn-line.js';
-import { LineSplitter } from './line-splitter.js';
+import { ByteLineSplitter, LineSplitter } from './line-splitter.js';
 import { openSource, type SourceOptions } from './open-source.js';
 
 export type { SourceOptions } from './open-source.js';
@@ -55,16 +56,21 @@ export async function readTable(opts: ReadOptions, onConn: (c: Conn) => void): P
       });
     }
   };
-  const splitter = new LineSplitter({
-    line(text) {
+  const splitter = new ByteLineSplitter({
+    line(buf, start, end) {
       report.lines++;
-      const conn = parseConnLine(text);
-      if (conn !== undefined) {
-        report.records++;
-        onConn(conn);
-      } else if (text.length > 0 && !(text.length === 1 && text.charCodeAt(0) === 13)) {
-        skip(text);
+      // the common line shape is read from the bytes; any other goes through the full parser
+      let conn = parseConnBytes(buf, start, end);
+      if (conn === undefined) {
+        const text = buf.toString('latin1', start, end);
+        conn = parseConnLine(text);
+        if (conn === undefined) {
+          if (text.length > 0 && !(text.length === 1 && text.charCodeAt(0) === 13)) skip(text);
+          return;
+        }
       }
+      report.records++;
+      onConn(conn);
     },
     overlong() {
       report.lines++;

@@ -1,0 +1,422 @@
+// The fast path of the line parser: one conntrack line read straight from the bytes of a chunk,
+// with no string made for the line and none for its numbers.
+//
+// parseConnLine (conn-line.ts) reads every variant the kernel and conntrack-tools print and costs
+// about 1.5 µs a line; on a million-line table that alone is over the time budget. Almost every
+// line of a real table has one shape, though:
+//   [ipv4 2] tcp 6 431994 ESTABLISHED src=… dst=… sport=… dport=… [packets= bytes=] [UNREPLIED]
+//   src=… dst=… sport=… dport=… [packets= bytes=] [ASSURED] [mark=N] [zone=N] [use=N]
+// (and the icmp/icmpv6 tuples type= code= id=). This function reads that shape from a byte
+// range and builds the very record parseConnLine would. Anything else — GRE keys, directional
+// zones, labels, helpers, timestamps, ids, unknown keys, odd spacing, a value it would have to
+// judge — makes it return undefined *without judging the line*: the caller then hands the line
+// to parseConnLine, which decides. So the fast path can only ever agree with the slow one
+// (test/parse/conn-bytes.test.ts compares them on every fixture line and on mutated lines).
+//
+// Strings: family, protocol and state come from constant tables; an IPv4 address is parsed to
+// its 32-bit value and its text memoised by that value (a table repeats the same few thousand
+// addresses); IPv6 goes through canonicalIPv6's memo, as in the slow path.
+
+import { canonicalIPv6, formatIPv6 } from './address.js';
+import { PROTOCOL_BY_NUMBER, PROTOCOL_STATES, type Conn, type NatKind, type Tuple } from '../model.js';
+
+const SP = 32;
+const EQ = 61;
+
+/** The protocols whose lines the fast path reads, by number; others go to the slow path. */
+const FAST_PROTOCOL: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
+for (const n of [1, 6, 17, 33, 58, 132, 136]) FAST_PROTOCOL[n] = PROTOCOL_BY_NUMBER.get(n);
+
+/** Known state names grouped by length, so a state is interned by comparing a handful of bytes. */
+const STATES_BY_LENGTH: string[][] = [];
+for (const name of new Set(Object.values(PROTOCOL_STATES).flat())) {
+  (STATES_BY_LENGTH[name.length] ??= []).push(name);
+}
+
+/** Where the last number/address read stopped (the index of the byte after it). */
+let stop = 0;
+
+/** Decimal digits from `from` up to a space or `end`; -1 when empty, too long or not all digits. */
+function number(buf: Uint8Array, from: number, end: number): number {
+  let n = 0;
+  let i = from;
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (c === SP) break;
+    const d = c - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  // 15 digits stay exact in a double; longer ones are left to the slow path
+  if (i === from || i - from > 15) return -1;
+  stop = i;
+  return n;
+}
+
+// Address text memoised by value in direct-mapped tables (a slot per hash, a miss overwrites):
+// cheaper than a Map lookup, and a table repeats the same few thousand addresses.
+const MEMO_BITS = 14;
+const MEMO_SIZE = 1 << MEMO_BITS;
+const v4Keys = new Int32Array(MEMO_SIZE);
+const v4Text: (string | undefined)[] = new Array<string | undefined>(MEMO_SIZE).fill(undefined);
+const v6Keys = new Int32Array(MEMO_SIZE * 4);
+const v6Text: (string | undefined)[] = new Array<string | undefined>(MEMO_SIZE).fill(undefined);
+/** Set by address(): whether the last address read was IPv6. */
+let lastWasV6 = false;
+
+/**
+ * An address value up to a space or `end`, in canonical text, or undefined (slow path decides).
+ * Read as IPv4 first; whatever is not a dotted quad (a colon, a hex digit, an octet over 255) is
+ * handed to the IPv6 reader, which, like the slow path, accepts only what canonicalIPv6 does.
+ */
+function address(buf: Buffer, from: number, end: number): string | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = from;
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return ipv6(buf, from, end);
+      value = (value << 8) | octet;
+      dots++;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return ipv6(buf, from, end); // leading zero
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return ipv6(buf, from, end);
+      digits++;
+    } else if (c === SP) {
+      break;
+    } else {
+      return ipv6(buf, from, end);
+    }
+  }
+  if (digits === 0 || dots !== 3) return undefined;
+  value = (value << 8) | octet;
+  stop = i;
+  lastWasV6 = false;
+  const slot = Math.imul(value, 0x9e3779b1) >>> (32 - MEMO_BITS);
+  let text = v4Text[slot];
+  if (text === undefined || v4Keys[slot] !== value) {
+    text = buf.toString('latin1', from, i);
+    v4Keys[slot] = value;
+    v4Text[slot] = text;
+  }
+  return text;
+}
+
+/**
+ * IPv6 as /proc prints it: 8 groups of 1–4 hex digits, no "::". Any other spelling (compressed,
+ * IPv4-suffixed) goes through canonicalIPv6 as text, exactly as in the slow path.
+ */
+function ipv6(buf: Buffer, from: number, end: number): string | undefined {
+  let w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+  let group = 0;
+  let hex = 0;
+  let groups = 0;
+  let i = from;
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    let v: number;
+    if (c >= 48 && c <= 57) v = c - 48;
+    else if ((c | 32) >= 97 && (c | 32) <= 102) v = (c | 32) - 87;
+    else if (c === 58 && hex > 0 && groups < 7) {
+      if (groups < 2) w0 = (w0 << 16) | group;
+      else if (groups < 4) w1 = (w1 << 16) | group;
+      else if (groups < 6) w2 = (w2 << 16) | group;
+      else w3 = group;
+      groups++;
+      group = 0;
+      hex = 0;
+      continue;
+    } else if (c === SP) break;
+    else return ipv6Text(buf, from, end);
+    if (++hex > 4) return ipv6Text(buf, from, end);
+    group = (group << 4) | v;
+  }
+  if (groups !== 7 || hex === 0) return ipv6Text(buf, from, end);
+  w3 = (w3 << 16) | group;
+  stop = i;
+  lastWasV6 = true;
+  const slot = Math.imul(w0 ^ Math.imul(w1, 31) ^ Math.imul(w2, 961) ^ Math.imul(w3, 29791), 0x9e3779b1) >>> (32 - MEMO_BITS);
+  const k = slot * 4;
+  let text = v6Text[slot];
+  if (text === undefined || v6Keys[k] !== w0 || v6Keys[k + 1] !== w1 || v6Keys[k + 2] !== w2 || v6Keys[k + 3] !== w3) {
+    text = formatIPv6([w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff]);
+    v6Keys[k] = w0;
+    v6Keys[k + 1] = w1;
+    v6Keys[k + 2] = w2;
+    v6Keys[k + 3] = w3;
+    v6Text[slot] = text;
+  }
+  return text;
+}
+
+function ipv6Text(buf: Buffer, from: number, end: number): string | undefined {
+  let i = from;
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (c === SP) break;
+    if (!(c === 58 || c === 46 || (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) return undefined;
+  }
+  const text = canonicalIPv6(buf.toString('latin1', from, i));
+  if (text === undefined) return undefined;
+  stop = i;
+  lastWasV6 = true;
+  return text;
+}
+
+/** A known state name spelled by the bytes from `from` to `to`, or undefined. */
+function stateName(buf: Uint8Array, from: number, to: number): string | undefined {
+  const candidates = STATES_BY_LENGTH[to - from];
+  if (candidates === undefined) return undefined;
+  for (const name of candidates) {
+    let i = 0;
+    while (i < name.length && name.charCodeAt(i) === buf[from + i]) i++;
+    if (i === name.length) return name;
+  }
+  return undefined;
+}
+
+/** `word` at `at`, followed by a space or the end. */
+function bracket(buf: Uint8Array, at: number, end: number, word: string): boolean {
+  const close = at + word.length;
+  if (close > end || (close < end && buf[close] !== SP)) return false;
+  for (let i = 0; i < word.length; i++) if (buf[at + i] !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+function natOf(o: Tuple, r: Tuple): NatKind | undefined {
+  const snat = r.dst !== o.src || r.dport !== o.sport;
+  const dnat = r.src !== o.dst || r.sport !== o.dport;
+  return snat ? (dnat ? 'both' : 'snat') : dnat ? 'dnat' : undefined;
+}
+
+function newTuple(): Tuple {
+  return {
+    src: '', dst: '', sport: undefined, dport: undefined, type: undefined, code: undefined,
+    id: undefined, srckey: undefined, dstkey: undefined, packets: undefined, bytes: undefined,
+    zone: undefined,
+  };
+}
+
+/**
+ * The record of the line in `buf[start, end)` (no newline), or undefined when the line is not of
+ * the common shape — then parseConnLine must read it (it may still be a valid entry).
+ */
+export function parseConnBytes(buf: Buffer, start: number, end: number): Conn | undefined {
+  // trailing CR, spaces, tabs
+  while (end > start) {
+    const c = buf[end - 1]!;
+    if (c !== 13 && c !== SP && c !== 9 && c !== 10) break;
+    end--;
+  }
+  let i = start;
+  while (i < end && buf[i] === SP) i++;
+
+  // [ipv4 2 | ipv6 10]
+  let family: 'ipv4' | 'ipv6' | undefined;
+  if (buf[i] === 105 && buf[i + 1] === 112 && buf[i + 2] === 118 && buf[i + 4] === SP) {
+    const f = buf[i + 3];
+    if (f !== 52 && f !== 54) return undefined;
+    family = f === 52 ? 'ipv4' : 'ipv6';
+    i += 4;
+    while (i < end && buf[i] === SP) i++;
+    const l3 = number(buf, i, end);
+    if (l3 !== (family === 'ipv4' ? 2 : 10)) return undefined;
+    i = stop;
+    while (i < end && buf[i] === SP) i++;
+  }
+
+  // protocol name (only checked to be a lowercase word: the number names the protocol)
+  const nameStart = i;
+  while (i < end) {
+    const c = buf[i]!;
+    if (c === SP) break;
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return undefined;
+    i++;
+  }
+  if (i === nameStart || buf[nameStart]! < 97) return undefined;
+  while (i < end && buf[i] === SP) i++;
+  const protonum = number(buf, i, end);
+  if (protonum < 0 || protonum > 255) return undefined;
+  const protocol = FAST_PROTOCOL[protonum];
+  if (protocol === undefined) return undefined;
+  i = stop;
+  while (i < end && buf[i] === SP) i++;
+
+  // [timeout] [STATE]
+  let timeout: number | undefined;
+  let state: string | undefined;
+  let c = buf[i]!;
+  if (i < end && c >= 48 && c <= 57) {
+    const t = number(buf, i, end);
+    if (t < 0) return undefined;
+    timeout = t;
+    i = stop;
+    while (i < end && buf[i] === SP) i++;
+    c = buf[i]!;
+  }
+  if (i < end && c >= 65 && c <= 90) {
+    let j = i;
+    while (j < end && buf[j] !== SP) j++;
+    state = stateName(buf, i, j);
+    if (state === undefined) return undefined;
+    i = j;
+  }
+
+  const original = newTuple();
+  const reply = newTuple();
+  let tuple = original;
+  let tuples = 0;
+  let trailer = false;
+  let assured = false;
+  let unreplied = false;
+  let offload = false;
+  let hwOffload = false;
+  let mark = 0;
+  let zone = 0;
+  let use: number | undefined;
+  let v6 = false;
+  let n: number;
+
+  while (i < end) {
+    c = buf[i]!;
+    if (c === SP) { i++; continue; }
+    const c1 = buf[i + 1];
+    switch (c) {
+      case 115: // src= sport=
+        if (c1 === 114 && buf[i + 2] === 99 && buf[i + 3] === EQ) {
+          if (tuples === 2 || trailer) return undefined;
+          tuple = tuples === 0 ? original : reply;
+          const a = address(buf, i + 4, end);
+          if (a === undefined) return undefined;
+          if (tuples === 0) v6 = lastWasV6;
+          else if (lastWasV6 !== v6) return undefined;
+          tuples++;
+          tuple.src = a;
+        } else if (c1 === 112 && buf[i + 2] === 111 && buf[i + 3] === 114 && buf[i + 4] === 116 && buf[i + 5] === EQ) {
+          if (tuples === 0 || trailer || (n = number(buf, i + 6, end)) < 0 || n > 65535) return undefined;
+          tuple.sport = n;
+        } else return undefined;
+        break;
+      case 100: // dst= dport=
+        if (c1 === 115 && buf[i + 2] === 116 && buf[i + 3] === EQ) {
+          if (tuples === 0 || trailer) return undefined;
+          const a = address(buf, i + 4, end);
+          if (a === undefined || lastWasV6 !== v6) return undefined;
+          tuple.dst = a;
+        } else if (c1 === 112 && buf[i + 2] === 111 && buf[i + 3] === 114 && buf[i + 4] === 116 && buf[i + 5] === EQ) {
+          if (tuples === 0 || trailer || (n = number(buf, i + 6, end)) < 0 || n > 65535) return undefined;
+          tuple.dport = n;
+        } else return undefined;
+        break;
+      case 112: // packets=
+        if (c1 === 97 && buf[i + 2] === 99 && buf[i + 3] === 107 && buf[i + 4] === 101 && buf[i + 5] === 116 &&
+            buf[i + 6] === 115 && buf[i + 7] === EQ) {
+          if (tuples === 0 || trailer || (n = number(buf, i + 8, end)) < 0) return undefined;
+          tuple.packets = n;
+        } else return undefined;
+        break;
+      case 98: // bytes=
+        if (c1 === 121 && buf[i + 2] === 116 && buf[i + 3] === 101 && buf[i + 4] === 115 && buf[i + 5] === EQ) {
+          if (tuples === 0 || trailer || (n = number(buf, i + 6, end)) < 0) return undefined;
+          tuple.bytes = n;
+        } else return undefined;
+        break;
+      case 116: // type=
+        if (c1 === 121 && buf[i + 2] === 112 && buf[i + 3] === 101 && buf[i + 4] === EQ) {
+          if (tuples === 0 || (n = number(buf, i + 5, end)) < 0 || n > 255) return undefined;
+          tuple.type = n;
+        } else return undefined;
+        break;
+      case 99: // code=
+        if (c1 === 111 && buf[i + 2] === 100 && buf[i + 3] === 101 && buf[i + 4] === EQ) {
+          if (tuples === 0 || (n = number(buf, i + 5, end)) < 0 || n > 255) return undefined;
+          tuple.code = n;
+        } else return undefined;
+        break;
+      case 105: // id= inside an icmp tuple (conntrack's entry id goes to the slow path)
+        if (c1 === 100 && buf[i + 2] === EQ) {
+          if (trailer || tuples === 0 || tuple.code === undefined || tuple.id !== undefined) return undefined;
+          if ((n = number(buf, i + 3, end)) < 0) return undefined;
+          tuple.id = n;
+        } else return undefined;
+        break;
+      case 109: // mark=
+        if (c1 === 97 && buf[i + 2] === 114 && buf[i + 3] === 107 && buf[i + 4] === EQ) {
+          if ((n = number(buf, i + 5, end)) < 0 || n > 0xffffffff) return undefined;
+          mark = n;
+          trailer = true;
+        } else return undefined;
+        break;
+      case 122: // zone= (zone-orig/zone-reply go to the slow path)
+        if (c1 === 111 && buf[i + 2] === 110 && buf[i + 3] === 101 && buf[i + 4] === EQ) {
+          if ((n = number(buf, i + 5, end)) < 0 || n > 65535) return undefined;
+          zone = n;
+          trailer = true;
+        } else return undefined;
+        break;
+      case 117: // use=
+        if (c1 === 115 && buf[i + 2] === 101 && buf[i + 3] === EQ) {
+          if ((n = number(buf, i + 4, end)) < 0) return undefined;
+          use = n;
+          trailer = true;
+        } else return undefined;
+        break;
+      case 91: // [ASSURED] [UNREPLIED] [OFFLOAD] [HW_OFFLOAD]
+        if (c1 === 65 && buf[i + 8] === 93 && bracket(buf, i, end, '[ASSURED]')) { assured = true; stop = i + 9; }
+        else if (c1 === 85 && bracket(buf, i, end, '[UNREPLIED]')) { unreplied = true; stop = i + 11; }
+        else if (c1 === 79 && bracket(buf, i, end, '[OFFLOAD]')) { offload = true; stop = i + 9; }
+        else if (c1 === 72 && bracket(buf, i, end, '[HW_OFFLOAD]')) { hwOffload = true; stop = i + 12; }
+        else return undefined;
+        if (tuples === 2) trailer = true;
+        break;
+      default:
+        return undefined;
+    }
+    i = stop;
+  }
+
+  // the slow path's rules for a whole entry; a line that fails them is left to it
+  if (tuples !== 2 || original.dst === '' || reply.dst === '') return undefined;
+  if (protonum === 6 || protonum === 17 || protonum === 132 || protonum === 136) {
+    if (original.sport === undefined || original.dport === undefined || reply.sport === undefined || reply.dport === undefined) {
+      return undefined;
+    }
+  }
+  if (family === undefined) family = v6 ? 'ipv6' : 'ipv4';
+  else if ((family === 'ipv6') !== v6) return undefined;
+  const counted = original.packets !== undefined && reply.packets !== undefined;
+
+  return {
+    family,
+    protocol,
+    protonum,
+    timeout,
+    state,
+    original,
+    reply,
+    assured,
+    unreplied,
+    offload,
+    hwOffload,
+    mark,
+    secctx: undefined,
+    zone,
+    use,
+    id: undefined,
+    labels: undefined,
+    helper: undefined,
+    deltaTime: undefined,
+    start: undefined,
+    stop: undefined,
+    extra: undefined,
+    packetsTotal: counted ? original.packets! + reply.packets! : undefined,
+    bytesTotal: counted ? (original.bytes ?? 0) + (reply.bytes ?? 0) : undefined,
+    nat: natOf(original, reply),
+  };
+}
