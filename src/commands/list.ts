@@ -3,20 +3,20 @@
 
 import { Command } from 'commander';
 import { connOrder, parseSortKey, type SortKey } from '../aggregate/conn-order.js';
-import { TopK } from '../aggregate/top-k.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount } from '../filter/option-values.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
 import { connToCsv, csvHeader } from '../render/conn-csv.js';
-import { connToJson } from '../render/conn-json.js';
+import { connToJsonLine } from '../render/conn-json.js';
 import { renderConnTable } from '../render/conn-table.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
-import { scanTable } from './scan.js';
+import { listJob } from '../jobs/list-job.js';
+import { scanJob, scanTable } from './scan.js';
 
 interface ListFlags extends SourceFlags, FilterFlags, OutputFlags {
   sort?: string;
@@ -47,23 +47,27 @@ async function runList(flags: ListFlags): Promise<void> {
   const order = connOrder(sort?.key as SortKey | undefined, reverse);
   const out = createOutput();
 
-  // NDJSON without --sort streams records as they are parsed: memory stays flat
-  if (format === 'ndjson' && sort === undefined && !flags.reverse) {
-    let left = limit ?? Infinity;
+  const filterOptions = filterFrom(flags);
+  // NDJSON without --sort streams records as they are parsed (memory stays flat); --limit keeps
+  // the best N in bounded heaps. Both can run on every core (source/parallel-scan.ts).
+  const streaming = format === 'ndjson' && sort === undefined && !flags.reverse;
+  let conns: Conn[];
+  if (streaming && limit === undefined) {
+    await scanJob(source, listJob({ filter: filterOptions, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }), out);
+    await out.end();
+    return;
+  } else if (streaming) {
+    let left = limit!;
     await scanTable(source, filter, (c) => {
       if (left <= 0) return;
       left--;
-      out.write(JSON.stringify(connToJson(c)) + '\n');
+      out.write(connToJsonLine(c));
     }, out);
     await out.end();
     return;
-  }
-
-  let conns: Conn[];
-  if (limit !== undefined) {
-    const top = new TopK<Conn>(limit, order);
-    await scanTable(source, filter, (c) => top.push(c), out);
-    conns = top.sorted();
+  } else if (limit !== undefined) {
+    const run = await scanJob(source, listJob({ filter: filterOptions, mode: 'top', sort: sort?.key, reverse, limit }), out);
+    conns = run.result;
   } else {
     conns = [];
     await scanTable(source, filter, (c) => conns.push(c), out);
@@ -73,11 +77,14 @@ async function runList(flags: ListFlags): Promise<void> {
   switch (format) {
     case 'json':
       out.write('[');
-      conns.forEach((c, i) => out.write((i === 0 ? '\n' : ',\n') + JSON.stringify(connToJson(c))));
+      conns.forEach((c, i) => {
+        const line = connToJsonLine(c);
+        out.write((i === 0 ? '\n' : ',\n') + line.slice(0, -1));
+      });
       out.write(conns.length === 0 ? ']\n' : '\n]\n');
       break;
     case 'ndjson':
-      for (const c of conns) out.write(JSON.stringify(connToJson(c)) + '\n');
+      for (const c of conns) out.write(connToJsonLine(c));
       break;
     case 'csv':
       out.write(csvHeader());

@@ -4,7 +4,9 @@
 import type { Conn } from '../model.js';
 import type { ConnPredicate } from '../filter/compile-filter.js';
 import type { Output } from '../output.js';
+import { runScan, type ScanRun } from '../source/parallel-scan.js';
 import { readTable, skippedMessage, type ReadOptions, type ReadReport } from '../source/read-table.js';
+import type { JobSpec } from '../source/scan-job.js';
 
 /** Thrown to stop reading when the reader of our stdout has gone (`ctflow … | head`). */
 export class PipeClosed extends Error {
@@ -27,4 +29,16 @@ export async function scanTable(
   const skipped = skippedMessage(report);
   if (skipped !== undefined) process.stderr.write(`${skipped}\n`);
   return report;
+}
+
+/**
+ * A scan job over the whole table (in parallel when it pays, see source/parallel-scan.ts): its
+ * ordered output goes to `out`, the skipped-lines line to stderr; a closed stdout ends it.
+ */
+export async function scanJob<P, R>(source: ReadOptions, job: JobSpec<P, R>, out: Output): Promise<ScanRun<R>> {
+  const run = await runScan(source, job, { emit: (text) => out.write(text), shouldStop: () => out.closed });
+  if (run.stopped) throw new PipeClosed();
+  const skipped = skippedMessage(run.report);
+  if (skipped !== undefined) process.stderr.write(`${skipped}\n`);
+  return run;
 }

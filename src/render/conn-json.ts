@@ -93,3 +93,39 @@ export function connToJson(c: Conn): ConnJson {
     extra: c.extra ?? null,
   };
 }
+
+/** A JSON string literal; the plain-ASCII text of nearly every field needs no escaping. */
+function quote(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || c > 126) return JSON.stringify(s);
+  }
+  return `"${s}"`;
+}
+
+const orNull = (n: number | undefined): string => (n === undefined ? 'null' : `${n}`);
+const quoteOrNull = (s: string | undefined): string => (s === undefined ? 'null' : quote(s));
+
+function tupleText(t: Tuple): string {
+  return `{"src":${quote(t.src)},"dst":${quote(t.dst)},"sport":${orNull(t.sport)},"dport":${orNull(t.dport)},` +
+    `"icmp_type":${orNull(t.type)},"icmp_code":${orNull(t.code)},"icmp_id":${orNull(t.id)},` +
+    `"gre_srckey":${orNull(t.srckey)},"gre_dstkey":${orNull(t.dstkey)},"packets":${orNull(t.packets)},` +
+    `"bytes":${orNull(t.bytes)},"zone":${orNull(t.zone)}}`;
+}
+
+/**
+ * `JSON.stringify(connToJson(c)) + "\n"`, byte for byte, built as one string without the
+ * intermediate object: --ndjson writes a million of these (test/render/conn-json.test.ts checks
+ * both agree on every fixture record).
+ */
+export function connToJsonLine(c: Conn): string {
+  return `{"family":${quote(c.family)},"protocol":${quote(c.protocol)},"protonum":${c.protonum},` +
+    `"state":${quoteOrNull(c.state)},"timeout":${orNull(c.timeout)},` +
+    `"original":${tupleText(c.original)},"reply":${tupleText(c.reply)},` +
+    `"assured":${c.assured},"unreplied":${c.unreplied},"offload":${c.offload},"hw_offload":${c.hwOffload},` +
+    `"mark":${c.mark},"zone":${c.zone},"secctx":${quoteOrNull(c.secctx)},"use":${orNull(c.use)},"id":${orNull(c.id)},` +
+    `"labels":${c.labels === undefined ? 'null' : JSON.stringify(c.labels)},"helper":${quoteOrNull(c.helper)},` +
+    `"delta_time":${orNull(c.deltaTime)},"start":${quoteOrNull(c.start)},"stop":${quoteOrNull(c.stop)},` +
+    `"packets_total":${orNull(c.packetsTotal)},"bytes_total":${orNull(c.bytesTotal)},"nat":${quoteOrNull(c.nat)},` +
+    `"extra":${c.extra === undefined ? 'null' : JSON.stringify(c.extra)}}\n`;
+}

@@ -6,7 +6,7 @@ import { CtflowError } from '../errors.js';
 import type { Conn } from '../model.js';
 import { parseConnBytes } from '../parse/conn-bytes.js';
 import { parseConnLine } from '../parse/conn-line.js';
-import { ByteLineSplitter, LineSplitter } from './line-splitter.js';
+import { ByteLineSplitter, LineSplitter, type ByteLineSink } from './line-splitter.js';
 import { openSource, type SourceOptions } from './open-source.js';
 
 export type { SourceOptions } from './open-source.js';
@@ -43,20 +43,26 @@ export async function readLines(
   return bytes;
 }
 
-/** Every entry of the table, parsed, handed to `onConn` as it is read. */
-export async function readTable(opts: ReadOptions, onConn: (c: Conn) => void): Promise<ReadReport> {
-  const report: ReadReport = { lines: 0, records: 0, skipped: 0, firstSkippedLine: undefined, bytes: 0 };
+export function emptyReport(): ReadReport {
+  return { lines: 0, records: 0, skipped: 0, firstSkippedLine: undefined, bytes: 0 };
+}
+
+/**
+ * The line handler every reader shares (in this thread or a scan worker): each line becomes a
+ * record or a counted skip. Line numbers in the report count from the reader's first line.
+ */
+export function connLineSink(report: ReadReport, strict: boolean, onConn: (c: Conn) => void): ByteLineSink {
   const skip = (text: string): void => {
     report.skipped++;
     if (report.firstSkippedLine === undefined) report.firstSkippedLine = report.lines;
-    if (opts.strict) {
+    if (strict) {
       const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
       throw new CtflowError(`ctflow: line ${report.lines} is not a conntrack entry: ${JSON.stringify(shown)}`, {
         code: 'EPARSE',
       });
     }
   };
-  const splitter = new ByteLineSplitter({
+  return {
     line(buf, start, end) {
       report.lines++;
       // the common line shape is read from the bytes; any other goes through the full parser
@@ -76,7 +82,13 @@ export async function readTable(opts: ReadOptions, onConn: (c: Conn) => void): P
       report.lines++;
       skip(OVERLONG);
     },
-  });
+  };
+}
+
+/** Every entry of the table, parsed, handed to `onConn` as it is read. */
+export async function readTable(opts: ReadOptions, onConn: (c: Conn) => void): Promise<ReadReport> {
+  const report = emptyReport();
+  const splitter = new ByteLineSplitter(connLineSink(report, Boolean(opts.strict), onConn));
   for await (const chunk of openSource(opts)) {
     report.bytes += chunk.length;
     splitter.push(chunk);

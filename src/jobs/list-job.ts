@@ -1,0 +1,51 @@
+// The scan job behind `ctflow list` when it can run in parallel (see source/scan-job.ts):
+// "top" keeps the best --limit records of its part in a bounded heap (the parts' heaps are
+// merged into one), "ndjson" writes each matching record as it is read.
+
+import { connOrder, type SortKey } from '../aggregate/conn-order.js';
+import { TopK } from '../aggregate/top-k.js';
+import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
+import type { Conn } from '../model.js';
+import { connToJsonLine } from '../render/conn-json.js';
+import type { CreateJob, JobInstance, JobSpec } from '../source/scan-job.js';
+
+export interface ListJobParams {
+  filter: FilterOptions;
+  mode: 'top' | 'ndjson';
+  sort: SortKey | undefined;
+  reverse: boolean;
+  /** top: how many to keep */
+  limit: number;
+}
+
+export const createJob: CreateJob<ListJobParams, Conn[]> = (params, emit): JobInstance<Conn[]> => {
+  const filter = compileFilter(params.filter);
+  if (params.mode === 'ndjson') {
+    return {
+      conn(c) {
+        if (filter(c)) emit(connToJsonLine(c));
+      },
+      finish: () => [],
+    };
+  }
+  const top = new TopK<Conn>(params.limit, connOrder(params.sort, params.reverse));
+  return {
+    conn(c) {
+      if (filter(c)) top.push(c);
+    },
+    finish: () => top.sorted(),
+  };
+};
+
+export function listJob(params: ListJobParams): JobSpec<ListJobParams, Conn[]> {
+  return {
+    module: import.meta.url,
+    params,
+    merge(results) {
+      if (params.mode === 'ndjson') return [];
+      const top = new TopK<Conn>(params.limit, connOrder(params.sort, params.reverse));
+      for (const part of results) for (const c of part) top.push(c);
+      return top.sorted();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// What a command does with the records of one scan, written so it can run in this thread or in
+// several scan workers at once (parallel-scan.ts). A job is a module exporting `createJob`, plus
+// plain-data params: a closure cannot cross into a worker, a module URL and data can. Each part
+// of the input gets its own instance; `merge` (run here) combines their results, so it must not
+// depend on which part finished first.
+
+import type { Conn } from '../model.js';
+
+export interface JobInstance<R> {
+  /** one record, in input order within this instance's part */
+  conn(c: Conn): void;
+  /** the instance's result once its input is done (structured-cloned out of a worker) */
+  finish(): R;
+}
+
+/**
+ * `emit` is ordered output: text emitted for a part is written after all text of the parts
+ * before it, exactly as one thread reading the whole input would have written it.
+ */
+export type CreateJob<P, R> = (params: P, emit: (text: string) => void) => JobInstance<R>;
+
+export interface JobSpec<P, R> {
+  /** URL of a module whose `createJob` export is a CreateJob<P, R> */
+  module: string;
+  params: P;
+  /** combine the results of every instance (in no particular order) */
+  merge(results: R[]): R;
+}

@@ -1,0 +1,70 @@
+// A scan worker: gets whole-line chunks of the table from parallel-scan.ts, parses them with the
+// same line handler as a single-threaded read, feeds its job instance, and answers each chunk
+// with its counts and the text the job emitted for it (so the main thread can write output in
+// input order). On "end" it sends the job's result and exits.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CreateJob } from './scan-job.js';
+import { ByteLineSplitter } from './line-splitter.js';
+import { connLineSink, emptyReport } from './read-table.js';
+
+export interface WorkerInit {
+  module: string;
+  params: unknown;
+}
+
+export type ToWorker = { type: 'chunk'; seq: number; buffer: ArrayBuffer; length: number } | { type: 'end' };
+
+export type FromWorker =
+  | {
+    type: 'chunk'; seq: number; lines: number; records: number; skipped: number; firstSkippedLine: number | undefined;
+    text: string;
+    /** the batch's buffer, handed back for reuse (memory stays a few batches, whatever the table size) */
+    buffer: ArrayBuffer | undefined;
+  }
+  | { type: 'result'; result: unknown }
+  | { type: 'error'; message: string; code: string | undefined; exitCode: number | undefined };
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+
+try {
+  const { createJob } = (await import(init.module)) as { createJob: CreateJob<unknown, unknown> };
+  const texts: string[] = [];
+  const job = createJob(init.params, (text) => texts.push(text));
+  const report = emptyReport();
+  const sink = connLineSink(report, false, (c) => job.conn(c));
+
+  port.on('message', (msg: ToWorker) => {
+    try {
+      if (msg.type === 'chunk') {
+        report.lines = 0;
+        report.records = 0;
+        report.skipped = 0;
+        report.firstSkippedLine = undefined;
+        const splitter = new ByteLineSplitter(sink);
+        splitter.push(Buffer.from(msg.buffer, 0, msg.length));
+        splitter.end();
+        const text = texts.length === 1 ? texts[0]! : texts.join('');
+        texts.length = 0;
+        const answer: FromWorker = { type: 'chunk', seq: msg.seq, ...report, text, buffer: msg.buffer };
+        port.postMessage(answer, [msg.buffer]);
+      } else {
+        const answer: FromWorker = { type: 'result', result: job.finish() };
+        port.postMessage(answer);
+        port.close();
+      }
+    } catch (err) {
+      fail(err);
+    }
+  });
+} catch (err) {
+  fail(err);
+}
+
+function fail(err: unknown): void {
+  const e = err as { message?: string; code?: string; exitCode?: number };
+  const answer: FromWorker = { type: 'error', message: e?.message ?? String(err), code: e?.code, exitCode: e?.exitCode };
+  port.postMessage(answer);
+  port.close();
+}

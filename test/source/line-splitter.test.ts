@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { ByteLineSplitter, LineSplitter } from '../../src/source/line-splitter.js';
+
+const OVERLONG = Symbol('overlong');
+
+function viaBytes(chunks: Buffer[], max: number): Array<string | symbol> {
+  const out: Array<string | symbol> = [];
+  const s = new ByteLineSplitter({ line: (b, from, to) => out.push(b.toString('latin1', from, to)), overlong: () => out.push(OVERLONG) }, max);
+  for (const c of chunks) s.push(c);
+  s.end();
+  return out;
+}
+
+function viaText(chunks: Buffer[], max: number): Array<string | symbol> {
+  const out: Array<string | symbol> = [];
+  const s = new LineSplitter({ line: (t) => out.push(t), overlong: () => out.push(OVERLONG) }, max);
+  for (const c of chunks) s.push(c);
+  s.end();
+  return out;
+}
+
+const cut = (text: string, at: number[]): Buffer[] => {
+  const buf = Buffer.from(text, 'latin1');
+  const points = [...new Set(at.map((a) => a % (buf.length + 1)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let prev = 0;
+  for (const p of [...points, buf.length]) {
+    out.push(buf.subarray(prev, p));
+    prev = p;
+  }
+  return out;
+};
+
+test('cuts lines split across chunks, a last line without newline, CRLF and empty lines', () => {
+  assert.deepStrictEqual(viaBytes(cut('ab\ncd\r\n\nlast', [1, 4, 5]), 100), ['ab', 'cd\r', '', 'last']);
+});
+
+test('reports an overlong line once, even across chunks, and goes on after it', () => {
+  assert.deepStrictEqual(viaBytes(cut('ok\n0123456789abc\nnext\n', [5, 8, 11]), 8), ['ok', OVERLONG, 'next']);
+  assert.deepStrictEqual(viaBytes([Buffer.from('0123456789')], 8), [OVERLONG]);
+});
+
+test('gives the same lines as the text splitter for any input and any chunking', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom('a', 'b', ' ', '\n', '\r', '\n\n', 'xyz'), { maxLength: 40 }).map((xs) => xs.join('')),
+      fc.array(fc.nat(), { maxLength: 6 }),
+      fc.integer({ min: 1, max: 12 }),
+      (text, at, max) => {
+        const chunks = cut(text, at);
+        assert.deepStrictEqual(viaBytes(chunks, max), viaText(chunks, max));
+      },
+    ),
+    { numRuns: 2000, seed: 6 },
+  );
+});
