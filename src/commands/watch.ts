@@ -133,10 +133,11 @@ async function runWatch(flags: WatchFlags): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await out.end();
-    const total = seen.new + seen.update + seen.destroy;
-    process.stderr.write(
-      `ctflow: ${total} events seen (${seen.new} new, ${seen.update} update, ${seen.destroy} destroy), ${shown} shown, ` +
-        `${lost} losses reported by conntrack (ENOBUFS)\n`,
-    );
   }
+  // only after a clean end: a failure is reported alone, by cli.ts
+  const total = seen.new + seen.update + seen.destroy;
+  process.stderr.write(
+    `ctflow: ${total} events seen (${seen.new} new, ${seen.update} update, ${seen.destroy} destroy), ${shown} shown, ` +
+      `${lost} losses reported by conntrack (ENOBUFS)\n`,
+  );
 }
