@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { PipeClosed } from './commands/scan.js';
 import { listCommand } from './commands/list.js';
+import { topCommand } from './commands/top.js';
 import { watchCommand } from './commands/watch.js';
 import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError();
   program.addCommand(listCommand());
   program.addCommand(watchCommand());
+  program.addCommand(topCommand());
   configure(program);
   return program;
 }
