@@ -71,7 +71,8 @@ async function runTop(flags: TopFlags): Promise<void> {
   const filter = compileFilter(filterFrom(flags));
   const interval = flags.interval === undefined ? 2 : parseSeconds(flags.interval, '--interval');
   const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit', 1);
-  let iterations = flags.once ? 1 : flags.iterations === undefined ? undefined : parseCount(flags.iterations, '--iterations', 1);
+  const asked = flags.iterations === undefined ? undefined : parseCount(flags.iterations, '--iterations', 1);
+  let iterations = flags.once ? 1 : asked;
   // stdin can be read once only
   if (source.stdin || source.file === '-') iterations = 1;
   const live = source.file === undefined && !source.stdin;

@@ -1,7 +1,7 @@
 // One screen of `ctflow top` as lines of text, and its NDJSON rows. The same lines serve the
 // full-screen view (cut to the terminal) and the plain frames of a pipe or --once.
 //
-//   ctflow top  12:00:04  every 2s  flows  sort rate ↓  filter 10.1.0.2
+//   ctflow top  12:00:04  every 2s  flows  sort rate desc  filter 10.1.0.2
 //   4 flows, 34 connections  table 34/262144 (0.0%)  total 12.3 KiB/s 45 pkt/s
 //
 //   PROTO  FLOW                                      CONNS     BYTES/S   PKTS/S      BYTES  PACKETS
@@ -51,14 +51,15 @@ export function rowLabel(row: TopRow, mode: TopMode): string {
   return `${endpoint(row.src, row.sport)} -> ${endpoint(row.dst, row.dport)}${icmp}${row.state !== undefined ? ` ${row.state}` : ''}`;
 }
 
-const fit = (s: string, w: number): string => (s.length > w ? `${s.slice(0, Math.max(0, w - 1))}…` : s.padEnd(w));
+const fit = (s: string, w: number): string => (s.length > w ? `${s.slice(0, Math.max(0, w - 1))}~` : s.padEnd(w));
 
 /**
  * The frame's lines: two header lines, a blank, the column header and at most `maxRows` rows,
  * each no wider than `width`.
  */
 export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: number): string[] {
-  const arrow = v.reverse ? '↑' : '↓';
+  // ASCII only: a terminal in the C locale shows anything else as '_'
+  const arrow = v.reverse ? 'asc' : 'desc';
   const head = [
     p.bold('ctflow top'),
     clock(v.time),
