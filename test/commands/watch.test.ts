@@ -5,6 +5,9 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventArgv } from '../../src/kernel/event-stream.js';
+import { compileFilter } from '../../src/filter/compile-filter.js';
+import { filterFrom } from '../../src/commands/options.js';
+import { parseEventLine } from '../../src/parse/event-line.js';
 import { parseEventMask, splitExecArgs } from '../../src/commands/watch.js';
 import { fixture, runCli } from '../helpers/cli.js';
 import { alive, childProcesses, startCli, tcpExchange, trackConnections, waitFor } from '../helpers/live.js';
@@ -66,6 +69,32 @@ describe('ctflow watch on saved event text', () => {
     ]);
     const icmp = await runCli(['watch', '--file', EVENTS, '--ndjson', '-s', '10.1.0.0/24', '--proto', 'icmp']);
     assert.deepStrictEqual(ndjson(icmp.stdout).map((e) => [e.event, e.conn.original.icmp_id]), [['new', 11725], ['update', 11725], ['destroy', 11725]]);
+  });
+
+  it('applies every list filter, in each spelling, to the events', async () => {
+    const events = readFileSync(STAMPED, 'utf8').split('\n').filter((l) => l !== '').map((l) => parseEventLine(l)!);
+    const cases: Array<[string[], Record<string, unknown>]> = [
+      [['-p', 'udp'], { proto: 'udp' }], [['--proto', 'icmp'], { proto: 'icmp' }],
+      [['--state', 'ESTABLISHED,CLOSE'], { state: 'ESTABLISHED,CLOSE' }],
+      [['-s', '10.1.0.2'], { src: '10.1.0.2' }], [['--src', '10.1.0.0/16'], { src: '10.1.0.0/16' }],
+      [['-d', '10.1.0.1'], { dst: '10.1.0.1' }], [['--dst', '10.2.0.2'], { dst: '10.2.0.2' }],
+      [['-r', '10.2.0.2'], { replySrc: '10.2.0.2' }], [['--reply-src', '10.2.0.0/24'], { replySrc: '10.2.0.0/24' }],
+      [['-q', '10.2.0.1'], { replyDst: '10.2.0.1' }], [['--reply-dst', '10.2.0.1/32'], { replyDst: '10.2.0.1/32' }],
+      [['--sport', '38670'], { sport: '38670' }], [['--dport', '21'], { dport: '21' }],
+      [['--reply-port-src', '41493'], { replyPortSrc: '41493' }], [['--reply-port-dst', '40123'], { replyPortDst: '40123' }],
+      [['--port', '123'], { port: '123' }],
+      [['-m', '23552'], { mark: '23552' }], [['--mark', '0x5c00/0xff00'], { mark: '0x5c00/0xff00' }],
+      [['-w', '0'], { zone: '0' }], [['--zone', '0'], { zone: '0' }],
+      [['-u', 'UNREPLIED'], { status: 'UNREPLIED' }], [['--status', 'ASSURED'], { status: 'ASSURED' }],
+      [['--snat'], { snat: true }], [['--dnat'], { dnat: true }], [['--nat'], { nat: true }],
+      [['-f', 'ipv4'], { family: 'ipv4' }], [['--family', 'ipv4'], { family: 'ipv4' }],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCli(['watch', '--file', STAMPED, '--ndjson', ...args])));
+    cases.forEach(([args, flags], i) => {
+      const expected = events.filter((e) => compileFilter(filterFrom(flags as never))(e.conn)).length;
+      assert.ok(expected > 0, `${args.join(' ')} matches something`);
+      assert.equal(ndjson(results[i]!.stdout).length, expected, args.join(' '));
+    });
   });
 
   it('keeps only the masked event types with -e / --event-mask', async () => {
