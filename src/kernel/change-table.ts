@@ -11,7 +11,7 @@ import { isPlainAddress } from '../filter/address-match.js';
 import { PROTOCOL_BY_NUMBER, type Conn } from '../model.js';
 import { readTable, type ReadOptions } from '../source/read-table.js';
 import {
-  batchInvocation, deleteInvocation, DEFAULT_CONNTRACK, flushInvocation, markAfterUpdate, updatable,
+  batchInvocation, deleteInvocation, DEFAULT_CONNTRACK, flushInvocation, updatable,
   updateFilterProblem, updateInvocation, type ConntrackFilter, type Invocation, type MarkMask,
 } from './conntrack-invocation.js';
 import { exactFilter, exactPredicate, type ExactConnection } from './exact-connection.js';
@@ -117,41 +117,32 @@ export async function planUpdate(request: ChangeRequest, mark: MarkMask, options
       { code: 'EZONE' },
     );
   }
+  // Only conntrack's own filter: a -R batch of -U lines fails in conntrack v1.4.7 once it has a few
+  // dozen lines ("Operation failed: Protocol error", after changing some entries), so ctflow
+  // refuses such an update before anything runs instead of leaving it half done.
   let argvFilter: ConntrackFilter | undefined;
-  if (request.kind === 'exact') argvFilter = request.connection.zone === undefined ? exactFilter(request.connection) : undefined;
+  let why: string | undefined;
+  if (request.kind === 'exact') argvFilter = { ...exactFilter(request.connection), zone: undefined };
   else {
     const f = conntrackFilterFor(request.filter);
-    argvFilter = f !== undefined && updateFilterProblem(f) === undefined ? f : undefined;
+    why = f === undefined ? 'conntrack has no equal filter' : updateFilterProblem(f);
+    argvFilter = why === undefined ? f : undefined;
   }
-  const invocation = argvFilter !== undefined
-    ? updateInvocation(compact(argvFilter), mark, bin)
-    : batchInvocation('update', matched.filter((c) => markAfterUpdate(c.mark, mark) !== c.mark), mark, bin);
+  if (argvFilter === undefined) {
+    throw new CtflowError(
+      `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, --sport, --dport, --reply-port-src, --reply-port-dst, -f`,
+      { code: 'EUPDATEFILTER' },
+    );
+  }
+  const invocation = updateInvocation(compact(argvFilter), mark, bin);
   return { action: 'update', matched, invocation, mark };
 }
 
-/**
- * Run a plan. A batch update is counted by reading the table again: conntrack -R prints only
- * some of the entries it updated (measured with v1.4.7), so its output cannot be the count.
- */
+/** Run a plan: one conntrack process; the count is conntrack's own. */
 export async function executePlan(plan: Plan, options: ChangeOptions = {}): Promise<number> {
   refuseOverMax(plan.matched.length, options.max, plan.action);
   if (plan.invocation.batch !== undefined && plan.invocation.batch.length === 0) return 0;
-  if (plan.action === 'delete') return runCounted(plan.invocation, 'deleted');
-  if (plan.invocation.batch === undefined) return runCounted(plan.invocation, 'updated');
-  await runCounted(plan.invocation, 'updated');
-  const want = new Map(plan.matched.map((c) => [entryKey(c), markAfterUpdate(c.mark, plan.mark as MarkMask)]));
-  let updated = 0;
-  await readTable(liveSource(options), (c) => {
-    const expected = want.get(entryKey(c));
-    if (expected !== undefined && c.mark === expected) updated++;
-  });
-  return updated;
-}
-
-/** Where to read the live table again: the same conntrack subprocess, or the kernel file. */
-function liveSource(options: ChangeOptions): ReadOptions {
-  const s = options.source ?? {};
-  return s.exec ? { exec: true, conntrackBin: s.conntrackBin, execArgs: s.execArgs } : { procPath: s.procPath };
+  return runCounted(plan.invocation, plan.action === 'delete' ? 'deleted' : 'updated');
 }
 
 /** What identifies one entry: family, protocol, original tuple and zones. */

@@ -98,6 +98,11 @@ export function updateFilterProblem(f: ConntrackFilter): string | undefined {
   if (f.status !== undefined) return '-u means "set" for conntrack -U';
   if (f.zone !== undefined) return 'conntrack -U does not accept -w';
   if (f.state !== undefined) return 'conntrack -U does not filter by --state';
+  // measured: `conntrack -U -p tcp --dport 80 -m 5` fails with "Operation not supported" unless
+  // the whole tuple is given (exact mode builds its own invocation)
+  if (f.sport !== undefined || f.dport !== undefined || f.replyPortSrc !== undefined || f.replyPortDst !== undefined) {
+    return 'conntrack -U fails on port filters without a full tuple';
+  }
   return undefined;
 }
 
