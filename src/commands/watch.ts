@@ -69,6 +69,7 @@ async function runWatch(flags: WatchFlags): Promise<void> {
   const source: EventSourceOptions = {
     file: flags.file,
     stdin: flags.stdin,
+    stdinStream: flags.stdin || flags.file === '-' ? process.stdin : undefined,
     conntrackBin: flags.conntrackBin,
     execArgs: flags.execArgs === undefined ? undefined : splitExecArgs(flags.execArgs),
     bufferSize: flags.bufferSize === undefined ? undefined : parseCount(flags.bufferSize, '--buffer-size', 1),

@@ -92,10 +92,7 @@ function fromText(opts: EventSourceOptions, sink: EventSink): EventStream {
     async stop() {
       stopped = true;
       // a live pipe (`conntrack -E | ctflow watch --stdin`) would otherwise keep us waiting
-      const s = (opts.stdinStream ?? (opts.stdin || opts.file === '-' ? process.stdin : undefined)) as
-        | (NodeJS.ReadableStream & { destroy?: () => void })
-        | undefined;
-      s?.destroy?.();
+      (opts.stdinStream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined)?.destroy?.();
     },
   };
 }

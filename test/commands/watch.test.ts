@@ -128,6 +128,13 @@ describe('ctflow watch on saved event text', () => {
     assert.equal(a.stdout, b.stdout);
   });
 
+  it('ends a live --stdin pipe after --duration, with the events read so far', async () => {
+    const run = startCli(['watch', '--stdin', '--ndjson', '--duration', '1']);
+    run.child.stdin!.write(readFileSync(EVENTS).subarray(0, 300)); // the first two lines, and the pipe stays open
+    assert.deepStrictEqual(await run.exited, { code: 0, signal: null });
+    assert.deepStrictEqual(ndjson(run.stdout()).map((e) => e.event), ['new', 'update']);
+  });
+
   it('counts an ENOBUFS warning kept in a capture as lost events, in NDJSON and on stderr', async () => {
     const lines = readFileSync(EVENTS, 'utf8').split('\n');
     lines.splice(2, 0, 'WARNING: We have hit ENOBUFS! We are losing events.', 'This message means that the current netlink socket buffer size is too small.');
