@@ -10,7 +10,7 @@ import { filterFrom } from '../../src/commands/options.js';
 import { parseEventLine } from '../../src/parse/event-line.js';
 import { parseEventMask, splitExecArgs } from '../../src/commands/watch.js';
 import { fixture, runCli } from '../helpers/cli.js';
-import { alive, childProcesses, startCli, tcpExchange, trackConnections, waitFor } from '../helpers/live.js';
+import { alive, childProcesses, hasSocket, startCli, tcpExchange, trackConnections, waitFor } from '../helpers/live.js';
 import { createNetns, deleteNetns, inNetns, netnsUnavailable } from '../helpers/netns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctflow-watch-'));
@@ -215,8 +215,8 @@ describe('ctflow watch in a private network namespace (root)', () => {
     try {
       trackConnections(ns);
       const run = startCli(['watch', '--ndjson', '--duration', '3', '--dport', '5601'], { netns: ns });
-      await waitFor('conntrack -E to start', () => childProcesses(run.pid).find((p) => p.comm === 'conntrack'));
-      await new Promise((r) => setTimeout(r, 300)); // conntrack subscribes right after exec
+      const kid = await waitFor('conntrack -E to start', () => childProcesses(run.pid).find((p) => p.comm === 'conntrack'));
+      await waitFor('conntrack to subscribe to events', () => (hasSocket(kid.pid) ? true : undefined));
       tcpExchange(ns, 5601);
       tcpExchange(ns, 5602);
       // TIME_WAIT lasts two minutes: end both entries now, as an operator would, for the DESTROY events

@@ -3,7 +3,7 @@
 // condition by polling (no timed assertions: only an upper bound that fails the test).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { CLI, PINNED_ENV, ROOT } from './cli.js';
 
 export interface Running {
@@ -99,4 +99,19 @@ export function trackConnections(ns: string, { acct = true } = {}): void {
   const nft = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], { input: rules, encoding: 'utf8' });
   if (nft.status !== 0) throw new Error(`nft failed: ${nft.stderr}`);
   spawnSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.netfilter.nf_conntrack_acct=${acct ? 1 : 0}`]);
+}
+
+/** Has the process opened a socket yet (conntrack -E: its netlink subscription)? */
+export function hasSocket(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }
