@@ -5,6 +5,11 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { PipeClosed } from './commands/scan.js';
 import { listCommand } from './commands/list.js';
+import { topCommand } from './commands/top.js';
+import { watchCommand } from './commands/watch.js';
+import { deleteCommand } from './commands/delete.js';
+import { flushCommand } from './commands/flush.js';
+import { updateCommand } from './commands/update.js';
 import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -15,6 +20,11 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version')
     .showSuggestionAfterError();
   program.addCommand(listCommand());
+  program.addCommand(watchCommand());
+  program.addCommand(topCommand());
+  program.addCommand(deleteCommand());
+  program.addCommand(flushCommand());
+  program.addCommand(updateCommand());
   configure(program);
   return program;
 }
