@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+// `npm run bench [-- --quick] [-- --runs N] [-- --only NAME]`: the scenarios of issue 8, each run
+// several times on tables from gen-conntrack-table.mjs, next to `wc -l` and an awk one-liner on
+// the same file. Prints median wall time, MB/s and peak RSS (from /usr/bin/time -v when present,
+// else process.resourceUsage() reported by a hook inside the measured node process).
+// A benchmark, not a test: npm test never runs it and nothing depends on its timings.
+//
+// Tables are cached in $CTFLOW_BENCH_DIR (default: <tmpdir>/ctflow-bench), so a second run does
+// not spend its time generating. The live-table row needs root, conntrack and iproute2: it makes
+// its own network namespace, fills it with a `conntrack -R` batch and deletes it afterwards.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const CLI = join(ROOT, 'dist', 'cli.js');
+const GEN = join(ROOT, 'bench', 'gen-conntrack-table.mjs');
+const HOOK = join(ROOT, 'bench', 'rss-hook.mjs');
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const argValue = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const runs = Number(argValue('--runs') ?? (quick ? 3 : 5));
+const only = argValue('--only');
+const N = quick ? 100_000 : 1_000_000;
+const LIVE_N = quick ? 20_000 : 200_000;
+const dir = process.env.CTFLOW_BENCH_DIR ?? join(tmpdir(), 'ctflow-bench');
+mkdirSync(dir, { recursive: true });
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+if (!existsSync(CLI)) {
+  console.error('bench: dist/cli.js is missing; run npm run build first');
+  process.exit(1);
+}
+
+function sh(cmd, argv) {
+  try {
+    return execFileSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A generated table, made once and cached under its parameters. */
+function table(lines, format) {
+  const path = join(dir, `ct-${format}-${lines}.txt`);
+  if (!existsSync(path)) {
+    process.stderr.write(`bench: generating ${path} …\n`);
+    const tmp = `${path}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w');
+    const r = spawnSync(process.execPath, [GEN, '--lines', String(lines), '--format', format], { stdio: ['ignore', fd, 'inherit'] });
+    closeSync(fd);
+    if (r.status !== 0) throw new Error(`generator failed for ${path}`);
+    renameSync(tmp, path);
+  }
+  return path;
+}
+
+/**
+ * One timed run of a shell-free argv (or a `sh -c` pipeline when `shell` is set); stdout goes to
+ * /dev/null. Returns wall seconds and the measured process's peak RSS in MB.
+ */
+function measure({ argv, shell, stdinFile }) {
+  const devnull = openSync('/dev/null', 'w');
+  const input = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
+  let cmd;
+  let cmdArgs;
+  if (shell) {
+    cmd = '/bin/sh';
+    cmdArgs = ['-c', shell];
+  } else if (TIME) {
+    cmd = TIME;
+    cmdArgs = ['-v', ...argv];
+  } else {
+    [cmd, ...cmdArgs] = argv[0] === process.execPath ? [argv[0], '--import', HOOK, ...argv.slice(1)] : argv;
+  }
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, cmdArgs, { stdio: [input, devnull, 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  closeSync(devnull);
+  if (typeof input === 'number') closeSync(input);
+  if (r.status !== 0) throw new Error(`${shell ?? argv.join(' ')} exited ${r.status}: ${r.stderr.slice(-400)}`);
+  const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? /CTFLOW_BENCH_MAXRSS=(\d+)/.exec(r.stderr)?.[1];
+  return { wall, rssMB: kb === undefined ? undefined : Number(kb) / 1024 };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const rows = [];
+function scenario(name, spec, { bytes, target, targetRss, note } = {}) {
+  if (only && !name.includes(only)) return undefined;
+  const walls = [];
+  const rss = [];
+  for (let i = 0; i < runs; i++) {
+    const m = measure(spec);
+    walls.push(m.wall);
+    if (m.rssMB !== undefined) rss.push(m.rssMB);
+  }
+  const row = {
+    name,
+    wall: median(walls),
+    min: Math.min(...walls),
+    mbs: bytes ? bytes / 1e6 / median(walls) : undefined,
+    rss: rss.length ? Math.max(...rss) : undefined,
+    target,
+    targetRss,
+    note,
+  };
+  rows.push(row);
+  print(row);
+  return row;
+}
+
+const fmt = (v, d = 2) => (v === undefined ? '-' : v.toFixed(d));
+function print(r) {
+  const verdict = [];
+  if (r.target !== undefined) verdict.push(r.wall <= r.target ? `ok ≤${r.target}s` : `MISS >${r.target}s`);
+  if (r.targetRss !== undefined && r.rss !== undefined) verdict.push(r.rss <= r.targetRss ? `ok ≤${r.targetRss}MB` : `MISS >${r.targetRss}MB`);
+  console.log(
+    `| ${r.name.padEnd(58)} | ${fmt(r.wall).padStart(6)} | ${fmt(r.min).padStart(6)} | ${fmt(r.mbs, 0).padStart(5)} | ${fmt(r.rss, 0).padStart(5)} | ${[...verdict, r.note ?? ''].filter(Boolean).join(', ')}`,
+  );
+}
+
+function hasCommand(name) {
+  const r = spawnSync(process.execPath, [CLI, name, '--help'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+function skip(name, reason) {
+  if (only && !name.includes(only)) return;
+  console.log(`| ${name.padEnd(58)} | skipped: ${reason}`);
+}
+
+// ---- header -------------------------------------------------------------------------------
+const commit = sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) ?? 'unknown';
+const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : '';
+console.log(`ctflow bench — commit ${commit}${dirty}${quick ? ' — QUICK (100k lines)' : ''}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free), ` +
+    `node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+);
+console.log(`runs per row: ${runs} (median wall; min shown too, it is the least disturbed by other load); RSS: ${TIME ? '/usr/bin/time -v' : 'process.resourceUsage() hook'}`);
+
+const T = table(N, 'proc');
+const T4 = table(N * 4, 'proc');
+const TL = table(N, 'conntrack');
+const bytes = statSync(T).size;
+const bytes4 = statSync(T4).size;
+const label = quick ? '100k' : '1M';
+const label4 = quick ? '400k' : '4M';
+console.log(`tables: ${T} (${(bytes / 1e6).toFixed(0)} MB), ${T4} (${(bytes4 / 1e6).toFixed(0)} MB), ${TL} (conntrack -L format, ${(statSync(TL).size / 1e6).toFixed(0)} MB)`);
+console.log('');
+console.log(`| ${'scenario'.padEnd(58)} | median |    min |  MB/s |   RSS | target`);
+console.log(`|${'-'.repeat(60)}|--------|--------|-------|-------|-------`);
+
+const node = process.execPath;
+const ct = (...a) => ({ argv: [node, CLI, ...a] });
+scenario(`wc -l (${label})`, { argv: ['wc', '-l', T] }, { bytes });
+scenario(`awk: count per protocol (${label})`, { argv: ['awk', '{ n[$3]++ } END { for (p in n) print p, n[p] }', T] }, { bytes });
+
+const flows = hasCommand('flows');
+if (flows) {
+  const r1 = scenario(`ctflow flows -n --json --file T (${label})`, ct('flows', '-n', '--json', '--file', T), { bytes, target: 0.5, targetRss: 80 });
+  const r4 = scenario(`ctflow flows -n --json --file T (${label4})`, ct('flows', '-n', '--json', '--file', T4), { bytes: bytes4 });
+  if (r1?.rss && r4?.rss) {
+    const growth = (r4.rss / r1.rss - 1) * 100;
+    console.log(`|   peak RSS ${label4} vs ${label}: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% (target: within 10%) ${Math.abs(growth) <= 10 ? 'ok' : 'MISS'}`);
+  }
+} else {
+  skip(`ctflow flows -n --json --file T (${label}, ${label4})`, 'this build has no flows command');
+}
+scenario(`ctflow list --sort bytes --limit 25 --json --file T (${label})`, ct('list', '--sort', 'bytes', '--limit', '25', '--json', '--file', T), { bytes, target: 0.5, targetRss: 80 });
+if (flows) {
+  const timed = TIME ? `${TIME} -v ` : '';
+  scenario(`cat T | ctflow flows -n --json --stdin (${label})`, { shell: `cat '${T}' | ${timed}'${node}' '${CLI}' flows -n --json --stdin` }, { bytes, target: 0.7 });
+} else {
+  skip(`cat T | ctflow flows -n --json --stdin (${label})`, 'this build has no flows command');
+}
+scenario(`ctflow list --ndjson --file T > /dev/null (${label})`, ct('list', '--ndjson', '--file', T), { bytes, target: 1.5, targetRss: 100 });
+if (hasCommand('stats')) {
+  scenario(`ctflow stats --json --file T (${label})`, ct('stats', '--json', '--file', T), { bytes, target: 0.5 });
+} else {
+  skip(`ctflow stats --json --file T (${label})`, 'this build has no stats command');
+}
+scenario(`lsconntrack comparison: list --limit 25 on conntrack -L format (${label})`, ct('list', '--limit', '25', '--file', TL), {
+  bytes: statSync(TL).size, note: 'lsconntrack: ~2.1 s, 22 MB (issue 8, 1M)',
+});
+
+// ---- live table ---------------------------------------------------------------------------
+live();
+
+function live() {
+  const name = `live: ctflow flows -n vs cat /proc/net/nf_conntrack (${LIVE_N / 1000}k, netns)`;
+  if (only && !name.includes(only)) return;
+  if (process.getuid?.() !== 0) return skip(name, 'needs root (network namespace)');
+  if (!sh('conntrack', ['--version']) && !sh('sh', ['-c', 'command -v conntrack'])) return skip(name, 'conntrack (conntrack-tools) is not installed');
+  if (!sh('ip', ['-V'])) return skip(name, 'iproute2 (ip) is not installed');
+  const max = Number(sh('cat', ['/proc/sys/net/netfilter/nf_conntrack_max']) ?? 0);
+  const count = Number(sh('cat', ['/proc/sys/net/netfilter/nf_conntrack_count']) ?? 0);
+  if (max - count < LIVE_N + 1000) return skip(name, `nf_conntrack_max (${max}) leaves no room for ${LIVE_N} entries; not raising a host setting`);
+  const cmd = flows ? ['flows', '-n'] : ['list', '--limit', '25'];
+  const ns = `ctflow-bench-${process.pid}`;
+  const batch = join(dir, `live-${process.pid}.txt`);
+  // one `conntrack -R` process loads the whole batch (200k `conntrack -I` calls would take minutes)
+  const lines = [];
+  for (let i = 0; i < LIVE_N; i++) {
+    const proto = i % 10 === 9 ? 'udp' : 'tcp';
+    const extra = proto === 'tcp' ? ' --state ESTABLISHED' : '';
+    lines.push(`-I -p ${proto} -s 10.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255} -d 10.200.0.${1 + (i % 50)} --sport ${1024 + (i % 60000)} --dport ${[443, 80, 53, 5432][i % 4]} -t 3600${extra} -u ASSURED`);
+  }
+  writeFileSync(batch, `${lines.join('\n')}\n`);
+  try {
+    execFileSync('ip', ['netns', 'add', ns]);
+    const t0 = Date.now();
+    spawnSync('ip', ['netns', 'exec', ns, 'conntrack', '-R', batch], { stdio: 'ignore' });
+    const have = Number(sh('ip', ['netns', 'exec', ns, 'sh', '-c', 'wc -l < /proc/net/nf_conntrack']) ?? 0);
+    console.log(`|   filled ${ns} with ${have} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s (conntrack -R batch)`);
+    const catRow = scenario(`live: cat /proc/net/nf_conntrack > /dev/null (${have})`, { argv: ['ip', 'netns', 'exec', ns, 'cat', '/proc/net/nf_conntrack'] });
+    const ctRow = scenario(`live: ctflow ${cmd.join(' ')} (${have})`, { argv: ['ip', 'netns', 'exec', ns, node, CLI, ...cmd] });
+    if (catRow && ctRow) {
+      const ratio = ctRow.wall / catRow.wall;
+      console.log(`|   ctflow / cat = ${ratio.toFixed(2)} (target ≤ 1.15) ${ratio <= 1.15 ? 'ok' : 'MISS'}${flows ? '' : ' — flows not in this build, list --limit 25 measured instead'}`);
+    }
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    try { unlinkSync(batch); } catch { /* already gone */ }
+  }
+}
