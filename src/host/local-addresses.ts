@@ -62,7 +62,7 @@ export function parseLocalOption(values: readonly string[]): Set<string> {
       if (text === '') continue;
       const addr = canonicalAddress(text);
       if (addr === undefined) {
-        throw usageError(`--local: expected an IPv4 or IPv6 address, got "${text}"`);
+        throw usageError(`ctflow: --local: expected an IPv4 or IPv6 address, got "${text}"`);
       }
       out.add(addr);
     }
