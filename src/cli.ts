@@ -6,6 +6,11 @@ import { readFileSync } from 'node:fs';
 import { PipeClosed } from './commands/scan.js';
 import { flowsCommand } from './commands/flows.js';
 import { listCommand } from './commands/list.js';
+import { topCommand } from './commands/top.js';
+import { watchCommand } from './commands/watch.js';
+import { deleteCommand } from './commands/delete.js';
+import { flushCommand } from './commands/flush.js';
+import { updateCommand } from './commands/update.js';
 import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,6 +22,11 @@ export function buildProgram(): Command {
     .showSuggestionAfterError();
   program.addCommand(flowsCommand(), { isDefault: true });
   program.addCommand(listCommand());
+  program.addCommand(watchCommand());
+  program.addCommand(topCommand());
+  program.addCommand(deleteCommand());
+  program.addCommand(flushCommand());
+  program.addCommand(updateCommand());
   configure(program);
   return program;
 }
