@@ -118,13 +118,17 @@ export function classify(c: Conn, local: ReadonlySet<string>): Classification {
   };
 }
 
+const DIRECTION_CODE: Record<Direction, number> = { passive: 0, active: 1, local: 2, forward: 3 };
+/** A flow port as a number: 0–65535, 'many' 65536, none 65537. */
+const portCode = (p: FlowPort): number => (p === undefined ? 65537 : p === 'many' ? 65536 : p);
+
 /**
  * Sums connections into flows; one entry per flow, never one per connection. The index is
  * nested (local address → peer address → the rest of the identity) because short keys hash
  * faster than one long concatenated key: on a million-entry table this halves the grouping time.
  */
 export class HostFlowAggregator {
-  private readonly index = new Map<string, Map<string, Map<string, HostFlow>>>();
+  private readonly index = new Map<string, Map<string, Map<number | string, HostFlow>>>();
   private readonly list: HostFlow[] = [];
   private readonly local: ReadonlySet<string>;
 
@@ -138,19 +142,14 @@ export class HostFlowAggregator {
     if (byPeer === undefined) this.index.set(k.local.addr, (byPeer = new Map()));
     let byRest = byPeer.get(k.peer.addr);
     if (byRest === undefined) byPeer.set(k.peer.addr, (byRest = new Map()));
-    // ports print as numbers, "many" or "undefined"; the direction tells the sides apart
-    const rest = k.direction + '|' + c.protonum + '|' + k.local.port + '|' + k.peer.port +
-      (k.natTarget ? '|' + k.natTarget.addr + '|' + k.natTarget.port : '');
+    // the rest of the identity as one number (direction, protocol, both ports: 44 bits, exact in
+    // a double), which hashes without building a string per connection; a NAT target (forwarded
+    // DNAT) is rare and keeps a string key
+    const rest = k.natTarget === undefined
+      ? ((DIRECTION_CODE[k.direction] * 256 + c.protonum) * 65538 + portCode(k.local.port)) * 65538 + portCode(k.peer.port)
+      : k.direction + '|' + c.protonum + '|' + k.local.port + '|' + k.peer.port + '|' + k.natTarget.addr + '|' + k.natTarget.port;
     let flow = byRest.get(rest);
-    if (flow === undefined) {
-      flow = {
-        direction: k.direction, protocol: c.protocol, protonum: c.protonum, family: c.family,
-        local: k.local, peer: k.peer, natTarget: k.natTarget,
-        connections: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, counted: 0,
-      };
-      byRest.set(rest, flow);
-      this.list.push(flow);
-    }
+    if (flow === undefined) byRest.set(rest, (flow = this.newFlow(c, k)));
     flow.connections++;
     const o = c.original;
     const r = c.reply;
@@ -162,6 +161,16 @@ export class HostFlowAggregator {
     flow.outBytes += out.bytes ?? 0;
     flow.inPackets += inb.packets ?? 0;
     flow.inBytes += inb.bytes ?? 0;
+  }
+
+  private newFlow(c: Conn, k: Classification): HostFlow {
+    const flow: HostFlow = {
+      direction: k.direction, protocol: c.protocol, protonum: c.protonum, family: c.family,
+      local: k.local, peer: k.peer, natTarget: k.natTarget,
+      connections: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, counted: 0,
+    };
+    this.list.push(flow);
+    return flow;
   }
 
   get size(): number {

@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { FLOW_SORT_KEYS, sortFlows, type FlowSortKey } from '../aggregate/flow-order.js';
 import { compileFlowSelection } from '../aggregate/flow-selection.js';
-import { HostFlowAggregator, type Direction, type HostFlow } from '../aggregate/host-flows.js';
+import type { Direction, HostFlow } from '../aggregate/host-flows.js';
 import { usageError } from '../errors.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount, parsePort } from '../filter/option-values.js';
@@ -20,7 +20,8 @@ import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
-import { scanTable } from './scan.js';
+import { flowsJob } from '../jobs/flows-job.js';
+import { scanJob } from './scan.js';
 
 interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags {
   local?: string[];
@@ -79,7 +80,8 @@ function parseFlowSort(text: string): FlowSortKey {
 async function runFlows(flags: FlowsFlags): Promise<void> {
   // every option is checked before anything is read
   const source = sourceFrom(flags);
-  const filter = compileFilter(filterFrom(flags));
+  const filterOptions = filterFrom(flags);
+  compileFilter(filterOptions); // every option is checked before anything is read
   const format = outputFrom(flags);
   const local = flags.local !== undefined ? parseLocalOption(flags.local) : discoverLocalAddresses();
   const directions: Direction[] = [];
@@ -96,10 +98,10 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const keep = compileFlowSelection({ directions, activePorts, passivePorts, listening });
 
   const out = createOutput();
-  const flowsOf = new HostFlowAggregator(local);
-  await scanTable(source, filter, (c) => flowsOf.add(c), out);
+  // summed per part of the table, on every core when the table is big (jobs/flows-job.ts)
+  const run = await scanJob(source, flowsJob({ filter: filterOptions, local: [...local] }), out);
 
-  let flows: HostFlow[] = sortFlows(flowsOf.values().filter(keep), sort);
+  let flows: HostFlow[] = sortFlows(run.result.filter(keep), sort);
   if (limit !== undefined) flows = flows.slice(0, limit);
 
   // names only for the rows we print; -n asks nothing at all

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { sortFlows } from '../../src/aggregate/flow-order.js';
+import { flowsJob, mergeFlows } from '../../src/jobs/flows-job.js';
+import { runScan } from '../../src/source/parallel-scan.js';
+import { fixture } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ctflow-flows-job-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const parts = ['local-host/proc_nf_conntrack.txt', 'nat-router/proc_nf_conntrack.txt', 'proto-zoo/conntrack_L.txt'];
+const table = join(dir, 'table.txt');
+writeFileSync(table, parts.map((p) => readFileSync(fixture(p), 'latin1')).join('').repeat(30), 'latin1');
+const local = ['10.3.0.10', 'fd00:a3::10', '127.0.0.1', '::1', '10.0.0.1'];
+
+test('flows summed by several workers are the flows of one aggregator over the whole table', async () => {
+  const run = (workers: number) =>
+    runScan({ file: table }, flowsJob({ filter: {}, local }), { emit: () => undefined, workers, parallelMin: 1, batchBytes: 1 });
+  const one = await run(0);
+  const two = await run(2);
+  assert.equal(two.workers, 2);
+  assert.ok(one.result.length > 5);
+  assert.deepStrictEqual(sortFlows(two.result), sortFlows(one.result));
+  assert.deepStrictEqual(two.report, one.report);
+});
+
+test('mergeFlows adds up the counters of the same flow and keeps different flows apart', () => {
+  const flow = (peer: string, connections: number) => ({
+    direction: 'active' as const, protocol: 'tcp', protonum: 6, family: 'ipv4' as const,
+    local: { addr: '10.0.0.1', port: 'many' as const }, peer: { addr: peer, port: 443 }, natTarget: undefined,
+    connections, inPackets: connections, inBytes: 10 * connections, outPackets: 2 * connections, outBytes: 20 * connections, counted: connections,
+  });
+  assert.deepStrictEqual(mergeFlows([[flow('10.0.0.2', 1), flow('10.0.0.3', 5)], [flow('10.0.0.2', 2)]]), [flow('10.0.0.2', 3), flow('10.0.0.3', 5)]);
+});
