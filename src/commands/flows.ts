@@ -99,7 +99,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
 
   const out = createOutput();
   // summed per part of the table, on every core when the table is big (jobs/flows-job.ts)
-  const run = await scanJob(source, flowsJob({ filter: filterOptions, local: [...local] }), out);
+  const run = await scanJob(source, flowsJob({ filter: filterOptions, local: [...local] }), out, format !== 'table');
 
   let flows: HostFlow[] = sortFlows(run.result.filter(keep), sort);
   if (limit !== undefined) flows = flows.slice(0, limit);

@@ -48,12 +48,13 @@ async function runList(flags: ListFlags): Promise<void> {
   const out = createOutput();
 
   const filterOptions = filterFrom(flags);
+  const machine = format !== 'table';
   // NDJSON without --sort streams records as they are parsed (memory stays flat); --limit keeps
   // the best N in bounded heaps. Both can run on every core (source/parallel-scan.ts).
   const streaming = format === 'ndjson' && sort === undefined && !flags.reverse;
   let conns: Conn[];
   if (streaming && limit === undefined) {
-    await scanJob(source, listJob({ filter: filterOptions, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }), out);
+    await scanJob(source, listJob({ filter: filterOptions, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }), out, true);
     await out.end();
     return;
   } else if (streaming) {
@@ -62,15 +63,15 @@ async function runList(flags: ListFlags): Promise<void> {
       if (left <= 0) return;
       left--;
       out.write(connToJsonLine(c));
-    }, out);
+    }, out, true);
     await out.end();
     return;
   } else if (limit !== undefined) {
-    const run = await scanJob(source, listJob({ filter: filterOptions, mode: 'top', sort: sort?.key, reverse, limit }), out);
+    const run = await scanJob(source, listJob({ filter: filterOptions, mode: 'top', sort: sort?.key, reverse, limit }), out, machine);
     conns = run.result;
   } else {
     conns = [];
-    await scanTable(source, filter, (c) => conns.push(c), out);
+    await scanTable(source, filter, (c) => conns.push(c), out, machine);
     conns.sort(order);
   }
 

@@ -4,6 +4,7 @@
 import type { Conn } from '../model.js';
 import type { ConnPredicate } from '../filter/compile-filter.js';
 import type { Output } from '../output.js';
+import { withProgress } from './progress.js';
 import { runScan, type ScanRun } from '../source/parallel-scan.js';
 import { readTable, skippedMessage, type ReadOptions, type ReadReport } from '../source/read-table.js';
 import type { JobSpec } from '../source/scan-job.js';
@@ -21,11 +22,18 @@ export async function scanTable(
   filter: ConnPredicate,
   onConn: (c: Conn) => void,
   out?: Output,
+  machineOutput = false,
 ): Promise<ReadReport> {
-  const report = await readTable(source, (c) => {
-    if (out?.closed) throw new PipeClosed();
-    if (filter(c)) onConn(c);
-  });
+  const progress = withProgress(source, machineOutput);
+  let report: ReadReport;
+  try {
+    report = await readTable(progress.source, (c) => {
+      if (out?.closed) throw new PipeClosed();
+      if (filter(c)) onConn(c);
+    });
+  } finally {
+    progress.done();
+  }
   const skipped = skippedMessage(report);
   if (skipped !== undefined) process.stderr.write(`${skipped}\n`);
   return report;
@@ -35,8 +43,14 @@ export async function scanTable(
  * A scan job over the whole table (in parallel when it pays, see source/parallel-scan.ts): its
  * ordered output goes to `out`, the skipped-lines line to stderr; a closed stdout ends it.
  */
-export async function scanJob<P, R>(source: ReadOptions, job: JobSpec<P, R>, out: Output): Promise<ScanRun<R>> {
-  const run = await runScan(source, job, { emit: (text) => out.write(text), shouldStop: () => out.closed });
+export async function scanJob<P, R>(source: ReadOptions, job: JobSpec<P, R>, out: Output, machineOutput = false): Promise<ScanRun<R>> {
+  const progress = withProgress(source, machineOutput);
+  let run: ScanRun<R>;
+  try {
+    run = await runScan(progress.source, job, { emit: (text) => out.write(text), shouldStop: () => out.closed });
+  } finally {
+    progress.done();
+  }
   if (run.stopped) throw new PipeClosed();
   const skipped = skippedMessage(run.report);
   if (skipped !== undefined) process.stderr.write(`${skipped}\n`);
