@@ -1,12 +1,13 @@
-// Runs a scan job over a whole table, on more than one core when the table is big enough to pay
-// for starting workers (about 40 ms each). Parsing is the cost (≈0.6 µs a line on this class of
-// machine, every byte touched once), so the main thread only reads: it gathers the source into
-// 4 MB batches cut at the last newline, hands each batch (transferred, not copied) to the least
-// busy worker, and puts the workers' answers back in input order — counts, first skipped line
-// and emitted text come out exactly as a single-threaded read would produce them.
+// Runs a scan job over a whole table on more than one core when the table is big enough to pay
+// for starting a worker (~40 ms and ~25 MB each). Parsing is the cost (≈0.6 µs a line on this
+// class of machine, every byte touched once), so the work is shared: this thread reads the
+// source into 4 MB batches cut at the last newline and hands each (transferred, not copied) to
+// a worker with room in its queue, or parses the batch itself when every queue is full. Answers
+// are put back in input order, so counts, the first skipped line and emitted text come out
+// exactly as a single-threaded read would produce them.
 //
 // Small inputs (under PARALLEL_MIN), --strict (the first bad line must stop everything at once)
-// and CTFLOW_WORKERS=0 run the job in this thread with the same line handler.
+// and CTFLOW_WORKERS=0 run the job in this thread alone with the same line handler.
 //
 // The file is longer than most because the ordering, backpressure and shutdown belong together.
 
@@ -18,6 +19,7 @@ import { ByteLineSplitter, MAX_LINE } from './line-splitter.js';
 import { openSource } from './open-source.js';
 import { connLineSink, emptyReport, type ReadOptions, type ReadReport } from './read-table.js';
 import type { CreateJob, JobSpec } from './scan-job.js';
+import { chunkParser } from './chunk-parser.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker.js';
 
 /** Below this many bytes a table is parsed in this thread. */
@@ -47,12 +49,15 @@ export interface ScanControl {
   batchBytes?: number | undefined;
 }
 
-/** Workers to use: CTFLOW_WORKERS when set, else one per core up to 2 (none on one core). */
+/**
+ * Worker threads to start besides this one (which parses too): CTFLOW_WORKERS when set, else
+ * one per extra core, at most one — each worker costs ~25 MB of RSS, and two cores are the
+ * machine this was measured on (docs/performance.md).
+ */
 export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
   const set = env.CTFLOW_WORKERS;
   if (set !== undefined && /^\d+$/.test(set)) return Math.min(Number(set), 16);
-  const cores = availableParallelism();
-  return cores < 2 ? 0 : Math.min(cores, 2);
+  return Math.min(availableParallelism() - 1, 1);
 }
 
 class Stop extends Error {}
@@ -60,7 +65,8 @@ class Stop extends Error {}
 export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, control: ScanControl): Promise<ScanRun<R>> {
   const threads = source.strict ? 0 : control.workers ?? workerCount();
   const parallelMin = control.parallelMin ?? PARALLEL_MIN;
-  const it = openSource(source)[Symbol.asyncIterator]();
+  // every chunk is copied (into `head` or a batch) or split before the next is read
+  const it = openSource(source, true)[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headBytes = 0;
   let ended = false;
@@ -77,7 +83,7 @@ export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, con
         ended = true;
         break;
       }
-      head.push(r.value);
+      head.push(Buffer.from(r.value));
       headBytes += r.value.length;
       source.onProgress?.(headBytes);
     }
@@ -131,9 +137,16 @@ async function runWorkers<P, R>(
   // always one overlong line, as the single-threaded splitter would count it)
   const BATCH = Math.max(control.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
   const init: WorkerInit = { module: job.module, params: job.params };
-  const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init }));
+  const young = Number(process.env.CTFLOW_YOUNG_MB ?? 0);
+  const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), {
+    workerData: init,
+    ...(young > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
+  }));
   const busy = workers.map(() => 0);
   const results: R[] = [];
+  // this thread parses a batch too whenever every worker's queue is full
+  const { createJob } = (await import(job.module)) as { createJob: CreateJob<P, R> };
+  const here = chunkParser(createJob, job.params);
   // answers by sequence number, written out in order
   const answers = new Map<number, Extract<FromWorker, { type: 'chunk' }>>();
   let nextOut = 0;
@@ -182,19 +195,22 @@ async function runWorkers<P, R>(
     });
   });
 
-  const send = async (buffer: Buffer, length: number): Promise<void> => {
-    for (;;) {
-      if (failure) throw failure;
-      let best = 0;
-      for (let i = 1; i < threads; i++) if (busy[i]! < busy[best]!) best = i;
-      if (busy[best]! < IN_FLIGHT) {
-        busy[best]!++;
-        const msg: ToWorker = { type: 'chunk', seq: seq++, buffer: buffer.buffer as ArrayBuffer, length };
-        workers[best]!.postMessage(msg, [buffer.buffer as ArrayBuffer]);
-        return;
-      }
-      await wait();
+  /** To the least busy worker with room in its queue, else parsed here and now. */
+  const send = (buffer: Buffer, length: number): void => {
+    if (failure) throw failure;
+    let best = 0;
+    for (let i = 1; i < threads; i++) if (busy[i]! < busy[best]!) best = i;
+    if (busy[best]! < IN_FLIGHT) {
+      busy[best]!++;
+      const msg: ToWorker = { type: 'chunk', seq: seq++, buffer: buffer.buffer as ArrayBuffer, length };
+      workers[best]!.postMessage(msg, [buffer.buffer as ArrayBuffer]);
+      return;
     }
+    const answer = here.parse(buffer.subarray(0, length));
+    answers.set(seq, { type: 'chunk', seq, ...answer, buffer: undefined });
+    seq++;
+    free.push(buffer);
+    drainAnswers();
   };
 
   // batches: whole lines in a buffer of their own (so it can be transferred), reused when the
@@ -222,7 +238,7 @@ async function runWorkers<P, R>(
     const full = batch;
     batch = next;
     fill = tail;
-    await send(full, last + 1);
+    send(full, last + 1);
   };
   const add = async (chunk: Buffer): Promise<void> => {
     let off = 0;
@@ -274,6 +290,7 @@ async function runWorkers<P, R>(
       if (failure) throw failure;
       await wait();
     }
+    results.push(here.instance.finish());
     return { result: job.merge(results), report, stopped: false, workers: threads };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

@@ -89,7 +89,8 @@ export function connLineSink(report: ReadReport, strict: boolean, onConn: (c: Co
 export async function readTable(opts: ReadOptions, onConn: (c: Conn) => void): Promise<ReadReport> {
   const report = emptyReport();
   const splitter = new ByteLineSplitter(connLineSink(report, Boolean(opts.strict), onConn));
-  for await (const chunk of openSource(opts)) {
+  // the splitter is done with a chunk when push returns, so chunks may share one buffer
+  for await (const chunk of openSource(opts, true)) {
     report.bytes += chunk.length;
     splitter.push(chunk);
     opts.onProgress?.(report.bytes);

@@ -5,8 +5,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CreateJob } from './scan-job.js';
-import { ByteLineSplitter } from './line-splitter.js';
-import { connLineSink, emptyReport } from './read-table.js';
+import { chunkParser } from './chunk-parser.js';
 
 export interface WorkerInit {
   module: string;
@@ -30,27 +29,15 @@ const init = workerData as WorkerInit;
 
 try {
   const { createJob } = (await import(init.module)) as { createJob: CreateJob<unknown, unknown> };
-  const texts: string[] = [];
-  const job = createJob(init.params, (text) => texts.push(text));
-  const report = emptyReport();
-  const sink = connLineSink(report, false, (c) => job.conn(c));
+  const parser = chunkParser(createJob, init.params);
 
   port.on('message', (msg: ToWorker) => {
     try {
       if (msg.type === 'chunk') {
-        report.lines = 0;
-        report.records = 0;
-        report.skipped = 0;
-        report.firstSkippedLine = undefined;
-        const splitter = new ByteLineSplitter(sink);
-        splitter.push(Buffer.from(msg.buffer, 0, msg.length));
-        splitter.end();
-        const text = texts.length === 1 ? texts[0]! : texts.join('');
-        texts.length = 0;
-        const answer: FromWorker = { type: 'chunk', seq: msg.seq, ...report, text, buffer: msg.buffer };
+        const answer: FromWorker = { type: 'chunk', seq: msg.seq, ...parser.parse(Buffer.from(msg.buffer, 0, msg.length)), buffer: msg.buffer };
         port.postMessage(answer, [msg.buffer]);
       } else {
-        const answer: FromWorker = { type: 'result', result: job.finish() };
+        const answer: FromWorker = { type: 'result', result: parser.instance.finish() };
         port.postMessage(answer);
         port.close();
       }
