@@ -131,9 +131,10 @@ function print(r) {
   );
 }
 
+/** Whether this build has a subcommand (the top-level help lists it). */
 function hasCommand(name) {
-  const r = spawnSync(process.execPath, [CLI, name, '--help'], { stdio: 'ignore' });
-  return r.status === 0;
+  const r = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  return new RegExp(`^\\s+${name}\\b`, 'm').test(r.stdout ?? '');
 }
 
 function skip(name, reason) {

@@ -6,6 +6,8 @@ import type { Writable } from 'node:stream';
 
 export interface Output {
   write(text: string): void;
+  /** already-encoded UTF-8 output (scan workers' NDJSON), after any text written before it */
+  writeBytes(bytes: Buffer): void;
   /** wait until buffered text is handed to the stream (and drained when it asked us to wait) */
   flush(): Promise<void>;
   end(): Promise<void>;
@@ -24,11 +26,8 @@ export function createOutput(stream: Writable = process.stdout): Output {
     else throw err;
   });
 
-  const push = (): void => {
-    if (closed || buffer === '') return;
-    const text = buffer;
-    buffer = '';
-    if (!stream.write(text) && waiting === undefined) {
+  const send = (data: string | Buffer): void => {
+    if (!stream.write(data) && waiting === undefined) {
       waiting = new Promise<void>((resolve) => {
         const done = (): void => {
           stream.off('drain', done);
@@ -42,6 +41,13 @@ export function createOutput(stream: Writable = process.stdout): Output {
     }
   };
 
+  const push = (): void => {
+    if (closed || buffer === '') return;
+    const text = buffer;
+    buffer = '';
+    send(text);
+  };
+
   return {
     get closed() {
       return closed;
@@ -50,6 +56,11 @@ export function createOutput(stream: Writable = process.stdout): Output {
       if (closed) return;
       buffer += text;
       if (buffer.length >= HIGH_WATER) push();
+    },
+    writeBytes(bytes: Buffer) {
+      if (closed) return;
+      push();
+      send(bytes);
     },
     async flush() {
       push();

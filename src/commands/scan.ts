@@ -43,11 +43,19 @@ export async function scanTable(
  * A scan job over the whole table (in parallel when it pays, see source/parallel-scan.ts): its
  * ordered output goes to `out`, the skipped-lines line to stderr; a closed stdout ends it.
  */
-export async function scanJob<P, R>(source: ReadOptions, job: JobSpec<P, R>, out: Output, machineOutput = false): Promise<ScanRun<R>> {
+export async function scanJob<P, R>(
+  source: ReadOptions, job: JobSpec<P, R>, out: Output, machineOutput = false, workers?: number,
+): Promise<ScanRun<R>> {
   const progress = withProgress(source, machineOutput);
   let run: ScanRun<R>;
   try {
-    run = await runScan(progress.source, job, { emit: (text) => out.write(text), shouldStop: () => out.closed });
+    run = await runScan(progress.source, job, {
+      emit: (text) => out.write(text),
+      emitBytes: (bytes) => out.writeBytes(bytes),
+      drained: () => out.flush(),
+      shouldStop: () => out.closed,
+      workers,
+    });
   } finally {
     progress.done();
   }

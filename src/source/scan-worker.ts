@@ -17,7 +17,7 @@ export type ToWorker = { type: 'chunk'; seq: number; buffer: ArrayBuffer; length
 export type FromWorker =
   | {
     type: 'chunk'; seq: number; lines: number; records: number; skipped: number; firstSkippedLine: number | undefined;
-    text: string;
+    output: Uint8Array;
     /** the batch's buffer, handed back for reuse (memory stays a few batches, whatever the table size) */
     buffer: ArrayBuffer | undefined;
   }
@@ -35,7 +35,12 @@ try {
     try {
       if (msg.type === 'chunk') {
         const answer: FromWorker = { type: 'chunk', seq: msg.seq, ...parser.parse(Buffer.from(msg.buffer, 0, msg.length)), buffer: msg.buffer };
-        port.postMessage(answer, [msg.buffer]);
+        const transfer: ArrayBuffer[] = [msg.buffer];
+        // the output is a buffer of its own (or the shared empty one): hand it over without a copy
+        if (answer.output.byteLength > 0 && answer.output.byteOffset === 0 && answer.output.buffer.byteLength === answer.output.byteLength) {
+          transfer.push(answer.output.buffer as ArrayBuffer);
+        }
+        port.postMessage(answer, transfer);
       } else {
         const answer: FromWorker = { type: 'result', result: parser.instance.finish() };
         port.postMessage(answer);

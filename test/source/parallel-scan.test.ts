@@ -42,6 +42,12 @@ test('workers write the same NDJSON, in the same order, with the same counts as 
   assert.equal(two.workers, 2);
   assert.ok(one.out.length > 10000);
   assert.equal(two.out, one.out);
+  // the same output handed over as bytes (what the CLI's output sink takes)
+  const chunks: Buffer[] = [];
+  await runScan({ file: table }, listJob({ filter: { proto: 6 }, mode: 'ndjson', sort: 'bytes', reverse: false, limit: 7 }), {
+    emit: () => assert.fail('text expected as bytes'), emitBytes: (b) => chunks.push(Buffer.from(b)), workers: 2, parallelMin: 1, batchBytes: 8192,
+  });
+  assert.equal(Buffer.concat(chunks).toString('utf8'), one.out);
   assert.deepStrictEqual(two.report, one.report);
   // the bad line and the overlong one, numbered from the table's first line
   assert.deepStrictEqual({ skipped: one.report.skipped, first: one.report.firstSkippedLine }, { skipped: 2, first: 417 });
