@@ -215,16 +215,28 @@ function live() {
   const cmd = flows ? ['flows', '-n'] : ['list', '--limit', '25'];
   const ns = `ctflow-bench-${process.pid}`;
   const batch = join(dir, `live-${process.pid}.txt`);
-  // one `conntrack -R` process loads the whole batch (200k `conntrack -I` calls would take minutes)
+  // one `conntrack -R` process loads the whole batch (200k `conntrack -I` calls would take
+  // minutes). The namespace owns 10.0.1.5 (on its loopback), like the generator's host: half
+  // the entries are peers connecting to its services, half are it connecting out, so flows
+  // groups them into a few thousand flows as on a real server. Every tuple is unique.
   const lines = [];
+  const PEERS = 762; // 10.0.2-4.1-254
   for (let i = 0; i < LIVE_N; i++) {
+    const p = i % PEERS;
+    const peer = `10.0.${2 + Math.floor(p / 254)}.${1 + (p % 254)}`;
+    const ephemeral = 1024 + Math.floor(i / PEERS);
     const proto = i % 10 === 9 ? 'udp' : 'tcp';
-    const extra = proto === 'tcp' ? ' --state ESTABLISHED' : '';
-    lines.push(`-I -p ${proto} -s 10.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255} -d 10.200.0.${1 + (i % 50)} --sport ${1024 + (i % 60000)} --dport ${[443, 80, 53, 5432][i % 4]} -t 3600${extra} -u ASSURED`);
+    const state = proto === 'tcp' ? ' --state ESTABLISHED' : '';
+    const [src, dst, dport] = i % 2 === 0
+      ? [peer, '10.0.1.5', [22, 80, 443, 5432][(i >> 1) % 4]]
+      : ['10.0.1.5', peer, [3306, 6379, 53, 443][(i >> 1) % 4]];
+    lines.push(`-I -p ${proto} -s ${src} -d ${dst} --sport ${ephemeral} --dport ${dport} -t 3600${state} -u ASSURED`);
   }
   writeFileSync(batch, `${lines.join('\n')}\n`);
   try {
     execFileSync('ip', ['netns', 'add', ns]);
+    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', '10.0.1.5/32', 'dev', 'lo']);
     const t0 = Date.now();
     spawnSync('ip', ['netns', 'exec', ns, 'conntrack', '-R', batch], { stdio: 'ignore' });
     const have = Number(sh('ip', ['netns', 'exec', ns, 'sh', '-c', 'wc -l < /proc/net/nf_conntrack']) ?? 0);
