@@ -1,0 +1,93 @@
+// `ctflow list`: connections after filters, sorted (NethServer's default order, or --sort),
+// limited with a bounded heap, rendered as a table, JSON, NDJSON or CSV.
+
+import { Command } from 'commander';
+import { connOrder, parseSortKey, type SortKey } from '../aggregate/conn-order.js';
+import { TopK } from '../aggregate/top-k.js';
+import { compileFilter } from '../filter/compile-filter.js';
+import { parseCount } from '../filter/option-values.js';
+import type { Conn } from '../model.js';
+import { createOutput } from '../output.js';
+import { connToCsv, csvHeader } from '../render/conn-csv.js';
+import { connToJson } from '../render/conn-json.js';
+import { renderConnTable } from '../render/conn-table.js';
+import { colorEnabled, createPalette } from '../render/palette.js';
+import {
+  addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
+  type FilterFlags, type OutputFlags, type SourceFlags,
+} from './options.js';
+import { scanTable } from './scan.js';
+
+interface ListFlags extends SourceFlags, FilterFlags, OutputFlags {
+  sort?: string;
+  reverse?: boolean;
+  limit?: string;
+}
+
+export function listCommand(): Command {
+  const cmd = new Command('list')
+    .alias('ls')
+    .description('list connections, filtered and sorted (default: most bytes first, else longest timeout)')
+    .option('--sort <key>', 'bytes, packets, timeout, src, dst, sport, dport, proto or state; -KEY reverses')
+    .option('--reverse', 'reverse the order')
+    .option('--limit <n>', 'show only the first N connections (kept in a bounded heap)');
+  addSourceOptions(cmd);
+  addFilterOptions(cmd);
+  addOutputOptions(cmd);
+  return cmd.action(async (flags: ListFlags) => runList(flags));
+}
+
+async function runList(flags: ListFlags): Promise<void> {
+  const source = sourceFrom(flags);
+  const filter = compileFilter(filterFrom(flags));
+  const format = outputFrom(flags);
+  const sort = flags.sort === undefined ? undefined : parseSortKey(flags.sort);
+  const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
+  const reverse = Boolean(flags.reverse) !== Boolean(sort?.reverse);
+  const order = connOrder(sort?.key as SortKey | undefined, reverse);
+  const out = createOutput();
+
+  // NDJSON without --sort streams records as they are parsed: memory stays flat
+  if (format === 'ndjson' && sort === undefined && !flags.reverse) {
+    let left = limit ?? Infinity;
+    await scanTable(source, filter, (c) => {
+      if (left <= 0) return;
+      left--;
+      out.write(JSON.stringify(connToJson(c)) + '\n');
+    }, out);
+    await out.end();
+    return;
+  }
+
+  let conns: Conn[];
+  if (limit !== undefined) {
+    const top = new TopK<Conn>(limit, order);
+    await scanTable(source, filter, (c) => top.push(c), out);
+    conns = top.sorted();
+  } else {
+    conns = [];
+    await scanTable(source, filter, (c) => conns.push(c), out);
+    conns.sort(order);
+  }
+
+  switch (format) {
+    case 'json':
+      out.write('[');
+      conns.forEach((c, i) => out.write((i === 0 ? '\n' : ',\n') + JSON.stringify(connToJson(c))));
+      out.write(conns.length === 0 ? ']\n' : '\n]\n');
+      break;
+    case 'ndjson':
+      for (const c of conns) out.write(JSON.stringify(connToJson(c)) + '\n');
+      break;
+    case 'csv':
+      out.write(csvHeader());
+      for (const c of conns) out.write(connToCsv(c));
+      break;
+    case 'table': {
+      const palette = createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
+      out.write(renderConnTable(conns, palette));
+      break;
+    }
+  }
+  await out.end();
+}

@@ -1,0 +1,51 @@
+// The human table of connections: protocol, state, original src → dst, the reply when NAT'ed,
+// packets, bytes (human units), timeout, flags. cli-table3 for layout, the palette for colour.
+
+import Table from 'cli-table3';
+import type { Conn } from '../model.js';
+import { endpoint, tupleDetail } from './endpoint.js';
+import { humanBytes, humanCount, humanDuration } from './human.js';
+import type { Palette } from './palette.js';
+
+export function connFlags(c: Conn): string {
+  const f: string[] = [];
+  if (c.assured) f.push('A');
+  if (c.unreplied) f.push('U');
+  if (c.offload) f.push('O');
+  if (c.hwOffload) f.push('H');
+  if (c.mark !== 0) f.push(`m=${c.mark}`);
+  if (c.zone !== 0) f.push(`z=${c.zone}`);
+  if (c.original.zone !== undefined) f.push(`zo=${c.original.zone}`);
+  if (c.reply.zone !== undefined) f.push(`zr=${c.reply.zone}`);
+  if (c.helper !== undefined) f.push(`helper=${c.helper}`);
+  if (c.labels !== undefined && c.labels.length > 0) f.push(`labels=${c.labels.join(',')}`);
+  return f.join(' ');
+}
+
+export function renderConnTable(conns: readonly Conn[], p: Palette): string {
+  const table = new Table({
+    head: ['Proto', 'State', 'Source', '', 'Destination', 'Reply (NAT)', 'Pkts', 'Bytes', 'Timeout', 'Flags'].map((h) =>
+      p.header(h),
+    ),
+    style: { head: [], border: [], compact: true },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+  for (const c of conns) {
+    const o = c.original;
+    const detail = tupleDetail(o);
+    const reply = c.nat !== undefined ? p.nat(`${endpoint(c.reply.src, c.reply.sport)} → ${endpoint(c.reply.dst, c.reply.dport)}`) : '';
+    table.push([
+      p.proto(c.protocol),
+      c.state === undefined ? '' : p.state(c.state),
+      endpoint(o.src, o.sport),
+      '→',
+      endpoint(o.dst, o.dport) + (detail === '' ? '' : ` ${p.dim(detail)}`),
+      reply,
+      { hAlign: 'right', content: humanCount(c.packetsTotal) },
+      { hAlign: 'right', content: humanBytes(c.bytesTotal) },
+      { hAlign: 'right', content: humanDuration(c.timeout) },
+      p.dim(connFlags(c)),
+    ]);
+  }
+  return table.toString() + '\n';
+}

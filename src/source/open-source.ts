@@ -1,0 +1,155 @@
+// Where the bytes of a conntrack table come from: the kernel's proc file (default), a file
+// (plain or gzip, told apart by its magic bytes), stdin, or a `conntrack -L` subprocess.
+// Every source is an async iterable of Buffers; failures become one plain sentence.
+
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CtflowError } from '../errors.js';
+
+export const PROC_CONNTRACK = '/proc/net/nf_conntrack';
+
+export interface SourceOptions {
+  /** a path, or '-' for stdin */
+  file?: string | undefined;
+  stdin?: boolean | undefined;
+  /** run `conntrack -L -o extended` */
+  exec?: boolean | undefined;
+  conntrackBin?: string | undefined;
+  /** extra argv for the conntrack subprocess, e.g. ['-f', 'ipv6'] */
+  execArgs?: string[] | undefined;
+  /** the kernel table to read by default (tests point it elsewhere) */
+  procPath?: string | undefined;
+  /** where stdin comes from (tests pass their own stream) */
+  stdinStream?: NodeJS.ReadableStream | undefined;
+}
+
+/** A human name for the source, for messages. */
+export function describeSource(opts: SourceOptions): string {
+  if (opts.exec) return `${opts.conntrackBin ?? 'conntrack'} -L`;
+  if (opts.stdin || opts.file === '-') return 'stdin';
+  return opts.file ?? opts.procPath ?? PROC_CONNTRACK;
+}
+
+const READ_CHUNK = 1024 * 1024;
+
+function fileError(path: string, err: NodeJS.ErrnoException, isProc: boolean): CtflowError {
+  switch (err.code) {
+    case 'ENOENT':
+      return new CtflowError(
+        isProc
+          ? `ctflow: cannot read ${path}: it does not exist (is the nf_conntrack module loaded? try: modprobe nf_conntrack)`
+          : `ctflow: cannot read ${path}: no such file`,
+        { code: 'ENOENT' },
+      );
+    case 'EACCES':
+    case 'EPERM':
+      return new CtflowError(
+        isProc
+          ? `ctflow: cannot read ${path}: permission denied; run as root (sudo ctflow …), or pipe the table in: sudo cat ${path} | ctflow --stdin`
+          : `ctflow: cannot read ${path}: permission denied`,
+        { code: 'EACCES' },
+      );
+    case 'EISDIR':
+      return new CtflowError(`ctflow: cannot read ${path}: it is a directory`, { code: 'EISDIR' });
+    default:
+      return new CtflowError(`ctflow: cannot read ${path}: ${err.message}`, { code: err.code ?? 'EIO' });
+  }
+}
+
+/** Unzip when the first bytes are gzip's magic number; pass through otherwise. */
+async function* gunzipIfNeeded(input: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
+  const it = input[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const head: Buffer = first.value;
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    async function* whole(): AsyncGenerator<Buffer> {
+      yield head;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    }
+    const gunzip = Readable.from(whole()).pipe(createGunzip());
+    try {
+      for await (const chunk of gunzip) yield chunk as Buffer;
+    } catch (err) {
+      throw new CtflowError(`ctflow: cannot read ${name}: not valid gzip data (${(err as Error).message})`, { code: 'EGZIP' });
+    }
+    return;
+  }
+  yield head;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
+async function* fromFile(path: string, isProc: boolean): AsyncGenerator<Buffer> {
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    throw fileError(path, err as NodeJS.ErrnoException, isProc);
+  } finally {
+    stream.destroy();
+  }
+}
+
+async function* fromStdin(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : (chunk as Buffer);
+}
+
+/** `conntrack -L -o extended`: its "N flow entries have been shown." on stderr is not an error. */
+async function* fromConntrack(bin: string, extraArgs: string[]): AsyncGenerator<Buffer> {
+  const args = ['-L', '-o', 'extended', ...extraArgs];
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    if (stderr.length < 4096) stderr += d;
+  });
+  const exited = new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((resolve) => {
+    child.on('error', (error: NodeJS.ErrnoException) => resolve({ code: null, error }));
+    child.on('close', (code) => resolve({ code }));
+  });
+  try {
+    for await (const chunk of child.stdout) yield chunk as Buffer;
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+  const { code, error } = await exited;
+  if (error) {
+    if (error.code === 'ENOENT') {
+      throw new CtflowError(
+        bin === 'conntrack'
+          ? 'ctflow: conntrack (conntrack-tools) is not installed: apt-get install conntrack'
+          : `ctflow: cannot run ${bin}: no such file`,
+        { code: 'ENOCONNTRACK' },
+      );
+    }
+    throw new CtflowError(`ctflow: cannot run ${bin}: ${error.message}`, { code: error.code ?? 'EEXEC' });
+  }
+  if (code !== 0) {
+    const said = stderr.trim().split('\n').filter((l) => !/flow entries have been shown/.test(l)).join('; ');
+    if (/Operation not permitted|Permission denied/i.test(said)) {
+      throw new CtflowError(`ctflow: ${bin} ${args.join(' ')} was refused: ${said}; run as root`, { code: 'EPERM' });
+    }
+    throw new CtflowError(`ctflow: ${bin} ${args.join(' ')} failed (exit ${code}): ${said || 'no message'}`, { code: 'EEXEC' });
+  }
+}
+
+/** The bytes of the table the options name. */
+export function openSource(opts: SourceOptions): AsyncIterable<Buffer> {
+  if (opts.exec) return fromConntrack(opts.conntrackBin ?? 'conntrack', opts.execArgs ?? []);
+  if (opts.stdin || opts.file === '-') {
+    return gunzipIfNeeded(fromStdin(opts.stdinStream ?? process.stdin), 'stdin');
+  }
+  if (opts.file !== undefined) return gunzipIfNeeded(fromFile(opts.file, false), opts.file);
+  const proc = opts.procPath ?? PROC_CONNTRACK;
+  return fromFile(proc, true);
+}

@@ -1,0 +1,88 @@
+// Source → lines → Conn records, with the bookkeeping of what could not be read: every line is
+// either a record or a counted skip, and the first skipped line is remembered for the report
+// (or, with `strict`, ends the read at once).
+
+import { CtflowError } from '../errors.js';
+import type { Conn } from '../model.js';
+import { parseConnLine } from '../parse/conn-line.js';
+import { LineSplitter } from './line-splitter.js';
+import { openSource, type SourceOptions } from './open-source.js';
+
+export type { SourceOptions } from './open-source.js';
+
+export interface ReadReport {
+  lines: number;
+  records: number;
+  skipped: number;
+  firstSkippedLine: number | undefined;
+  bytes: number;
+}
+
+export interface ReadOptions extends SourceOptions {
+  /** the first unparseable line is fatal */
+  strict?: boolean | undefined;
+  /** called with the number of bytes read so far (progress display) */
+  onProgress?: ((bytes: number) => void) | undefined;
+}
+
+const OVERLONG = '<line too long>';
+
+/** Raw lines of the source, whatever they contain. Overlong lines arrive as undefined. */
+export async function readLines(
+  opts: SourceOptions,
+  onLine: (line: string | undefined) => void,
+): Promise<number> {
+  let bytes = 0;
+  const splitter = new LineSplitter({ line: onLine, overlong: () => onLine(undefined) });
+  for await (const chunk of openSource(opts)) {
+    bytes += chunk.length;
+    splitter.push(chunk);
+  }
+  splitter.end();
+  return bytes;
+}
+
+/** Every entry of the table, parsed, handed to `onConn` as it is read. */
+export async function readTable(opts: ReadOptions, onConn: (c: Conn) => void): Promise<ReadReport> {
+  const report: ReadReport = { lines: 0, records: 0, skipped: 0, firstSkippedLine: undefined, bytes: 0 };
+  const skip = (text: string): void => {
+    report.skipped++;
+    if (report.firstSkippedLine === undefined) report.firstSkippedLine = report.lines;
+    if (opts.strict) {
+      const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+      throw new CtflowError(`ctflow: line ${report.lines} is not a conntrack entry: ${JSON.stringify(shown)}`, {
+        code: 'EPARSE',
+      });
+    }
+  };
+  const splitter = new LineSplitter({
+    line(text) {
+      report.lines++;
+      const conn = parseConnLine(text);
+      if (conn !== undefined) {
+        report.records++;
+        onConn(conn);
+      } else if (text.length > 0 && !(text.length === 1 && text.charCodeAt(0) === 13)) {
+        skip(text);
+      }
+    },
+    overlong() {
+      report.lines++;
+      skip(OVERLONG);
+    },
+  });
+  for await (const chunk of openSource(opts)) {
+    report.bytes += chunk.length;
+    splitter.push(chunk);
+    opts.onProgress?.(report.bytes);
+  }
+  splitter.end();
+  return report;
+}
+
+/** The one stderr line for skipped input, or undefined when nothing was skipped. */
+export function skippedMessage(report: ReadReport): string | undefined {
+  if (report.skipped === 0) return undefined;
+  const what = report.skipped === 1 ? 'line' : 'lines';
+  return `ctflow: skipped ${report.skipped} unparseable ${what} (first at line ${report.firstSkippedLine})`;
+}
