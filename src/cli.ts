@@ -5,6 +5,8 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { PipeClosed } from './commands/scan.js';
 import { listCommand } from './commands/list.js';
+import { protocolsCommand } from './commands/protocols.js';
+import { statsCommand } from './commands/stats.js';
 import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version')
     .showSuggestionAfterError();
   program.addCommand(listCommand());
+  program.addCommand(statsCommand());
+  program.addCommand(protocolsCommand());
   configure(program);
   return program;
 }
