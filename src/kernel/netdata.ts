@@ -80,7 +80,11 @@ export async function fetchNetdataSeries(url: string, seconds: number = DEFAULT_
     response = await doFetch(target, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    // undici wraps the system error: ECONNREFUSED, ENOTFOUND… say the most; its own codes do not
+    const code = e.cause?.code;
+    const why = e.name === 'TimeoutError'
+      ? `no answer within ${timeoutMs / 1000} s`
+      : code !== undefined && /^E[A-Z]+$/.test(code) ? code : (e.cause?.message ?? e.message);
     throw new CtflowError(`ctflow: netdata ${url}: must be reachable, got ${why}`, { code: 'ENETDATA' });
   }
   let text: string;
