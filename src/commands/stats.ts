@@ -99,7 +99,8 @@ async function runStats(flags: StatsFlags): Promise<void> {
     await writeFileAtomic(flags.promFile, renderPrometheus(report, { now: Math.floor(Date.now() / 1000) }));
   }
   if (flags.prom) out.write(renderPrometheus(report));
-  else if (flags.json) out.write(JSON.stringify(report, null, 2) + '\n');
+  // unknown figures print as null so every key is always there for scripts
+  else if (flags.json) out.write(JSON.stringify(report, (_k, v: unknown) => (v === undefined ? null : v), 2) + '\n');
   else if (flags.promFile === undefined) out.write(renderStatsReport(report, paletteFor(flags)));
   await out.end();
 }
