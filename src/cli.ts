@@ -7,6 +7,9 @@ import { PipeClosed } from './commands/scan.js';
 import { listCommand } from './commands/list.js';
 import { protocolsCommand } from './commands/protocols.js';
 import { statsCommand } from './commands/stats.js';
+import { deleteCommand } from './commands/delete.js';
+import { flushCommand } from './commands/flush.js';
+import { updateCommand } from './commands/update.js';
 import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
   program.addCommand(listCommand());
   program.addCommand(statsCommand());
   program.addCommand(protocolsCommand());
+  program.addCommand(deleteCommand());
+  program.addCommand(flushCommand());
+  program.addCommand(updateCommand());
   configure(program);
   return program;
 }
