@@ -37,8 +37,12 @@ test('--live counts a table per protocol and state (inserted capture: MANIFEST f
 });
 
 test('--stdin implies --live; the table view shows counts per state', async () => {
-  const r = await runCli(['protocols', '--stdin', '--no-color'], { stdin: readFileSync(fixture('nat-router/proc_nf_conntrack.txt')) });
+  const table = readFileSync(fixture('nat-router/proc_nf_conntrack.txt'));
+  const r = await runCli(['protocols', '--stdin', '--no-color'], { stdin: table, env: { NO_COLOR: '', FORCE_COLOR: '1' } });
   assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /\x1b\[/);
+  const coloured = await runCli(['protocols', '--stdin'], { stdin: table, env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+  assert.match(coloured.stdout, /\x1b\[/);
   assert.match(r.stdout, /│ tcp +│ +│ +21 │/);
   assert.match(r.stdout, /│ +│ TIME_WAIT +│ +8 │/);
   assert.match(r.stdout, /│ udp +│ +│ +7 │/);
