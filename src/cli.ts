@@ -7,6 +7,8 @@ import { PipeClosed } from './commands/scan.js';
 import { listCommand } from './commands/list.js';
 import { protocolsCommand } from './commands/protocols.js';
 import { statsCommand } from './commands/stats.js';
+import { topCommand } from './commands/top.js';
+import { watchCommand } from './commands/watch.js';
 import { deleteCommand } from './commands/delete.js';
 import { flushCommand } from './commands/flush.js';
 import { updateCommand } from './commands/update.js';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   program.addCommand(listCommand());
   program.addCommand(statsCommand());
   program.addCommand(protocolsCommand());
+  program.addCommand(watchCommand());
+  program.addCommand(topCommand());
   program.addCommand(deleteCommand());
   program.addCommand(flushCommand());
   program.addCommand(updateCommand());
