@@ -4,7 +4,7 @@
 // (test/commands/top-live.test.ts has its own copy of this, written before it existed.)
 
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from './cli.js';
 import { waitFor } from './live.js';
@@ -62,7 +62,10 @@ export class Tmux {
     }
   }
 
+  /** Ends the private server and removes its socket file (kill-server leaves it behind). */
   close(): void {
+    const path = spawnSync('tmux', ['-L', this.socket, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout.trim();
     spawnSync('tmux', ['-L', this.socket, 'kill-server']);
+    if (path.endsWith(this.socket)) rmSync(path, { force: true });
   }
 }
