@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { PipeClosed } from './commands/scan.js';
 import { flowsCommand } from './commands/flows.js';
 import { listCommand } from './commands/list.js';
+import { protocolsCommand } from './commands/protocols.js';
+import { statsCommand } from './commands/stats.js';
 import { topCommand } from './commands/top.js';
 import { watchCommand } from './commands/watch.js';
 import { deleteCommand } from './commands/delete.js';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
     .showSuggestionAfterError();
   program.addCommand(flowsCommand(), { isDefault: true });
   program.addCommand(listCommand());
+  program.addCommand(statsCommand());
+  program.addCommand(protocolsCommand());
   program.addCommand(watchCommand());
   program.addCommand(topCommand());
   program.addCommand(deleteCommand());
