@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { PipeClosed } from './commands/scan.js';
+import { flowsCommand } from './commands/flows.js';
 import { listCommand } from './commands/list.js';
 import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .description('See and act on Linux connection tracking: host flows, connections, stats, live events')
     .version(pkg.version, '-V, --version')
     .showSuggestionAfterError();
+  program.addCommand(flowsCommand(), { isDefault: true });
   program.addCommand(listCommand());
   configure(program);
   return program;

@@ -1,0 +1,131 @@
+// `ctflow flows`, also what `ctflow` runs with no subcommand: the host flows view. Reads the
+// table once, keeps one aggregate per flow (never the table), then selects, sorts, limits,
+// resolves peer names for the rows it will print, and renders.
+
+import { Command } from 'commander';
+import {
+  FLOW_SORT_KEYS, HostFlowAggregator, compileFlowSelection, sortFlows,
+  type Direction, type FlowSortKey, type HostFlow,
+} from '../aggregate/host-flows.js';
+import { usageError } from '../errors.js';
+import { compileFilter } from '../filter/compile-filter.js';
+import { parseCount, parsePort } from '../filter/option-values.js';
+import { listeningPortKeys, readListeningSockets } from '../host/listening.js';
+import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
+import { DEFAULT_DNS_TIMEOUT_MS, ReverseDns } from '../host/reverse-dns.js';
+import { createOutput } from '../output.js';
+import { flowCsvHeader, flowToCsv, flowToJson } from '../render/flows-json.js';
+import { renderFlowsTable } from '../render/flows-table.js';
+import { colorEnabled, createPalette } from '../render/palette.js';
+import {
+  addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
+  type FilterFlags, type OutputFlags, type SourceFlags,
+} from './options.js';
+import { scanTable } from './scan.js';
+
+interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags {
+  local?: string[];
+  active?: boolean;
+  passive?: boolean;
+  localFlows?: boolean;
+  forward?: boolean;
+  aport?: string[];
+  pport?: string[];
+  listening?: boolean;
+  procNet?: string;
+  sort?: string;
+  limit?: string;
+  numeric?: boolean;
+  dnsTimeout?: string;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function flowsCommand(): Command {
+  const cmd = new Command('flows')
+    .description('host flows: who this host talks to (-->), who talks to it (<--), itself (<->), what it routes (==>)')
+    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (for --file/--stdin from another host)", collect)
+    .option('--active', 'show active flows (this host connects out, -->)')
+    .option('--passive', 'show passive flows (peers connect in, <--)')
+    .option('--local-flows', 'show local flows (both ends are this host, <->)')
+    .option('--forward', 'show forwarded flows (neither end is this host, ==>)')
+    .option('--aport <port>', 'only active flows to this remote port (repeatable, comma lists)', collect)
+    .option('--pport <port>', 'only passive flows to this local port (repeatable, comma lists)', collect)
+    .option('--listening', 'only passive flows whose port has a listening socket now (/proc/net/{tcp,udp}{,6})')
+    .option('--proc-net <dir>', 'read listening sockets for --listening from DIR/{tcp,tcp6,udp,udp6} (default /proc/net)')
+    .option('--sort <key>', `${FLOW_SORT_KEYS.join(', ')} (default bytes, then connections)`)
+    .option('--limit <n>', 'show only the first N flows')
+    .option('-n, --numeric', 'no reverse DNS: show peer addresses only')
+    .option('--dns-timeout <ms>', `reverse DNS deadline for all lookups together (default ${DEFAULT_DNS_TIMEOUT_MS})`);
+  addSourceOptions(cmd);
+  addFilterOptions(cmd);
+  addOutputOptions(cmd);
+  return cmd.action(async (flags: FlowsFlags) => runFlows(flags));
+}
+
+function parsePorts(values: string[] | undefined, what: string): Set<number> {
+  const out = new Set<number>();
+  for (const v of values ?? []) for (const part of v.split(',')) out.add(parsePort(part, what));
+  return out;
+}
+
+function parseFlowSort(text: string): FlowSortKey {
+  const key = text.trim().toLowerCase();
+  if (!(FLOW_SORT_KEYS as readonly string[]).includes(key)) {
+    throw usageError(`ctflow: --sort: expected one of ${FLOW_SORT_KEYS.join(', ')}, got ${JSON.stringify(text)}`);
+  }
+  return key as FlowSortKey;
+}
+
+async function runFlows(flags: FlowsFlags): Promise<void> {
+  // every option is checked before anything is read
+  const source = sourceFrom(flags);
+  const filter = compileFilter(filterFrom(flags));
+  const format = outputFrom(flags);
+  const local = flags.local !== undefined ? parseLocalOption(flags.local) : discoverLocalAddresses();
+  const directions: Direction[] = [];
+  if (flags.active) directions.push('active');
+  if (flags.passive) directions.push('passive');
+  if (flags.localFlows) directions.push('local');
+  if (flags.forward) directions.push('forward');
+  const activePorts = parsePorts(flags.aport, '--aport');
+  const passivePorts = parsePorts(flags.pport, '--pport');
+  const sort = flags.sort === undefined ? 'bytes' : parseFlowSort(flags.sort);
+  const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
+  const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1);
+  const listening = flags.listening ? listeningPortKeys(await readListeningSockets(flags.procNet)) : undefined;
+  const keep = compileFlowSelection({ directions, activePorts, passivePorts, listening });
+
+  const out = createOutput();
+  const flowsOf = new HostFlowAggregator(local);
+  await scanTable(source, filter, (c) => flowsOf.add(c), out);
+
+  let flows: HostFlow[] = sortFlows(flowsOf.values().filter(keep), sort);
+  if (limit !== undefined) flows = flows.slice(0, limit);
+
+  // names only for the rows we print; -n asks nothing at all
+  const names = flags.numeric
+    ? undefined
+    : await new ReverseDns({ timeoutMs: dnsTimeout }).resolveAll(flows.map((f) => f.peer.addr));
+
+  switch (format) {
+    case 'json':
+      out.write('[');
+      flows.forEach((f, i) => out.write((i === 0 ? '\n' : ',\n') + JSON.stringify(flowToJson(f, names))));
+      out.write(flows.length === 0 ? ']\n' : '\n]\n');
+      break;
+    case 'ndjson':
+      for (const f of flows) out.write(JSON.stringify(flowToJson(f, names)) + '\n');
+      break;
+    case 'csv':
+      out.write(flowCsvHeader());
+      for (const f of flows) out.write(flowToCsv(f, names));
+      break;
+    case 'table': {
+      const palette = createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
+      out.write(renderFlowsTable(flows, palette, names));
+      break;
+    }
+  }
+  await out.end();
+}

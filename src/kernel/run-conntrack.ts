@@ -1,0 +1,120 @@
+// Runs one conntrack invocation (argv array, never a shell) and turns what conntrack says into a
+// count or one CtflowError sentence.
+//
+// conntrack exits 1 both when it failed and when nothing matched ("0 flow entries have been
+// deleted."); the trailer on stderr tells them apart. A `-R -` batch prints no trailer at all: the
+// entries it deleted are printed on stdout, one line each, so a batch delete counts those lines.
+
+import { spawn } from 'node:child_process';
+import { CtflowError } from '../errors.js';
+import { formatInvocation, type Invocation } from './conntrack-invocation.js';
+
+export interface RunOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type Verb = 'deleted' | 'updated';
+
+const NOT_INSTALLED = 'conntrack (conntrack-tools) is not installed: apt-get install conntrack';
+
+/** Spawn the invocation, feed its batch on stdin, collect everything. Only spawn failures throw. */
+export function runInvocation(inv: Invocation): Promise<RunOutput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(inv.command, inv.args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') {
+        reject(new CtflowError(inv.command === 'conntrack' ? NOT_INSTALLED : `${NOT_INSTALLED} (or --conntrack-bin points nowhere), got ${inv.command}`, { code: 'ENOCONNTRACK' }));
+      } else if (e.code === 'EACCES') {
+        reject(new CtflowError(`cannot run ${inv.command}: permission denied`, { code: 'EACCES' }));
+      } else {
+        reject(new CtflowError(`cannot run ${inv.command}: ${e.message}`, { code: e.code ?? 'ESPAWN' }));
+      }
+    });
+    // conntrack may exit before reading all of a batch (a bad line): that is its answer, not ours
+    child.stdin.on('error', () => undefined);
+    child.on('close', (code, signal) => {
+      resolve({
+        exitCode: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+    if (inv.batch !== undefined) child.stdin.end(inv.batch.length > 0 ? `${inv.batch.join('\n')}\n` : '');
+    else child.stdin.end();
+  });
+}
+
+/** "N flow entries have been deleted." → N; undefined when conntrack printed no such trailer. */
+export function parseAffectedCount(stderr: string, verb: Verb): number | undefined {
+  const re = new RegExp(`(\\d+) flow entries have been ${verb}\\.`, 'g');
+  let total: number | undefined;
+  for (const m of stderr.matchAll(re)) total = (total ?? 0) + Number(m[1]);
+  return total;
+}
+
+/** Lines of conntrack entries on stdout (what a -R batch deleted or updated). */
+export function countPrintedEntries(stdout: string): number {
+  let n = 0;
+  for (const line of stdout.split('\n')) if (line.trim() !== '') n++;
+  return n;
+}
+
+/** The stderr lines worth quoting: without conntrack's usage hint. */
+function quote(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('Try `conntrack -h'));
+  return lines.join(' / ') || '(no message)';
+}
+
+function isPermissionProblem(stderr: string): boolean {
+  return /must be root|CAP_NET_ADMIN|Operation not permitted|Permission denied/i.test(stderr);
+}
+
+/** Throw the one sentence for a failed run. */
+function failure(inv: Invocation, out: RunOutput): CtflowError {
+  if (isPermissionProblem(out.stderr)) {
+    return new CtflowError(
+      `changing the conntrack table needs root (CAP_NET_ADMIN): ${inv.command} said "${quote(out.stderr)}"; run ctflow with sudo`,
+      { code: 'EPERM' },
+    );
+  }
+  return new CtflowError(
+    `${formatInvocation(inv)[0]} failed (exit ${out.exitCode}): ${quote(out.stderr)}`,
+    { code: 'ECONNTRACK' },
+  );
+}
+
+/**
+ * Run a delete/update invocation and return how many entries conntrack says it changed. 0 means
+ * nothing matched; any failure throws a CtflowError quoting conntrack's stderr.
+ */
+export async function runCounted(inv: Invocation, verb: Verb): Promise<number> {
+  const out = await runInvocation(inv);
+  if (inv.batch !== undefined) {
+    // -R prints no trailer; it exits 0 even when a line matched nothing. Errors print on stderr.
+    if (out.exitCode !== 0 || isPermissionProblem(out.stderr) || /Operation failed|Failed to open/.test(out.stderr)) {
+      throw failure(inv, out);
+    }
+    return countPrintedEntries(out.stdout);
+  }
+  const n = parseAffectedCount(out.stderr, verb);
+  if (out.exitCode === 0 && n !== undefined) return n;
+  // exit 1 with "0 flow entries have been deleted." and nothing else: nothing matched, not a failure
+  if (out.exitCode === 1 && n === 0 && !/Operation failed/.test(out.stderr)) return 0;
+  throw failure(inv, out);
+}
+
+/** Run `conntrack -F` (or a family-limited `-D -f`); returns the count when conntrack gives one. */
+export async function runFlush(inv: Invocation): Promise<number | undefined> {
+  const out = await runInvocation(inv);
+  const n = parseAffectedCount(out.stderr, 'deleted');
+  // -F prints "table has been emptied." even when it then fails; only the exit code is trusted
+  if (out.exitCode === 0) return n;
+  if (out.exitCode === 1 && n === 0 && !/Operation failed/.test(out.stderr)) return 0;
+  throw failure(inv, out);
+}

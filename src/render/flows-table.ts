@@ -1,0 +1,73 @@
+// The host flows table, lsconntrack's layout plus a protocol column:
+//   Proto  Local Address:Port  <-->  Peer Address:Port  Conns  Inpkts  Inbytes  Outpkts  Outbytes
+// Arrows: --> active (this host connects out), <-- passive (a peer connects in), <-> local
+// (both ends are this host), ==> forward (routed through; "→ target" when DNAT rewrote it).
+// Counters are exact numbers (scripts parse this table too); "-" when no connection of the flow
+// carried counters (nf_conntrack_acct=0).
+
+import Table from 'cli-table3';
+import type { Direction, FlowPort, HostFlow } from '../aggregate/host-flows.js';
+import type { Palette } from './palette.js';
+
+export const ARROWS: Readonly<Record<Direction, string>> = {
+  active: '-->',
+  passive: '<--',
+  local: '<->',
+  forward: '==>',
+};
+
+const ICMP_TYPES: Readonly<Record<string, Readonly<Record<number, string>>>> = {
+  icmp: { 0: 'echo-reply', 8: 'echo-request', 13: 'timestamp-request', 14: 'timestamp-reply', 15: 'info-request', 17: 'mask-request' },
+  icmpv6: { 128: 'echo-request', 129: 'echo-reply', 139: 'node-info-query' },
+};
+
+/** The text after "addr:" for one side: the port, "many", an ICMP type name, a GRE key. */
+export function portText(protocol: string, port: FlowPort): string | undefined {
+  if (port === undefined) return undefined;
+  if (port === 'many') return 'many';
+  const icmp = ICMP_TYPES[protocol];
+  if (icmp) return icmp[port] ?? `type-${port}`;
+  if (protocol === 'gre') return `key-0x${port.toString(16)}`;
+  return String(port);
+}
+
+/** addr:port, [v6]:port, or the address alone for protocols without ports. */
+export function flowEndpoint(protocol: string, addr: string, port: FlowPort, name?: string): string {
+  const text = portText(protocol, port);
+  const host = name ?? addr;
+  if (text === undefined) return host;
+  return `${host.indexOf(':') >= 0 ? `[${host}]` : host}:${text}`;
+}
+
+export function renderFlowsTable(
+  flows: readonly HostFlow[],
+  p: Palette,
+  names?: ReadonlyMap<string, string>,
+): string {
+  const table = new Table({
+    head: ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes'].map(
+      (h) => p.header(h),
+    ),
+    style: { head: [], border: [], compact: true },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+  const right = (content: string): { hAlign: 'right'; content: string } => ({ hAlign: 'right', content });
+  for (const f of flows) {
+    const counted = f.counted > 0;
+    const num = (n: number): string => (counted ? String(n) : '-');
+    let peer = flowEndpoint(f.protocol, f.peer.addr, f.peer.port, names?.get(f.peer.addr));
+    if (f.natTarget) peer += p.nat(` → ${flowEndpoint(f.protocol, f.natTarget.addr, f.natTarget.port)}`);
+    table.push([
+      p.proto(f.family === 'ipv6' && !f.protocol.endsWith('v6') ? `${f.protocol}6` : f.protocol),
+      flowEndpoint(f.protocol, f.local.addr, f.local.port),
+      p.bold(ARROWS[f.direction]),
+      peer,
+      right(String(f.connections)),
+      right(num(f.inPackets)),
+      right(num(f.inBytes)),
+      right(num(f.outPackets)),
+      right(num(f.outBytes)),
+    ]);
+  }
+  return table.toString() + '\n';
+}
