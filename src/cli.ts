@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { PipeClosed } from './commands/scan.js';
+import { apiCommand } from './commands/api.js';
 import { flowsCommand } from './commands/flows.js';
 import { listCommand } from './commands/list.js';
 import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError();
   program.addCommand(flowsCommand(), { isDefault: true });
   program.addCommand(listCommand());
+  program.addCommand(apiCommand());
   configure(program);
   return program;
 }
