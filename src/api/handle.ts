@@ -16,8 +16,7 @@ import type { MarkMap } from '../host/mark-map.js';
 import type { Zones } from '../host/zones.js';
 import { deleteInvocation, flushInvocation, DEFAULT_CONNTRACK } from '../kernel/conntrack-invocation.js';
 import { fetchNetdataSeries, type Series } from '../kernel/netdata.js';
-import { runCounted, runFlush } from '../kernel/run-conntrack.js';
-import { COUNT_PATH, readSysctlNumber } from '../kernel/table-size.js';
+import { runCounted, runFlush, runInvocation } from '../kernel/run-conntrack.js';
 import type { Conn } from '../model.js';
 import { readTable, type ReadOptions, type ReadReport } from '../source/read-table.js';
 import { connToApi, type ApiConnection } from './connection-record.js';
@@ -44,8 +43,6 @@ export interface ReadDeps {
 
 export interface DeleteDeps {
   conntrackBin?: string | undefined;
-  /** nf_conntrack_count, to report a flush's size when conntrack -F gives no count */
-  countPath?: string | undefined;
 }
 
 export type ReadResponse = { protocols: Record<string, string[]> } | { connections: ApiConnection[] } | Series;
@@ -108,13 +105,20 @@ export function tupleFilter(t: ConnectionTuple): { proto: string; src: string; d
   return f;
 }
 
+/** `conntrack -C`: the entry count of the table the flush will empty; undefined when unknown. */
+async function tableCount(bin: string): Promise<number | undefined> {
+  const out = await runInvocation({ command: bin, args: ['-C'] }).catch(() => undefined);
+  const text = out?.stdout.trim() ?? '';
+  return out?.exitCode === 0 && /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
 async function flush(deps: DeleteDeps): Promise<number> {
-  const countPath = deps.countPath ?? COUNT_PATH;
-  const before = await readSysctlNumber(countPath).catch(() => undefined);
-  const reported = await runFlush(flushInvocation(undefined, deps.conntrackBin ?? DEFAULT_CONNTRACK));
+  const bin = deps.conntrackBin ?? DEFAULT_CONNTRACK;
+  const before = await tableCount(bin);
+  const reported = await runFlush(flushInvocation(undefined, bin));
   if (reported !== undefined) return reported;
-  // conntrack -F says "table has been emptied" without a number: the table's shrinkage is it
-  const after = await readSysctlNumber(countPath).catch(() => undefined);
+  // conntrack -F says "table has been emptied" without a number: what the table shrank by is it
+  const after = await tableCount(bin);
   return before !== undefined && after !== undefined ? Math.max(0, before - after) : 0;
 }
 
