@@ -7,6 +7,9 @@ import { PipeClosed } from './commands/scan.js';
 import { apiCommand } from './commands/api.js';
 import { flowsCommand } from './commands/flows.js';
 import { listCommand } from './commands/list.js';
+import { deleteCommand } from './commands/delete.js';
+import { flushCommand } from './commands/flush.js';
+import { updateCommand } from './commands/update.js';
 import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,6 +21,9 @@ export function buildProgram(): Command {
     .showSuggestionAfterError();
   program.addCommand(flowsCommand(), { isDefault: true });
   program.addCommand(listCommand());
+  program.addCommand(deleteCommand());
+  program.addCommand(flushCommand());
+  program.addCommand(updateCommand());
   program.addCommand(apiCommand());
   configure(program);
   return program;

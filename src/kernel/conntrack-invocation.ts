@@ -4,7 +4,7 @@
 // Two shapes:
 //   - one argv (`conntrack -D -s 10.0.0.0/24 -p tcp --dport 443`) when conntrack's own filter
 //     says exactly what the user asked for;
-//   - one `conntrack -R -` batch on stdin with one exact-tuple line per matched entry, never one
+//   - one `conntrack -R` batch (lines in a private temp file, shown as `-`) with one exact-tuple line per matched entry, never one
 //     process per entry.
 //
 // What conntrack v1.4.7 really does (checked in a private namespace, see docs/delete-flush.md):
@@ -21,7 +21,7 @@ import type { Conn, Family } from '../model.js';
 export interface Invocation {
   command: string;
   args: string[];
-  /** lines fed to `conntrack -R -` on stdin (each a list of conntrack options, no program name) */
+  /** lines of the `conntrack -R` batch file (each a list of conntrack options, no program name) */
   batch?: string[];
 }
 
@@ -98,6 +98,11 @@ export function updateFilterProblem(f: ConntrackFilter): string | undefined {
   if (f.status !== undefined) return '-u means "set" for conntrack -U';
   if (f.zone !== undefined) return 'conntrack -U does not accept -w';
   if (f.state !== undefined) return 'conntrack -U does not filter by --state';
+  // measured: `conntrack -U -p tcp --dport 80 -m 5` fails with "Operation not supported" unless
+  // the whole tuple is given (exact mode builds its own invocation)
+  if (f.sport !== undefined || f.dport !== undefined || f.replyPortSrc !== undefined || f.replyPortDst !== undefined) {
+    return 'conntrack -U fails on port filters without a full tuple';
+  }
   return undefined;
 }
 
@@ -122,7 +127,10 @@ export function flushInvocation(family: Family | undefined, bin = DEFAULT_CONNTR
 /** The options naming exactly one entry: protocol, original tuple, zone. */
 export function exactTupleArgs(c: Conn): string[] {
   const o = c.original;
-  const a = ['-p', c.protocol === 'unknown' || c.protocol === '' ? String(c.protonum) : c.protocol, '-s', o.src, '-d', o.dst];
+  // a name only where conntrack has an extension for it and the tuple carries its fields
+  // (dccp has no tracker on recent kernels: no ports, so it goes by number like esp)
+  const named = (o.sport !== undefined && o.dport !== undefined) || o.type !== undefined || o.srckey !== undefined;
+  const a = ['-p', named ? c.protocol : String(c.protonum), '-s', o.src, '-d', o.dst];
   if (o.sport !== undefined && o.dport !== undefined) a.push('--sport', String(o.sport), '--dport', String(o.dport));
   if (o.type !== undefined) {
     const v6 = c.protocol === 'icmpv6';

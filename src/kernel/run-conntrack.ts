@@ -2,10 +2,17 @@
 // count or one CtflowError sentence.
 //
 // conntrack exits 1 both when it failed and when nothing matched ("0 flow entries have been
-// deleted."); the trailer on stderr tells them apart. A `-R -` batch prints no trailer at all: the
+// deleted."); the trailer on stderr tells them apart. A `-R` batch prints no trailer at all: the
 // entries it deleted are printed on stdout, one line each, so a batch delete counts those lines.
+//
+// The batch goes through a private temporary file, not stdin: conntrack reads `-R -` by opening
+// /dev/stdin, and node's stdio pipes are socketpairs, which cannot be opened that way (measured:
+// "Failed to open file /dev/stdin for reading").
 
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CtflowError } from '../errors.js';
 import { formatInvocation, type Invocation } from './conntrack-invocation.js';
 
@@ -19,10 +26,22 @@ export type Verb = 'deleted' | 'updated';
 
 const NOT_INSTALLED = 'conntrack (conntrack-tools) is not installed: apt-get install conntrack';
 
-/** Spawn the invocation, feed its batch on stdin, collect everything. Only spawn failures throw. */
-export function runInvocation(inv: Invocation): Promise<RunOutput> {
+/** Spawn the invocation (its batch from a 0600 temp file), collect everything. Only spawn failures throw. */
+export async function runInvocation(inv: Invocation): Promise<RunOutput> {
+  if (inv.batch === undefined) return spawnCollect(inv.command, inv.args, inv);
+  const dir = await mkdtemp(join(tmpdir(), 'ctflow-batch-'));
+  try {
+    const file = join(dir, 'batch');
+    await writeFile(file, inv.batch.length > 0 ? `${inv.batch.join('\n')}\n` : '', { mode: 0o600 });
+    return await spawnCollect(inv.command, inv.args.map((a) => (a === '-' ? file : a)), inv);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function spawnCollect(command: string, args: string[], inv: Invocation): Promise<RunOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(inv.command, inv.args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -36,8 +55,6 @@ export function runInvocation(inv: Invocation): Promise<RunOutput> {
         reject(new CtflowError(`cannot run ${inv.command}: ${e.message}`, { code: e.code ?? 'ESPAWN' }));
       }
     });
-    // conntrack may exit before reading all of a batch (a bad line): that is its answer, not ours
-    child.stdin.on('error', () => undefined);
     child.on('close', (code, signal) => {
       resolve({
         exitCode: code ?? (signal ? 128 : 1),
@@ -45,8 +62,6 @@ export function runInvocation(inv: Invocation): Promise<RunOutput> {
         stderr: Buffer.concat(err).toString('utf8'),
       });
     });
-    if (inv.batch !== undefined) child.stdin.end(inv.batch.length > 0 ? `${inv.batch.join('\n')}\n` : '');
-    else child.stdin.end();
   });
 }
 

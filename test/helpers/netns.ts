@@ -45,6 +45,12 @@ export function tryInNetns(ns: string, cmd: string, args: string[]): { status: n
 
 /** Make sure conntrack is loaded in the namespace: a rule with ct state registers the hooks. */
 export function enableConntrack(ns: string, { acct = true } = {}): void {
-  inNetns(ns, 'nft', ['-f', '-'], 'table inet ctflowtest { chain out { type filter hook output priority 0; ct state new accept; } chain in { type filter hook input priority 0; ct state new accept; } }\n');
+  inNetns(ns, 'nft', ['-f', '-'], [
+    'table inet ctflowtest {',
+    '  chain out { type filter hook output priority 0; ct state new accept; }',
+    '  chain in { type filter hook input priority 0; ct state new accept; }',
+    '}',
+    '',
+  ].join('\n'));
   inNetns(ns, 'sysctl', ['-qw', `net.netfilter.nf_conntrack_acct=${acct ? 1 : 0}`]);
 }

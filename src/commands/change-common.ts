@@ -1,0 +1,124 @@
+// What delete and update share: their options, exact-or-filter request, the dry run (matches in
+// list's renderers plus the command that would run), the safety gate (--max, confirmation on a
+// TTY, --yes otherwise) and the report.
+
+import { Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { CtflowError, usageError } from '../errors.js';
+import { parseCount } from '../filter/option-values.js';
+import type { Conn } from '../model.js';
+import { createOutput } from '../output.js';
+import { connToJson } from '../render/conn-json.js';
+import { renderConnTable } from '../render/conn-table.js';
+import { colorEnabled, createPalette } from '../render/palette.js';
+import { formatInvocation } from '../kernel/conntrack-invocation.js';
+import { EXIT_NOTHING_MATCHED, type ChangeRequest, type Plan } from '../kernel/change-table.js';
+import { parseExactConnection } from '../kernel/exact-connection.js';
+import { addFilterOptions, addSourceOptions, filterFrom, sourceFrom, type FilterFlags, type SourceFlags } from './options.js';
+
+export interface ChangeFlags extends SourceFlags, FilterFlags {
+  exact?: boolean;
+  icmpType?: string;
+  icmpCode?: string;
+  icmpId?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  max?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+export function addChangeOptions(cmd: Command): Command {
+  cmd
+    .option('--exact', 'name one connection: -p, -s, -d (no CIDR) and, for tcp/udp/udplite/sctp/dccp, --sport and --dport')
+    .option('--icmp-type <n>', 'with --exact: icmp/icmpv6 type (implies --exact)')
+    .option('--icmp-code <n>', 'with --exact: icmp/icmpv6 code (implies --exact)')
+    .option('--icmp-id <n>', 'with --exact: icmp/icmpv6 echo id (implies --exact)')
+    .option('--dry-run', 'show the matching connections and the conntrack command; change nothing')
+    .option('-y, --yes', 'do not ask; required when stdin is not a terminal and more than one connection matches')
+    .option('--max <n>', 'refuse (exit 1, nothing changed) when more than N connections match')
+    .option('--json', 'print the result as JSON')
+    .option('--no-color', 'no colours (also when NO_COLOR is set)');
+  addSourceOptions(cmd);
+  addFilterOptions(cmd);
+  return cmd;
+}
+
+const EXACT_ALLOWS = new Set(['proto', 'src', 'dst', 'sport', 'dport', 'zone', 'icmpType', 'icmpCode', 'icmpId', 'exact']);
+const FILTER_KEYS = ['proto', 'state', 'src', 'dst', 'replySrc', 'replyDst', 'sport', 'dport', 'replyPortSrc', 'replyPortDst', 'port', 'mark', 'zone', 'status', 'snat', 'dnat', 'nat', 'family'] as const;
+
+const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
+
+/** Exact mode (--exact or any --icmp-*) or any filter list accepts. */
+export function requestFrom(flags: ChangeFlags): ChangeRequest {
+  const exact = flags.exact || flags.icmpType !== undefined || flags.icmpCode !== undefined || flags.icmpId !== undefined;
+  if (exact) {
+    const extra = FILTER_KEYS.find((k) => flags[k] !== undefined && !EXACT_ALLOWS.has(k));
+    if (extra !== undefined) {
+      throw usageError(`ctflow: ${flagName(extra)}: --exact names one connection by -p, -s, -d, --sport, --dport, --icmp-* and -w only, got ${flagName(extra)}`);
+    }
+    return {
+      kind: 'exact',
+      connection: parseExactConnection({
+        proto: flags.proto, src: flags.src, dst: flags.dst, sport: flags.sport, dport: flags.dport,
+        icmpType: flags.icmpType, icmpCode: flags.icmpCode, icmpId: flags.icmpId, zone: flags.zone,
+      }),
+    };
+  }
+  return { kind: 'filter', filter: filterFrom(flags) };
+}
+
+export function maxFrom(flags: ChangeFlags): number | undefined {
+  return flags.max === undefined ? undefined : parseCount(flags.max, '--max');
+}
+
+function renderMatches(conns: readonly Conn[], flags: ChangeFlags): string {
+  const palette = createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
+  return renderConnTable(conns, palette);
+}
+
+/** --dry-run: the matches as list shows them, then the command(s) that would run. */
+export async function printDryRun(plan: Plan, flags: ChangeFlags): Promise<void> {
+  const out = createOutput();
+  const commands = formatInvocation(plan.invocation);
+  if (flags.json) {
+    out.write(`${JSON.stringify({ dry_run: true, matched: plan.matched.map(connToJson), would_run: commands }, null, 2)}\n`);
+  } else {
+    if (plan.matched.length > 0) out.write(renderMatches(plan.matched, flags));
+    out.write(`${plan.matched.length} connection${plan.matched.length === 1 ? '' : 's'} would be ${plan.action === 'delete' ? 'deleted' : 'updated'} by:\n`);
+    for (const line of commands) out.write(`  ${line}\n`);
+  }
+  await out.end();
+}
+
+/** Ask on a TTY; without one, --yes is required. Returns false when the user said no. */
+export async function confirm(question: string, flags: { yes?: boolean }, needed: boolean): Promise<boolean> {
+  if (flags.yes || !needed) return true;
+  if (!process.stdin.isTTY) {
+    throw new CtflowError(`ctflow: ${question.replace(/\?$/, '')}: stdin is not a terminal, so nothing was changed; add --yes to confirm`, {
+      code: 'ENOCONFIRM',
+    });
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function nothingMatched(verb: string): CtflowError {
+  return new CtflowError(`ctflow: ${verb}: nothing matched, nothing changed`, { code: 'ENOMATCH', exitCode: EXIT_NOTHING_MATCHED });
+}
+
+/** The one-line report, or the JSON result; sets the nothing-matched exit code when N is 0. */
+export async function printResult(verb: 'deleted' | 'updated', count: number, matched: readonly Conn[], flags: ChangeFlags): Promise<void> {
+  const out = createOutput();
+  if (flags.json) out.write(`${JSON.stringify({ [verb]: count, matched: matched.map(connToJson) }, null, 2)}\n`);
+  else out.write(`${verb} ${count} connection${count === 1 ? '' : 's'}\n`);
+  await out.end();
+  if (count === 0) process.exitCode = EXIT_NOTHING_MATCHED;
+}
+
+export { sourceFrom };

@@ -1,0 +1,147 @@
+// delete / update / flush against the real kernel table, each test in its own private network
+// namespace filled with 500 entries by one `conntrack -R FILE` (tcp, udp, icmp, IPv6, marks, zones).
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { createNetns, deleteNetns, inNetns, netnsUnavailable } from '../helpers/netns.js';
+import { entryKey } from '../../src/kernel/change-table.js';
+import { parseConnLine } from '../../src/parse/conn-line.js';
+import type { Conn } from '../../src/model.js';
+
+const skip = netnsUnavailable();
+const dir = mkdtempSync(join(tmpdir(), 'ctflow-it-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** 500 distinct entries as conntrack -I lines. */
+function insertLines(): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < 500; i++) {
+    const v4 = `10.9.${i >> 8}.${i & 255}`;
+    const v6 = `2001:db8:9::${i.toString(16)}`;
+    switch (i % 5) {
+      case 0: lines.push(`-I -p tcp -s ${v4} -d 10.20.0.1 --sport ${20000 + i} --dport ${i % 2 ? 443 : 80} --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 3600${i % 3 === 0 ? ' -m 7' : ''}`); break;
+      case 1: lines.push(`-I -p udp -s ${v4} -d 10.20.0.2 --sport ${30000 + i} --dport ${i % 4 === 1 ? 443 : 53} -t 3600${i % 10 === 1 ? ' -w 5' : ''}`); break;
+      case 2: lines.push(`-I -p icmp -s ${v4} -d 10.20.0.3 --icmp-type 8 --icmp-code 0 --icmp-id ${i} -t 3600`); break;
+      case 3: lines.push(`-I -p tcp -s ${v6} -d 2001:db8:20::1 --sport ${20000 + i} --dport 443 --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 3600`); break;
+      default: lines.push(`-I -p udp -s ${v6} -d 2001:db8:20::2 --sport ${30000 + i} --dport 443 -t 3600 -m 9`); break;
+    }
+  }
+  return lines;
+}
+
+const INSERT = join(dir, 'insert.txt');
+writeFileSync(INSERT, `${insertLines().join('\n')}\n`);
+
+/** The table without the fields that change by themselves (timeout, use). */
+function table(ns: string): Map<string, Conn> {
+  const map = new Map<string, Conn>();
+  for (const line of inNetns(ns, 'cat', ['/proc/net/nf_conntrack']).split('\n')) {
+    const c = parseConnLine(line);
+    if (c === undefined) continue;
+    map.set(entryKey(c), { ...c, timeout: undefined, use: undefined, deltaTime: undefined });
+  }
+  return map;
+}
+
+function without(before: Map<string, Conn>, gone: (c: Conn) => boolean): Map<string, Conn> {
+  return new Map([...before].filter(([, c]) => !gone(c)));
+}
+
+async function withTable(name: string, body: (ns: string, before: Map<string, Conn>) => Promise<void>): Promise<void> {
+  const ns = createNetns(name);
+  try {
+    inNetns(ns, 'conntrack', ['-R', INSERT]);
+    const before = table(ns);
+    assert.equal(before.size, 500);
+    await body(ns, before);
+  } finally {
+    deleteNetns(ns);
+  }
+}
+
+test('deletes exactly one tcp connection; the other 499 stay field for field', { skip }, async () => {
+  await withTable('one', async (ns, before) => {
+    const r = await runCli(['delete', '--exact', '-p', 'tcp', '-s', '10.9.0.10', '-d', '10.20.0.1', '--sport', '20010', '--dport', '80'], { netns: ns });
+    assert.deepStrictEqual([r.code, r.stdout, r.stderr], [0, 'deleted 1 connection\n', '']);
+    assert.deepStrictEqual(table(ns), without(before, (c) => c.original.src === '10.9.0.10' && c.protonum === 6));
+  });
+});
+
+test('deletes by CIDR + port exactly the matching subset (conntrack -D argv)', { skip }, async () => {
+  await withTable('cidr', async (ns, before) => {
+    const gone = (c: Conn): boolean => c.family === 'ipv4' && c.original.src.startsWith('10.9.0.') && c.original.dport === 443;
+    const expected = [...before.values()].filter(gone).length;
+    const r = await runCli(['delete', '-s', '10.9.0.0/24', '--dport', '443', '--yes'], { netns: ns });
+    assert.deepStrictEqual([r.code, r.stdout, r.stderr], [0, `deleted ${expected} connections\n`, '']);
+    assert.deepStrictEqual(table(ns), without(before, gone));
+  });
+});
+
+test('--dry-run changes nothing and lists exactly what the real delete removes (-R batch)', { skip }, async () => {
+  await withTable('dry', async (ns, before) => {
+    const args = ['delete', '--port', '443', '-f', 'ipv6', '-m', '9', '--json'];
+    const dry = await runCli([...args, '--dry-run'], { netns: ns });
+    assert.equal(dry.code, 0);
+    const plan = JSON.parse(dry.stdout) as { matched: unknown[]; would_run: string[] };
+    assert.deepStrictEqual(table(ns), before);
+    assert.equal(plan.would_run[0], 'conntrack -R - <<EOF');
+    const real = await runCli([...args, '--yes'], { netns: ns });
+    assert.equal(real.code, 0, real.stderr);
+    const result = JSON.parse(real.stdout) as { deleted: number; matched: unknown[] };
+    const gone = (c: Conn): boolean => c.family === 'ipv6' && c.mark === 9;
+    assert.deepStrictEqual([result.deleted, result.matched], [[...before.values()].filter(gone).length, plan.matched]);
+    assert.deepStrictEqual(table(ns), without(before, gone));
+  });
+});
+
+test('update --set-mark changes the mark of exactly the matching entries, and refuses filters conntrack -U cannot take', { skip }, async () => {
+  await withTable('mark', async (ns, before) => {
+    const r1 = await runCli(['update', '-p', 'tcp', '-f', 'ipv6', '--set-mark', '0x42', '--yes'], { netns: ns });
+    const tcp6 = [...before.values()].filter((c) => c.family === 'ipv6' && c.protonum === 6).length;
+    assert.deepStrictEqual([r1.code, r1.stdout, r1.stderr], [0, `updated ${tcp6} connections\n`, '']);
+    // --port is ctflow's own test: conntrack -U cannot say it, so ctflow refuses and changes nothing
+    const r2 = await runCli(['update', '--port', '80', '--set-mark', '5', '--yes'], { netns: ns });
+    assert.deepStrictEqual([r2.code, r2.stdout], [1, '']);
+    assert.match(r2.stderr, /^ctflow: update: this filter cannot be passed to conntrack -U \(conntrack has no equal filter\)/);
+    const r3 = await runCli(['update', '-p', 'tcp', '-s', '10.9.1.0/24', '--set-mark', '5/0xf', '--yes'], { netns: ns });
+    const port80 = [...before.values()].filter((c) => c.protonum === 6 && c.original.src.startsWith('10.9.1.')).length;
+    assert.deepStrictEqual([r3.code, r3.stdout, r3.stderr], [0, `updated ${port80} connections\n`, '']);
+    const after = new Map<string, Conn>();
+    for (const line of inNetns(ns, 'conntrack', ['-L']).split('\n')) {
+      const c = parseConnLine(line);
+      if (c !== undefined) after.set(entryKey(c), c);
+    }
+    const expected = [...before].map(([k, c]) => {
+      if (c.family === 'ipv6' && c.protonum === 6) return [k, 0x42];
+      if (c.protonum === 6 && c.original.src.startsWith('10.9.1.')) return [k, ((c.mark & ~0xf) ^ 5) >>> 0];
+      return [k, c.mark];
+    });
+    assert.deepStrictEqual([...after].map(([k, c]) => [k, c.mark]).sort(), expected.sort());
+  });
+});
+
+test('--max refuses, nothing matched exits 3, flush needs --yes without a TTY, flush --yes empties', { skip }, async () => {
+  await withTable('safety', async (ns, before) => {
+    const max = await runCli(['delete', '-p', 'icmp', '--max', '10', '--yes'], { netns: ns });
+    assert.deepStrictEqual([max.code, max.stdout, max.stderr], [1, '', 'ctflow: --max 10: 100 connections match, refusing to delete any (raise --max or narrow the filter)\n']);
+    const noTty = await runCli(['delete', '-p', 'icmp'], { netns: ns });
+    assert.deepStrictEqual([noTty.code, noTty.stderr], [1, 'ctflow: delete 100 connections: stdin is not a terminal, so nothing was changed; add --yes to confirm\n']);
+    const none = await runCli(['delete', '-s', '192.0.2.1', '--yes'], { netns: ns });
+    assert.deepStrictEqual([none.code, none.stdout, none.stderr], [3, '', 'ctflow: delete: nothing matched, nothing changed\n']);
+    const noYes = await runCli(['flush'], { netns: ns });
+    assert.deepStrictEqual([noYes.code, noYes.stderr], [1, 'ctflow: flush 500 connections: stdin is not a terminal, so nothing was changed; add --yes to confirm\n']);
+    assert.deepStrictEqual(table(ns), before);
+    const dry = await runCli(['flush', '--dry-run', '-f', 'ipv6'], { netns: ns });
+    assert.deepStrictEqual([dry.code, dry.stdout], [0, '200 ipv6 connections would be flushed by:\n  conntrack -D -f ipv6\n']);
+    const v6 = await runCli(['flush', '-f', 'ipv6', '--yes'], { netns: ns });
+    assert.deepStrictEqual([v6.code, v6.stdout], [0, 'flushed 200 ipv6 connections\n']);
+    assert.deepStrictEqual(table(ns), without(before, (c) => c.family === 'ipv6'));
+    const all = await runCli(['flush', '--yes'], { netns: ns });
+    assert.deepStrictEqual([all.code, all.stdout], [0, 'flushed the whole table\n']);
+    assert.equal(table(ns).size, 0);
+  });
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { CtflowError } from '../../src/errors.js';
+import { countPrintedEntries, parseAffectedCount, runCounted, runFlush } from '../../src/kernel/run-conntrack.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ctflow-fake-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A fake conntrack: prints the given stdout/stderr and exits with the code; logs its argv and -R file. */
+function fake(name: string, stdout: string, stderr: string, code: number): string {
+  const path = join(dir, name);
+  writeFileSync(`${path}.out`, stdout);
+  writeFileSync(`${path}.err`, stderr);
+  writeFileSync(path, `#!/bin/sh
+printf '%s\\n' "$@" > "${path}.argv"
+if [ "$1" = "-R" ]; then cat "$2" > "${path}.batch"; fi
+cat "${path}.out"
+cat "${path}.err" >&2
+exit ${code}
+`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+async function error(p: Promise<unknown>): Promise<[string, number]> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof CtflowError);
+    return [e.message, e.exitCode];
+  }
+  return ['no error', 0];
+}
+
+test('parses the counts conntrack prints (real fixtures)', () => {
+  assert.deepStrictEqual(
+    [
+      parseAffectedCount('conntrack v1.4.7 (conntrack-tools): 2 flow entries have been deleted.\n', 'deleted'),
+      parseAffectedCount('conntrack v1.4.7 (conntrack-tools): 1 flow entries have been updated.\n', 'updated'),
+      parseAffectedCount('conntrack v1.4.7 (conntrack-tools): 1 flow entries have been updated.\n', 'deleted'),
+      countPrintedEntries('tcp 6 ...\nudp 17 ...\n\n'),
+    ],
+    [2, 1, undefined, 2],
+  );
+});
+
+test('returns the deleted count, and 0 (not a failure) when conntrack matched nothing', async () => {
+  const two = fake('two', 'tcp ...\n', 'conntrack v1.4.7 (conntrack-tools): 2 flow entries have been deleted.\n', 0);
+  assert.equal(await runCounted({ command: two, args: ['-D', '-p', 'tcp'] }, 'deleted'), 2);
+  const none = fake('none', '', 'conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.\n', 1);
+  assert.equal(await runCounted({ command: none, args: ['-D'] }, 'deleted'), 0);
+});
+
+test('feeds a batch through a file and counts the entries printed', async () => {
+  const batch = fake('batch', 'tcp 6 ...\nudp 17 ...\n', '', 0);
+  assert.equal(await runCounted({ command: batch, args: ['-R', '-'], batch: ['-D -p tcp -s 1.1.1.1', '-D -p udp -s 2.2.2.2'] }, 'deleted'), 2);
+  const { readFileSync } = await import('node:fs');
+  assert.equal(readFileSync(`${batch}.batch`, 'utf8'), '-D -p tcp -s 1.1.1.1\n-D -p udp -s 2.2.2.2\n');
+});
+
+test('says root is needed on EPERM, quotes conntrack on real failures, names a missing binary', async () => {
+  const eperm = fake('eperm', '', 'conntrack v1.4.7 (conntrack-tools): Operation failed: sorry, you must be root or get CAP_NET_ADMIN capability to do this\n', 1);
+  const broken = fake('broken', '', "conntrack v1.4.7 (conntrack-tools): unknown option `--bogus'\nTry `conntrack -h' or 'conntrack --help' for more information.\n", 2);
+  const flushEperm = fake('flush-eperm', '', 'conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.\nconntrack v1.4.7 (conntrack-tools): Operation failed: sorry, you must be root or get CAP_NET_ADMIN capability to do this\n', 1);
+  assert.deepStrictEqual(await Promise.all([
+    error(runCounted({ command: eperm, args: ['-D'] }, 'deleted')),
+    error(runCounted({ command: broken, args: ['-D', '--bogus'] }, 'deleted')),
+    error(runCounted({ command: 'conntrack-not-here-ctflow', args: ['-D'] }, 'deleted')),
+    error(runFlush({ command: flushEperm, args: ['-F'] })),
+  ]), [
+    [`changing the conntrack table needs root (CAP_NET_ADMIN): ${eperm} said "conntrack v1.4.7 (conntrack-tools): Operation failed: sorry, you must be root or get CAP_NET_ADMIN capability to do this"; run ctflow with sudo`, 1],
+    [`${broken} -D --bogus failed (exit 2): conntrack v1.4.7 (conntrack-tools): unknown option \`--bogus'`, 1],
+    ['conntrack (conntrack-tools) is not installed: apt-get install conntrack (or --conntrack-bin points nowhere), got conntrack-not-here-ctflow', 1],
+    [`changing the conntrack table needs root (CAP_NET_ADMIN): ${flushEperm} said "conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied. / conntrack v1.4.7 (conntrack-tools): Operation failed: sorry, you must be root or get CAP_NET_ADMIN capability to do this"; run ctflow with sudo`, 1],
+  ]);
+  const flushed = fake('flushed', '', 'conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.\n', 0);
+  assert.equal(await runFlush({ command: flushed, args: ['-F'] }), undefined);
+});
