@@ -27,6 +27,6 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new CtflowError(`${path}: must be a writable file in an existing directory, got ${code}`, { code: 'EWRITE' });
+    throw new CtflowError(`ctflow: ${path}: must be a writable file in an existing directory, got ${code}`, { code: 'EWRITE' });
   }
 }

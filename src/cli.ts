@@ -10,6 +10,8 @@ import { listCommand } from './commands/list.js';
 import { deleteCommand } from './commands/delete.js';
 import { flushCommand } from './commands/flush.js';
 import { updateCommand } from './commands/update.js';
+import { protocolsCommand } from './commands/protocols.js';
+import { statsCommand } from './commands/stats.js';
 import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   program.addCommand(flushCommand());
   program.addCommand(updateCommand());
   program.addCommand(apiCommand());
+  program.addCommand(statsCommand());
+  program.addCommand(protocolsCommand());
   configure(program);
   return program;
 }

@@ -15,12 +15,12 @@ export async function readKernelCounters(path: string = STAT_PATH): Promise<Kern
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new CtflowError(`${path}: cannot be read, got ${code ?? (err as Error).message}`, { code: 'EREAD' });
+    throw new CtflowError(`ctflow: ${path}: cannot be read, got ${code ?? (err as Error).message}`, { code: 'EREAD' });
   }
   const counters = parseProcStat(text);
   if (counters === undefined) {
     const first = text.split('\n')[0] ?? '';
-    throw new CtflowError(`${path}: must be a header line and one hex row per CPU, got ${JSON.stringify(first.slice(0, 60))}`, {
+    throw new CtflowError(`ctflow: ${path}: must be a header line and one hex row per CPU, got ${JSON.stringify(first.slice(0, 60))}`, {
       code: 'EFORMAT',
     });
   }

@@ -27,10 +27,10 @@ export function netdataDataUrl(base: string, seconds: number): string {
   try {
     url = new URL(base);
   } catch {
-    throw usageError(`--netdata: must be an http(s) URL like http://127.0.0.1:19999, got ${JSON.stringify(base)}`);
+    throw usageError(`ctflow: --netdata: must be an http(s) URL like http://127.0.0.1:19999, got ${JSON.stringify(base)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw usageError(`--netdata: must be an http(s) URL like http://127.0.0.1:19999, got ${JSON.stringify(base)}`);
+    throw usageError(`ctflow: --netdata: must be an http(s) URL like http://127.0.0.1:19999, got ${JSON.stringify(base)}`);
   }
   const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
   url.pathname = `${path}api/v1/data`;
@@ -50,7 +50,7 @@ export function netdataDataUrl(base: string, seconds: number): string {
 export function seriesFromNetdata(body: unknown, source: string): Series {
   const b = body as { labels?: unknown; data?: unknown } | null;
   if (b === null || typeof b !== 'object' || !Array.isArray(b.labels) || !Array.isArray(b.data)) {
-    throw new CtflowError(`${source}: must answer netdata's JSON {"labels": [...], "data": [...]}, got ${JSON.stringify(body).slice(0, 80)}`, {
+    throw new CtflowError(`ctflow: ${source}: must answer netdata's JSON {"labels": [...], "data": [...]}, got ${JSON.stringify(body).slice(0, 80)}`, {
       code: 'ENETDATA',
     });
   }
@@ -80,17 +80,21 @@ export async function fetchNetdataSeries(url: string, seconds: number = DEFAULT_
     response = await doFetch(target, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
-    throw new CtflowError(`netdata ${url}: must be reachable, got ${why}`, { code: 'ENETDATA' });
+    // undici wraps the system error: ECONNREFUSED, ENOTFOUND… say the most; its own codes do not
+    const code = e.cause?.code;
+    const why = e.name === 'TimeoutError'
+      ? `no answer within ${timeoutMs / 1000} s`
+      : code !== undefined && /^E[A-Z]+$/.test(code) ? code : (e.cause?.message ?? e.message);
+    throw new CtflowError(`ctflow: netdata ${url}: must be reachable, got ${why}`, { code: 'ENETDATA' });
   }
   let text: string;
   try {
     text = await response.text();
   } catch (err) {
-    throw new CtflowError(`netdata ${url}: answer could not be read, got ${(err as Error).message}`, { code: 'ENETDATA' });
+    throw new CtflowError(`ctflow: netdata ${url}: answer could not be read, got ${(err as Error).message}`, { code: 'ENETDATA' });
   }
   if (!response.ok) {
-    throw new CtflowError(`netdata ${url}: must have the chart ${NETDATA_CHART}, got HTTP ${response.status} ${text.trim().slice(0, 80)}`, {
+    throw new CtflowError(`ctflow: netdata ${url}: must have the chart ${NETDATA_CHART}, got HTTP ${response.status} ${text.trim().slice(0, 80)}`, {
       code: 'ENETDATA',
     });
   }
@@ -98,7 +102,7 @@ export async function fetchNetdataSeries(url: string, seconds: number = DEFAULT_
   try {
     body = JSON.parse(text);
   } catch {
-    throw new CtflowError(`netdata ${url}: must answer JSON, got ${JSON.stringify(text.slice(0, 60))}`, { code: 'ENETDATA' });
+    throw new CtflowError(`ctflow: netdata ${url}: must answer JSON, got ${JSON.stringify(text.slice(0, 60))}`, { code: 'ENETDATA' });
   }
   return seriesFromNetdata(body, `netdata ${url}`);
 }

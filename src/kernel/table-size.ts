@@ -27,11 +27,11 @@ export async function readSysctlNumber(path: string): Promise<number | undefined
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new CtflowError(`${path}: cannot be read, got ${code ?? (err as Error).message}`, { code: 'EREAD' });
+    throw new CtflowError(`ctflow: ${path}: cannot be read, got ${code ?? (err as Error).message}`, { code: 'EREAD' });
   }
   const trimmed = text.trim();
   if (!/^[0-9]+$/.test(trimmed)) {
-    throw new CtflowError(`${path}: must hold one decimal number, got ${JSON.stringify(trimmed.slice(0, 40))}`, {
+    throw new CtflowError(`ctflow: ${path}: must hold one decimal number, got ${JSON.stringify(trimmed.slice(0, 40))}`, {
       code: 'EFORMAT',
     });
   }
