@@ -12,7 +12,7 @@ import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount, parsePort } from '../filter/option-values.js';
 import { listeningPortKeys, readListeningSockets } from '../host/listening.js';
 import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
-import { DEFAULT_DNS_TIMEOUT_MS, ReverseDns } from '../host/reverse-dns.js';
+import { DEFAULT_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
 import { createOutput } from '../output.js';
 import { flowCsvHeader, flowToCsv, flowToJson } from '../render/flows-json.js';
 import { renderFlowsTable } from '../render/flows-table.js';
@@ -104,9 +104,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   if (limit !== undefined) flows = flows.slice(0, limit);
 
   // names only for the rows we print; -n asks nothing at all
-  const names = flags.numeric
-    ? undefined
-    : await new ReverseDns({ timeoutMs: dnsTimeout }).resolveAll(flows.map((f) => f.peer.addr));
+  const names = await peerNames(flows.map((f) => f.peer.addr), { numeric: flags.numeric, timeoutMs: dnsTimeout });
 
   switch (format) {
     case 'json':

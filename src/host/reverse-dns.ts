@@ -89,3 +89,15 @@ export class ReverseDns {
     this.resolver.cancel?.();
   }
 }
+
+/**
+ * Names for the peers about to be printed, or undefined with `numeric` (-n), in which case no
+ * resolver is even created: not one DNS packet leaves the host.
+ */
+export async function peerNames(
+  addrs: Iterable<string>,
+  opts: ReverseDnsOptions & { numeric?: boolean },
+): Promise<Map<string, string> | undefined> {
+  if (opts.numeric) return undefined;
+  return new ReverseDns(opts).resolveAll(addrs);
+}

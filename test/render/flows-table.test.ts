@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HostFlow } from '../../src/aggregate/host-flows.js';
+import { ARROWS, flowEndpoint, portText, renderFlowsTable } from '../../src/render/flows-table.js';
+import { createPalette } from '../../src/render/palette.js';
+
+function flow(over: Partial<HostFlow>): HostFlow {
+  return {
+    direction: 'passive', protocol: 'tcp', protonum: 6, family: 'ipv4',
+    local: { addr: '10.3.0.10', port: 22 }, peer: { addr: '10.3.0.21', port: 'many' }, natTarget: undefined,
+    connections: 2, inPackets: 10, inBytes: 1000, outPackets: 8, outBytes: 4000, counted: 2,
+    ...over,
+  };
+}
+
+test('four arrows, one per direction', () => {
+  assert.deepStrictEqual(ARROWS, { active: '-->', passive: '<--', local: '<->', forward: '==>' });
+});
+
+test('ports read as ports, "many", ICMP type names, GRE keys; IPv6 in brackets; portless bare', () => {
+  assert.deepStrictEqual(
+    [
+      flowEndpoint('tcp', '10.0.0.1', 443),
+      flowEndpoint('udp', 'fd00::1', 'many'),
+      flowEndpoint('icmp', '10.0.0.1', 8),
+      flowEndpoint('icmpv6', 'fd00::1', 128),
+      flowEndpoint('icmp', '10.0.0.1', 42),
+      flowEndpoint('gre', '10.0.0.1', 0x4a1),
+      flowEndpoint('esp', '10.0.0.1', undefined),
+      flowEndpoint('tcp', '10.0.0.1', 443, 'web.example'),
+    ],
+    ['10.0.0.1:443', '[fd00::1]:many', '10.0.0.1:echo-request', '[fd00::1]:echo-request', '10.0.0.1:type-42', '10.0.0.1:key-0x4a1', '10.0.0.1', 'web.example:443'],
+  );
+  assert.equal(portText('tcp', undefined), undefined);
+});
+
+test('the table: lsconntrack columns plus protocol, names instead of addresses, "-" without accounting', () => {
+  const text = renderFlowsTable(
+    [
+      flow({}),
+      flow({ direction: 'active', family: 'ipv6', local: { addr: 'fd00::10', port: 'many' }, peer: { addr: 'fd00::21', port: 443 }, counted: 0, connections: 1, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0 }),
+      flow({ direction: 'forward', local: { addr: '10.1.0.2', port: 'many' }, peer: { addr: '10.1.0.1', port: 2222 }, natTarget: { addr: '10.2.0.2', port: 22 } }),
+    ],
+    createPalette(false),
+    new Map([['10.3.0.21', 'alice.lan']]),
+  );
+  assert.equal(text, [
+    '┌───────┬────────────────────┬──────┬─────────────────────────────┬───────┬────────┬─────────┬─────────┬──────────┐',
+    '│ Proto │ Local Address:Port │ <--> │ Peer Address:Port           │ Conns │ Inpkts │ Inbytes │ Outpkts │ Outbytes │',
+    '│ tcp   │ 10.3.0.10:22       │ <--  │ alice.lan:many              │     2 │     10 │    1000 │       8 │     4000 │',
+    '│ tcp6  │ [fd00::10]:many    │ -->  │ [fd00::21]:443              │     1 │      - │       - │       - │        - │',
+    '│ tcp   │ 10.1.0.2:many      │ ==>  │ 10.1.0.1:2222 → 10.2.0.2:22 │     2 │     10 │    1000 │       8 │     4000 │',
+    '└───────┴────────────────────┴──────┴─────────────────────────────┴───────┴────────┴─────────┴─────────┴──────────┘',
+    '',
+  ].join('\n'));
+});
