@@ -4,8 +4,8 @@
 // Error shape — a caller parsing stdout always gets JSON.
 //
 // Reading goes through the same library as `ctflow list` (readTable, compileFilter, connOrder,
-// the top-k heap); deleting through the same conntrack invocations as `ctflow delete/flush`
-// (src/kernel/conntrack-invocation.ts, run-conntrack.ts).
+// the top-k heap); deleting through the same library as `ctflow delete/flush`
+// (src/kernel/change-table.ts: the table is read, the exact tuple matched, then one conntrack -D).
 
 import { connOrder } from '../aggregate/conn-order.js';
 import { protocolCatalogue } from '../aggregate/protocols.js';
@@ -14,10 +14,10 @@ import { CtflowError } from '../errors.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import type { MarkMap } from '../host/mark-map.js';
 import type { Zones } from '../host/zones.js';
-import { deleteInvocation, flushInvocation, DEFAULT_CONNTRACK } from '../kernel/conntrack-invocation.js';
+import { countForFlush, deleteConnections, flushTable } from '../kernel/change-table.js';
+import type { ExactConnection } from '../kernel/exact-connection.js';
 import { fetchNetdataSeries, type Series } from '../kernel/netdata.js';
-import { runCounted, runFlush, runInvocation } from '../kernel/run-conntrack.js';
-import type { Conn } from '../model.js';
+import { PROTOCOL_NUMBER, type Conn } from '../model.js';
 import { readTable, type ReadOptions, type ReadReport } from '../source/read-table.js';
 import { connToApi, type ApiConnection } from './connection-record.js';
 import { validateDeleteRequest, type ConnectionTuple } from './delete-request.js';
@@ -43,6 +43,8 @@ export interface ReadDeps {
 
 export interface DeleteDeps {
   conntrackBin?: string | undefined;
+  /** the table the request is matched against (default /proc/net/nf_conntrack) */
+  source?: ReadOptions;
 }
 
 export type ReadResponse = { protocols: Record<string, string[]> } | { connections: ApiConnection[] } | Series;
@@ -97,29 +99,19 @@ export async function handleRead(text: string, deps: ReadDeps): Promise<ApiResul
   }
 }
 
-/** The conntrack filter naming exactly this tuple (ports only for port protocols). */
-export function tupleFilter(t: ConnectionTuple): { proto: string; src: string; dst: string; sport?: number; dport?: number } {
-  const f: { proto: string; src: string; dst: string; sport?: number; dport?: number } = { proto: t.protocol, src: t.src, dst: t.dst };
-  if (t.sport !== undefined) f.sport = t.sport;
-  if (t.dport !== undefined) f.dport = t.dport;
-  return f;
+/** The validated tuple as the delete library names one connection (ports only for port protocols). */
+export function exactConnection(t: ConnectionTuple): ExactConnection {
+  return {
+    proto: t.protocol, protonum: PROTOCOL_NUMBER.get(t.protocol) ?? 0, src: t.src, dst: t.dst, sport: t.sport, dport: t.dport,
+    icmpType: undefined, icmpCode: undefined, icmpId: undefined, zone: undefined,
+  };
 }
 
-/** `conntrack -C`: the entry count of the table the flush will empty; undefined when unknown. */
-async function tableCount(bin: string): Promise<number | undefined> {
-  const out = await runInvocation({ command: bin, args: ['-C'] }).catch(() => undefined);
-  const text = out?.stdout.trim() ?? '';
-  return out?.exitCode === 0 && /^\d+$/.test(text) ? Number(text) : undefined;
-}
-
+/** A flush as `ctflow flush` does it; conntrack -F prints no count, so the table is counted first. */
 async function flush(deps: DeleteDeps): Promise<number> {
-  const bin = deps.conntrackBin ?? DEFAULT_CONNTRACK;
-  const before = await tableCount(bin);
-  const reported = await runFlush(flushInvocation(undefined, bin));
-  if (reported !== undefined) return reported;
-  // conntrack -F says "table has been emptied" without a number: what the table shrank by is it
-  const after = await tableCount(bin);
-  return before !== undefined && after !== undefined ? Math.max(0, before - after) : 0;
+  const counted = await countForFlush({ source: deps.source });
+  const { flushed } = await flushTable({ conntrackBin: deps.conntrackBin });
+  return flushed ?? counted;
 }
 
 export async function handleDelete(text: string, deps: DeleteDeps): Promise<ApiResult<DeleteSuccess>> {
@@ -130,7 +122,7 @@ export async function handleDelete(text: string, deps: DeleteDeps): Promise<ApiR
   try {
     const deleted = req.value.action === 'flush'
       ? await flush(deps)
-      : await runCounted(deleteInvocation(tupleFilter(req.value.tuple), deps.conntrackBin ?? DEFAULT_CONNTRACK), 'deleted');
+      : (await deleteConnections({ kind: 'exact', connection: exactConnection(req.value.tuple) }, { source: deps.source, conntrackBin: deps.conntrackBin })).count;
     return { response: { state: 'success', deleted }, exitCode: 0 };
   } catch (err) {
     return { response: failure(err), exitCode: 1 };

@@ -16,7 +16,7 @@ export interface ErrorResponse {
 
 export interface DeleteSuccess {
   state: 'success';
-  /** entries removed; for a flush, the count conntrack reports or the table shrank by */
+  /** entries conntrack removed; for a flush (conntrack -F prints no count), the entries the table held */
   deleted: number;
 }
 

@@ -23,6 +23,8 @@ interface ReadFlags {
 }
 
 interface DeleteFlags {
+  file?: string;
+  exec?: boolean;
   conntrackBin?: string;
 }
 
@@ -75,10 +77,15 @@ function readCommand(): Command {
 function deleteCommand(): Command {
   return new Command('delete')
     .description('answer {"action":"flush"} or {"action":"connection", protocol, src, dst, sport, dport} from stdin')
+    .option('--file <path>', 'match the request against a table read from a file (tests; the delete still goes to the kernel)')
+    .option('--exec', 'match against `conntrack -L -o extended` instead of /proc/net/nf_conntrack')
     .option('--conntrack-bin <path>', 'the conntrack binary to run (default: conntrack on PATH)')
     .action(async (flags: DeleteFlags) => {
       const text = await readRequest();
-      await answer(await handleDelete(text, { conntrackBin: flags.conntrackBin }));
+      await answer(await handleDelete(text, {
+        conntrackBin: flags.conntrackBin,
+        source: { file: flags.file, exec: flags.exec, conntrackBin: flags.conntrackBin },
+      }));
     });
 }
 

@@ -175,41 +175,56 @@ test('bad flags stay usage errors on stderr (exit 2): --netdata, --zones, --mark
 });
 
 /** A stand-in conntrack that logs its argv and answers like conntrack v1.4.7. */
-function fakeConntrack(): { bin: string; log: string } {
+function fakeConntrack(): { bin: string; log: string; table: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ctflow-api-bin-'));
   const bin = join(dir, 'conntrack');
   const log = join(dir, 'calls.log');
+  const table = join(dir, 'table.txt');
   writeFileSync(bin, `#!/bin/sh
 echo "$*" >> '${log}'
 case "$1" in
-  -C) if [ -f '${dir}/flushed' ]; then echo 0; else echo 7; fi ;;
-  -F) touch '${dir}/flushed'; echo "conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied." >&2 ;;
-  -D) echo "tcp      6 431999 ESTABLISHED src=10.0.0.212 dst=1.2.3.4 sport=46286 dport=389 mark=0 use=1" ; echo "conntrack v1.4.7 (conntrack-tools): 1 flow entries have been deleted." >&2 ;;
+  -F) echo "conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied." >&2 ;;
+  -D) echo "icmp     1 29 src=10.0.0.212 dst=1.2.3.4 type=8 code=0 id=9 src=1.2.3.4 dst=10.0.0.212 type=0 code=0 id=9 mark=0 use=1" ; echo "conntrack v1.4.7 (conntrack-tools): 1 flow entries have been deleted." >&2 ;;
 esac
 `);
   chmodSync(bin, 0o755);
-  return { bin, log };
+  // the table the request is matched against: the documented example's hosts
+  writeFileSync(table, [
+    'ipv4     2 icmp     1 29 src=10.0.0.212 dst=1.2.3.4 type=8 code=0 id=9 src=1.2.3.4 dst=10.0.0.212 type=0 code=0 id=9 mark=0 zone=0 use=2',
+    'ipv4     2 tcp      6 431999 ESTABLISHED src=10.0.0.212 dst=1.2.3.4 sport=46286 dport=389 src=1.2.3.4 dst=10.0.0.212 sport=389 dport=46286 [ASSURED] mark=0 zone=0 use=2',
+    'ipv4     2 tcp      6 431999 ESTABLISHED src=10.0.0.212 dst=1.2.3.4 sport=46287 dport=389 src=1.2.3.4 dst=10.0.0.212 sport=389 dport=46287 [ASSURED] mark=0 zone=0 use=2',
+    '',
+  ].join('\n'));
+  return { bin, log, table };
 }
 
-test('{"action":"flush"} runs conntrack -F and reports how many entries went', async () => {
-  const { bin, log } = fakeConntrack();
-  const r = await api('delete', '{"action":"flush"}', ['--conntrack-bin', bin]);
-  assert.deepStrictEqual([r.code, r.body], [0, { state: 'success', deleted: 7 }]);
-  assert.deepStrictEqual(readFileSync(log, 'utf8').split('\n'), ['-C', '-F', '-C', '']);
+test('{"action":"flush"} runs conntrack -F and reports how many entries the table held', async () => {
+  const { bin, log, table } = fakeConntrack();
+  const r = await api('delete', '{"action":"flush"}', ['--conntrack-bin', bin, '--file', table]);
+  assert.deepStrictEqual([r.code, r.body], [0, { state: 'success', deleted: 3 }]);
+  assert.deepStrictEqual(readFileSync(log, 'utf8'), '-F\n');
 });
 
 test('{"action":"connection","protocol":"icmp",…} deletes the exact tuple, ports ignored for icmp', async () => {
-  const { bin, log } = fakeConntrack();
-  const r = await api('delete', '{"action":"connection","protocol":"icmp","dport":389,"sport":46286,"src":"10.0.0.212","dst":"1.2.3.4"}', ['--conntrack-bin', bin]);
+  const { bin, log, table } = fakeConntrack();
+  const r = await api('delete', '{"action":"connection","protocol":"icmp","dport":389,"sport":46286,"src":"10.0.0.212","dst":"1.2.3.4"}', ['--conntrack-bin', bin, '--file', table]);
   assert.deepStrictEqual([r.code, r.body], [0, { state: 'success', deleted: 1 }]);
   assert.deepStrictEqual(readFileSync(log, 'utf8'), '-D -p icmp -s 10.0.0.212 -d 1.2.3.4\n');
-  const tcp = await api('delete', '{"action":"connection","protocol":"tcp","dport":"389","sport":46286,"src":"10.0.0.212","dst":"1.2.3.4"}', ['--conntrack-bin', bin]);
+  const tcp = await api('delete', '{"action":"connection","protocol":"tcp","dport":"389","sport":46286,"src":"10.0.0.212","dst":"1.2.3.4"}', ['--conntrack-bin', bin, '--file', table]);
   assert.deepStrictEqual([tcp.code, tcp.body], [0, { state: 'success', deleted: 1 }]);
   assert.deepStrictEqual(readFileSync(log, 'utf8').split('\n')[1], '-D -p tcp -s 10.0.0.212 -d 1.2.3.4 --sport 46286 --dport 389');
 });
 
+test('a connection the table does not hold deletes nothing and runs nothing', async () => {
+  const { bin, log, table } = fakeConntrack();
+  const r = await api('delete', '{"action":"connection","protocol":"tcp","dport":389,"sport":1,"src":"10.0.0.212","dst":"1.2.3.4"}', ['--conntrack-bin', bin, '--file', table]);
+  assert.deepStrictEqual([r.code, r.body], [0, { state: 'success', deleted: 0 }]);
+  assert.equal(existsSync(log), false);
+});
+
 test('a failing conntrack is a runtime error object, exit 1', async () => {
-  const r = await api('delete', '{"action":"flush"}', ['--conntrack-bin', '/nonexistent/conntrack']);
+  const { table } = fakeConntrack();
+  const r = await api('delete', '{"action":"flush"}', ['--conntrack-bin', '/nonexistent/conntrack', '--file', table]);
   assert.equal(r.code, 1);
   assert.equal(r.body.type, 'Error');
   assert.match(r.body.message, /conntrack \(conntrack-tools\) is not installed/);
@@ -218,7 +233,8 @@ test('a failing conntrack is a runtime error object, exit 1', async () => {
 test('every invalid request answers the NotValid object on stdout, exit 1, and runs nothing', async () => {
   const { bin, log } = fakeConntrack();
   for (const [endpoint, text, attribute] of INVALID_REQUESTS) {
-    const args = endpoint === 'read' ? ['--exec', '--conntrack-bin', bin] : ['--conntrack-bin', bin];
+    // both endpoints would read the table through the fake (--exec): the log proves nothing ran
+    const args = ['--exec', '--conntrack-bin', bin];
     const r = await runCli(['api', endpoint, ...args], { stdin: text });
     assert.deepStrictEqual(
       [r.code, JSON.parse(r.stdout), r.stderr],
