@@ -65,11 +65,15 @@ export async function readConnections(
   let report: ReadReport;
   if (req.limit > 0) {
     const top = new TopK<Conn>(req.limit, order);
-    report = await readTable(deps.source, (c) => filter(c) && top.push(c));
+    report = await readTable(deps.source, (c) => {
+      if (filter(c)) top.push(c);
+    });
     conns = top.sorted();
   } else {
     conns = [];
-    report = await readTable(deps.source, (c) => filter(c) && conns.push(c));
+    report = await readTable(deps.source, (c) => {
+      if (filter(c)) conns.push(c);
+    });
     conns.sort(order);
   }
   const zones = req.expand ? await deps.zones() : undefined;

@@ -183,6 +183,7 @@ function fakeConntrack(): { bin: string; log: string; table: string } {
   writeFileSync(bin, `#!/bin/sh
 echo "$*" >> '${log}'
 case "$1" in
+  -L) cat '${table}' ;;
   -F) echo "conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied." >&2 ;;
   -D) echo "icmp     1 29 src=10.0.0.212 dst=1.2.3.4 type=8 code=0 id=9 src=1.2.3.4 dst=10.0.0.212 type=0 code=0 id=9 mark=0 use=1" ; echo "conntrack v1.4.7 (conntrack-tools): 1 flow entries have been deleted." >&2 ;;
 esac
@@ -220,6 +221,15 @@ test('a connection the table does not hold deletes nothing and runs nothing', as
   const r = await api('delete', '{"action":"connection","protocol":"tcp","dport":389,"sport":1,"src":"10.0.0.212","dst":"1.2.3.4"}', ['--conntrack-bin', bin, '--file', table]);
   assert.deepStrictEqual([r.code, r.body], [0, { state: 'success', deleted: 0 }]);
   assert.equal(existsSync(log), false);
+});
+
+test('--exec reads the table from conntrack -L for read and for delete matching', async () => {
+  const { bin, log } = fakeConntrack();
+  const r = await api('read', '{"action":"conntrack","protocol":"tcp","limit":1}', ['--exec', '--conntrack-bin', bin]);
+  assert.deepStrictEqual(r.body.connections.map((c: any) => [c.src, c.sport, c.dst, c.dport, c.state]), [['10.0.0.212', '46286', '1.2.3.4', '389', 'ESTABLISHED']]);
+  const d = await api('delete', '{"action":"connection","protocol":"tcp","sport":46287,"dport":389,"src":"10.0.0.212","dst":"1.2.3.4"}', ['--exec', '--conntrack-bin', bin]);
+  assert.deepStrictEqual(d.body, { state: 'success', deleted: 1 });
+  assert.deepStrictEqual(readFileSync(log, 'utf8').split('\n').map((l) => l.split(' ')[0]), ['-L', '-L', '-D', '']);
 });
 
 test('a failing conntrack is a runtime error object, exit 1', async () => {
