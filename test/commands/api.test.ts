@@ -232,6 +232,14 @@ test('--exec reads the table from conntrack -L for read and for delete matching'
   assert.deepStrictEqual(readFileSync(log, 'utf8').split('\n').map((l) => l.split(' ')[0]), ['-L', '-L', '-D', '']);
 });
 
+test('an unreadable table is a runtime error object; unparseable lines are counted on stderr only', async () => {
+  const missing = await api('read', '{"action":"conntrack"}', ['--file', '/nonexistent/table']);
+  assert.deepStrictEqual([missing.code, missing.body], [1, { type: 'Error', message: 'cannot read /nonexistent/table: no such file' }]);
+  const junk = await api('read', '{"action":"conntrack"}', ['--file', fixture('nat-router/capture_log.tsv')]);
+  assert.deepStrictEqual([junk.code, junk.body], [0, { connections: [] }]);
+  assert.match(junk.stderr, /^ctflow: skipped \d+ unparseable lines \(first at line 1\)\n$/);
+});
+
 test('a failing conntrack is a runtime error object, exit 1', async () => {
   const { table } = fakeConntrack();
   const r = await api('delete', '{"action":"flush"}', ['--conntrack-bin', '/nonexistent/conntrack', '--file', table]);
