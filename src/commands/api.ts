@@ -45,7 +45,18 @@ async function answer(result: ApiResult<unknown>): Promise<void> {
   const skipped = result.report === undefined ? undefined : skippedMessage(result.report);
   if (skipped !== undefined) process.stderr.write(`${skipped}\n`);
   const out = createOutput();
-  out.write(`${JSON.stringify(result.response)}\n`);
+  const r = result.response as { connections?: unknown[] };
+  if (Array.isArray(r.connections) && Object.keys(r).length === 1) {
+    // a whole table is written record by record: never one string of hundreds of megabytes
+    out.write('{"connections":[');
+    for (let i = 0; i < r.connections.length; i++) {
+      out.write(i === 0 ? JSON.stringify(r.connections[i]) : `,${JSON.stringify(r.connections[i])}`);
+      if (i % 4096 === 4095) await out.flush(); // respect a slow reader's backpressure
+    }
+    out.write(']}\n');
+  } else {
+    out.write(`${JSON.stringify(result.response)}\n`);
+  }
   await out.end();
   if (result.exitCode !== 0) process.exitCode = result.exitCode;
 }
