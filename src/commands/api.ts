@@ -73,12 +73,12 @@ function readCommand(): Command {
     .action(async (flags: ReadFlags) => {
       netdataDataUrl(flags.netdata, 1); // a bad URL is a usage error before stdin is read
       const markMap = await markMapFrom(flags);
-      const zonesFile = flags.zones;
-      if (zonesFile !== undefined) await loadZones(zonesFile); // a bad file is a usage error now, not per request
+      // a bad zones file is a usage error now, not an answer; the interface default waits for "expand"
+      const zones = flags.zones === undefined ? undefined : await loadZones(flags.zones);
       const text = await readRequest();
       await answer(await handleRead(text, {
         source: { file: flags.file, exec: flags.exec, conntrackBin: flags.conntrackBin },
-        zones: () => loadZones(zonesFile),
+        zones: async () => zones ?? loadZones(undefined),
         markMap,
         netdataUrl: flags.netdata,
       }));
