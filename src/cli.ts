@@ -7,11 +7,13 @@ import { PipeClosed } from './commands/scan.js';
 import { apiCommand } from './commands/api.js';
 import { flowsCommand } from './commands/flows.js';
 import { listCommand } from './commands/list.js';
+import { protocolsCommand } from './commands/protocols.js';
+import { statsCommand } from './commands/stats.js';
+import { topCommand } from './commands/top.js';
+import { watchCommand } from './commands/watch.js';
 import { deleteCommand } from './commands/delete.js';
 import { flushCommand } from './commands/flush.js';
 import { updateCommand } from './commands/update.js';
-import { protocolsCommand } from './commands/protocols.js';
-import { statsCommand } from './commands/stats.js';
 import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -23,12 +25,14 @@ export function buildProgram(): Command {
     .showSuggestionAfterError();
   program.addCommand(flowsCommand(), { isDefault: true });
   program.addCommand(listCommand());
+  program.addCommand(statsCommand());
+  program.addCommand(protocolsCommand());
+  program.addCommand(watchCommand());
+  program.addCommand(topCommand());
   program.addCommand(deleteCommand());
   program.addCommand(flushCommand());
   program.addCommand(updateCommand());
   program.addCommand(apiCommand());
-  program.addCommand(statsCommand());
-  program.addCommand(protocolsCommand());
   configure(program);
   return program;
 }

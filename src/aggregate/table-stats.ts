@@ -84,6 +84,16 @@ function topOf(map: Map<string, Tally>, n: number, key: 'connections' | 'bytes')
     .slice(0, n);
 }
 
+function flatBreakdown(nested: Map<string, Map<string, Map<string, number>>>): Map<string, number> {
+  const flat = new Map<string, number>();
+  for (const [family, byProto] of nested) {
+    for (const [protocol, byState] of byProto) {
+      for (const [state, n] of byState) flat.set(`${family}/${protocol}/${state}`, n);
+    }
+  }
+  return flat;
+}
+
 export interface TableStatsCollector {
   add(c: Conn): void;
   finish(top?: number): TableStats;
@@ -100,7 +110,8 @@ export function createTableStats(): TableStatsCollector {
   const families = new Map<string, number>();
   const protocols = new Map<string, number>();
   const states = new Map<string, Map<string, number>>();
-  const breakdown = new Map<string, number>();
+  // family → protocol → state ('-' for none): nested maps, so the hot path builds no key strings
+  const breakdown = new Map<string, Map<string, Map<string, number>>>();
   const status = { assured: 0, unreplied: 0, offload: 0, hwOffload: 0 };
   const nat = { snat: 0, dnat: 0, both: 0, none: 0 };
   const zones = new Map<number, number>();
@@ -108,10 +119,22 @@ export function createTableStats(): TableStatsCollector {
   const sources = new Map<string, Tally>();
   const destinations = new Map<string, Tally>();
 
-  function countZone(zone: number | undefined, seen: number[]): void {
-    if (zone === undefined || zone === 0 || seen.includes(zone)) return;
-    seen.push(zone);
+  function countZone(zone: number): void {
     zones.set(zone, (zones.get(zone) ?? 0) + 1);
+  }
+
+  function countBreakdown(c: Conn): void {
+    let byProto = breakdown.get(c.family);
+    if (byProto === undefined) {
+      byProto = new Map();
+      breakdown.set(c.family, byProto);
+    }
+    let byState = byProto.get(c.protocol);
+    if (byState === undefined) {
+      byState = new Map();
+      byProto.set(c.protocol, byState);
+    }
+    bump(byState, c.state ?? '-');
   }
 
   return {
@@ -127,17 +150,20 @@ export function createTableStats(): TableStatsCollector {
         }
         bump(perState, c.state);
       }
-      bump(breakdown, `${c.family}/${c.protocol}/${c.state ?? '-'}`);
+      countBreakdown(c);
       if (c.assured) status.assured++;
       if (c.unreplied) status.unreplied++;
       else replied++;
       if (c.offload) status.offload++;
       if (c.hwOffload) status.hwOffload++;
       nat[c.nat ?? 'none']++;
-      const seen: number[] = [];
-      countZone(c.zone, seen);
-      countZone(c.original.zone, seen);
-      countZone(c.reply.zone, seen);
+      // an entry counts once per distinct non-zero zone among its own and its directional ones
+      const z = c.zone;
+      const zo = c.original.zone;
+      const zr = c.reply.zone;
+      if (z !== 0) countZone(z);
+      if (zo !== undefined && zo !== 0 && zo !== z) countZone(zo);
+      if (zr !== undefined && zr !== 0 && zr !== z && zr !== zo) countZone(zr);
       if (c.mark !== 0) marks.set(c.mark, (marks.get(c.mark) ?? 0) + 1);
       const b = c.bytesTotal ?? 0;
       if (c.bytesTotal !== undefined) {
@@ -160,7 +186,7 @@ export function createTableStats(): TableStatsCollector {
         families: byCount(families),
         protocols: byCount(protocols),
         states: stateObj,
-        breakdown: byCount(breakdown),
+        breakdown: byCount(flatBreakdown(breakdown)),
         status: { ...status },
         nat: { ...nat },
         zones: byNumber(zones),

@@ -18,7 +18,7 @@ interface ProtocolsFlags extends SourceFlags {
 export function protocolsCommand(): Command {
   const cmd = new Command('protocols')
     .description('the protocols conntrack tracks and their states; --live adds counts from the table')
-    .option('--live', 'count the entries of the table (default /proc/net/nf_conntrack) per protocol and state')
+    .option('--live', 'count the entries of the table (default /proc/net/nf_conntrack) per protocol and state; implied by --file/--stdin/--exec')
     .option('--json', '{"protocols": {"tcp": [states…], "udp": [], …}} (with --live also "counts")')
     .option('--no-color', 'no colours (also when NO_COLOR is set)');
   addSourceOptions(cmd);
@@ -53,7 +53,8 @@ async function runProtocols(flags: ProtocolsFlags): Promise<void> {
   const out = createOutput();
   const catalogue = protocolCatalogue();
   let counts: Record<string, ProtocolCount> | undefined;
-  if (flags.live) {
+  // naming a table (--file, --stdin, --exec) asks for its counts as plainly as --live does
+  if (flags.live || flags.file !== undefined || flags.stdin || flags.exec) {
     const counter = createProtocolCounter();
     await scanTable(sourceFrom(flags), () => true, (c) => counter.add(c), out);
     counts = counter.finish();

@@ -14,7 +14,7 @@ import { CtflowError, usageError } from '../errors.js';
 import { parseCount, parseSeconds } from '../filter/option-values.js';
 import { readKernelCounters } from '../kernel/kernel-counters.js';
 import { DEFAULT_SINCE, fetchNetdataSeries } from '../kernel/netdata.js';
-import { readTableSize } from '../kernel/table-size.js';
+import { readTableFigures } from '../kernel/table-size.js';
 import { createOutput, type Output } from '../output.js';
 import { isKernelStatsText, parseKernelStats, type KernelCounters } from '../parse/kernel-stats.js';
 import { colorEnabled, createPalette, type Palette } from '../render/palette.js';
@@ -154,7 +154,7 @@ export async function collectReport(source: ReadOptions, top: number, perCpu: bo
   await scanTable(source, () => true, (c) => collector.add(c));
   const table = collector.finish(top);
   if (!isLiveTable(source)) return buildStatsReport({ table, perCpu });
-  const [size, counters] = await Promise.all([readTableSize(), readKernelCounters()]);
+  const [size, counters] = await Promise.all([readTableFigures(), readKernelCounters()]);
   return buildStatsReport({ table, count: size.count, max: size.max, counters, perCpu });
 }
 

@@ -66,6 +66,10 @@ function breakdownSamples(breakdown: Record<string, number>, withState: boolean)
   return [...byKey.values()];
 }
 
+function ratio(part: number | undefined, whole: number | undefined): number | undefined {
+  return part === undefined || whole === undefined || whole === 0 ? undefined : part / whole;
+}
+
 export interface PrometheusOptions {
   /** seconds since the epoch, written as ctflow_stats_timestamp_seconds so staleness can alert */
   now?: number;
@@ -78,10 +82,9 @@ export function renderPrometheus(report: StatsReport, options: PrometheusOptions
     gauge('replied_entries', 'Entries that have seen a reply (not UNREPLIED).', single(report.replied)),
     gauge('conntrack_count', 'Entries in the kernel table (nf_conntrack_count).', single(report.count)),
     gauge('conntrack_max', 'Size limit of the kernel table (nf_conntrack_max).', single(report.max)),
-    gauge('fill_ratio', 'Table fill: entries / nf_conntrack_max.',
-      single(report.fill_percent === undefined ? undefined : report.fill_percent / 100)),
-    gauge('replied_fill_ratio', 'Table fill counting only replied entries / nf_conntrack_max.',
-      single(report.replied_fill_percent === undefined ? undefined : report.replied_fill_percent / 100)),
+    // ratios from the counts, not from the report's rounded percentages: a big table's fill is tiny
+    gauge('fill_ratio', 'Table fill: entries / nf_conntrack_max.', single(ratio(report.count ?? report.entries, report.max))),
+    gauge('replied_fill_ratio', 'Table fill counting only replied entries / nf_conntrack_max.', single(ratio(report.replied, report.max))),
     gauge('entries_by_family', 'Entries per address family.', fromRecord(report.families, 'family')),
     gauge('entries_by_protocol', 'Entries per family and layer-4 protocol.', breakdownSamples(b, false)),
     gauge('entries_by_state', 'Entries per family, protocol and state (tcp, sctp, dccp).', breakdownSamples(b, true)),

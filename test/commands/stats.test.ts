@@ -224,3 +224,19 @@ test('bad option combinations and values are usage errors (exit 2)', async () =>
     assert.deepStrictEqual([r.code, r.stdout, r.stderr], [2, '', stderr], args.join(' '));
   }
 });
+
+test('--interval without --count runs until Ctrl-C and then prints the samples it took', async () => {
+  const { spawn } = await import('node:child_process');
+  const { CLI, PINNED_ENV } = await import('../helpers/cli.js');
+  const child = spawn(process.execPath, [CLI, 'stats', '--file', NAT, '--interval', '0.1', '--json'], { env: PINNED_ENV });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  // the first sample comes at once; interrupt after a few more
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  const j = JSON.parse(stdout);
+  assert.ok(j.data.length >= 1, stdout);
+  assert.deepStrictEqual([...new Set(j.data.map((row: number[]) => row[1]))], [34]);
+});

@@ -1,0 +1,234 @@
+// `ctflow top`: re-reads the table every --interval seconds and shows the top flows (or
+// connections) with bytes/s and packets/s since the previous reading, totals and table fill.
+// On a terminal it is a full-screen view with keys; on a pipe, or with --once/--iterations, it
+// prints plain frames or NDJSON rows, so rates are scriptable.
+
+import { Command } from 'commander';
+import { performance } from 'node:perf_hooks';
+import type { Snapshot } from '../aggregate/rates.js';
+import {
+  ReadingBuilder, TOP_SORT_KEYS, nextSortKey, sortRows, type TopMode, type TopReading, type TopSortKey,
+} from '../aggregate/top-rows.js';
+import { CtflowError, usageError } from '../errors.js';
+import { compileAddress, type AddressMatcher } from '../filter/address-match.js';
+import { compileFilter } from '../filter/compile-filter.js';
+import { parseCount, parseSeconds } from '../filter/option-values.js';
+import { readTableSize, type TableSize } from '../kernel/table-size.js';
+import type { Conn } from '../model.js';
+import { createOutput } from '../output.js';
+import { colorEnabled, createPalette, type Palette } from '../render/palette.js';
+import { renderTopFrame, topFrameJson, type TopView } from '../render/top-frame.js';
+import { addFilterOptions, addSourceOptions, filterFrom, sourceFrom, type FilterFlags, type SourceFlags } from './options.js';
+import { scanTable } from './scan.js';
+import { openTerminal } from './top-terminal.js';
+
+interface TopFlags extends SourceFlags, FilterFlags {
+  interval?: string;
+  connections?: boolean;
+  sort?: string;
+  reverse?: boolean;
+  limit?: string;
+  once?: boolean;
+  iterations?: string;
+  ndjson?: boolean;
+  color?: boolean;
+}
+
+/** Everything the view can change while it runs. */
+interface State {
+  mode: TopMode;
+  sort: TopSortKey;
+  reverse: boolean;
+  paused: boolean;
+  addressFilter: string | undefined;
+  addressMatch: AddressMatcher | undefined;
+}
+
+export function topCommand(): Command {
+  const cmd = new Command('top')
+    .description('a live view of the top flows (or connections) with bytes/s and packets/s, refreshed every --interval')
+    .option('--interval <seconds>', 'seconds between readings (default 2)')
+    .option('--connections', 'one row per connection instead of per flow')
+    .option('--sort <key>', `sort key: ${TOP_SORT_KEYS.join(', ')} (default rate = bytes/s)`)
+    .option('--reverse', 'smallest first')
+    .option('--limit <n>', 'rows per frame (default: what fits the terminal; 20 in plain frames; all in NDJSON)')
+    .option('--once', 'print one plain frame and exit (no rates: they need two readings)')
+    .option('--iterations <n>', 'print N frames, --interval apart, and exit')
+    .option('--ndjson', 'one JSON object per row and one total per frame, with rates (for scripts)')
+    .option('--no-color', 'no colours (also when NO_COLOR is set)');
+  addSourceOptions(cmd);
+  addFilterOptions(cmd);
+  return cmd.action(async (flags: TopFlags) => runTop(flags));
+}
+
+function parseTopSort(text: string): TopSortKey {
+  if ((TOP_SORT_KEYS as readonly string[]).includes(text)) return text as TopSortKey;
+  throw usageError(`ctflow: --sort: expected one of ${TOP_SORT_KEYS.join(', ')}, got ${JSON.stringify(text)}`);
+}
+
+async function runTop(flags: TopFlags): Promise<void> {
+  const source = sourceFrom(flags);
+  const filter = compileFilter(filterFrom(flags));
+  const interval = flags.interval === undefined ? 2 : parseSeconds(flags.interval, '--interval');
+  const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit', 1);
+  const asked = flags.iterations === undefined ? undefined : parseCount(flags.iterations, '--iterations', 1);
+  let iterations = flags.once ? 1 : asked;
+  // stdin can be read once only
+  if (source.stdin || source.file === '-') iterations = 1;
+  const live = source.file === undefined && !source.stdin;
+  const state: State = {
+    mode: flags.connections ? 'connections' : 'flows',
+    sort: flags.sort === undefined ? 'rate' : parseTopSort(flags.sort),
+    reverse: Boolean(flags.reverse),
+    paused: false,
+    addressFilter: undefined,
+    addressMatch: undefined,
+  };
+
+  let previous: Snapshot | undefined;
+  /** one reading of the table, rates against the previous one */
+  const read = async (): Promise<{ reading: TopReading; time: number; size: TableSize | undefined }> => {
+    const time = Date.now();
+    const builder = new ReadingBuilder(state.mode, performance.now() / 1000);
+    const match = state.addressMatch;
+    const shown = (c: Conn): boolean =>
+      match === undefined || match(c.original.src) || match(c.original.dst) || match(c.reply.src) || match(c.reply.dst);
+    await scanTable(source, filter, (c) => builder.add(c, shown(c)));
+    const reading = builder.finish(previous);
+    previous = reading.snapshot;
+    return { reading, time, size: live ? await readTableSize() : undefined };
+  };
+  const view = (r: Awaited<ReturnType<typeof read>>): TopView => ({
+    time: r.time, interval, mode: state.mode, sort: state.sort, reverse: state.reverse, paused: state.paused,
+    addressFilter: state.addressFilter, rows: sortRows(r.reading.rows, state.sort, state.reverse), total: r.reading.total,
+    tableSize: r.size,
+  });
+
+  const interactive = iterations === undefined && !flags.ndjson && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY) && !source.stdin;
+  const palette = createPalette(!flags.ndjson && colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
+  if (interactive) return runScreen(state, read, view, palette, interval, limit);
+  return runFrames(flags, read, view, palette, interval, iterations ?? Infinity, limit);
+}
+
+type Read = () => Promise<{ reading: TopReading; time: number; size: TableSize | undefined }>;
+type View = (r: Awaited<ReturnType<Read>>) => TopView;
+
+/** Sleeps, or wakes early when `wake` is called; returns a function to cancel. */
+function pause(ms: number): { done: Promise<void>; wake: () => void } {
+  let wake!: () => void;
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { done, wake };
+}
+
+/** Plain frames (a blank line apart) or NDJSON, for pipes, --once and --iterations. */
+async function runFrames(
+  flags: TopFlags, read: Read, view: View, palette: Palette, interval: number, iterations: number, limit: number | undefined,
+): Promise<void> {
+  const out = createOutput();
+  let stopped = false;
+  let sleeping: ReturnType<typeof pause> | undefined;
+  const onSignal = (): void => {
+    stopped = true;
+    sleeping?.wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    for (let frame = 1; frame <= iterations && !stopped && !out.closed; frame++) {
+      const started = performance.now();
+      const v = view(await read());
+      if (flags.ndjson) out.write(topFrameJson(frame, v, limit ?? Infinity));
+      else out.write(`${frame > 1 ? '\n' : ''}${renderTopFrame(v, palette, process.stdout.columns || 120, limit ?? 20).join('\n')}\n`);
+      await out.flush();
+      if (frame < iterations) {
+        sleeping = pause(interval * 1000 - (performance.now() - started));
+        await sleeping.done;
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await out.end();
+  }
+}
+
+/** The full-screen view: refresh every interval unless paused, keys change the view at once. */
+async function runScreen(state: State, read: Read, view: View, palette: Palette, interval: number, limit: number | undefined): Promise<void> {
+  const term = openTerminal();
+  let quit = false;
+  let reread = true;
+  let prompt: string | undefined;
+  let message: string | undefined;
+  let sleeping: ReturnType<typeof pause> | undefined;
+  const wake = (): void => sleeping?.wake();
+  const onSignal = (): void => {
+    quit = true;
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  term.onKey((key) => {
+    message = undefined;
+    if (prompt !== undefined) {
+      if (key === '\r' || key === '\n') {
+        const text = prompt.trim();
+        prompt = undefined;
+        try {
+          state.addressMatch = text === '' ? undefined : compileAddress(text, 'filter');
+          state.addressFilter = text === '' ? undefined : text;
+          reread = true;
+        } catch (err) {
+          message = err instanceof CtflowError ? err.message.replace(/^ctflow: /, '') : String(err);
+        }
+      } else if (key === '\x1b') prompt = undefined;
+      else if (key === '\x7f' || key === '\b') prompt = prompt.slice(0, -1);
+      else if (key === '\x03') quit = true;
+      else if (key >= ' ') prompt += key;
+    } else if (key === 'q' || key === 'Q' || key === '\x03') quit = true;
+    else if (key === 's') state.sort = nextSortKey(state.sort);
+    else if (key === 'r') state.reverse = !state.reverse;
+    else if (key === 'p') state.paused = !state.paused;
+    else if (key === 'f') {
+      state.mode = state.mode === 'flows' ? 'connections' : 'flows';
+      reread = true;
+    } else if (key === '/') prompt = '';
+    wake();
+  });
+  term.onResize(wake);
+
+  let last: Awaited<ReturnType<Read>> | undefined;
+  let nextRead = 0;
+  try {
+    while (!quit) {
+      if (reread || (!state.paused && performance.now() >= nextRead)) {
+        nextRead = performance.now() + interval * 1000;
+        reread = false;
+        last = await read();
+        if (quit) break;
+      }
+      const v = view(last!);
+      const rows = limit ?? term.rows - 6;
+      const lines = renderTopFrame(v, palette, term.columns, Math.min(rows, term.rows - 6));
+      while (lines.length < term.rows - 1) lines.push('');
+      lines.length = term.rows - 1;
+      const footer = prompt !== undefined
+        ? `filter by address (ADDR or CIDR, empty clears, Esc cancels): ${prompt}`
+        : message ?? 'q quit  s sort  r reverse  f flows/connections  p pause  / filter by address';
+      lines.push(prompt !== undefined || message !== undefined ? footer : palette.dim(footer));
+      term.draw(lines.map((l) => (l.length > term.columns && !palette.enabled ? l.slice(0, term.columns) : l)));
+      sleeping = pause(state.paused ? 2 ** 31 - 1 : nextRead - performance.now());
+      await sleeping.done;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    term.restore();
+  }
+}

@@ -1,0 +1,121 @@
+// One screen of `ctflow top` as lines of text, and its NDJSON rows. The same lines serve the
+// full-screen view (cut to the terminal) and the plain frames of a pipe or --once.
+//
+//   ctflow top  12:00:04  every 2s  flows  sort rate desc  filter 10.1.0.2
+//   4 flows, 34 connections  table 34/262144 (0.0%)  total 12.3 KiB/s 45 pkt/s
+//
+//   PROTO  FLOW                                      CONNS     BYTES/S   PKTS/S      BYTES  PACKETS
+//   tcp    10.1.0.2 ==> 10.2.0.2:80                      2   1.2 KiB/s      3.0   68.1 KiB       34
+
+import type { Rate } from '../aggregate/rates.js';
+import type { TopMode, TopRow, TopSortKey, TopTotal } from '../aggregate/top-rows.js';
+import type { TableSize } from '../kernel/table-size.js';
+import { endpoint } from './endpoint.js';
+import { humanBytes } from './human.js';
+import type { Palette } from './palette.js';
+
+export interface TopView {
+  /** wall clock of the reading, epoch milliseconds */
+  time: number;
+  interval: number;
+  mode: TopMode;
+  sort: TopSortKey;
+  reverse: boolean;
+  paused: boolean;
+  addressFilter: string | undefined;
+  /** sorted */
+  rows: TopRow[];
+  total: TopTotal;
+  tableSize: TableSize | undefined;
+}
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+function clock(ms: number): string {
+  const d = new Date(ms);
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+export function humanRate(bytesPerSec: number | undefined): string {
+  return bytesPerSec === undefined ? '-' : `${humanBytes(Math.round(bytesPerSec))}/s`;
+}
+
+function pps(rate: Rate | undefined): string {
+  return rate === undefined ? '-' : rate.packetsPerSec.toFixed(1);
+}
+
+/** The row's middle column: `src ==> dst:port` for a flow, `src:port -> dst:port STATE` for a connection. */
+export function rowLabel(row: TopRow, mode: TopMode): string {
+  const icmp = row.icmpType !== undefined ? ` type=${row.icmpType}` : '';
+  if (mode === 'flows') return `${row.src} ==> ${endpoint(row.dst, row.dport)}${icmp}`;
+  return `${endpoint(row.src, row.sport)} -> ${endpoint(row.dst, row.dport)}${icmp}${row.state !== undefined ? ` ${row.state}` : ''}`;
+}
+
+const fit = (s: string, w: number): string => (s.length > w ? `${s.slice(0, Math.max(0, w - 1))}~` : s.padEnd(w));
+
+/**
+ * The frame's lines: two header lines, a blank, the column header and at most `maxRows` rows,
+ * each no wider than `width`.
+ */
+export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: number): string[] {
+  // ASCII only: a terminal in the C locale shows anything else as '_'
+  const arrow = v.reverse ? 'asc' : 'desc';
+  const head = [
+    p.bold('ctflow top'),
+    clock(v.time),
+    `every ${v.interval}s`,
+    v.mode,
+    `sort ${v.sort} ${arrow}`,
+    ...(v.addressFilter !== undefined ? [`filter ${v.addressFilter}`] : []),
+    ...(v.paused ? [p.warn('PAUSED')] : []),
+  ].join('  ');
+  const what = v.mode === 'flows' ? `${v.rows.length} flows, ${v.total.conns} connections` : `${v.total.conns} connections`;
+  const size = v.tableSize === undefined
+    ? ''
+    : `  table ${v.tableSize.count}/${v.tableSize.max} (${v.tableSize.max > 0 ? ((100 * v.tableSize.count) / v.tableSize.max).toFixed(1) : '0.0'}% full)`;
+  const total = v.total.rate === undefined ? '' : `  total ${humanRate(v.total.rate.bytesPerSec)} ${v.total.rate.packetsPerSec.toFixed(1)} pkt/s`;
+  const lines = [head, `${what}${size}${total}`, ''];
+
+  // fixed columns around a middle one that takes what is left
+  const fixed = 6 + 1 + 1 + 6 + 1 + 11 + 1 + 8 + 1 + 10 + 1 + 9;
+  const mid = Math.max(20, width - fixed);
+  const cols = (proto: string, label: string, conns: string, rate: string, pkts: string, bytes: string, packets: string): string =>
+    `${proto.padEnd(6)} ${fit(label, mid)} ${conns.padStart(6)} ${rate.padStart(11)} ${pkts.padStart(8)} ${bytes.padStart(10)} ${packets.padStart(9)}`;
+  lines.push(p.header(cols('PROTO', v.mode === 'flows' ? 'FLOW' : 'CONNECTION', 'CONNS', 'BYTES/S', 'PKTS/S', 'BYTES', 'PACKETS')));
+  for (const row of v.rows.slice(0, Math.max(0, maxRows))) {
+    lines.push(cols(
+      row.protocol, rowLabel(row, v.mode), String(row.conns), humanRate(row.rate?.bytesPerSec), pps(row.rate),
+      humanBytes(row.bytes), row.packets === undefined ? '-' : String(row.packets),
+    ));
+  }
+  return lines;
+}
+
+const rateJson = (r: Rate | undefined) => ({
+  bytes_per_sec: r?.bytesPerSec ?? null,
+  packets_per_sec: r?.packetsPerSec ?? null,
+  orig_bytes_per_sec: r?.origBytesPerSec ?? null,
+  reply_bytes_per_sec: r?.replyBytesPerSec ?? null,
+  orig_packets_per_sec: r?.origPacketsPerSec ?? null,
+  reply_packets_per_sec: r?.replyPacketsPerSec ?? null,
+});
+
+/** NDJSON: one object per row, then one `total` object, each naming its frame; rates null on frame 1. */
+export function topFrameJson(frame: number, v: TopView, limit: number): string {
+  const time = v.time / 1000;
+  const type = v.mode === 'flows' ? 'flow' : 'connection';
+  let text = '';
+  for (const row of v.rows.slice(0, limit)) {
+    text += JSON.stringify({
+      frame, time, type, protocol: row.protocol, src: row.src, sport: row.sport ?? null, dst: row.dst, dport: row.dport ?? null,
+      icmp_type: row.icmpType ?? null, state: row.state ?? null, conns: row.conns, packets: row.packets ?? null, bytes: row.bytes ?? null,
+      ...rateJson(row.rate),
+    }) + '\n';
+  }
+  text += JSON.stringify({
+    frame, time, type: 'total', rows: v.rows.length, conns: v.total.conns, packets: v.total.packets ?? null, bytes: v.total.bytes ?? null,
+    ...rateJson(v.total.rate),
+    table_count: v.tableSize?.count ?? null, table_max: v.tableSize?.max ?? null,
+  }) + '\n';
+  return text;
+}
