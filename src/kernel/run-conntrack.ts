@@ -109,7 +109,25 @@ function failure(inv: Invocation, out: RunOutput): CtflowError {
  * nothing matched; any failure throws a CtflowError quoting conntrack's stderr.
  */
 export async function runCounted(inv: Invocation, verb: Verb): Promise<number> {
-  const out = await runInvocation(inv);
+  // conntrack -D/-U with a filter change entries from inside a table dump; when the table moves
+  // under it the kernel interrupts the dump and conntrack stops with "Protocol error" (seen with
+  // v1.4.7 about once in five runs on a busy table). Running it again finishes the job: an
+  // update is idempotent (the retry re-counts every match), and the entries a failed delete
+  // already removed are the ones it printed.
+  let alreadyDeleted = 0;
+  for (let attempt = 1; inv.batch === undefined && attempt < DUMP_ATTEMPTS; attempt++) {
+    const out = await runInvocation(inv);
+    if (out.exitCode === 0 || !/Protocol error|Interrupted system call|Device or resource busy/.test(out.stderr)) {
+      return alreadyDeleted + countFrom(inv, verb, out);
+    }
+    if (verb === 'deleted') alreadyDeleted += countPrintedEntries(out.stdout);
+  }
+  return alreadyDeleted + countFrom(inv, verb, await runInvocation(inv));
+}
+
+const DUMP_ATTEMPTS = 3;
+
+function countFrom(inv: Invocation, verb: Verb, out: RunOutput): number {
   if (inv.batch !== undefined) {
     // -R prints no trailer; it exits 0 even when a line matched nothing. Errors print on stderr.
     if (out.exitCode !== 0 || isPermissionProblem(out.stderr) || /Operation failed|Failed to open/.test(out.stderr)) {

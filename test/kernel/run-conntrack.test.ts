@@ -79,3 +79,34 @@ test('says root is needed on EPERM, quotes conntrack on real failures, names a m
   const flushed = fake('flushed', '', 'conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.\n', 0);
   assert.equal(await runFlush({ command: flushed, args: ['-F'] }), undefined);
 });
+
+/** A fake conntrack that fails with "Protocol error" the first `failures` times, then succeeds. */
+function flaky(name: string, failures: number, failedStdout: string, finalStderr: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh
+n=$(cat "${path}.runs" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "${path}.runs"
+if [ $n -le ${failures} ]; then printf '%s' '${failedStdout}'; echo 'conntrack v1.4.7 (conntrack-tools): Operation failed: Protocol error' >&2; exit 1; fi
+echo '${finalStderr}' >&2
+exit 0
+`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+test('runs a dump-interrupted delete again and adds what the failed run already removed', async () => {
+  const entry = 'tcp      6 10 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1 [ASSURED] mark=0 use=1\n';
+  const bin = flaky('conntrack-flaky-delete', 1, entry + entry, 'conntrack v1.4.7 (conntrack-tools): 3 flow entries have been deleted.');
+  assert.equal(await runCounted({ command: bin, args: ['-D', '-p', 'tcp'] }, 'deleted'), 5);
+});
+
+test('runs a dump-interrupted update again and takes the retry’s count (an update is idempotent)', async () => {
+  const bin = flaky('conntrack-flaky-update', 2, '', 'conntrack v1.4.7 (conntrack-tools): 4 flow entries have been updated.');
+  assert.equal(await runCounted({ command: bin, args: ['-U', '-p', 'tcp', '-m', '5'] }, 'updated'), 4);
+});
+
+test('gives up after three interrupted runs and quotes conntrack', async () => {
+  const bin = flaky('conntrack-flaky-always', 9, '', 'never');
+  const [message, code] = await error(runCounted({ command: bin, args: ['-U', '-p', 'tcp', '-m', '5'] }, 'updated'));
+  assert.equal(code, 1);
+  assert.match(message, /Operation failed: Protocol error/);
+});
