@@ -3,10 +3,9 @@
 // resolves peer names for the rows it will print, and renders.
 
 import { Command } from 'commander';
-import {
-  FLOW_SORT_KEYS, HostFlowAggregator, compileFlowSelection, sortFlows,
-  type Direction, type FlowSortKey, type HostFlow,
-} from '../aggregate/host-flows.js';
+import { FLOW_SORT_KEYS, sortFlows, type FlowSortKey } from '../aggregate/flow-order.js';
+import { compileFlowSelection } from '../aggregate/flow-selection.js';
+import { HostFlowAggregator, type Direction, type HostFlow } from '../aggregate/host-flows.js';
 import { usageError } from '../errors.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount, parsePort } from '../filter/option-values.js';

@@ -1,12 +1,13 @@
-// The host flows table, lsconntrack's layout plus a protocol column:
+// The host flows table (box-table.ts: cli-table3's look in linear time), lsconntrack's layout plus
+// a protocol column:
 //   Proto  Local Address:Port  <-->  Peer Address:Port  Conns  Inpkts  Inbytes  Outpkts  Outbytes
 // Arrows: --> active (this host connects out), <-- passive (a peer connects in), <-> local
 // (both ends are this host), ==> forward (routed through; "→ target" when DNAT rewrote it).
 // Counters are exact numbers (scripts parse this table too); "-" when no connection of the flow
 // carried counters (nf_conntrack_acct=0).
 
-import Table from 'cli-table3';
 import type { Direction, FlowPort, HostFlow } from '../aggregate/host-flows.js';
+import { renderBoxTable, type BoxCell } from './box-table.js';
 import type { Palette } from './palette.js';
 
 export const ARROWS: Readonly<Record<Direction, string>> = {
@@ -51,20 +52,17 @@ export function renderFlowsTable(
   names?: ReadonlyMap<string, string>,
   extra?: ExtraFlowColumns,
 ): string {
-  const table = new Table({
-    head: ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes', ...(extra?.head ?? [])].map(
-      (h) => p.header(h),
-    ),
-    style: { head: [], border: [], compact: true },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
+  const head = ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes', ...(extra?.head ?? [])].map(
+    (h) => p.header(h),
+  );
+  const rows: BoxCell[][] = [];
   const right = (content: string): { hAlign: 'right'; content: string } => ({ hAlign: 'right', content });
   for (const f of flows) {
     const counted = f.counted > 0;
     const num = (n: number): string => (counted ? String(n) : '-');
     let peer = flowEndpoint(f.protocol, f.peer.addr, f.peer.port, names?.get(f.peer.addr));
     if (f.natTarget) peer += p.nat(` → ${flowEndpoint(f.protocol, f.natTarget.addr, f.natTarget.port)}`);
-    table.push([
+    rows.push([
       p.proto(f.family === 'ipv6' && !f.protocol.endsWith('v6') ? `${f.protocol}6` : f.protocol),
       flowEndpoint(f.protocol, f.local.addr, f.local.port),
       p.bold(ARROWS[f.direction]),
@@ -77,5 +75,5 @@ export function renderFlowsTable(
       ...(extra?.cells(f) ?? []),
     ]);
   }
-  return table.toString() + '\n';
+  return renderBoxTable(head, rows);
 }

@@ -1,39 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  HostFlowAggregator, classify, compareAddresses, compileFlowSelection, sortFlows,
-  type FlowPort, type HostFlow,
-} from '../../src/aggregate/host-flows.js';
-import { parseIpAddrOutput } from '../../src/host/local-addresses.js';
+import { HostFlowAggregator, classify } from '../../src/aggregate/host-flows.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import type { Conn } from '../../src/model.js';
 import { fixture } from '../helpers/cli.js';
-
-function conns(rel: string): Conn[] {
-  return readFileSync(fixture(rel), 'utf8').split('\n').map(parseConnLine).filter((c): c is Conn => c !== undefined);
-}
-
-function aggregate(list: readonly Conn[], local: ReadonlySet<string>): HostFlow[] {
-  const agg = new HostFlowAggregator(local);
-  for (const c of list) agg.add(c);
-  return agg.values();
-}
-
-const ep = (addr: string, port: FlowPort): string => {
-  const a = addr.includes(':') ? `[${addr}]` : addr;
-  return port === undefined ? a : `${a}:${port}`;
-};
-const ARROW = { active: '-->', passive: '<--', local: '<->', forward: '==>' } as const;
-
-/** One flow as one line: direction, protocol, both ends, NAT target, connections, counters. */
-function line(f: HostFlow, counters = true): string {
-  const nat = f.natTarget ? ` (nat ${ep(f.natTarget.addr, f.natTarget.port)})` : '';
-  const c = counters ? ` in=${f.inPackets}/${f.inBytes} out=${f.outPackets}/${f.outBytes}` : '';
-  return `${f.direction} ${f.protocol} ${ep(f.local.addr, f.local.port)} ${ARROW[f.direction]} ${ep(f.peer.addr, f.peer.port)}${nat} x${f.connections}${c}`;
-}
-
-const LOCAL_HOST = parseIpAddrOutput(readFileSync(fixture('local-host/ip_o_addr.txt'), 'utf8'));
+import { LOCAL_HOST, ROUTER, aggregate, conns, line } from '../helpers/flows.js';
 
 test('local-host capture: every ground-truth flow of the MANIFEST, by tuples and addresses alone', () => {
   const flows = aggregate(conns('local-host/proc_nf_conntrack.txt'), LOCAL_HOST);
@@ -66,8 +38,6 @@ test('local-host capture: every ground-truth flow of the MANIFEST, by tuples and
   assert.deepStrictEqual(flows.map((f) => [f.counted, f.inPackets, f.inBytes, f.outPackets, f.outBytes]).filter((v) => v.some((n) => n !== 0)), []);
   assert.equal(flows.reduce((n, f) => n + f.connections, 0), 20);
 });
-
-const ROUTER = new Set(['127.0.0.1', '::1', '10.1.0.1', 'fd00:a1::1', '10.2.0.1', 'fd00:a2::1']);
 
 test('nat-router capture as the router: forward flows with NAT targets and summed counters', () => {
   const flows = aggregate(conns('nat-router/proc_nf_conntrack.txt'), ROUTER);
@@ -191,106 +161,6 @@ test('active counters: outbound = original, inbound = reply; passive the reverse
     'active tcp 10.0.0.5:many --> 192.0.2.9:443 x1 in=5/5000 out=3/300',
     'passive tcp 10.0.0.5:22 <-- 192.0.2.9:many x1 in=7/700 out=2/200',
   ]);
-});
-
-test('addresses order numerically, IPv4 before IPv6', () => {
-  assert.deepStrictEqual(
-    ['fd00::2', '10.0.0.10', '::1', '10.0.0.9', '9.255.255.255'].sort(compareAddresses),
-    ['9.255.255.255', '10.0.0.9', '10.0.0.10', '::1', 'fd00::2'],
-  );
-});
-
-function shuffled<T>(list: readonly T[], seed: number): T[] {
-  const out = [...list];
-  let s = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-test('the order is the same whatever order the table lists connections in', () => {
-  const table = conns('nat-router/proc_nf_conntrack.txt');
-  for (const key of ['bytes', 'connections', 'packets', 'peer', 'port'] as const) {
-    const reference = sortFlows(aggregate(table, ROUTER), key).map((f) => line(f));
-    for (const seed of [1, 2, 3, 42, 1000]) {
-      assert.deepStrictEqual(sortFlows(aggregate(shuffled(table, seed), ROUTER), key).map((f) => line(f)), reference, `${key} seed ${seed}`);
-    }
-  }
-});
-
-test('default order: bytes, then connections, then direction/protocol/addresses', () => {
-  const flows = sortFlows(aggregate(conns('nat-router/proc_nf_conntrack.txt'), ROUTER));
-  assert.deepStrictEqual(flows.slice(0, 4).map((f) => line(f)), [
-    'forward tcp 10.1.0.2:many ==> 10.2.0.2:80 x2 in=17/68060 out=17/1066',
-    'forward tcp 10.1.0.2:many ==> 10.2.0.2:8000 x2 in=14/22353 out=15/970',
-    'forward tcp 10.1.0.2:many ==> 10.1.0.1:8080 (nat 10.2.0.2:80) x1 in=7/20560 out=9/563',
-    'forward tcp 10.1.0.2:many ==> 10.1.0.1:39027 (nat 10.2.0.2:39027) x1 in=5/10508 out=5/268',
-  ]);
-  // without counters, equal bytes fall back to connections, then the fixed order
-  const local = sortFlows(aggregate(conns('local-host/proc_nf_conntrack.txt'), LOCAL_HOST));
-  assert.deepStrictEqual(local.slice(0, 3).map((f) => line(f, false)), [
-    'passive icmp 10.3.0.10:8 <-- 10.3.0.21:many x1',
-    'passive tcp 10.3.0.10:22 <-- 10.3.0.21:many x1',
-    'passive tcp 10.3.0.10:22 <-- 10.3.0.22:many x1',
-  ]);
-});
-
-test('sort keys: connections, packets, peer, port', () => {
-  const flows = aggregate(conns('nat-router/proc_nf_conntrack.txt'), ROUTER);
-  const top = (key: Parameters<typeof sortFlows>[1], n: number): string[] => sortFlows(flows, key).slice(0, n).map((f) => line(f, false));
-  assert.deepStrictEqual(top('connections', 3), [
-    'forward tcp 10.1.0.2:many ==> 10.2.0.2:80 x2',
-    'forward tcp 10.1.0.2:many ==> 10.2.0.2:8000 x2',
-    'forward tcp 10.1.0.2:many ==> 10.1.0.1:8080 (nat 10.2.0.2:80) x1',
-  ]);
-  assert.deepStrictEqual(top('packets', 2), [
-    'forward tcp 10.1.0.2:many ==> 10.2.0.2:80 x2',
-    'forward tcp 10.1.0.2:many ==> 10.1.0.1:21 (nat 10.2.0.2:21) x1',
-  ]);
-  // the peer of a port forward is the router address the client asked for (10.1.0.1)
-  assert.deepStrictEqual(top('peer', 3), [
-    'forward tcp 10.1.0.2:many ==> 10.1.0.1:21 (nat 10.2.0.2:21) x1',
-    'forward tcp 10.1.0.2:many ==> 10.1.0.1:2222 (nat 10.2.0.2:22) x1',
-    'forward tcp 10.1.0.2:many ==> 10.1.0.1:8080 (nat 10.2.0.2:80) x1',
-  ]);
-  // the service port (ICMP: the request type), then the fixed order: passive, active, local, forward
-  assert.deepStrictEqual(top('port', 5), [
-    'passive icmp 10.1.0.1:8 <-- 10.1.0.2:many x1',
-    'active icmp 10.2.0.1:many --> 10.2.0.2:8 x1',
-    'forward icmp 10.1.0.2:many ==> 10.2.0.2:8 x1',
-    'forward icmp 10.1.0.2:many ==> 10.2.0.3:8 x1',
-    'forward tcp 10.1.0.2:many ==> 10.1.0.1:21 (nat 10.2.0.2:21) x1',
-  ]);
-});
-
-test('selection: directions, --aport, --pport and --listening', () => {
-  const flows = sortFlows(aggregate(conns('local-host/proc_nf_conntrack.txt'), LOCAL_HOST));
-  const pick = (sel: Parameters<typeof compileFlowSelection>[0]): string[] => flows.filter(compileFlowSelection(sel)).map((f) => line(f, false));
-  assert.deepStrictEqual(pick({ directions: ['local'] }), [
-    'local tcp 10.3.0.10:80 <-> 10.3.0.10:many x1',
-    'local tcp 127.0.0.1:6379 <-> 127.0.0.1:many x1',
-    'local tcp [::1]:443 <-> [::1]:many x1',
-  ]);
-  assert.deepStrictEqual(pick({ directions: ['active'], activePorts: new Set([443, 123]) }), [
-    'active tcp 10.3.0.10:many --> 10.3.0.21:443 x1',
-    'active tcp [fd00:a3::10]:many --> [fd00:a3::21]:443 x1',
-    'active udp 10.3.0.10:many --> 10.3.0.21:123 x1',
-  ]);
-  assert.deepStrictEqual(pick({ directions: ['passive'], passivePorts: new Set([22]) }), [
-    'passive tcp 10.3.0.10:22 <-- 10.3.0.21:many x1',
-    'passive tcp 10.3.0.10:22 <-- 10.3.0.22:many x1',
-  ]);
-  // only 22 and 53/udp listen: passive flows elsewhere go, other directions stay
-  const kept = pick({ listening: new Set(['tcp/22', 'udp/53']) });
-  assert.deepStrictEqual(kept.filter((l) => l.startsWith('passive')), [
-    'passive tcp 10.3.0.10:22 <-- 10.3.0.21:many x1',
-    'passive tcp 10.3.0.10:22 <-- 10.3.0.22:many x1',
-    'passive udp 10.3.0.10:53 <-- 10.3.0.23:many x1',
-  ]);
-  assert.equal(kept.length, 3 + 8 + 3);
 });
 
 test('memory is one entry per flow: 10,000 connections of one flow are one Map entry', () => {

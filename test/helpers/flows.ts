@@ -1,0 +1,35 @@
+// Shared by the host-flow tests: the captures as Conns, flows as one readable line each.
+
+import { readFileSync } from 'node:fs';
+import { HostFlowAggregator, type FlowPort, type HostFlow } from '../../src/aggregate/host-flows.js';
+import { parseIpAddrOutput } from '../../src/host/local-addresses.js';
+import { parseConnLine } from '../../src/parse/conn-line.js';
+import type { Conn } from '../../src/model.js';
+import { fixture } from './cli.js';
+
+export const LOCAL_HOST = parseIpAddrOutput(readFileSync(fixture('local-host/ip_o_addr.txt'), 'utf8'));
+export const ROUTER = new Set(['127.0.0.1', '::1', '10.1.0.1', 'fd00:a1::1', '10.2.0.1', 'fd00:a2::1']);
+
+export function conns(rel: string): Conn[] {
+  return readFileSync(fixture(rel), 'utf8').split('\n').map(parseConnLine).filter((c): c is Conn => c !== undefined);
+}
+
+export function aggregate(list: readonly Conn[], local: ReadonlySet<string>): HostFlow[] {
+  const agg = new HostFlowAggregator(local);
+  for (const c of list) agg.add(c);
+  return agg.values();
+}
+
+export const ep = (addr: string, port: FlowPort): string => {
+  const a = addr.includes(':') ? `[${addr}]` : addr;
+  return port === undefined ? a : `${a}:${port}`;
+};
+export const ARROW = { active: '-->', passive: '<--', local: '<->', forward: '==>' } as const;
+
+/** One flow as one line: direction, protocol, both ends, NAT target, connections, counters. */
+export function line(f: HostFlow, counters = true): string {
+  const nat = f.natTarget ? ` (nat ${ep(f.natTarget.addr, f.natTarget.port)})` : '';
+  const c = counters ? ` in=${f.inPackets}/${f.inBytes} out=${f.outPackets}/${f.outBytes}` : '';
+  return `${f.direction} ${f.protocol} ${ep(f.local.addr, f.local.port)} ${ARROW[f.direction]} ${ep(f.peer.addr, f.peer.port)}${nat} x${f.connections}${c}`;
+}
+
