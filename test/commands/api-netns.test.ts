@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createNetns, deleteNetns, inNetns, netnsUnavailable } from '../helpers/netns.js';
+import { createNetns, deleteNetns, enableConntrack, inNetns, netnsUnavailable } from '../helpers/netns.js';
 import { runCli } from '../helpers/cli.js';
 
 const skip = netnsUnavailable();
@@ -26,15 +26,8 @@ server.listen(7777, '127.0.0.1', () => {
   c.on('close', () => server.close());
 });`;
 
-/** A ct rule registers conntrack's hooks in the namespace, so the ping gets an entry too. (The
- *  shared enableConntrack helper's one-line ruleset does not parse with nft 1.0.6.) */
-function trackLoopback(ns: string): void {
-  inNetns(ns, 'nft', ['-f', '-'], 'table inet ctflowapi {\n chain out {\n type filter hook output priority 0; policy accept;\n ct state new accept\n }\n}\n');
-  inNetns(ns, 'sysctl', ['-qw', 'net.netfilter.nf_conntrack_acct=1']);
-}
-
 function fill(ns: string): void {
-  trackLoopback(ns);
+  enableConntrack(ns); // ct rules register conntrack's hooks, so the loopback exchange gets an entry
   for (const e of ENTRIES) inNetns(ns, 'conntrack', ['-I', ...e]);
   // one real TCP exchange on loopback, so one entry carries counters (node: no ping needed)
   inNetns(ns, process.execPath, ['-e', LOOPBACK_TCP]);
