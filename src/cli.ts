@@ -4,8 +4,11 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { PipeClosed } from './commands/scan.js';
+import { apiCommand } from './commands/api.js';
 import { flowsCommand } from './commands/flows.js';
 import { listCommand } from './commands/list.js';
+import { protocolsCommand } from './commands/protocols.js';
+import { statsCommand } from './commands/stats.js';
 import { topCommand } from './commands/top.js';
 import { watchCommand } from './commands/watch.js';
 import { deleteCommand } from './commands/delete.js';
@@ -22,11 +25,14 @@ export function buildProgram(): Command {
     .showSuggestionAfterError();
   program.addCommand(flowsCommand(), { isDefault: true });
   program.addCommand(listCommand());
+  program.addCommand(statsCommand());
+  program.addCommand(protocolsCommand());
   program.addCommand(watchCommand());
   program.addCommand(topCommand());
   program.addCommand(deleteCommand());
   program.addCommand(flushCommand());
   program.addCommand(updateCommand());
+  program.addCommand(apiCommand());
   configure(program);
   return program;
 }

@@ -2,13 +2,15 @@
 // limited with a bounded heap, rendered as a table, JSON, NDJSON or CSV.
 
 import { Command } from 'commander';
+import { TopK } from '../aggregate/top-k.js';
 import { connOrder, parseSortKey, type SortKey } from '../aggregate/conn-order.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount } from '../filter/option-values.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
 import { connToCsv, csvHeader } from '../render/conn-csv.js';
-import { connToJsonLine } from '../render/conn-json.js';
+import { appendCsv, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras } from '../render/conn-extras.js';
+import { connToJson, connToJsonLine } from '../render/conn-json.js';
 import { renderConnTable } from '../render/conn-table.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
 import {
@@ -17,8 +19,9 @@ import {
 } from './options.js';
 import { listJob } from '../jobs/list-job.js';
 import { scanJob, scanTable } from './scan.js';
+import { addMarkMapOption, addZoneFilterOptions, addZonesOption, extrasFrom, withZoneFilter, type ZoneFlags } from './zone-options.js';
 
-interface ListFlags extends SourceFlags, FilterFlags, OutputFlags {
+interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags {
   sort?: string;
   reverse?: boolean;
   limit?: string;
@@ -34,44 +37,61 @@ export function listCommand(): Command {
   addSourceOptions(cmd);
   addFilterOptions(cmd);
   addOutputOptions(cmd);
+  addZonesOption(cmd);
+  addZoneFilterOptions(cmd);
+  addMarkMapOption(cmd);
   return cmd.action(async (flags: ListFlags) => runList(flags));
 }
 
 async function runList(flags: ListFlags): Promise<void> {
   const source = sourceFrom(flags);
-  const filter = compileFilter(filterFrom(flags));
+  const extras = await extrasFrom(flags);
+  const filterOptions = filterFrom(flags);
+  const baseFilter = compileFilter(filterOptions);
+  const filter = withZoneFilter(baseFilter, flags, extras.zones);
+  // without --zones/--mark-map columns or zone filters, a record is its plain JSON (built
+  // directly), and the scan can run as a job on every core (jobs/list-job.ts)
+  const plain = !hasExtras(extras) && filter === baseFilter;
+  const json = plain
+    ? (c: Conn): string => connToJsonLine(c).slice(0, -1)
+    : (c: Conn): string => JSON.stringify({ ...connToJson(c), ...extraJson(c, extras) });
   const format = outputFrom(flags);
+  const machine = format !== 'table';
   const sort = flags.sort === undefined ? undefined : parseSortKey(flags.sort);
   const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
   const reverse = Boolean(flags.reverse) !== Boolean(sort?.reverse);
   const order = connOrder(sort?.key as SortKey | undefined, reverse);
   const out = createOutput();
 
-  const filterOptions = filterFrom(flags);
-  const machine = format !== 'table';
-  // NDJSON without --sort streams records as they are parsed (memory stays flat); --limit keeps
-  // the best N in bounded heaps. Both can run on every core (source/parallel-scan.ts).
-  const streaming = format === 'ndjson' && sort === undefined && !flags.reverse;
-  let conns: Conn[];
-  if (streaming && limit === undefined) {
-    // in this thread: with a worker, every record's text crosses threads as fresh buffers that
-    // only a GC frees (measured 1M lines: 2.9 s and 284 MB vs 4.4 s and 120 MB; see
-    // docs/performance.md), and the memory target matters more for a stream
-    await scanJob(source, listJob({ filter: filterOptions, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }), out, true, 0);
-    await out.end();
-    return;
-  } else if (streaming) {
-    let left = limit!;
+  // NDJSON without --sort streams records as they are parsed: memory stays flat
+  if (format === 'ndjson' && sort === undefined && !flags.reverse) {
+    if (plain && limit === undefined) {
+      // in this thread: with a worker, every record's text crosses threads as fresh buffers that
+      // only a GC frees (measured 1M lines: 2.9 s and 284 MB vs 4.4 s and 120 MB; see
+      // docs/performance.md), and the memory target matters more for a stream
+      await scanJob(source, listJob({ filter: filterOptions, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }), out, true, 0);
+      await out.end();
+      return;
+    }
+    let left = limit ?? Infinity;
     await scanTable(source, filter, (c) => {
       if (left <= 0) return;
       left--;
-      out.write(connToJsonLine(c));
+      out.write(json(c) + '\n');
     }, out, true);
     await out.end();
     return;
-  } else if (limit !== undefined) {
+  }
+
+  let conns: Conn[];
+  if (limit !== undefined && plain) {
+    // bounded heaps, one per part of the table, merged
     const run = await scanJob(source, listJob({ filter: filterOptions, mode: 'top', sort: sort?.key, reverse, limit }), out, machine);
     conns = run.result;
+  } else if (limit !== undefined) {
+    const top = new TopK<Conn>(limit, order);
+    await scanTable(source, filter, (c) => top.push(c), out, machine);
+    conns = top.sorted();
   } else {
     conns = [];
     await scanTable(source, filter, (c) => conns.push(c), out, machine);
@@ -81,22 +101,19 @@ async function runList(flags: ListFlags): Promise<void> {
   switch (format) {
     case 'json':
       out.write('[');
-      conns.forEach((c, i) => {
-        const line = connToJsonLine(c);
-        out.write((i === 0 ? '\n' : ',\n') + line.slice(0, -1));
-      });
+      conns.forEach((c, i) => out.write((i === 0 ? '\n' : ',\n') + json(c)));
       out.write(conns.length === 0 ? ']\n' : '\n]\n');
       break;
     case 'ndjson':
-      for (const c of conns) out.write(connToJsonLine(c));
+      for (const c of conns) out.write(json(c) + '\n');
       break;
     case 'csv':
-      out.write(csvHeader());
-      for (const c of conns) out.write(connToCsv(c));
+      out.write(appendCsv(csvHeader(), extraCsvColumns(extras)));
+      for (const c of conns) out.write(appendCsv(connToCsv(c), extraCsvCells(c, extras)));
       break;
     case 'table': {
       const palette = createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
-      out.write(renderConnTable(conns, palette));
+      out.write(renderConnTable(conns, palette, { head: extraTableHead(extras), cells: (c) => extraTableCells(c, extras) }));
       break;
     }
   }

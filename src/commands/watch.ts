@@ -97,6 +97,10 @@ async function runWatch(flags: WatchFlags): Promise<void> {
 
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  // before conntrack is spawned: a signal that arrives as it starts must still end us cleanly
+  const onSignal = (): void => finish();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const stream = openEventStream(source, {
     line(text) {
       if (shown === limit) return;
@@ -122,9 +126,6 @@ async function runWatch(flags: WatchFlags): Promise<void> {
     },
   });
 
-  const onSignal = (): void => finish();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const timer = duration === undefined ? undefined : setTimeout(finish, duration * 1000);
   try {
     await Promise.race([stream.done, finished]);

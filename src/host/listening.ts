@@ -9,6 +9,7 @@
 import { endianness } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CtflowError } from '../errors.js';
 import { formatIPv6 } from '../parse/address.js';
 import type { Family } from '../model.js';
 
@@ -80,6 +81,7 @@ export function parseProcNetSockets(
 /** Listening sockets of this host (or of `dir`, a directory holding tcp, tcp6, udp, udp6). */
 export async function readListeningSockets(dir = '/proc/net'): Promise<ListeningSocket[]> {
   const out: ListeningSocket[] = [];
+  let read = 0;
   for (const [file, protocol] of [['tcp', 'tcp'], ['tcp6', 'tcp'], ['udp', 'udp'], ['udp6', 'udp']] as const) {
     let text: string;
     try {
@@ -88,7 +90,12 @@ export async function readListeningSockets(dir = '/proc/net'): Promise<Listening
       // a kernel without IPv6 has no tcp6/udp6: nothing listens there
       continue;
     }
+    read++;
     out.push(...parseProcNetSockets(text, protocol));
+  }
+  // none at all is a wrong directory, not "nothing listens": say so instead of hiding every flow
+  if (read === 0) {
+    throw new CtflowError(`ctflow: --listening: cannot read the socket tables, expected ${join(dir, 'tcp')} (and tcp6, udp, udp6), got none`);
   }
   return out;
 }

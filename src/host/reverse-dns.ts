@@ -2,12 +2,14 @@
 // every distinct address is looked up at once (no queue behind a slow answer), under ONE
 // deadline for the whole batch, so a dead resolver costs at most one timeout in total, never one
 // per row. Answers (and misses) are cached per address; at most `maxLookups` addresses are asked
-// per batch, the rest stay numeric.
+// per batch, the rest stay numeric;
+// the cache is bounded too (emptied past `maxCached` entries).
 
 import { promises as dns } from 'node:dns';
 
 export const DEFAULT_DNS_TIMEOUT_MS = 500;
 export const DEFAULT_MAX_LOOKUPS = 256;
+export const DEFAULT_MAX_CACHED = 65536;
 
 /** The one method used from dns.promises.Resolver, so tests can pass a fake. */
 export interface ReverseResolver {
@@ -18,6 +20,8 @@ export interface ReverseResolver {
 export interface ReverseDnsOptions {
   timeoutMs?: number;
   maxLookups?: number;
+  /** the cache is emptied when it would grow past this (a long-running view stays bounded) */
+  maxCached?: number;
   /** defaults to a dns.promises.Resolver with the same timeout and a single try */
   resolver?: ReverseResolver;
   /** defaults to setTimeout; injectable so a test can count the deadlines set */
@@ -30,6 +34,7 @@ export class ReverseDns {
   private readonly cache = new Map<string, string | null>();
   private readonly timeoutMs: number;
   private readonly maxLookups: number;
+  private readonly maxCached: number;
   private readonly resolver: ReverseResolver;
   private readonly setTimer: NonNullable<ReverseDnsOptions['setTimer']>;
   private readonly clearTimer: NonNullable<ReverseDnsOptions['clearTimer']>;
@@ -37,6 +42,7 @@ export class ReverseDns {
   constructor(opts: ReverseDnsOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
     this.maxLookups = opts.maxLookups ?? DEFAULT_MAX_LOOKUPS;
+    this.maxCached = opts.maxCached ?? DEFAULT_MAX_CACHED;
     this.resolver = opts.resolver ?? new dns.Resolver({ timeout: this.timeoutMs, tries: 1 });
     this.setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = opts.clearTimer ?? ((t) => clearTimeout(t as NodeJS.Timeout));
@@ -56,7 +62,10 @@ export class ReverseDns {
       seen.add(a);
       if (!this.cache.has(a) && pending.length < this.maxLookups) pending.push(a);
     }
-    if (pending.length > 0) await this.lookupBatch(pending);
+    if (pending.length > 0) {
+      if (this.cache.size + pending.length > this.maxCached) this.cache.clear();
+      await this.lookupBatch(pending);
+    }
     const out = new Map<string, string>();
     for (const a of seen) {
       const name = this.cache.get(a);

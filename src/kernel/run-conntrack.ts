@@ -109,7 +109,38 @@ function failure(inv: Invocation, out: RunOutput): CtflowError {
  * nothing matched; any failure throws a CtflowError quoting conntrack's stderr.
  */
 export async function runCounted(inv: Invocation, verb: Verb): Promise<number> {
-  const out = await runInvocation(inv);
+  return (await runCountedWithRetry(inv, verb)).count;
+}
+
+export interface CountedRun {
+  /** what conntrack reported, over every run */
+  count: number;
+  /** a run was interrupted and repeated: the count may be short, the caller may verify */
+  retried: boolean;
+}
+
+/**
+ * conntrack -D/-U with a filter change entries from inside a table dump; when the kernel
+ * interrupts the dump conntrack stops with "Operation failed: Protocol error" (seen with v1.4.7
+ * now and then on a busy machine). Running it again finishes the job, since the retry skips what
+ * the failed run already did (gone, or already carrying the new mark). What the failed run did
+ * is not reliably printed, so the result says it was retried and the caller can count for real.
+ */
+export async function runCountedWithRetry(inv: Invocation, verb: Verb): Promise<CountedRun> {
+  let retried = false;
+  for (let attempt = 1; inv.batch === undefined && attempt < DUMP_ATTEMPTS; attempt++) {
+    const out = await runInvocation(inv);
+    if (out.exitCode === 0 || !/Protocol error|Interrupted system call|Device or resource busy/.test(out.stderr)) {
+      return { count: countFrom(inv, verb, out), retried };
+    }
+    retried = true;
+  }
+  return { count: countFrom(inv, verb, await runInvocation(inv)), retried };
+}
+
+const DUMP_ATTEMPTS = 3;
+
+function countFrom(inv: Invocation, verb: Verb, out: RunOutput): number {
   if (inv.batch !== undefined) {
     // -R prints no trailer; it exits 0 even when a line matched nothing. Errors print on stderr.
     if (out.exitCode !== 0 || isPermissionProblem(out.stderr) || /Operation failed|Failed to open/.test(out.stderr)) {

@@ -22,9 +22,15 @@ export function connFlags(c: Conn): string {
   return f.join(' ');
 }
 
-export function renderConnTable(conns: readonly Conn[], p: Palette): string {
+/** Columns a caller appends after Flags (zones, mark names: render/conn-extras.ts). */
+export interface ExtraColumns {
+  head: string[];
+  cells: (c: Conn) => string[];
+}
+
+export function renderConnTable(conns: readonly Conn[], p: Palette, extra?: ExtraColumns): string {
   const table = new Table({
-    head: ['Proto', 'State', 'Source', '', 'Destination', 'Reply (NAT)', 'Pkts', 'Bytes', 'Timeout', 'Flags'].map((h) =>
+    head: ['Proto', 'State', 'Source', '', 'Destination', 'Reply (NAT)', 'Pkts', 'Bytes', 'Timeout', 'Flags', ...(extra?.head ?? [])].map((h) =>
       p.header(h),
     ),
     style: { head: [], border: [], compact: true },
@@ -45,6 +51,7 @@ export function renderConnTable(conns: readonly Conn[], p: Palette): string {
       { hAlign: 'right', content: humanBytes(c.bytesTotal) },
       { hAlign: 'right', content: humanDuration(c.timeout) },
       p.dim(connFlags(c)),
+      ...(extra === undefined || extra.head.length === 0 ? [] : extra.cells(c)),
     ]);
   }
   return table.toString() + '\n';

@@ -1,11 +1,11 @@
-// The host flows table, lsconntrack's layout plus a protocol column:
+// The host flows table (box-table.ts: cli-table3's look in linear time), lsconntrack's layout plus
+// a protocol column:
 //   Proto  Local Address:Port  <-->  Peer Address:Port  Conns  Inpkts  Inbytes  Outpkts  Outbytes
 // Arrows: --> active (this host connects out), <-- passive (a peer connects in), <-> local
 // (both ends are this host), ==> forward (routed through; "→ target" when DNAT rewrote it).
 // Counters are exact numbers (scripts parse this table too); "-" when no connection of the flow
 // carried counters (nf_conntrack_acct=0).
 
-import Table from 'cli-table3';
 import type { Direction, FlowPort, HostFlow } from '../aggregate/host-flows.js';
 import { renderBoxTable, type BoxCell } from './box-table.js';
 import type { Palette } from './palette.js';
@@ -40,16 +40,23 @@ export function flowEndpoint(protocol: string, addr: string, port: FlowPort, nam
   return `${host.indexOf(':') >= 0 ? `[${host}]` : host}:${text}`;
 }
 
+/** Columns a caller appends after Outbytes (flows --zones). */
+export interface ExtraFlowColumns {
+  head: string[];
+  cells: (f: HostFlow) => string[];
+}
+
 export function renderFlowsTable(
   flows: readonly HostFlow[],
   p: Palette,
   names?: ReadonlyMap<string, string>,
+  extra?: ExtraFlowColumns,
 ): string {
-  const head = ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes'].map(
+  const head = ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes', ...(extra?.head ?? [])].map(
     (h) => p.header(h),
   );
-  const right = (content: string): { hAlign: 'right'; content: string } => ({ hAlign: 'right', content });
   const rows: BoxCell[][] = [];
+  const right = (content: string): { hAlign: 'right'; content: string } => ({ hAlign: 'right', content });
   for (const f of flows) {
     const counted = f.counted > 0;
     const num = (n: number): string => (counted ? String(n) : '-');
@@ -65,16 +72,8 @@ export function renderFlowsTable(
       right(num(f.inBytes)),
       right(num(f.outPackets)),
       right(num(f.outBytes)),
+      ...(extra?.cells(f) ?? []),
     ]);
   }
-  // drawn directly when it can be (thousands of rows: seconds in cli-table3), else by cli-table3
-  const drawn = renderBoxTable(head, rows);
-  if (drawn !== undefined) return drawn + '\n';
-  const table = new Table({
-    head,
-    style: { head: [], border: [], compact: true },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
-  for (const row of rows) table.push(row);
-  return table.toString() + '\n';
+  return renderBoxTable(head, rows);
 }

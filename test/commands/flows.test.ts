@@ -270,6 +270,12 @@ describe('ctflow flows DNS', () => {
   });
 });
 
+it('--listening with an unreadable --proc-net is a runtime error (exit 1), one sentence', async () => {
+  const r = await runCli(['flows', '--file', HOST, '-n', '--listening', '--proc-net', join(dir, 'nowhere')]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, `ctflow: --listening: cannot read the socket tables, expected ${join(dir, 'nowhere', 'tcp')} (and tcp6, udp, udp6), got none\n`);
+});
+
 describe('ctflow flows usage errors (exit 2, one sentence)', () => {
   const cases: [string[], RegExp][] = [
     [['--local', 'myhost'], /^ctflow: --local: expected an IPv4 or IPv6 address, got "myhost"\n$/],

@@ -72,3 +72,14 @@ test('reads all four files from a directory; a missing file (no IPv6) means no l
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a directory without any socket table is an error, not "nothing listens"', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ctflow-procnet-'));
+  try {
+    await assert.rejects(readListeningSockets(dir), {
+      message: `ctflow: --listening: cannot read the socket tables, expected ${join(dir, 'tcp')} (and tcp6, udp, udp6), got none`,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

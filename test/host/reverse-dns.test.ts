@@ -46,6 +46,17 @@ test('at most maxLookups addresses are asked per batch; the rest stay numeric', 
   assert.deepStrictEqual([...names.keys()], ['a', 'b']);
 });
 
+test('the cache is bounded: past maxCached entries it starts over', async () => {
+  const resolver = tableResolver({ a: ['n'] });
+  const rdns = new ReverseDns({ resolver, maxCached: 2 });
+  await rdns.resolveAll(['a', 'b']);
+  await rdns.resolveAll(['c']); // 2 cached + 1 > 2: emptied, then c
+  assert.equal(rdns.nameOf('a'), undefined);
+  await rdns.resolveAll(['a']);
+  assert.deepStrictEqual(resolver.asked, ['a', 'b', 'c', 'a']);
+  assert.equal(rdns.nameOf('a'), 'n');
+});
+
 test('a resolver that never answers costs one deadline for the whole batch, then is cancelled', async () => {
   const timers: number[] = [];
   let cancelled = 0;

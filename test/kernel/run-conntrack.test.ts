@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CtflowError } from '../../src/errors.js';
-import { countPrintedEntries, parseAffectedCount, runCounted, runFlush } from '../../src/kernel/run-conntrack.js';
+import { countPrintedEntries, parseAffectedCount, runCounted, runCountedWithRetry, runFlush } from '../../src/kernel/run-conntrack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctflow-fake-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,4 +78,33 @@ test('says root is needed on EPERM, quotes conntrack on real failures, names a m
   ]);
   const flushed = fake('flushed', '', 'conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.\n', 0);
   assert.equal(await runFlush({ command: flushed, args: ['-F'] }), undefined);
+});
+
+/** A fake conntrack that fails with "Protocol error" the first `failures` times, then succeeds. */
+function flaky(name: string, failures: number, failedStdout: string, finalStderr: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh
+n=$(cat "${path}.runs" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "${path}.runs"
+if [ $n -le ${failures} ]; then printf '%s' '${failedStdout}'; echo 'conntrack v1.4.7 (conntrack-tools): Operation failed: Protocol error' >&2; exit 1; fi
+echo '${finalStderr}' >&2
+exit 0
+`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+test('runs a dump-interrupted delete or update again and says it did', async () => {
+  const del = flaky('conntrack-flaky-delete', 1, '', 'conntrack v1.4.7 (conntrack-tools): 3 flow entries have been deleted.');
+  assert.deepEqual(await runCountedWithRetry({ command: del, args: ['-D', '-p', 'tcp'] }, 'deleted'), { count: 3, retried: true });
+  const upd = flaky('conntrack-flaky-update', 2, '', 'conntrack v1.4.7 (conntrack-tools): 4 flow entries have been updated.');
+  assert.deepEqual(await runCountedWithRetry({ command: upd, args: ['-U', '-p', 'tcp', '-m', '5'] }, 'updated'), { count: 4, retried: true });
+  const calm = flaky('conntrack-calm', 0, '', 'conntrack v1.4.7 (conntrack-tools): 2 flow entries have been updated.');
+  assert.deepEqual(await runCountedWithRetry({ command: calm, args: ['-U', '-p', 'tcp', '-m', '5'] }, 'updated'), { count: 2, retried: false });
+});
+
+test('gives up after three interrupted runs and quotes conntrack', async () => {
+  const bin = flaky('conntrack-flaky-always', 9, '', 'never');
+  const [message, code] = await error(runCounted({ command: bin, args: ['-U', '-p', 'tcp', '-m', '5'] }, 'updated'));
+  assert.equal(code, 1);
+  assert.match(message, /Operation failed: Protocol error/);
 });

@@ -1,0 +1,204 @@
+// `ctflow stats`: the table's health. One pass over any source gives the breakdowns and top
+// talkers; the live table adds the kernel's count/max and per-CPU counters; a `--file` holding
+// /proc/net/stat/nf_conntrack or `conntrack -S` text gives just the counters. Over time:
+// `--interval/--count` samples the table, `--netdata` reads the agent's series. Outputs: report,
+// --json, --prom (stdout) and --prom-file (atomic, for node_exporter's textfile collector).
+
+import { Command } from 'commander';
+import { open } from 'node:fs/promises';
+import { sampleTable, stateKey, type Sample } from '../aggregate/sampler.js';
+import { buildStatsReport, type StatsReport } from '../aggregate/stats-report.js';
+import { createTableStats, DEFAULT_TOP } from '../aggregate/table-stats.js';
+import { writeFileAtomic } from '../atomic-file.js';
+import { CtflowError, usageError } from '../errors.js';
+import { parseCount, parseSeconds } from '../filter/option-values.js';
+import { readKernelCounters } from '../kernel/kernel-counters.js';
+import { DEFAULT_SINCE, fetchNetdataSeries } from '../kernel/netdata.js';
+import { readTableFigures } from '../kernel/table-size.js';
+import { createOutput, type Output } from '../output.js';
+import { isKernelStatsText, parseKernelStats, type KernelCounters } from '../parse/kernel-stats.js';
+import { colorEnabled, createPalette, type Palette } from '../render/palette.js';
+import { renderPrometheus } from '../render/prometheus.js';
+import { renderSeries, sampleLine } from '../render/series-view.js';
+import { renderStatsReport } from '../render/stats-report.js';
+import { readLines, type ReadOptions } from '../source/read-table.js';
+import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
+import { scanTable } from './scan.js';
+
+interface StatsFlags extends SourceFlags {
+  top?: string;
+  perCpu?: boolean;
+  interval?: string;
+  count?: string;
+  netdata?: string;
+  since?: string;
+  prom?: boolean;
+  promFile?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+export function statsCommand(): Command {
+  const cmd = new Command('stats')
+    .description('count, max and fill; entries by family, protocol, state, status, NAT, zone, mark; top talkers; kernel counters')
+    .option('--top <n>', `how many top talkers to show (default ${DEFAULT_TOP})`)
+    .option('--per-cpu', 'show the kernel counters per CPU, not only summed')
+    .option('--interval <seconds>', 'sample the count every SECONDS (fractions allowed) and print a line per sample')
+    .option('--count <n>', 'stop after N samples (with --interval; default: until Ctrl-C)')
+    .option('--netdata <url>', 'read the count over time from a netdata agent (e.g. http://127.0.0.1:19999)')
+    .option('--since <seconds>', `with --netdata: how far back (default ${DEFAULT_SINCE})`)
+    .option('--prom', 'print the figures in the Prometheus text exposition format')
+    .option('--prom-file <path>', 'write the Prometheus text atomically to PATH (node_exporter textfile collector)')
+    .option('--json', 'one JSON object (with --interval/--netdata: {"labels": ["time","connections"], "data": [[epoch, n], …]})')
+    .option('--no-color', 'no colours (also when NO_COLOR is set)');
+  addSourceOptions(cmd);
+  return cmd.action(async (flags: StatsFlags) => runStats(flags));
+}
+
+function paletteFor(flags: StatsFlags): Palette {
+  return createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
+}
+
+async function runStats(flags: StatsFlags): Promise<void> {
+  const top = flags.top === undefined ? DEFAULT_TOP : parseCount(flags.top, '--top');
+  const count = flags.count === undefined ? undefined : parseCount(flags.count, '--count', 1);
+  const interval = flags.interval === undefined ? undefined : parseSeconds(flags.interval, '--interval');
+  const since = flags.since === undefined ? DEFAULT_SINCE : parseSeconds(flags.since, '--since');
+  if (flags.count !== undefined && interval === undefined) throw usageError('ctflow: --count: needs --interval, got --count alone');
+  if (flags.since !== undefined && flags.netdata === undefined) throw usageError('ctflow: --since: needs --netdata, got --since alone');
+  if (flags.prom && flags.json) throw usageError('ctflow: --prom and --json: choose one output, got both');
+  const overTime = interval !== undefined || flags.netdata !== undefined;
+  if (overTime && (flags.prom || flags.promFile !== undefined)) {
+    throw usageError('ctflow: --prom/--prom-file: a one-shot figure, got them with --interval or --netdata');
+  }
+  if (interval !== undefined && flags.netdata !== undefined) throw usageError('ctflow: --interval and --netdata: choose one, got both');
+  const out = createOutput();
+
+  if (flags.netdata !== undefined) {
+    const series = await fetchNetdataSeries(flags.netdata, since);
+    if (flags.json) out.write(JSON.stringify(series) + '\n');
+    else {
+      const tty = Boolean(process.stdout.isTTY);
+      const width = Math.max(20, Math.min(120, (process.stdout.columns ?? 80) - 10));
+      out.write(renderSeries(series, flags.netdata, paletteFor(flags), tty ? { width, height: 8 } : undefined));
+    }
+    await out.end();
+    return;
+  }
+
+  const source = sourceFrom(flags);
+  if (interval !== undefined) {
+    if (source.stdin || source.file === '-') throw usageError('ctflow: --interval: needs a table it can read again, got stdin');
+    await runSampling(source, interval, count, flags, out);
+    await out.end();
+    return;
+  }
+
+  const report = await collectReport(source, top, Boolean(flags.perCpu));
+  if (flags.promFile !== undefined) {
+    await writeFileAtomic(flags.promFile, renderPrometheus(report, { now: Math.floor(Date.now() / 1000) }));
+  }
+  if (flags.prom) out.write(renderPrometheus(report));
+  // unknown figures print as null so every key is always there for scripts
+  else if (flags.json) out.write(JSON.stringify(report, (_k, v: unknown) => (v === undefined ? null : v), 2) + '\n');
+  else if (flags.promFile === undefined) out.write(renderStatsReport(report, paletteFor(flags)));
+  await out.end();
+}
+
+/** The first line of a plain file, to tell a stats capture from a table; undefined for gzip/empty. */
+async function firstLineOf(path: string): Promise<string | undefined> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return undefined; // readTable reports a missing or unreadable file in its own words
+  }
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    if (bytesRead >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return undefined;
+    const text = buf.subarray(0, bytesRead).toString('latin1');
+    return text.split('\n').find((l) => l.trim().length > 0);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readStatsFile(source: ReadOptions): Promise<KernelCounters> {
+  let text = '';
+  await readLines(source, (line) => {
+    if (line !== undefined) text += `${line}\n`;
+  });
+  const counters = parseKernelStats(text);
+  if (counters === undefined) {
+    throw new CtflowError(`ctflow: ${source.file}: must be /proc/net/stat/nf_conntrack or conntrack -S text throughout, got a line that is neither`, {
+      code: 'EFORMAT',
+    });
+  }
+  return counters;
+}
+
+/** True when the source is this host's own table (so the kernel's figures describe it). */
+function isLiveTable(source: ReadOptions): boolean {
+  return source.file === undefined && !source.stdin;
+}
+
+export async function collectReport(source: ReadOptions, top: number, perCpu: boolean): Promise<StatsReport> {
+  if (source.file !== undefined && source.file !== '-') {
+    const first = await firstLineOf(source.file);
+    if (first !== undefined && isKernelStatsText(first)) {
+      return buildStatsReport({ table: undefined, counters: await readStatsFile(source), perCpu });
+    }
+  }
+  const collector = createTableStats();
+  await scanTable(source, () => true, (c) => collector.add(c));
+  const table = collector.finish(top);
+  if (!isLiveTable(source)) return buildStatsReport({ table, perCpu });
+  const [size, counters] = await Promise.all([readTableFigures(), readKernelCounters()]);
+  return buildStatsReport({ table, count: size.count, max: size.max, counters, perCpu });
+}
+
+async function runSampling(source: ReadOptions, interval: number, count: number | undefined, flags: StatsFlags, out: Output): Promise<void> {
+  const palette = paletteFor(flags);
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    stop.signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+  const history: number[] = [];
+  let samples: Sample[];
+  try {
+    samples = await sampleTable(async () => {
+      let connections = 0;
+      const states: Record<string, number> = {};
+      await scanTable(source, () => true, (c) => {
+        connections++;
+        const key = stateKey(c.protocol, c.state);
+        states[key] = (states[key] ?? 0) + 1;
+      });
+      return { connections, states };
+    }, { intervalMs: interval * 1000, count, sleep, stopped: () => stop.signal.aborted }, (sample) => {
+      history.push(sample.connections);
+      if (history.length > 200) history.shift();
+      if (!flags.json) {
+        out.write(sampleLine(sample, history, palette) + '\n');
+        void out.flush();
+      }
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+  if (flags.json) {
+    const newestFirst = [...samples].reverse();
+    out.write(JSON.stringify({
+      labels: ['time', 'connections'],
+      data: newestFirst.map((s) => [s.time, s.connections]),
+      states: newestFirst.map((s) => [s.time, s.states]),
+    }) + '\n');
+  }
+}

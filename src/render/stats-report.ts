@@ -1,0 +1,108 @@
+// The human report of `ctflow stats`: the fill level as a bar, then small tables (cli-table3) for
+// the breakdowns, the top talkers and the kernel counters. Sections with nothing to say are left
+// out, so a report from a `conntrack -S` file shows only its counters.
+
+import Table from 'cli-table3';
+import type { StatsReport } from '../aggregate/stats-report.js';
+import type { Talker } from '../aggregate/table-stats.js';
+import { humanBytes } from './human.js';
+import type { Palette } from './palette.js';
+
+const BAR_WIDTH = 30;
+
+/** `[██████░░░░…] 21.5%` — a filled share of BAR_WIDTH cells; any non-zero fill shows one cell. */
+export function fillBar(percent: number, p: Palette, width = BAR_WIDTH): string {
+  const clamped = Math.max(0, Math.min(100, percent));
+  let cells = Math.round((clamped / 100) * width);
+  if (cells === 0 && clamped > 0) cells = 1;
+  const colour = clamped >= 90 ? p.bad : clamped >= 70 ? p.warn : p.good;
+  return `[${colour('█'.repeat(cells))}${p.dim('░'.repeat(width - cells))}] ${formatPercent(percent)}`;
+}
+
+export function formatPercent(percent: number): string {
+  return `${percent < 10 ? percent.toFixed(3).replace(/0+$/, '').replace(/\.$/, '') : percent.toFixed(1)}%`;
+}
+
+function table(head: string[], p: Palette): Table.Table {
+  return new Table({
+    head: head.map((h) => p.header(h)),
+    style: { head: [], border: [], compact: true },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+}
+
+function right(content: string | number): Table.Cell {
+  return { hAlign: 'right', content: String(content) };
+}
+
+function share(n: number, of: number | undefined): string {
+  if (of === undefined || of === 0) return '';
+  return `${((n / of) * 100).toFixed(1)}%`;
+}
+
+function countTable(title: string, record: Record<string, number>, total: number | undefined, p: Palette): string {
+  const t = table([title, 'Entries', 'Share'], p);
+  for (const [k, v] of Object.entries(record)) t.push([k, right(v), right(share(v, total))]);
+  return t.toString();
+}
+
+function talkers(title: string, list: Talker[], p: Palette): string {
+  const t = table([title, 'Connections', 'Bytes'], p);
+  for (const x of list) t.push([p.addr(x.address), right(x.connections), right(humanBytes(x.bytes))]);
+  return t.toString();
+}
+
+export function renderStatsReport(r: StatsReport, p: Palette): string {
+  const out: string[] = [];
+  const entries = r.entries;
+  if (entries !== undefined || r.count !== undefined) {
+    const lines: string[] = [];
+    const used = r.count ?? entries ?? 0;
+    lines.push(`${p.bold('Entries')}  ${used}${r.max !== undefined ? ` of ${r.max}` : ''}` +
+      (r.count !== undefined && entries !== undefined && entries !== r.count ? p.dim(` (${entries} read)`) : ''));
+    if (r.fill_percent !== undefined) lines.push(`${p.bold('Fill')}     ${fillBar(r.fill_percent, p)}`);
+    if (r.replied_fill_percent !== undefined) {
+      lines.push(`${p.bold('Replied')}  ${fillBar(r.replied_fill_percent, p)}  ${p.dim('(without UNREPLIED entries)')}`);
+    }
+    if (entries !== undefined) {
+      lines.push(`${p.bold('Status')}   assured ${r.status.assured}, unreplied ${r.status.unreplied}, ` +
+        `offload ${r.status.offload}, hw_offload ${r.status.hw_offload}`);
+      lines.push(`${p.bold('NAT')}      snat ${r.nat.snat}, dnat ${r.nat.dnat}, both ${r.nat.both}, none ${r.nat.none}`);
+      if (r.bytes !== undefined) lines.push(`${p.bold('Traffic')}  ${r.packets ?? 0} packets, ${humanBytes(r.bytes)}`);
+    }
+    out.push(lines.join('\n'));
+  }
+  if (entries !== undefined && entries > 0) {
+    out.push(countTable('Family', r.families, entries, p));
+    out.push(countTable('Protocol', r.protocols, entries, p));
+    const st = table(['Protocol', 'State', 'Entries', 'Share'], p);
+    for (const [proto, states] of Object.entries(r.states)) {
+      const protoTotal = r.protocols[proto];
+      for (const [state, n] of Object.entries(states)) st.push([p.proto(proto), p.state(state), right(n), right(share(n, protoTotal))]);
+    }
+    if (Object.keys(r.states).length > 0) out.push(st.toString());
+    if (Object.keys(r.zones).length > 0) out.push(countTable('Zone', r.zones, entries, p));
+    if (Object.keys(r.marks).length > 0) out.push(countTable('Mark', r.marks, entries, p));
+  }
+  if (r.top !== undefined && entries !== undefined && entries > 0) {
+    out.push(talkers('Top sources', r.top.sources_by_connections, p));
+    out.push(talkers('Top destinations', r.top.destinations_by_connections, p));
+    if (r.top.sources_by_bytes.length > 0) {
+      out.push(talkers('Top sources by bytes', r.top.sources_by_bytes, p));
+      out.push(talkers('Top destinations by bytes', r.top.destinations_by_bytes, p));
+    }
+  }
+  if (r.kernel_counters !== undefined) {
+    const names = Object.keys(r.kernel_counters);
+    if (r.per_cpu !== undefined) {
+      const t = table(['Counter', ...r.per_cpu.map((row) => `cpu${row.cpu}`), 'Total'], p);
+      for (const name of names) t.push([name, ...r.per_cpu.map((row) => right(row[name] ?? 0)), right(r.kernel_counters[name]!)]);
+      out.push(t.toString());
+    } else {
+      const t = table(['Kernel counter', 'Total'], p);
+      for (const name of names) t.push([name, right(r.kernel_counters[name]!)]);
+      out.push(t.toString());
+    }
+  }
+  return out.join('\n\n') + '\n';
+}

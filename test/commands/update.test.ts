@@ -1,0 +1,167 @@
+// `ctflow update --set-mark` through the real CLI with no root: table from the inserted/ fixture
+// (--file, --stdin, --exec), changes to a fake conntrack that logs its argv. conntrack -U takes
+// only some filters; the others must be refused before anything runs (exit 1).
+// The last test checks that every flag --help lists was passed by some test in this file.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fixture, runCli } from '../helpers/cli.js';
+import { fakeConntrack } from '../helpers/fake-conntrack.js';
+import { helpFlags, OptionCoverage } from '../helpers/option-coverage.js';
+
+const TABLE = fixture('inserted/proc_nf_conntrack.txt');
+const dir = mkdtempSync(join(tmpdir(), 'ctflow-update-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const cli = new OptionCoverage('update');
+
+interface DryRun { dry_run: true; matched: Array<{ protocol: string; mark: number; original: { sport: number | null } }>; would_run: string[] }
+
+const DNS = ['-p', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--sport', '53000', '--dport', '53'];
+
+// [flags, entries matched, the command --dry-run shows]
+const TAKEN: Array<[string[], number, string]> = [
+  [['-p', 'tcp', '-f', 'ipv6', '--set-mark', '0x42'], 1, 'conntrack -U -f ipv6 -p tcp -m 66'],
+  [['--proto', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.11', '--set-mark', '5/0xf'], 2, 'conntrack -U -p udp -s 192.0.2.10 -d 192.0.2.11 -m 5/0xf'],
+  [['--src', '192.0.2.0/24', '--dst', '192.0.2.12', '-p', 'icmp', '--set-mark', '1'], 2, 'conntrack -U -p icmp -s 192.0.2.0/24 -d 192.0.2.12 -m 1'],
+  [['-r', '192.0.2.12', '-q', '192.0.2.13', '--set-mark', '1'], 1, 'conntrack -U -r 192.0.2.12 -q 192.0.2.13 -m 1'],
+  [['--reply-src', '192.0.2.12', '--reply-dst', '192.0.2.13', '--set-mark', '1'], 1, 'conntrack -U -r 192.0.2.12 -q 192.0.2.13 -m 1'],
+  [['--family', 'ipv6', '--set-mark', '0xffffffff'], 3, 'conntrack -U -f ipv6 -m 4294967295'],
+  [['--exact', ...DNS, '--set-mark', '7'], 1, 'conntrack -U -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53000 --dport 53 -m 7'],
+  [['-p', 'icmp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--icmp-type', '13', '--icmp-code', '0', '--icmp-id', '2010', '--set-mark', '7'], 1,
+    'conntrack -U -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-type 13 --icmp-code 0 --icmp-id 2010 -m 7'],
+  [['-p', 'icmp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--icmp-code', '0', '--set-mark', '7'], 2, 'conntrack -U -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-code 0 -m 7'],
+  [['-p', 'icmp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--icmp-id', '1010', '--set-mark', '7'], 1, 'conntrack -U -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-id 1010 -m 7'],
+];
+
+test('--dry-run --json: the filters conntrack -U takes → the matches and the exact command', async () => {
+  const got = await Promise.all(TAKEN.map(async ([flags]) => {
+    const r = await cli.run(['--file', TABLE, '--dry-run', '--json', ...flags]);
+    const out = JSON.parse(r.stdout) as DryRun;
+    return [flags.join(' '), r.code, r.stderr, out.matched.length, out.would_run];
+  }));
+  assert.deepStrictEqual(got, TAKEN.map(([flags, n, cmd]) => [flags.join(' '), 0, '', n, [cmd]]));
+});
+
+const REFUSED = (why: string): string =>
+  `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, --sport, --dport, --reply-port-src, --reply-port-dst, -f\n`;
+
+// [flags, the one sentence on stderr]: all exit 1 and run nothing
+const REFUSALS: Array<[string[], string]> = [
+  [['-p', 'udp', '--sport', '5062'], REFUSED('conntrack -U fails on port filters without a full tuple')],
+  [['-p', 'udp', '--dport', '5060'], REFUSED('conntrack -U fails on port filters without a full tuple')],
+  [['-p', 'udp', '--reply-port-src', '5060'], REFUSED('conntrack -U fails on port filters without a full tuple')],
+  [['-p', 'udp', '--reply-port-dst', '5062'], REFUSED('conntrack -U fails on port filters without a full tuple')],
+  [['--port', '5060'], REFUSED('conntrack has no equal filter')],
+  [['-p', 'sctp', '--state', 'ESTABLISHED'], REFUSED('conntrack -U does not filter by --state')],
+  [['-m', '99'], REFUSED('-m means "set" for conntrack -U')],
+  [['--mark', '1/0xff', '-p', 'udp', '--dport', '53'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 1 matches do (narrow the filter, e.g. -w 0)\n'],
+  [['-u', 'ASSURED', '-p', 'sctp'], REFUSED('-u means "set" for conntrack -U')],
+  [['--status', 'ASSURED', '-p', 'sctp'], REFUSED('-u means "set" for conntrack -U')],
+  [['-w', '0', '-p', 'udplite'], REFUSED('conntrack has no equal filter')],
+  [['--zone', '65535'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 1 matches do (narrow the filter, e.g. -w 0)\n'],
+  [['--snat'], REFUSED('conntrack has no equal filter')],
+  [['--dnat'], REFUSED('conntrack has no equal filter')],
+  [['--nat'], REFUSED('conntrack has no equal filter')],
+  [['-p', 'tcp', '--dport', '443'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 3 of 10 matches do (narrow the filter, e.g. -w 0)\n'],
+];
+
+test('filters conntrack -U cannot take, and zoned entries, are refused (exit 1) before anything runs', async () => {
+  const ct = fakeConntrack(dir);
+  const got = await Promise.all(REFUSALS.map(async ([flags]) => {
+    const r = await cli.run(['--file', TABLE, '--conntrack-bin', ct.bin, '--yes', '--set-mark', '1', ...flags]);
+    return [flags.join(' '), r.code, r.stdout, r.stderr];
+  }));
+  assert.deepStrictEqual(got, REFUSALS.map(([flags, err]) => [flags.join(' '), 1, '', err]));
+  assert.deepStrictEqual(ct.runs(), []);
+});
+
+test('--set-mark is required and checked; --icmp-* values are checked (exit 2)', async () => {
+  const cases: Array<[string[], string]> = [
+    [['-p', 'udp'], 'ctflow: --set-mark is required (what to change), got nothing\n'],
+    [['-p', 'udp', '--set-mark', 'blue'], 'ctflow: --set-mark: expected MARK or MARK/MASK (decimal or 0x hex, 32 bits), got "blue"\n'],
+    [['--icmp-type', '256', '-p', 'icmp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--set-mark', '1'], 'ctflow: --icmp-type: expected a number from 0 to 255, got "256"\n'],
+  ];
+  const got = await Promise.all(cases.map(async ([flags]) => {
+    const r = await cli.run(['--file', TABLE, ...flags]);
+    return [r.code, r.stdout, r.stderr];
+  }));
+  assert.deepStrictEqual(got, cases.map(([, err]) => [2, '', err]));
+});
+
+test('updates one exact connection with one conntrack -U argv and reports conntrack\'s count', async () => {
+  const ct = fakeConntrack(dir);
+  const r = await cli.run(['--exact', ...DNS, '--set-mark', '0x10/0xf0', '--file', TABLE, '--conntrack-bin', ct.bin]);
+  assert.deepStrictEqual([r.code, r.stdout, r.stderr], [0, 'updated 1 connection\n', '']);
+  assert.deepStrictEqual(ct.runs(), ['-U -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53000 --dport 53 -m 16/0xf0']);
+});
+
+test('--json, --max, --yes/-y, no terminal, nothing matched', async () => {
+  const ct = fakeConntrack(dir, { count: 2 });
+  const base = ['-p', 'udp', '-d', '192.0.2.11', '--set-mark', '9', '--file', TABLE, '--conntrack-bin', ct.bin];
+  const [json, max, noYes, none] = await Promise.all([
+    cli.run([...base, '--json', '-y', '--max', '2']),
+    cli.run([...base, '--max', '1', '--yes']),
+    cli.run(base),
+    cli.run(['-s', '198.51.100.1', '--set-mark', '9', '--yes', '--file', TABLE, '--conntrack-bin', ct.bin]),
+  ]);
+  const out = JSON.parse(json.stdout) as { updated: number; matched: DryRun['matched'] };
+  assert.deepStrictEqual([json.code, json.stderr, out.updated, out.matched.map((c) => c.original.sport)], [0, '', 2, [5062, 5070]]);
+  assert.deepStrictEqual([max, noYes, none].map((r) => [r.code, r.stdout, r.stderr]), [
+    [1, '', 'ctflow: --max 1: 2 connections match, refusing to update any (raise --max or narrow the filter)\n'],
+    [1, '', 'ctflow: update the mark of 2 connections: stdin is not a terminal, so nothing was changed; add --yes to confirm\n'],
+    [3, '', 'ctflow: update: nothing matched, nothing changed\n'],
+  ]);
+  assert.deepStrictEqual(ct.runs(), ['-U -p udp -d 192.0.2.11 -m 9']);
+});
+
+test('reads the table from --stdin, --file -, --exec (by --conntrack-bin and on PATH); --strict stops at a bad line', async () => {
+  const table = readFileSync(TABLE);
+  const args = ['-p', 'udp', '-d', '192.0.2.11', '--set-mark', '9', '--dry-run', '--json'];
+  const ct = fakeConntrack(dir);
+  const onPath = fakeConntrack(dir);
+  const broken = join(dir, 'broken.txt');
+  writeFileSync(broken, `${table.toString('utf8').split('\n').slice(0, 4).join('\n')}\nnot a conntrack line\n`);
+  const results = await Promise.all([
+    cli.run([...args, '--stdin'], { stdin: table }),
+    cli.run([...args, '--file', '-'], { stdin: table }),
+    cli.run([...args, '--exec', '--conntrack-bin', ct.bin]),
+    cli.run([...args, '--exec'], { env: { PATH: `${onPath.dir}:${process.env.PATH}` } }),
+    cli.run([...args, '--file', broken]),
+  ]);
+  const sports = (r: { stdout: string }): Array<number | null> => (JSON.parse(r.stdout) as DryRun).matched.map((c) => c.original.sport);
+  assert.deepStrictEqual(results.map((r) => [r.code, r.stderr, sports(r)]), [
+    [0, '', [5062, 5070]], [0, '', [5062, 5070]], [0, '', [5062, 5070]], [0, '', [5062, 5070]], [0, '', [5062]],
+  ]);
+  assert.deepStrictEqual([ct.runs(), onPath.runs()], [['-L -o extended'], ['-L -o extended']]);
+  const strict = await cli.run([...args, '--file', broken, '--strict']);
+  assert.deepStrictEqual([strict.code, strict.stdout, strict.stderr], [1, '', 'ctflow: line 5 is not a conntrack entry: "not a conntrack line"\n']);
+});
+
+test('--dry-run table: colour only when forced, --no-color wins', async () => {
+  const args = ['--file', TABLE, '--dry-run', '--exact', ...DNS, '--set-mark', '1'];
+  const env = { NO_COLOR: '', FORCE_COLOR: '1' };
+  const [plain, forced, noColor] = await Promise.all([cli.run(args), cli.run(args, { env }), cli.run([...args, '--no-color'], { env })]);
+  const ESC = '\u001b[';
+  assert.deepStrictEqual([plain.code, plain.stdout.includes(ESC), forced.stdout.includes(ESC), noColor.stdout], [0, false, true, plain.stdout]);
+  assert.deepStrictEqual(plain.stdout.split('\n').slice(-3), [
+    '1 connection would be updated by:',
+    '  conntrack -U -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53000 --dport 53 -m 1',
+    '',
+  ]);
+});
+
+test('--help lists exactly these flags, and every one was passed by a test above', async () => {
+  const r = await runCli(['update', '--help']);
+  assert.equal(r.code, 0);
+  assert.deepStrictEqual(helpFlags(r.stdout), [
+    '--set-mark', '--exact', '--icmp-type', '--icmp-code', '--icmp-id', '--dry-run', '-y', '--yes', '--max', '--json', '--no-color',
+    '--file', '--stdin', '--exec', '--conntrack-bin', '--strict',
+    '-p', '--proto', '--state', '-s', '--src', '-d', '--dst', '-r', '--reply-src', '-q', '--reply-dst', '--sport', '--dport',
+    '--reply-port-src', '--reply-port-dst', '--port', '-m', '--mark', '-w', '--zone', '-u', '--status', '--snat', '--dnat', '--nat',
+    '-f', '--family',
+  ]);
+  assert.deepStrictEqual(cli.unused(r.stdout), []);
+});

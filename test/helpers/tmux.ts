@@ -1,0 +1,71 @@
+// The real CLI on a real terminal: a private tmux server (its own -L socket, so the user's
+// sessions are never touched) runs `node dist/cli.js …` in a shell that prints `EXIT=<code>`
+// when ctflow ends; tests read the screen (capture-pane) and type (send-keys).
+// (test/commands/top-live.test.ts has its own copy of this, written before it existed.)
+
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI } from './cli.js';
+import { waitFor } from './live.js';
+
+/** Why tmux tests cannot run here, or undefined when they can. */
+export function tmuxMissing(): string | undefined {
+  return spawnSync('tmux', ['-V']).error ? 'needs tmux (apt-get install tmux)' : undefined;
+}
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export class Tmux {
+  readonly socket = `ctflow-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  /** `dir` holds the shell script (the test removes it afterwards). */
+  constructor(private readonly dir: string) {}
+
+  run(...args: string[]): string {
+    const r = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Runs ctflow with `args` in a 120x30 terminal; afterwards the shell prints EXIT=<code> and waits. */
+  start(args: string[]): void {
+    const script = join(this.dir, `${this.socket}.sh`);
+    writeFileSync(script, [
+      'export NO_COLOR=1 TZ=UTC LC_ALL=C',
+      `${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}`,
+      'echo "EXIT=$?"',
+      'sleep 60',
+      '',
+    ].join('\n'));
+    this.run('new-session', '-d', '-s', 'ctflow', '-x', '120', '-y', '30', `sh ${script}`);
+  }
+
+  /** The visible lines, trailing blank lines dropped. */
+  screen(): string {
+    return this.run('capture-pane', '-p', '-t', 'ctflow').replace(/\n+$/, '\n');
+  }
+
+  keys(...keys: string[]): void {
+    this.run('send-keys', '-t', 'ctflow', ...keys);
+  }
+
+  /** Polls the screen until `test` holds; on giving up, the error shows the last screen. */
+  async waitScreen(what: string, test: (s: string) => boolean): Promise<string> {
+    try {
+      return await waitFor(what, () => {
+        const s = this.screen();
+        return test(s) ? s : undefined;
+      });
+    } catch (e) {
+      throw new Error(`${(e as Error).message}; the screen was:\n${this.screen()}`);
+    }
+  }
+
+  /** Ends the private server and removes its socket file (kill-server leaves it behind). */
+  close(): void {
+    const path = spawnSync('tmux', ['-L', this.socket, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout.trim();
+    spawnSync('tmux', ['-L', this.socket, 'kill-server']);
+    if (path.endsWith(this.socket)) rmSync(path, { force: true });
+  }
+}
