@@ -12,7 +12,7 @@
 // The file is longer than most because the ordering, backpressure and shutdown belong together.
 
 import { availableParallelism } from 'node:os';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { CtflowError } from '../errors.js';
 import { ByteLineSplitter, MAX_LINE } from './line-splitter.js';
@@ -21,6 +21,8 @@ import { connLineSink, emptyReport, type ReadOptions, type ReadReport } from './
 import type { CreateJob, JobSpec } from './scan-job.js';
 import { chunkParser } from './chunk-parser.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker.js';
+
+const COUNT_FILE = '/proc/sys/net/netfilter/nf_conntrack_count';
 
 /** Below this many bytes a table is parsed in this thread. */
 export const PARALLEL_MIN = 24 * 1024 * 1024;
@@ -81,6 +83,11 @@ export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, con
     if (source.file !== undefined && source.file !== '-' && !source.stdin && !source.exec) {
       const size = await stat(source.file).then((s) => (s.isFile() ? s.size : 0), () => 0);
       big = size >= parallelMin;
+    } else if (source.file === undefined && !source.stdin && !source.exec && source.procPath === undefined) {
+      // the kernel's table has no size, but this namespace's entry count says how big it is
+      // (an entry prints as ~150–250 bytes): the worker then parses while the kernel prints
+      const count = await readFile(COUNT_FILE, 'utf8').then((t) => Number(t.trim()), () => 0);
+      big = count * 150 >= parallelMin;
     }
     while (!big && headBytes < parallelMin) {
       const r = await it.next();
