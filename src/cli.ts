@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { PipeClosed } from './commands/scan.js';
+import { apiCommand } from './commands/api.js';
 import { flowsCommand } from './commands/flows.js';
 import { listCommand } from './commands/list.js';
 import { protocolsCommand } from './commands/protocols.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   program.addCommand(deleteCommand());
   program.addCommand(flushCommand());
   program.addCommand(updateCommand());
+  program.addCommand(apiCommand());
   configure(program);
   return program;
 }

@@ -21,8 +21,11 @@ import {
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
 import { scanTable } from './scan.js';
+import { appendCsv } from '../render/conn-extras.js';
+import { flowZones } from '../render/flow-zones.js';
+import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
 
-interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags {
+interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags {
   local?: string[];
   active?: boolean;
   passive?: boolean;
@@ -59,6 +62,7 @@ export function flowsCommand(): Command {
   addSourceOptions(cmd);
   addFilterOptions(cmd);
   addOutputOptions(cmd);
+  addZonesOption(cmd);
   return cmd.action(async (flags: FlowsFlags) => runFlows(flags));
 }
 
@@ -94,6 +98,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1);
   const listening = flags.listening ? listeningPortKeys(await readListeningSockets(flags.procNet)) : undefined;
   const keep = compileFlowSelection({ directions, activePorts, passivePorts, listening });
+  const zones = await zonesFrom(flags);
 
   const out = createOutput();
   const flowsOf = new HostFlowAggregator(local);
@@ -104,23 +109,26 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
 
   // names only for the rows we print; -n asks nothing at all
   const names = await peerNames(flows.map((f) => f.peer.addr), { numeric: flags.numeric, timeoutMs: dnsTimeout });
+  // --zones: src_zone/dst_zone after the flow's own fields
+  const json = (f: HostFlow): string => JSON.stringify(zones === undefined ? flowToJson(f, names) : { ...flowToJson(f, names), ...flowZones(f, zones) });
+  const csvZones = (f: HostFlow): string[] => (zones === undefined ? [] : Object.values(flowZones(f, zones)));
 
   switch (format) {
     case 'json':
       out.write('[');
-      flows.forEach((f, i) => out.write((i === 0 ? '\n' : ',\n') + JSON.stringify(flowToJson(f, names))));
+      flows.forEach((f, i) => out.write((i === 0 ? '\n' : ',\n') + json(f)));
       out.write(flows.length === 0 ? ']\n' : '\n]\n');
       break;
     case 'ndjson':
-      for (const f of flows) out.write(JSON.stringify(flowToJson(f, names)) + '\n');
+      for (const f of flows) out.write(json(f) + '\n');
       break;
     case 'csv':
-      out.write(flowCsvHeader());
-      for (const f of flows) out.write(flowToCsv(f, names));
+      out.write(appendCsv(flowCsvHeader(), zones === undefined ? [] : ['src_zone', 'dst_zone']));
+      for (const f of flows) out.write(appendCsv(flowToCsv(f, names), csvZones(f)));
       break;
     case 'table': {
       const palette = createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
-      out.write(renderFlowsTable(flows, palette, names));
+      out.write(renderFlowsTable(flows, palette, names, zones === undefined ? undefined : { head: ['Zones'], cells: (f) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] }));
       break;
     }
   }

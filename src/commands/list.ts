@@ -9,6 +9,7 @@ import { parseCount } from '../filter/option-values.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
 import { connToCsv, csvHeader } from '../render/conn-csv.js';
+import { appendCsv, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead } from '../render/conn-extras.js';
 import { connToJson } from '../render/conn-json.js';
 import { renderConnTable } from '../render/conn-table.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
@@ -17,8 +18,9 @@ import {
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
 import { scanTable } from './scan.js';
+import { addMarkMapOption, addZoneFilterOptions, addZonesOption, extrasFrom, withZoneFilter, type ZoneFlags } from './zone-options.js';
 
-interface ListFlags extends SourceFlags, FilterFlags, OutputFlags {
+interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags {
   sort?: string;
   reverse?: boolean;
   limit?: string;
@@ -34,12 +36,17 @@ export function listCommand(): Command {
   addSourceOptions(cmd);
   addFilterOptions(cmd);
   addOutputOptions(cmd);
+  addZonesOption(cmd);
+  addZoneFilterOptions(cmd);
+  addMarkMapOption(cmd);
   return cmd.action(async (flags: ListFlags) => runList(flags));
 }
 
 async function runList(flags: ListFlags): Promise<void> {
   const source = sourceFrom(flags);
-  const filter = compileFilter(filterFrom(flags));
+  const extras = await extrasFrom(flags);
+  const filter = withZoneFilter(compileFilter(filterFrom(flags)), flags, extras.zones);
+  const json = (c: Conn): string => JSON.stringify({ ...connToJson(c), ...extraJson(c, extras) });
   const format = outputFrom(flags);
   const sort = flags.sort === undefined ? undefined : parseSortKey(flags.sort);
   const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
@@ -53,7 +60,7 @@ async function runList(flags: ListFlags): Promise<void> {
     await scanTable(source, filter, (c) => {
       if (left <= 0) return;
       left--;
-      out.write(JSON.stringify(connToJson(c)) + '\n');
+      out.write(json(c) + '\n');
     }, out);
     await out.end();
     return;
@@ -73,19 +80,19 @@ async function runList(flags: ListFlags): Promise<void> {
   switch (format) {
     case 'json':
       out.write('[');
-      conns.forEach((c, i) => out.write((i === 0 ? '\n' : ',\n') + JSON.stringify(connToJson(c))));
+      conns.forEach((c, i) => out.write((i === 0 ? '\n' : ',\n') + json(c)));
       out.write(conns.length === 0 ? ']\n' : '\n]\n');
       break;
     case 'ndjson':
-      for (const c of conns) out.write(JSON.stringify(connToJson(c)) + '\n');
+      for (const c of conns) out.write(json(c) + '\n');
       break;
     case 'csv':
-      out.write(csvHeader());
-      for (const c of conns) out.write(connToCsv(c));
+      out.write(appendCsv(csvHeader(), extraCsvColumns(extras)));
+      for (const c of conns) out.write(appendCsv(connToCsv(c), extraCsvCells(c, extras)));
       break;
     case 'table': {
       const palette = createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
-      out.write(renderConnTable(conns, palette));
+      out.write(renderConnTable(conns, palette, { head: extraTableHead(extras), cells: (c) => extraTableCells(c, extras) }));
       break;
     }
   }

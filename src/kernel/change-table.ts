@@ -11,11 +11,11 @@ import { isPlainAddress } from '../filter/address-match.js';
 import { PROTOCOL_BY_NUMBER, type Conn } from '../model.js';
 import { readTable, type ReadOptions } from '../source/read-table.js';
 import {
-  batchInvocation, deleteInvocation, DEFAULT_CONNTRACK, flushInvocation, updatable,
+  batchInvocation, deleteInvocation, DEFAULT_CONNTRACK, flushInvocation, markAfterUpdate, updatable,
   updateFilterProblem, updateInvocation, type ConntrackFilter, type Invocation, type MarkMask,
 } from './conntrack-invocation.js';
 import { exactFilter, exactPredicate, type ExactConnection } from './exact-connection.js';
-import { runCounted, runFlush } from './run-conntrack.js';
+import { runCountedWithRetry, runFlush } from './run-conntrack.js';
 
 /** Exit code of delete/update when nothing matched: not 0 (nothing was done), not 1 (no failure). */
 export const EXIT_NOTHING_MATCHED = 3;
@@ -142,7 +142,33 @@ export async function planUpdate(request: ChangeRequest, mark: MarkMask, options
 export async function executePlan(plan: Plan, options: ChangeOptions = {}): Promise<number> {
   refuseOverMax(plan.matched.length, options.max, plan.action);
   if (plan.invocation.batch !== undefined && plan.invocation.batch.length === 0) return 0;
-  return runCounted(plan.invocation, plan.action === 'delete' ? 'deleted' : 'updated');
+  const run = await runCountedWithRetry(plan.invocation, plan.action === 'delete' ? 'deleted' : 'updated');
+  if (!run.retried || !isLiveTable(options.source ?? {})) return run.count;
+  return countDone(plan, options.source ?? {});
+}
+
+function isLiveTable(source: ReadOptions): boolean {
+  return source.file === undefined && !source.stdin;
+}
+
+/**
+ * After an interrupted conntrack run, count from the table itself what the plan achieved: the
+ * matches that are gone (delete), or that now carry the new mark they lacked (update).
+ */
+async function countDone(plan: Plan, source: ReadOptions): Promise<number> {
+  const now = new Map<string, Conn>();
+  await readTable(source, (c) => now.set(entryKey(c), c));
+  let done = 0;
+  for (const c of plan.matched) {
+    const after = now.get(entryKey(c));
+    if (plan.action === 'delete') {
+      if (after === undefined) done++;
+    } else if (plan.mark !== undefined && after !== undefined) {
+      const target = markAfterUpdate(c.mark, plan.mark);
+      if (c.mark !== target && after.mark === target) done++;
+    }
+  }
+  return done;
 }
 
 /** What identifies one entry: family, protocol, original tuple and zones. */

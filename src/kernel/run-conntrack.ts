@@ -109,20 +109,33 @@ function failure(inv: Invocation, out: RunOutput): CtflowError {
  * nothing matched; any failure throws a CtflowError quoting conntrack's stderr.
  */
 export async function runCounted(inv: Invocation, verb: Verb): Promise<number> {
-  // conntrack -D/-U with a filter change entries from inside a table dump; when the table moves
-  // under it the kernel interrupts the dump and conntrack stops with "Protocol error" (seen with
-  // v1.4.7 about once in five runs on a busy table). Running it again finishes the job: an
-  // update is idempotent (the retry re-counts every match), and the entries a failed delete
-  // already removed are the ones it printed.
-  let alreadyDeleted = 0;
+  return (await runCountedWithRetry(inv, verb)).count;
+}
+
+export interface CountedRun {
+  /** what conntrack reported, over every run */
+  count: number;
+  /** a run was interrupted and repeated: the count may be short, the caller may verify */
+  retried: boolean;
+}
+
+/**
+ * conntrack -D/-U with a filter change entries from inside a table dump; when the kernel
+ * interrupts the dump conntrack stops with "Operation failed: Protocol error" (seen with v1.4.7
+ * now and then on a busy machine). Running it again finishes the job, since the retry skips what
+ * the failed run already did (gone, or already carrying the new mark). What the failed run did
+ * is not reliably printed, so the result says it was retried and the caller can count for real.
+ */
+export async function runCountedWithRetry(inv: Invocation, verb: Verb): Promise<CountedRun> {
+  let retried = false;
   for (let attempt = 1; inv.batch === undefined && attempt < DUMP_ATTEMPTS; attempt++) {
     const out = await runInvocation(inv);
     if (out.exitCode === 0 || !/Protocol error|Interrupted system call|Device or resource busy/.test(out.stderr)) {
-      return alreadyDeleted + countFrom(inv, verb, out);
+      return { count: countFrom(inv, verb, out), retried };
     }
-    if (verb === 'deleted') alreadyDeleted += countPrintedEntries(out.stdout);
+    retried = true;
   }
-  return alreadyDeleted + countFrom(inv, verb, await runInvocation(inv));
+  return { count: countFrom(inv, verb, await runInvocation(inv)), retried };
 }
 
 const DUMP_ATTEMPTS = 3;

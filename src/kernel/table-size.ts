@@ -5,8 +5,8 @@
 // tests can point them at captured files. A missing file (module not loaded, not Linux) is not an
 // error: the figure is simply unknown and the report leaves it out.
 
-import { readFile } from 'node:fs/promises';
 import { CtflowError } from '../errors.js';
+import { readOptionalFile } from './read-optional-file.js';
 
 const SYS = '/proc/sys/net/netfilter';
 export const COUNT_PATH = `${SYS}/nf_conntrack_count`;
@@ -29,14 +29,8 @@ export interface TableFigures {
 
 /** One decimal number from a /proc/sys file; undefined when the file does not exist. */
 export async function readSysctlNumber(path: string): Promise<number | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new CtflowError(`ctflow: ${path}: cannot be read, got ${code ?? (err as Error).message}`, { code: 'EREAD' });
-  }
+  const text = await readOptionalFile(path);
+  if (text === undefined) return undefined;
   const trimmed = text.trim();
   if (!/^[0-9]+$/.test(trimmed)) {
     throw new CtflowError(`ctflow: ${path}: must hold one decimal number, got ${JSON.stringify(trimmed.slice(0, 40))}`, {

@@ -23,8 +23,14 @@ export function connFlags(c: Conn): string {
   return f.join(' ');
 }
 
-export function renderConnTable(conns: readonly Conn[], p: Palette): string {
-  const head = ['Proto', 'State', 'Source', '', 'Destination', 'Reply (NAT)', 'Pkts', 'Bytes', 'Timeout', 'Flags'].map((h) =>
+/** Columns a caller appends after Flags (zones, mark names: render/conn-extras.ts). */
+export interface ExtraColumns {
+  head: string[];
+  cells: (c: Conn) => string[];
+}
+
+export function renderConnTable(conns: readonly Conn[], p: Palette, extra?: ExtraColumns): string {
+  const head = ['Proto', 'State', 'Source', '', 'Destination', 'Reply (NAT)', 'Pkts', 'Bytes', 'Timeout', 'Flags', ...(extra?.head ?? [])].map((h) =>
     p.header(h),
   );
   const rows: BoxCell[][] = [];
@@ -43,6 +49,7 @@ export function renderConnTable(conns: readonly Conn[], p: Palette): string {
       { hAlign: 'right', content: humanBytes(c.bytesTotal) },
       { hAlign: 'right', content: humanDuration(c.timeout) },
       p.dim(connFlags(c)),
+      ...(extra === undefined || extra.head.length === 0 ? [] : extra.cells(c)),
     ]);
   }
   return renderBoxTable(head, rows);

@@ -40,12 +40,19 @@ export function flowEndpoint(protocol: string, addr: string, port: FlowPort, nam
   return `${host.indexOf(':') >= 0 ? `[${host}]` : host}:${text}`;
 }
 
+/** Columns a caller appends after Outbytes (flows --zones). */
+export interface ExtraFlowColumns {
+  head: string[];
+  cells: (f: HostFlow) => string[];
+}
+
 export function renderFlowsTable(
   flows: readonly HostFlow[],
   p: Palette,
   names?: ReadonlyMap<string, string>,
+  extra?: ExtraFlowColumns,
 ): string {
-  const head = ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes'].map(
+  const head = ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes', ...(extra?.head ?? [])].map(
     (h) => p.header(h),
   );
   const rows: BoxCell[][] = [];
@@ -65,6 +72,7 @@ export function renderFlowsTable(
       right(num(f.inBytes)),
       right(num(f.outPackets)),
       right(num(f.outBytes)),
+      ...(extra?.cells(f) ?? []),
     ]);
   }
   return renderBoxTable(head, rows);

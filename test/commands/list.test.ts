@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,5 +187,24 @@ describe('ctflow list errors and pipes', () => {
     for (const flag of ['--sort', '--reverse', '--limit', '--file', '--stdin', '--exec', '--conntrack-bin', '--strict', '--proto', '--state', '--src', '--dst', '--reply-src', '--reply-dst', '--sport', '--dport', '--reply-port-src', '--reply-port-dst', '--port', '--mark', '--zone', '--status', '--snat', '--dnat', '--nat', '--family', '--json', '--ndjson', '--csv', '--no-color']) {
       assert.ok(r.stdout.includes(flag), flag);
     }
+  });
+});
+
+describe('ctflow list without permission to read the kernel table', () => {
+  const nobodyCanRun = (): boolean =>
+    spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(CLI)}, 4)`], { uid: 65534, gid: 65534, cwd: '/' }).status === 0;
+  const why = process.getuid?.() !== 0
+    ? 'needs root to start ctflow as an unprivileged user'
+    : !nobodyCanRun() ? 'the checkout is not readable by user nobody' : undefined;
+  it('says so in one sentence and suggests sudo or --stdin (exit 1)', { skip: why }, async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      // as nobody: opening /proc/net/nf_conntrack (root-only) fails before anything is read
+      const child = spawn(process.execPath, [CLI, 'list'], { env: PINNED_ENV, uid: 65534, gid: 65534, cwd: '/' });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(r.stderr, 'ctflow: cannot read /proc/net/nf_conntrack: permission denied; run as root (sudo ctflow …), or pipe the table in: sudo cat /proc/net/nf_conntrack | ctflow --stdin\n');
+    assert.equal(r.code, 1);
   });
 });

@@ -231,8 +231,11 @@ test('--interval without --count runs until Ctrl-C and then prints the samples i
   const child = spawn(process.execPath, [CLI, 'stats', '--file', NAT, '--interval', '0.1', '--json'], { env: PINNED_ENV });
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  // the first sample comes at once; interrupt after a few more
-  await new Promise((resolve) => setTimeout(resolve, 700));
+  // interrupt only once ctflow catches SIGINT (a busy machine may take long to start node),
+  // then after a few samples
+  const { waitForSignalHandler } = await import('../helpers/signals.js');
+  await waitForSignalHandler(child.pid!, 'SIGINT');
+  await new Promise((resolve) => setTimeout(resolve, 400));
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 0);

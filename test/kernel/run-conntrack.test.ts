@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CtflowError } from '../../src/errors.js';
-import { countPrintedEntries, parseAffectedCount, runCounted, runFlush } from '../../src/kernel/run-conntrack.js';
+import { countPrintedEntries, parseAffectedCount, runCounted, runCountedWithRetry, runFlush } from '../../src/kernel/run-conntrack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctflow-fake-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -93,15 +93,13 @@ exit 0
   return path;
 }
 
-test('runs a dump-interrupted delete again and adds what the failed run already removed', async () => {
-  const entry = 'tcp      6 10 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1 [ASSURED] mark=0 use=1\n';
-  const bin = flaky('conntrack-flaky-delete', 1, entry + entry, 'conntrack v1.4.7 (conntrack-tools): 3 flow entries have been deleted.');
-  assert.equal(await runCounted({ command: bin, args: ['-D', '-p', 'tcp'] }, 'deleted'), 5);
-});
-
-test('runs a dump-interrupted update again and takes the retry’s count (an update is idempotent)', async () => {
-  const bin = flaky('conntrack-flaky-update', 2, '', 'conntrack v1.4.7 (conntrack-tools): 4 flow entries have been updated.');
-  assert.equal(await runCounted({ command: bin, args: ['-U', '-p', 'tcp', '-m', '5'] }, 'updated'), 4);
+test('runs a dump-interrupted delete or update again and says it did', async () => {
+  const del = flaky('conntrack-flaky-delete', 1, '', 'conntrack v1.4.7 (conntrack-tools): 3 flow entries have been deleted.');
+  assert.deepEqual(await runCountedWithRetry({ command: del, args: ['-D', '-p', 'tcp'] }, 'deleted'), { count: 3, retried: true });
+  const upd = flaky('conntrack-flaky-update', 2, '', 'conntrack v1.4.7 (conntrack-tools): 4 flow entries have been updated.');
+  assert.deepEqual(await runCountedWithRetry({ command: upd, args: ['-U', '-p', 'tcp', '-m', '5'] }, 'updated'), { count: 4, retried: true });
+  const calm = flaky('conntrack-calm', 0, '', 'conntrack v1.4.7 (conntrack-tools): 2 flow entries have been updated.');
+  assert.deepEqual(await runCountedWithRetry({ command: calm, args: ['-U', '-p', 'tcp', '-m', '5'] }, 'updated'), { count: 2, retried: false });
 });
 
 test('gives up after three interrupted runs and quotes conntrack', async () => {

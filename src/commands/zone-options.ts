@@ -1,0 +1,57 @@
+// The flags that name addresses and marks: -z/--zones [FILE], --src-zone/--dst-zone (filters,
+// list only) and --mark-map FILE. Declared once so list, flows and api spell them the same.
+
+import { Command } from 'commander';
+import type { ConnPredicate } from '../filter/compile-filter.js';
+import { loadMarkMap, type MarkMap } from '../host/mark-map.js';
+import { loadZones, type Zones } from '../host/zones.js';
+import type { ConnExtras } from '../render/conn-extras.js';
+
+export interface ZoneFlags {
+  /** true for a bare --zones (interface default), a path for --zones FILE */
+  zones?: string | boolean;
+  srcZone?: string;
+  dstZone?: string;
+  markMap?: string;
+}
+
+const ZONES_HELP = 'name each end by zone: --zones FILE (NAME CIDR… per line, or JSON), bare -z = interface subnets, local, external';
+
+export function addZonesOption(cmd: Command): Command {
+  return cmd.option('-z, --zones [file]', ZONES_HELP);
+}
+
+export function addZoneFilterOptions(cmd: Command): Command {
+  return cmd
+    .option('--src-zone <name>', 'only connections whose original source is in this zone (implies -z)')
+    .option('--dst-zone <name>', 'only connections whose original destination is in this zone (implies -z)');
+}
+
+export function addMarkMapOption(cmd: Command): Command {
+  return cmd.option('--mark-map <file>', 'name the bit fields of the mark (JSON: {"FIELD": {"mask": "0xff00", "names": {"7": "HTTP"}}})');
+}
+
+/** The zones asked for: a file, the interface default, or none. */
+export async function zonesFrom(flags: ZoneFlags): Promise<Zones | undefined> {
+  if (typeof flags.zones === 'string') return loadZones(flags.zones);
+  if (flags.zones === true || flags.srcZone !== undefined || flags.dstZone !== undefined) return loadZones(undefined);
+  return undefined;
+}
+
+export async function markMapFrom(flags: ZoneFlags): Promise<MarkMap | undefined> {
+  return flags.markMap === undefined ? undefined : loadMarkMap(flags.markMap);
+}
+
+export async function extrasFrom(flags: ZoneFlags): Promise<ConnExtras> {
+  return { zones: await zonesFrom(flags), markMap: await markMapFrom(flags) };
+}
+
+/** The filter with --src-zone/--dst-zone added (unchanged when neither is given). */
+export function withZoneFilter(filter: ConnPredicate, flags: ZoneFlags, zones: Zones | undefined): ConnPredicate {
+  const { srcZone, dstZone } = flags;
+  if (zones === undefined || (srcZone === undefined && dstZone === undefined)) return filter;
+  return (c) =>
+    filter(c) &&
+    (srcZone === undefined || zones.zoneOf(c.original.src) === srcZone) &&
+    (dstZone === undefined || zones.zoneOf(c.original.dst) === dstZone);
+}
