@@ -82,6 +82,11 @@ function manyOf(port: FlowPort): FlowPort {
   return port === undefined ? undefined : 'many';
 }
 
+/** True when a flow's original direction is the host's outbound one (active, forward). */
+export function originalIsOutbound(direction: Direction): boolean {
+  return direction === 'active' || direction === 'forward';
+}
+
 /** Which flow one connection belongs to, given the local address set. */
 export function classify(c: Conn, local: ReadonlySet<string>): Classification {
   const client = c.original.src;
@@ -136,7 +141,8 @@ export class HostFlowAggregator {
     this.local = local;
   }
 
-  add(c: Conn): void {
+  /** Counts one connection into its flow and returns that flow (top keys its rows by it). */
+  add(c: Conn): HostFlow {
     const k = classify(c, this.local);
     let byPeer = this.index.get(k.local.addr);
     if (byPeer === undefined) this.index.set(k.local.addr, (byPeer = new Map()));
@@ -153,7 +159,7 @@ export class HostFlowAggregator {
     flow.connections++;
     const o = c.original;
     const r = c.reply;
-    if (o.packets === undefined && r.packets === undefined) return;
+    if (o.packets === undefined && r.packets === undefined) return flow;
     flow.counted++;
     const out = k.originalIsOutbound ? o : r;
     const inb = k.originalIsOutbound ? r : o;
@@ -161,6 +167,7 @@ export class HostFlowAggregator {
     flow.outBytes += out.bytes ?? 0;
     flow.inPackets += inb.packets ?? 0;
     flow.inBytes += inb.bytes ?? 0;
+    return flow;
   }
 
   private newFlow(c: Conn, k: Classification): HostFlow {

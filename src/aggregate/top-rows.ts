@@ -1,15 +1,17 @@
-// The rows of `ctflow top`: one per flow (or per connection), with connection count, counters and
-// rates since the previous reading, sorted by a key the user cycles through.
+// The rows of `ctflow top`: one per host flow (or per connection), with connection count, counters
+// and rates since the previous reading, sorted by a key the user cycles through.
+//
+// A flow row is exactly a flow of `ctflow flows`: the connection goes through the same
+// HostFlowAggregator (classify: active / passive / local / forward against the local address
+// set), so keys, directions and ports agree. Rates are computed per connection and only summed
+// per row (see rates.ts), so regrouping never makes a rate jump or go negative.
 //
 // Memory: one reading keeps every matched connection's counters (the previous reading is needed
 // for rates), so it grows with the table, as any top must; rows are small objects.
-//
-// SEAM: a "flow" here is `src ==> dst:dport` (the client's port folded; ICMP by type), which is
-// what host flows' forward direction groups by. When src/aggregate/host-flows.ts lands, replace
-// `flowOf` with its key and labels (active / passive / local / forward); nothing else changes,
-// because rates are computed per connection and only summed per row.
 
 import type { Conn } from '../model.js';
+import { compareFlowIdentity } from './flow-order.js';
+import { HostFlowAggregator, type HostFlow } from './host-flows.js';
 import { connKey, countersOf, groupRates, type Counters, type Rate, type Snapshot } from './rates.js';
 
 export type TopMode = 'flows' | 'connections';
@@ -17,18 +19,24 @@ export type TopMode = 'flows' | 'connections';
 export const TOP_SORT_KEYS = ['rate', 'pps', 'bytes', 'packets', 'conns'] as const;
 export type TopSortKey = (typeof TOP_SORT_KEYS)[number];
 
-export interface TopRow {
-  key: string;
-  protocol: string;
+/** A connection row's original tuple and state. */
+export interface TopConn {
   src: string;
-  /** connections only: flows fold the client's port */
   sport: number | undefined;
   dst: string;
   dport: number | undefined;
   /** ICMP type, for ICMP rows */
   icmpType: number | undefined;
-  /** connections only */
   state: string | undefined;
+}
+
+export interface TopRow {
+  key: string;
+  protocol: string;
+  /** flow rows: the host flow (its identity; top's own counters below are what it shows) */
+  flow: HostFlow | undefined;
+  /** connection rows */
+  conn: TopConn | undefined;
   conns: number;
   /** undefined when accounting is off for every connection of the row */
   packets: number | undefined;
@@ -51,18 +59,23 @@ export interface TopReading {
   snapshot: Snapshot;
 }
 
-/** The flow a connection belongs to (see SEAM in the header). */
-export function flowOf(c: Conn): string {
-  const o = c.original;
-  return `${c.protocol} ${o.src} ${o.dst} ${o.dport ?? ''} ${o.type ?? ''}`;
+/** A flow's identity as one string (what its row is keyed by for rates). */
+export function flowKey(f: HostFlow): string {
+  const nat = f.natTarget ? ` ${f.natTarget.addr} ${String(f.natTarget.port)}` : '';
+  return `${f.direction} ${f.protonum} ${f.local.addr} ${String(f.local.port)} ${f.peer.addr} ${String(f.peer.port)}${nat}`;
 }
 
 export class ReadingBuilder {
   private readonly rows = new Map<string, TopRow>();
+  private readonly flowRows = new Map<HostFlow, TopRow>();
   private readonly counters = new Map<string, Counters>();
   private readonly rowOf = new Map<string, string>();
+  private readonly flows: HostFlowAggregator | undefined;
 
-  constructor(private readonly mode: TopMode, private readonly time: number) {}
+  /** `local`: this host's addresses, which decide a flow's direction (flows mode only). */
+  constructor(mode: TopMode, private readonly time: number, local: ReadonlySet<string> = new Set()) {
+    this.flows = mode === 'flows' ? new HostFlowAggregator(local) : undefined;
+  }
 
   /**
    * One connection of the reading. `shown` false keeps its counters for the next reading's rates
@@ -73,23 +86,38 @@ export class ReadingBuilder {
     const counters = countersOf(c);
     if (counters !== undefined) this.counters.set(ck, counters);
     if (!shown) return;
-    const key = this.mode === 'connections' ? ck : flowOf(c);
-    let row = this.rows.get(key);
-    if (row === undefined) {
-      const o = c.original;
-      const conn = this.mode === 'connections';
-      row = {
-        key, protocol: c.protocol, src: o.src, sport: conn ? o.sport : undefined, dst: o.dst, dport: o.dport,
-        icmpType: o.type, state: conn ? c.state : undefined, conns: 0, packets: undefined, bytes: undefined, rate: undefined,
-      };
-      this.rows.set(key, row);
-    }
+    const row = this.flows !== undefined ? this.flowRow(c) : this.connRow(c, ck);
     row.conns++;
     if (counters !== undefined) {
       row.packets = (row.packets ?? 0) + counters.origPackets + counters.replyPackets;
       row.bytes = (row.bytes ?? 0) + counters.origBytes + counters.replyBytes;
-      this.rowOf.set(ck, key);
+      this.rowOf.set(ck, row.key);
     }
+  }
+
+  private flowRow(c: Conn): TopRow {
+    const flow = this.flows!.add(c);
+    let row = this.flowRows.get(flow);
+    if (row === undefined) {
+      row = { key: flowKey(flow), protocol: c.protocol, flow, conn: undefined, conns: 0, packets: undefined, bytes: undefined, rate: undefined };
+      this.flowRows.set(flow, row);
+      this.rows.set(row.key, row);
+    }
+    return row;
+  }
+
+  private connRow(c: Conn, key: string): TopRow {
+    let row = this.rows.get(key);
+    if (row === undefined) {
+      const o = c.original;
+      row = {
+        key, protocol: c.protocol, flow: undefined,
+        conn: { src: o.src, sport: o.sport, dst: o.dst, dport: o.dport, icmpType: o.type, state: c.state },
+        conns: 0, packets: undefined, bytes: undefined, rate: undefined,
+      };
+      this.rows.set(key, row);
+    }
+    return row;
   }
 
   finish(previous: Snapshot | undefined): TopReading {
@@ -137,13 +165,23 @@ function sortValue(row: TopRow, key: TopSortKey): number {
   }
 }
 
-/** Biggest first (smallest with `reverse`); ties by bytes, then by key so frames do not jitter. */
+/** Ties, never reversed: flows in `ctflow flows` order (identity), connections by key. */
+function compareIdentity(a: TopRow, b: TopRow): number {
+  if (a.flow !== undefined && b.flow !== undefined) return compareFlowIdentity(a.flow, b.flow);
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/**
+ * Biggest first (smallest with `reverse`); ties by bytes, then connections, then identity, so
+ * frames do not jitter and a first frame lists flows in the order `ctflow flows` does.
+ */
 export function sortRows(rows: TopRow[], key: TopSortKey, reverse: boolean): TopRow[] {
   const sign = reverse ? -1 : 1;
   return rows.sort((a, b) =>
     sign * (sortValue(b, key) - sortValue(a, key)) ||
     sign * ((b.bytes ?? -1) - (a.bytes ?? -1)) ||
-    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    sign * (b.conns - a.conns) ||
+    compareIdentity(a, b),
   );
 }
 

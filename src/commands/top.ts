@@ -1,7 +1,9 @@
 // `ctflow top`: re-reads the table every --interval seconds and shows the top flows (or
 // connections) with bytes/s and packets/s since the previous reading, totals and table fill.
 // On a terminal it is a full-screen view with keys; on a pipe, or with --once/--iterations, it
-// prints plain frames or NDJSON rows, so rates are scriptable.
+// prints plain frames or NDJSON rows, so rates are scriptable. Its flows are the flows of
+// `ctflow flows` (same classification, --local, keys and arrows), always numeric: a live view
+// must not wait on a resolver.
 
 import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
@@ -13,6 +15,7 @@ import { CtflowError, usageError } from '../errors.js';
 import { compileAddress, type AddressMatcher } from '../filter/address-match.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount, parseSeconds } from '../filter/option-values.js';
+import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
 import { readTableSize, type TableSize } from '../kernel/table-size.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
@@ -23,6 +26,8 @@ import { scanTable } from './scan.js';
 import { openTerminal } from './top-terminal.js';
 
 interface TopFlags extends SourceFlags, FilterFlags {
+  local?: string[];
+  numeric?: boolean;
   interval?: string;
   connections?: boolean;
   sort?: string;
@@ -44,11 +49,15 @@ interface State {
   addressMatch: AddressMatcher | undefined;
 }
 
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
 export function topCommand(): Command {
   const cmd = new Command('top')
     .description('a live view of the top flows (or connections) with bytes/s and packets/s, refreshed every --interval')
     .option('--interval <seconds>', 'seconds between readings (default 2)')
     .option('--connections', 'one row per connection instead of per flow')
+    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (as in flows)", collect)
+    .option('-n, --numeric', 'numeric addresses (as flows -n; top never resolves names, so this is always so)')
     .option('--sort <key>', `sort key: ${TOP_SORT_KEYS.join(', ')} (default rate = bytes/s)`)
     .option('--reverse', 'smallest first')
     .option('--limit <n>', 'rows per frame (default: what fits the terminal; 20 in plain frames; all in NDJSON)')
@@ -76,6 +85,9 @@ async function runTop(flags: TopFlags): Promise<void> {
   // stdin can be read once only
   if (source.stdin || source.file === '-') iterations = 1;
   const live = source.file === undefined && !source.stdin;
+  // discovered again at every reading: a long-running view outlives DHCP leases and new interfaces
+  const given = flags.local === undefined ? undefined : parseLocalOption(flags.local);
+  const localAddresses = (): ReadonlySet<string> => given ?? discoverLocalAddresses();
   const state: State = {
     mode: flags.connections ? 'connections' : 'flows',
     sort: flags.sort === undefined ? 'rate' : parseTopSort(flags.sort),
@@ -89,7 +101,7 @@ async function runTop(flags: TopFlags): Promise<void> {
   /** one reading of the table, rates against the previous one */
   const read = async (): Promise<{ reading: TopReading; time: number; size: TableSize | undefined }> => {
     const time = Date.now();
-    const builder = new ReadingBuilder(state.mode, performance.now() / 1000);
+    const builder = new ReadingBuilder(state.mode, performance.now() / 1000, localAddresses());
     const match = state.addressMatch;
     const shown = (c: Conn): boolean =>
       match === undefined || match(c.original.src) || match(c.original.dst) || match(c.reply.src) || match(c.reply.dst);

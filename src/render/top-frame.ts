@@ -5,12 +5,19 @@
 //   4 flows, 34 connections  table 34/262144 (0.0%)  total 12.3 KiB/s 45 pkt/s
 //
 //   PROTO  FLOW                                      CONNS     BYTES/S   PKTS/S      BYTES  PACKETS
-//   tcp    10.1.0.2 ==> 10.2.0.2:80                      2   1.2 KiB/s      3.0   68.1 KiB       34
+//   tcp    10.1.0.2:many ==> 10.2.0.2:80                 2   1.2 KiB/s      3.0   68.1 KiB       34
+//
+// A flow reads as in `ctflow flows` (same endpoints and arrows: --> active, <-- passive, <-> local,
+// ==> forward), except that a DNAT target is written `dnat ADDR:PORT` as `watch` does: the frame
+// is ASCII only.
 
+import { originalIsOutbound } from '../aggregate/host-flows.js';
 import type { Rate } from '../aggregate/rates.js';
 import type { TopMode, TopRow, TopSortKey, TopTotal } from '../aggregate/top-rows.js';
 import type { TableSize } from '../kernel/table-size.js';
 import { endpoint } from './endpoint.js';
+import { flowToJson } from './flows-json.js';
+import { ARROWS, flowEndpoint } from './flows-table.js';
 import { humanBytes } from './human.js';
 import type { Palette } from './palette.js';
 
@@ -44,11 +51,19 @@ function pps(rate: Rate | undefined): string {
   return rate === undefined ? '-' : rate.packetsPerSec.toFixed(1);
 }
 
-/** The row's middle column: `src ==> dst:port` for a flow, `src:port -> dst:port STATE` for a connection. */
-export function rowLabel(row: TopRow, mode: TopMode): string {
-  const icmp = row.icmpType !== undefined ? ` type=${row.icmpType}` : '';
-  if (mode === 'flows') return `${row.src} ==> ${endpoint(row.dst, row.dport)}${icmp}`;
-  return `${endpoint(row.src, row.sport)} -> ${endpoint(row.dst, row.dport)}${icmp}${row.state !== undefined ? ` ${row.state}` : ''}`;
+/**
+ * The row's middle column: `local <-- peer` (the arrows of `ctflow flows`) for a flow,
+ * `src:port -> dst:port STATE` for a connection.
+ */
+export function rowLabel(row: TopRow): string {
+  const f = row.flow;
+  if (f !== undefined) {
+    const nat = f.natTarget ? ` dnat ${flowEndpoint(f.protocol, f.natTarget.addr, f.natTarget.port)}` : '';
+    return `${flowEndpoint(f.protocol, f.local.addr, f.local.port)} ${ARROWS[f.direction]} ${flowEndpoint(f.protocol, f.peer.addr, f.peer.port)}${nat}`;
+  }
+  const c = row.conn!;
+  const icmp = c.icmpType !== undefined ? ` type=${c.icmpType}` : '';
+  return `${endpoint(c.src, c.sport)} -> ${endpoint(c.dst, c.dport)}${icmp}${c.state !== undefined ? ` ${c.state}` : ''}`;
 }
 
 const fit = (s: string, w: number): string => (s.length > w ? `${s.slice(0, Math.max(0, w - 1))}~` : s.padEnd(w));
@@ -84,7 +99,7 @@ export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: n
   lines.push(p.header(cols('PROTO', v.mode === 'flows' ? 'FLOW' : 'CONNECTION', 'CONNS', 'BYTES/S', 'PKTS/S', 'BYTES', 'PACKETS')));
   for (const row of v.rows.slice(0, Math.max(0, maxRows))) {
     lines.push(cols(
-      row.protocol, rowLabel(row, v.mode), String(row.conns), humanRate(row.rate?.bytesPerSec), pps(row.rate),
+      row.protocol, rowLabel(row), String(row.conns), humanRate(row.rate?.bytesPerSec), pps(row.rate),
       humanBytes(row.bytes), row.packets === undefined ? '-' : String(row.packets),
     ));
   }
@@ -100,17 +115,46 @@ const rateJson = (r: Rate | undefined) => ({
   reply_packets_per_sec: r?.replyPacketsPerSec ?? null,
 });
 
-/** NDJSON: one object per row, then one `total` object, each naming its frame; rates null on frame 1. */
+/** A flow's in/out rates: which of original/reply is outbound depends on its direction. */
+const inOutJson = (row: TopRow) => {
+  const r = row.rate;
+  const out = originalIsOutbound(row.flow!.direction);
+  return {
+    in_bytes_per_sec: r === undefined ? null : out ? r.replyBytesPerSec : r.origBytesPerSec,
+    out_bytes_per_sec: r === undefined ? null : out ? r.origBytesPerSec : r.replyBytesPerSec,
+    in_packets_per_sec: r === undefined ? null : out ? r.replyPacketsPerSec : r.origPacketsPerSec,
+    out_packets_per_sec: r === undefined ? null : out ? r.origPacketsPerSec : r.replyPacketsPerSec,
+  };
+};
+
+/** The identity of a flow row, exactly as `ctflow flows --json` writes it (without the peer's name). */
+function flowIdentityJson(row: TopRow) {
+  const j = flowToJson(row.flow!);
+  return {
+    direction: j.direction, protocol: j.protocol, family: j.family, local: j.local,
+    peer: { addr: j.peer.addr, port: j.peer.port }, nat_target: j.nat_target ?? null,
+  };
+}
+
+/** The original tuple of a connection row. */
+function connJson(row: TopRow) {
+  const c = row.conn!;
+  return { protocol: row.protocol, src: c.src, sport: c.sport ?? null, dst: c.dst, dport: c.dport ?? null, icmp_type: c.icmpType ?? null, state: c.state ?? null };
+}
+
+/**
+ * NDJSON: one object per row, then one `total` object, each naming its frame; rates null on
+ * frame 1. A flow row carries the flow's identity as `flows --json` does, and in/out rates.
+ */
 export function topFrameJson(frame: number, v: TopView, limit: number): string {
   const time = v.time / 1000;
   const type = v.mode === 'flows' ? 'flow' : 'connection';
   let text = '';
   for (const row of v.rows.slice(0, limit)) {
-    text += JSON.stringify({
-      frame, time, type, protocol: row.protocol, src: row.src, sport: row.sport ?? null, dst: row.dst, dport: row.dport ?? null,
-      icmp_type: row.icmpType ?? null, state: row.state ?? null, conns: row.conns, packets: row.packets ?? null, bytes: row.bytes ?? null,
-      ...rateJson(row.rate),
-    }) + '\n';
+    const counts = { conns: row.conns, packets: row.packets ?? null, bytes: row.bytes ?? null, ...rateJson(row.rate) };
+    text += JSON.stringify(row.flow !== undefined
+      ? { frame, time, type, ...flowIdentityJson(row), ...counts, ...inOutJson(row) }
+      : { frame, time, type, ...connJson(row), ...counts }) + '\n';
   }
   text += JSON.stringify({
     frame, time, type: 'total', rows: v.rows.length, conns: v.total.conns, packets: v.total.packets ?? null, bytes: v.total.bytes ?? null,

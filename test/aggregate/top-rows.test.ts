@@ -1,12 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ReadingBuilder, flowOf, nextSortKey, sortRows, type TopRow } from '../../src/aggregate/top-rows.js';
+import { ReadingBuilder, flowKey, nextSortKey, sortRows, type TopRow } from '../../src/aggregate/top-rows.js';
+import { HostFlowAggregator, type HostFlow } from '../../src/aggregate/host-flows.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import type { Conn } from '../../src/model.js';
 import { fixture } from '../helpers/cli.js';
 
 const proc = readFileSync(fixture('nat-router/proc_nf_conntrack.txt'), 'utf8').split('\n').filter((l) => l !== '').map((l) => parseConnLine(l)!);
+/** the router's addresses, from the rtr block of nat-router/topology.txt */
+const ROUTER = new Set(['127.0.0.1', '::1', '10.1.0.1', 'fd00:a1::1', 'fe80::58f5:8bff:fe2b:9f3b', '10.2.0.1', 'fd00:a2::1', 'fe80::60eb:a4ff:feea:9986']);
 
 /** The same connection with more traffic: counters grown by the given bytes/packets. */
 function grown(c: Conn, origBytes: number, replyBytes: number, packets = 1): Conn {
@@ -17,64 +20,97 @@ function grown(c: Conn, origBytes: number, replyBytes: number, packets = 1): Con
   };
 }
 
-const pick = (rows: TopRow[]) => rows.map((r) => [r.protocol, r.src, r.dst, r.dport, r.conns, r.bytes, r.rate?.bytesPerSec]);
+const pick = (rows: TopRow[]) => rows.map((r) => [flowKey(r.flow!), r.conns, r.bytes, r.rate?.bytesPerSec]);
 
 describe('ReadingBuilder', () => {
-  it('groups the nat-router table into 32 flows: the two :80 and the two :8000 connections fold', () => {
-    const b = new ReadingBuilder('flows', 10);
+  it('groups the nat-router table into the 32 host flows of `ctflow flows`: the two :80 and the two :8000 connections fold', () => {
+    const b = new ReadingBuilder('flows', 10, ROUTER);
     proc.forEach((c) => b.add(c));
     const r = b.finish(undefined);
     assert.equal(r.rows.length, 32);
     assert.deepStrictEqual(r.total, { conns: 34, packets: 237, bytes: 146007, rate: undefined });
-    assert.deepStrictEqual(pick(sortRows(r.rows, 'bytes', false).slice(0, 2)), [
-      ['tcp', '10.1.0.2', '10.2.0.2', 80, 2, 66983 + 2143, undefined],
-      ['tcp', '10.1.0.2', '10.2.0.2', 8000, 2, 21123 + 2200, undefined],
+    assert.deepStrictEqual(pick(sortRows(r.rows, 'bytes', false).slice(0, 3)), [
+      ['forward 6 10.1.0.2 many 10.2.0.2 80', 2, 66983 + 2143, undefined],
+      ['forward 6 10.1.0.2 many 10.2.0.2 8000', 2, 21123 + 2200, undefined],
+      ['forward 6 10.1.0.2 many 10.1.0.1 8080 10.2.0.2 80', 1, 21123, undefined],
     ]);
     assert.equal(r.snapshot.counters.size, 34);
   });
 
+  it('has exactly the flows (identity and connection count) HostFlowAggregator gives `ctflow flows`', () => {
+    const b = new ReadingBuilder('flows', 0, ROUTER);
+    const agg = new HostFlowAggregator(ROUTER);
+    proc.forEach((c) => {
+      b.add(c);
+      agg.add(c);
+    });
+    const ours = b.finish(undefined).rows.map((r) => [flowKey(r.flow!), r.conns]).sort();
+    const theirs = agg.values().map((f) => [flowKey(f), f.connections]).sort();
+    assert.deepStrictEqual(ours, theirs);
+    const directions = b.finish(undefined).rows.map((r) => r.flow!.direction);
+    assert.deepStrictEqual(
+      ['passive', 'active', 'local', 'forward'].map((d) => directions.filter((x) => x === d).length),
+      [2, 1, 0, 29],
+    );
+  });
+
+  it('classifies against the local set it is given: with none, every flow is forward', () => {
+    const b = new ReadingBuilder('flows', 0);
+    proc.forEach((c) => b.add(c));
+    assert.deepStrictEqual(new Set(b.finish(undefined).rows.map((r) => r.flow!.direction)), new Set(['forward']));
+  });
+
   it('gives per-flow rates from per-connection deltas on the next reading', () => {
-    const first = new ReadingBuilder('flows', 10);
+    const first = new ReadingBuilder('flows', 10, ROUTER);
     proc.forEach((c) => first.add(c));
     const previous = first.finish(undefined).snapshot;
-    const next = new ReadingBuilder('flows', 12);
+    const next = new ReadingBuilder('flows', 12, ROUTER);
     // row 10 and row 22 are the :80 flow; row 22 is gone, row 10 moved 4000 + 1000 bytes
     proc.forEach((c, i) => {
       if (i === 21) return;
       next.add(i === 9 ? grown(c, 4000, 1000) : c);
     });
     const r = next.finish(previous);
-    const web = r.rows.find((row) => row.dport === 80 && row.src === '10.1.0.2')!;
+    const web = r.rows.find((row) => row.key === 'forward 6 10.1.0.2 many 10.2.0.2 80')!;
     assert.deepStrictEqual([web.conns, web.rate], [1, {
       bytesPerSec: 2500, packetsPerSec: 1, origBytesPerSec: 2000, replyBytesPerSec: 500, origPacketsPerSec: 0.5, replyPacketsPerSec: 0.5,
     }]);
     assert.equal(r.total.rate!.bytesPerSec, 2500);
   });
 
+  it('keeps rates right when the local set changes between readings (rates are per connection)', () => {
+    const first = new ReadingBuilder('flows', 10, new Set());
+    proc.forEach((c) => first.add(c));
+    const next = new ReadingBuilder('flows', 12, ROUTER);
+    // the passive flow to the router's port 2200 (row 3) moved 600 bytes in, 200 out
+    proc.forEach((c, i) => next.add(i === 2 ? grown(c, 600, 200) : c));
+    const r = next.finish(first.finish(undefined).snapshot);
+    const ssh = r.rows.find((row) => row.key === 'passive 6 10.1.0.1 2200 10.1.0.2 many')!;
+    assert.deepStrictEqual([ssh.rate!.bytesPerSec, ssh.rate!.origBytesPerSec, r.total.rate!.bytesPerSec], [400, 300, 400]);
+  });
+
   it('keeps one row per connection in connections mode, with port and state', () => {
-    const b = new ReadingBuilder('connections', 0);
+    const b = new ReadingBuilder('connections', 0, ROUTER);
     proc.forEach((c) => b.add(c));
     const rows = sortRows(b.finish(undefined).rows, 'bytes', false);
     assert.equal(rows.length, 34);
-    assert.deepStrictEqual([rows[0]!.sport, rows[0]!.dport, rows[0]!.state, rows[0]!.bytes], [38658, 80, 'TIME_WAIT', 66983]);
+    assert.deepStrictEqual([rows[0]!.flow, rows[0]!.conn, rows[0]!.bytes], [
+      undefined, { src: '10.1.0.2', sport: 38658, dst: '10.2.0.2', dport: 80, icmpType: undefined, state: 'TIME_WAIT' }, 66983,
+    ]);
   });
 
   it('remembers hidden connections for rates without showing them', () => {
-    const b = new ReadingBuilder('flows', 0);
+    const b = new ReadingBuilder('flows', 0, ROUTER);
     proc.forEach((c) => b.add(c, c.protocol === 'icmp'));
     const r = b.finish(undefined);
     assert.deepStrictEqual([r.rows.length, r.total.conns, r.snapshot.counters.size], [4, 4, 34]);
-  });
-
-  it('names flows by protocol, source, destination and port (ICMP by type)', () => {
-    assert.equal(flowOf(proc[0]!), 'udp 10.1.0.2 10.2.0.2 53 ');
-    assert.equal(flowOf(proc[6]!), 'icmp 10.1.0.2 10.1.0.1  8');
   });
 });
 
 describe('sortRows and nextSortKey', () => {
   const row = (key: string, bytes: number, conns: number, rate?: number): TopRow => ({
-    key, protocol: 'tcp', src: 'a', sport: undefined, dst: 'b', dport: 1, icmpType: undefined, state: undefined, conns, packets: 1, bytes,
+    key, protocol: 'tcp', flow: undefined, conn: { src: 'a', sport: undefined, dst: 'b', dport: 1, icmpType: undefined, state: undefined },
+    conns, packets: 1, bytes,
     rate: rate === undefined ? undefined : { bytesPerSec: rate, packetsPerSec: 0, origBytesPerSec: 0, replyBytesPerSec: 0, origPacketsPerSec: 0, replyPacketsPerSec: 0 },
   });
   it('sorts biggest first, ties by bytes then key, and reverses', () => {
@@ -82,6 +118,22 @@ describe('sortRows and nextSortKey', () => {
     assert.deepStrictEqual(sortRows([...rows], 'rate', false).map((r) => r.key), ['c', 'b', 'a']);
     assert.deepStrictEqual(sortRows([...rows], 'rate', true).map((r) => r.key), ['a', 'b', 'c']);
     assert.deepStrictEqual(sortRows([...rows], 'conns', false).map((r) => r.key), ['b', 'c', 'a']);
+  });
+  it('breaks ties between flows in the order `ctflow flows` uses (direction, protocol, addresses, ports)', () => {
+    const flow = (direction: HostFlow['direction'], peer: string): TopRow => {
+      const f: HostFlow = {
+        direction, protocol: 'tcp', protonum: 6, family: 'ipv4', local: { addr: '10.0.0.1', port: 'many' }, peer: { addr: peer, port: 443 },
+        natTarget: undefined, connections: 1, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, counted: 0,
+      };
+      return { key: flowKey(f), protocol: 'tcp', flow: f, conn: undefined, conns: 1, packets: undefined, bytes: undefined, rate: undefined };
+    };
+    const rows = [flow('forward', '10.0.0.9'), flow('active', '10.0.0.10'), flow('active', '10.0.0.9'), flow('passive', '10.0.0.99')];
+    assert.deepStrictEqual(sortRows(rows, 'rate', false).map((r) => r.key), [
+      'passive 6 10.0.0.1 many 10.0.0.99 443',
+      'active 6 10.0.0.1 many 10.0.0.9 443',
+      'active 6 10.0.0.1 many 10.0.0.10 443',
+      'forward 6 10.0.0.1 many 10.0.0.9 443',
+    ]);
   });
   it('cycles rate → pps → bytes → packets → conns → rate', () => {
     assert.deepStrictEqual(['rate', 'pps', 'bytes', 'packets', 'conns'].map((k) => nextSortKey(k as never)), ['pps', 'bytes', 'packets', 'conns', 'rate']);

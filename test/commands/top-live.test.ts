@@ -4,55 +4,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, fixture, runCli } from '../helpers/cli.js';
-import { trackConnections, waitFor } from '../helpers/live.js';
+import { fixture, runCli } from '../helpers/cli.js';
+import { trackConnections } from '../helpers/live.js';
 import { createNetns, deleteNetns, netnsUnavailable } from '../helpers/netns.js';
+import { Tmux, tmuxMissing } from '../helpers/tmux.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctflow-toplive-'));
 const PROC = fixture('nat-router/proc_nf_conntrack.txt');
-
-/** A private tmux server (its own socket) so the user's sessions are never touched. */
-class Tmux {
-  readonly socket = `ctflow-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  run(...args: string[]): string {
-    const r = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  }
-  /** Runs `script` in an 100x30 terminal; after ctflow ends the shell prints its exit status and tty modes. */
-  start(ctflowArgs: string[]): void {
-    const script = join(dir, `${this.socket}.sh`);
-    const quoted = ctflowArgs.map((a) => `'${a}'`).join(' ');
-    writeFileSync(script, [
-      'export NO_COLOR=1 TZ=UTC LC_ALL=C',
-      `'${process.execPath}' '${CLI}' ${quoted}`,
-      'echo "EXIT=$?"',
-      // the modes a restored terminal has again: canonical input and echo
-      'echo "MODES:$(stty -a | tr ";" "\\n" | tr " " "\\n" | grep -E -x -- "-?(icanon|echo)" | tr "\\n" " ")"',
-      'sleep 60',
-      '',
-    ].join('\n'));
-    this.run('new-session', '-d', '-s', 'top', '-x', '100', '-y', '30', `sh ${script}`);
-  }
-  screen(): string {
-    return this.run('capture-pane', '-p', '-t', 'top');
-  }
-  keys(...keys: string[]): void {
-    this.run('send-keys', '-t', 'top', ...keys);
-  }
-  async waitScreen(what: string, test: (s: string) => boolean): Promise<string> {
-    return waitFor(what, () => {
-      const s = this.screen();
-      return test(s) ? s : undefined;
-    });
-  }
-  close(): void {
-    spawnSync('tmux', ['-L', this.socket, 'kill-server']);
-  }
-}
+/** the router's addresses, from the rtr block of nat-router/topology.txt */
+const ROUTER_LOCAL = '127.0.0.1,::1,10.1.0.1,fd00:a1::1,fe80::58f5:8bff:fe2b:9f3b,10.2.0.1,fd00:a2::1,fe80::60eb:a4ff:feea:9986';
 
 const rowsOf = (screen: string) => {
   const lines = screen.split('\n');
@@ -61,13 +24,13 @@ const rowsOf = (screen: string) => {
 };
 
 describe('ctflow top in a real terminal (tmux)', () => {
-  const why = spawnSync('tmux', ['-V']).error ? 'needs tmux (apt-get install tmux)' : undefined;
+  const why = tmuxMissing();
 
   it('shows the header and sorted rows, re-sorts on s, reverses on r, filters on /, and quits cleanly on q', async (t) => {
     if (why) return t.skip(why);
-    const tmux = new Tmux();
+    const tmux = new Tmux(dir);
     try {
-      tmux.start(['top', '--file', PROC, '--interval', '1', '--connections', '--sort', 'bytes']);
+      tmux.start(['top', '--file', PROC, '--local', ROUTER_LOCAL, '--interval', '1', '--connections', '--sort', 'bytes'], { ttyModes: true });
       let screen = await tmux.waitScreen('the first frame', (s) => s.includes('PROTO'));
       const lines = screen.split('\n');
       assert.match(lines[0]!, /^ctflow top {2}\d\d:\d\d:\d\d {2}every 1s {2}connections {2}sort bytes desc$/);
@@ -90,6 +53,11 @@ describe('ctflow top in a real terminal (tmux)', () => {
       tmux.keys('/', '10.2.0.3', 'Enter');
       screen = await tmux.waitScreen('the address filter', (s) => s.includes('filter 10.2.0.3'));
       assert.match(screen, /\n2 flows, 2 connections/);
+      // host flows with their arrows, packets ascending: the syslog datagram (1), then the ping (2)
+      assert.deepStrictEqual(rowsOf(screen).map((l) => l.split(/ {2,}/).slice(0, 2).join(' ')), [
+        'udp 10.1.0.2:many ==> 10.2.0.3:514',
+        'icmp 10.1.0.2:many ==> 10.2.0.3:echo-request',
+      ]);
 
       tmux.keys('p');
       await tmux.waitScreen('paused', (s) => s.includes('PAUSED'));
@@ -105,9 +73,9 @@ describe('ctflow top in a real terminal (tmux)', () => {
 
   it('restores the terminal on Ctrl-C (exit 0) and on an error (exit 1, one sentence)', async (t) => {
     if (why) return t.skip(why);
-    const tmux = new Tmux();
+    const tmux = new Tmux(dir);
     try {
-      tmux.start(['top', '--file', PROC, '--interval', '1']);
+      tmux.start(['top', '--file', PROC, '--interval', '1'], { ttyModes: true });
       await tmux.waitScreen('the first frame', (s) => s.includes('PROTO'));
       tmux.keys('C-c');
       const screen = await tmux.waitScreen('the shell after ctflow', (s) => s.includes('MODES:'));
@@ -115,11 +83,11 @@ describe('ctflow top in a real terminal (tmux)', () => {
     } finally {
       tmux.close();
     }
-    const broken = new Tmux();
+    const broken = new Tmux(dir);
     const path = join(dir, 'vanishing.txt');
     copyFileSync(PROC, path);
     try {
-      broken.start(['top', '--file', path, '--interval', '0.5']);
+      broken.start(['top', '--file', path, '--interval', '0.5'], { ttyModes: true });
       await broken.waitScreen('the first frame', (s) => s.includes('PROTO'));
       rmSync(path);
       const screen = await broken.waitScreen('the shell after ctflow', (s) => s.includes('MODES:'));
@@ -159,8 +127,13 @@ describe('ctflow top against live traffic in a private network namespace (root)'
       assert.equal(r.code, 0, r.stderr);
       const rows = r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>);
       const flow = rows.find((x) => x.frame === 2 && x.type === 'flow')!;
-      assert.deepStrictEqual([flow.protocol, flow.src, flow.dst, flow.dport, flow.conns], ['tcp', '127.0.0.1', '127.0.0.1', PORT, 1]);
+      // both ends are the namespace's loopback: a local flow, server side first, as `ctflow flows` shows it
+      assert.deepStrictEqual([flow.direction, flow.protocol, flow.local, flow.peer, flow.conns], [
+        'local', 'tcp', { addr: '127.0.0.1', port: PORT }, { addr: '127.0.0.1', port: 'many' }, 1,
+      ]);
       const measured = flow.orig_bytes_per_sec as number;
+      // the client's bytes arrive at the server: inbound for a local flow
+      assert.equal(flow.in_bytes_per_sec, measured);
       t.diagnostic(`sender ${RATE} B/s, top measured ${Math.round(measured)} B/s original, ${Math.round(flow.bytes_per_sec)} B/s both ways`);
       assert.ok(measured > RATE * 0.5 && measured < RATE * 1.5, `measured ${measured} B/s, sent ${RATE} B/s`);
       const total = rows.find((x) => x.frame === 2 && x.type === 'total')!;

@@ -10,12 +10,18 @@ import { fixture, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctflow-top-'));
 const PROC = fixture('nat-router/proc_nf_conntrack.txt');
+/** the router's addresses, from the rtr block of nat-router/topology.txt: flow tests never depend on this machine's */
+const ROUTER_LOCAL = '127.0.0.1,::1,10.1.0.1,fd00:a1::1,fe80::58f5:8bff:fe2b:9f3b,10.2.0.1,fd00:a2::1,fe80::60eb:a4ff:feea:9986';
+const HOST = fixture('local-host/proc_nf_conntrack.txt');
+/** the host's addresses, straight from local-host/ip_o_addr.txt */
+const HOST_LOCAL = readFileSync(fixture('local-host/ip_o_addr.txt'), 'utf8')
+  .split('\n').filter((l) => l.trim() !== '').map((l) => l.split(/\s+/)[3]!.split('/')[0]!);
 const conns = readFileSync(PROC, 'utf8').split('\n').filter((l) => l !== '').map((l) => parseConnLine(l)!);
 const ndjson = (text: string) => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>);
 
 describe('ctflow top, plain frames', () => {
-  it('prints one frame with --once: header, totals, column header, rows by bytes (no rates yet)', async () => {
-    const r = await runCli(['top', '--once', '--file', PROC, '--limit', '2']);
+  it('prints one frame with --once: header, totals, column header, host flows by bytes (no rates yet)', async () => {
+    const r = await runCli(['top', '--once', '--file', PROC, '--local', ROUTER_LOCAL, '--limit', '4']);
     assert.equal(r.code, 0);
     const lines = r.stdout.split('\n');
     assert.match(lines[0]!, /^ctflow top {2}\d\d:\d\d:\d\d {2}every 2s {2}flows {2}sort rate desc$/);
@@ -23,11 +29,25 @@ describe('ctflow top, plain frames', () => {
       '32 flows, 34 connections',
       '',
       'PROTO  FLOW                                                              CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
-      'tcp    10.1.0.2 ==> 10.2.0.2:80                                              2           -        -     68 KiB        34',
-      'tcp    10.1.0.2 ==> 10.2.0.2:8000                                            2           -        -     23 KiB        29',
+      'tcp    10.1.0.2:many ==> 10.2.0.2:80                                         2           -        -     68 KiB        34',
+      'tcp    10.1.0.2:many ==> 10.2.0.2:8000                                       2           -        -     23 KiB        29',
+      'tcp    10.1.0.2:many ==> 10.1.0.1:8080 dnat 10.2.0.2:80                      1           -        -     21 KiB        16',
+      'tcp    10.1.0.2:many ==> 10.1.0.1:39027 dnat 10.2.0.2:39027                  1           -        -     11 KiB        10',
       '',
     ]);
     assert.equal(r.stderr, '');
+  });
+
+  it('shows passive (<--) and active (-->) flows of the router, as flows does', async () => {
+    const r = await runCli(['top', '--once', '--file', PROC, '--local', ROUTER_LOCAL, '-p', 'icmp']);
+    assert.deepStrictEqual(r.stdout.split('\n').slice(3), [
+      'PROTO  FLOW                                                              CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+      'icmp   10.1.0.2:many ==> 10.2.0.2:echo-request                               1           -        -      504 B         6',
+      'icmp   10.1.0.1:echo-request <-- 10.1.0.2:many                               1           -        -      168 B         2',
+      'icmp   10.2.0.1:many --> 10.2.0.2:echo-request                               1           -        -      168 B         2',
+      'icmp   10.1.0.2:many ==> 10.2.0.3:echo-request                               1           -        -      168 B         2',
+      '',
+    ]);
   });
 
   it('prints N frames with --iterations, --interval apart; the second has rates (0 for a file)', async () => {
@@ -40,16 +60,24 @@ describe('ctflow top, plain frames', () => {
   });
 
   it('writes NDJSON rows and a total per frame; rates are null on frame 1 and numbers on frame 2', async () => {
-    const r = await runCli(['top', '--iterations', '2', '--interval', '0.1', '--ndjson', '--file', PROC, '-p', 'udp']);
+    const r = await runCli(['top', '--iterations', '2', '--interval', '0.1', '--ndjson', '--file', PROC, '--local', ROUTER_LOCAL, '-p', 'udp']);
     const rows = ndjson(r.stdout);
     assert.deepStrictEqual(rows.map((x) => [x.frame, x.type]), [
       ...[1, 2].flatMap((f) => [...Array(7).fill([f, 'flow']), [f, 'total']]),
     ]);
-    const dns = rows.find((x) => x.frame === 1 && x.dport === 53 && x.src === '10.1.0.2')!;
-    assert.deepStrictEqual(
-      [dns.protocol, dns.dst, dns.sport, dns.conns, dns.packets, dns.bytes, dns.bytes_per_sec, dns.packets_per_sec],
-      ['udp', '10.2.0.2', null, 1, 4, 280, null, null],
-    );
+    const { frame, time, ...dns } = rows.find((x) => x.frame === 1 && x.peer.port === 53 && x.peer.addr === '10.2.0.2')!;
+    assert.deepStrictEqual([frame, typeof time], [1, 'number']);
+    assert.deepStrictEqual(dns, {
+      type: 'flow', direction: 'forward', protocol: 'udp', family: 'ipv4',
+      local: { addr: '10.1.0.2', port: 'many' }, peer: { addr: '10.2.0.2', port: 53 }, nat_target: null,
+      conns: 1, packets: 4, bytes: 280,
+      bytes_per_sec: null, packets_per_sec: null, orig_bytes_per_sec: null, reply_bytes_per_sec: null, orig_packets_per_sec: null, reply_packets_per_sec: null,
+      in_bytes_per_sec: null, out_bytes_per_sec: null, in_packets_per_sec: null, out_packets_per_sec: null,
+    });
+    const nat = rows.find((x) => x.frame === 2 && x.peer.port === 5353)!;
+    assert.deepStrictEqual([nat.direction, nat.peer, nat.nat_target, nat.bytes_per_sec, nat.in_bytes_per_sec], [
+      'forward', { addr: '10.1.0.1', port: 5353 }, { addr: '10.2.0.2', port: 53 }, 0, 0,
+    ]);
     const total2 = rows.at(-1)!;
     assert.deepStrictEqual([total2.rows, total2.conns, total2.bytes_per_sec, total2.orig_bytes_per_sec, total2.table_count], [7, 7, 0, 0, null]);
   });
@@ -60,7 +88,7 @@ describe('ctflow top, plain frames', () => {
   });
 
   it('reads --stdin once, as one frame', async () => {
-    const r = await runCli(['top', '--stdin', '--ndjson', '--limit', '1'], { stdin: readFileSync(PROC) });
+    const r = await runCli(['top', '--stdin', '--ndjson', '--limit', '1', '--local', ROUTER_LOCAL], { stdin: readFileSync(PROC) });
     assert.deepStrictEqual(ndjson(r.stdout).map((x) => [x.frame, x.type, x.conns]), [[1, 'flow', 2], [1, 'total', 34]]);
   });
 
@@ -122,5 +150,63 @@ describe('ctflow top, plain frames', () => {
     assert.match(coloured.stdout, /^\x1b\[1mctflow top\x1b\[22m/);
     const plain = await runCli(['top', '--once', '--file', PROC, '--limit', '1', '--no-color'], { env });
     assert.match(plain.stdout, /^ctflow top {2}/);
+  });
+});
+
+describe('ctflow top, flows as `ctflow flows` has them', () => {
+  const identity = (x: Record<string, any>) => ({
+    direction: x.direction, protocol: x.protocol, family: x.family, local: x.local, peer: { addr: x.peer.addr, port: x.peer.port },
+    nat_target: x.nat_target ?? null,
+  });
+  const flowsJson = async (args: string[]) => {
+    const r = await runCli(['flows', '--json', '-n', '--sort', 'bytes', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as Array<Record<string, any>>).map((f) => [identity(f), f.connections]);
+  };
+  const topJson = async (args: string[]) => {
+    const r = await runCli(['top', '--once', '--ndjson', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return ndjson(r.stdout).filter((x) => x.type === 'flow').map((x) => [identity(x), x.conns]);
+  };
+
+  it('top --once --ndjson lists the flows of flows --json, in the same order, on the router with --local', async () => {
+    const [flows, top] = await Promise.all([flowsJson(['--file', PROC, '--local', ROUTER_LOCAL]), topJson(['--file', PROC, '--local', ROUTER_LOCAL])]);
+    assert.equal(top.length, 32);
+    assert.deepStrictEqual(top, flows);
+  });
+
+  it('and on the local host (passive, active and local flows, IPv6, no accounting), --local repeated', async () => {
+    const local = HOST_LOCAL.flatMap((a) => ['--local', a]);
+    const [flows, top] = await Promise.all([flowsJson(['--file', HOST, ...local]), topJson(['--file', HOST, ...local])]);
+    assert.deepStrictEqual(new Set(top.map(([f]) => (f as { direction: string }).direction)), new Set(['passive', 'active', 'local']));
+    assert.equal(top.length, 20);
+    assert.deepStrictEqual(top, flows);
+  });
+
+  it('takes --local repeated or as comma lists alike', async () => {
+    const [a, b] = await Promise.all([
+      topJson(['--file', PROC, '--local', '10.1.0.1,10.2.0.1', '--local', 'fd00:a1::1', '--local', 'fd00:a2::1']),
+      topJson(['--file', PROC, '--local', ROUTER_LOCAL]),
+    ]);
+    assert.deepStrictEqual(a, b);
+  });
+
+  it('refuses a --local that is not an address (exit 2, one sentence)', async () => {
+    const r = await runCli(['top', '--once', '--file', PROC, '--local', '10.1.0.1,router']);
+    assert.deepStrictEqual([r.code, r.stdout, r.stderr], [2, '', 'ctflow: --local: expected an IPv4 or IPv6 address, got "router"\n']);
+  });
+
+  it('discovers this host\'s addresses without --local: loopback traffic is a local flow', async () => {
+    const line = 'ipv4     2 tcp      6 300 ESTABLISHED src=127.0.0.1 dst=127.0.0.1 sport=40000 dport=6379 packets=3 bytes=180 ' +
+      'src=127.0.0.1 dst=127.0.0.1 sport=6379 dport=40000 packets=2 bytes=120 [ASSURED] mark=0 zone=0 use=2\n';
+    const r = await runCli(['top', '--stdin', '--ndjson'], { stdin: line });
+    assert.deepStrictEqual(identity(ndjson(r.stdout)[0]!), {
+      direction: 'local', protocol: 'tcp', family: 'ipv4', local: { addr: '127.0.0.1', port: 6379 }, peer: { addr: '127.0.0.1', port: 'many' }, nat_target: null,
+    });
+  });
+
+  it('-n and --numeric change nothing: top never resolves names', async () => {
+    const [plain, n, numeric] = await Promise.all([[], ['-n'], ['--numeric']].map((extra) => topJson(['--file', PROC, '--local', ROUTER_LOCAL, ...extra])));
+    assert.deepStrictEqual([n, numeric], [plain, plain]);
   });
 });

@@ -1,7 +1,7 @@
 // The real CLI on a real terminal: a private tmux server (its own -L socket, so the user's
 // sessions are never touched) runs `node dist/cli.js …` in a shell that prints `EXIT=<code>`
-// when ctflow ends; tests read the screen (capture-pane) and type (send-keys).
-// (test/commands/top-live.test.ts has its own copy of this, written before it existed.)
+// when ctflow ends (and, when asked, the terminal modes it left behind); tests read the screen
+// (capture-pane) and type (send-keys).
 
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -28,13 +28,18 @@ export class Tmux {
     return r.stdout;
   }
 
-  /** Runs ctflow with `args` in a 120x30 terminal; afterwards the shell prints EXIT=<code> and waits. */
-  start(args: string[]): void {
+  /**
+   * Runs ctflow with `args` in a 120x30 terminal; afterwards the shell prints EXIT=<code> and waits.
+   * With `ttyModes` it also prints `MODES:<icanon and echo as stty has them>`, so a full-screen
+   * command can be checked for restoring the terminal (`MODES:icanon echo` = restored).
+   */
+  start(args: string[], { ttyModes = false }: { ttyModes?: boolean } = {}): void {
     const script = join(this.dir, `${this.socket}.sh`);
     writeFileSync(script, [
       'export NO_COLOR=1 TZ=UTC LC_ALL=C',
       `${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}`,
       'echo "EXIT=$?"',
+      ...(ttyModes ? ['echo "MODES:$(stty -a | tr ";" "\\n" | tr " " "\\n" | grep -E -x -- "-?(icanon|echo)" | tr "\\n" " ")"'] : []),
       'sleep 60',
       '',
     ].join('\n'));
