@@ -97,7 +97,9 @@ const median = (xs) => {
 };
 
 const rows = [];
-function scenario(name, spec, { bytes, target, targetRss, note } = {}) {
+function scenario(name, spec, { bytes, target: target0, targetRss: targetRss0, note } = {}) {
+  let target = target0;
+  let targetRss = targetRss0;
   if (only && !name.includes(only)) return undefined;
   const walls = [];
   const rss = [];
@@ -105,6 +107,11 @@ function scenario(name, spec, { bytes, target, targetRss, note } = {}) {
     const m = measure(spec);
     walls.push(m.wall);
     if (m.rssMB !== undefined) rss.push(m.rssMB);
+  }
+  // the targets are for the 1M-line tables; a quick run only shows that everything works
+  if (quick) {
+    target = undefined;
+    targetRss = undefined;
   }
   const row = {
     name,
@@ -145,7 +152,7 @@ function skip(name, reason) {
 // ---- header -------------------------------------------------------------------------------
 const commit = sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) ?? 'unknown';
 const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : '';
-console.log(`ctflow bench — commit ${commit}${dirty}${quick ? ' — QUICK (100k lines)' : ''}`);
+console.log(`ctflow bench — commit ${commit}${dirty}${quick ? ' — QUICK (100k lines; the targets are for the full run and not judged here)' : ''}`);
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free), ` +
     `node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
@@ -178,7 +185,7 @@ if (flows) {
   const r4 = scenario(`ctflow flows -n --json --file T (${label4})`, ct('flows', '-n', '--json', ...LOCAL, '--file', T4), { bytes: bytes4 });
   if (r1?.rss && r4?.rss) {
     const growth = (r4.rss / r1.rss - 1) * 100;
-    console.log(`|   peak RSS ${label4} vs ${label}: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% (target: within 10%) ${Math.abs(growth) <= 10 ? 'ok' : 'MISS'}`);
+    console.log(`|   peak RSS ${label4} vs ${label}: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%${quick ? '' : ` (target: within 10%) ${Math.abs(growth) <= 10 ? 'ok' : 'MISS'}`}`);
   }
 } else {
   skip(`ctflow flows -n --json --file T (${label}, ${label4})`, 'this build has no flows command');
@@ -245,7 +252,7 @@ function live() {
     const ctRow = scenario(`live: ctflow ${cmd.join(' ')} (${have})`, { argv: ['ip', 'netns', 'exec', ns, node, CLI, ...cmd] });
     if (catRow && ctRow) {
       const ratio = ctRow.wall / catRow.wall;
-      console.log(`|   ctflow / cat = ${ratio.toFixed(2)} (target ≤ 1.15) ${ratio <= 1.15 ? 'ok' : 'MISS'}${flows ? '' : ' — flows not in this build, list --limit 25 measured instead'}`);
+      console.log(`|   ctflow / cat = ${ratio.toFixed(2)}${quick ? '' : ` (target ≤ 1.15) ${ratio <= 1.15 ? 'ok' : 'MISS'}`}${flows ? '' : ' — flows not in this build, list --limit 25 measured instead'}`);
     }
   } finally {
     spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });

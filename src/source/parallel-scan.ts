@@ -81,8 +81,10 @@ export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, con
   if (threads > 0) {
     // a regular file says its size up front, so workers can start while the first bytes arrive
     if (source.file !== undefined && source.file !== '-' && !source.stdin && !source.exec) {
-      const size = await stat(source.file).then((s) => (s.isFile() ? s.size : 0), () => 0);
+      const size = await stat(source.file).then((s) => (s.isFile() ? s.size : -1), () => -1);
       big = size >= parallelMin;
+      // a small regular file is streamed in this thread, not held while deciding
+      if (size >= 0 && !big) return runHere(job, control, source, [], it);
     } else if (source.file === undefined && !source.stdin && !source.exec && source.procPath === undefined) {
       // the kernel's table has no size, but this namespace's entry count says how big it is
       // (an entry prints as ~150–250 bytes): the worker then parses while the kernel prints
