@@ -132,8 +132,9 @@ async function runHere<P, R>(
     }
     splitter.end();
   } catch (err) {
-    if (!(err instanceof Stop)) throw err;
+    // close the source (a file handle, a subprocess) whatever ended the read
     await rest?.return?.();
+    if (!(err instanceof Stop)) throw err;
     return { result: job.merge([instance.finish()]), report, stopped: true, workers: 0 };
   }
   return { result: job.merge([instance.finish()]), report, stopped: false, workers: 0 };
@@ -308,6 +309,9 @@ async function runWorkers<P, R>(
     }
     results.push(here.instance.finish());
     return { result: job.merge(results), report, stopped: false, workers: threads };
+  } catch (err) {
+    await it.return?.();
+    throw err;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
