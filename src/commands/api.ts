@@ -68,7 +68,7 @@ function readCommand(): Command {
     .option('--exec', 'read the table from `conntrack -L -o extended`')
     .option('--conntrack-bin <path>', 'the conntrack binary to run (default: conntrack on PATH)')
     .option('--zones <file>', 'zones for "expand" (NAME CIDR… per line, or JSON); default: interface subnets, local, external')
-    .option('--mark-map <file>', 'mark fields for provider, ndpi, prio (JSON, see docs/api.md)')
+    .option('--mark-map <file>', 'mark fields for provider, ndpi, prio (JSON, see the README)')
     .option('--netdata <url>', 'netdata agent for "stats"', DEFAULT_NETDATA)
     .action(async (flags: ReadFlags) => {
       netdataDataUrl(flags.netdata, 1); // a bad URL is a usage error before stdin is read
@@ -102,7 +102,7 @@ function deleteCommand(): Command {
 
 export function apiCommand(): Command {
   return new Command('api')
-    .description('NethServer-compatible JSON API: one request on stdin, one response on stdout (docs/api.md)')
+    .description('NethServer-compatible JSON API: one request on stdin, one response on stdout (see the README)')
     .addCommand(readCommand())
     .addCommand(deleteCommand());
 }

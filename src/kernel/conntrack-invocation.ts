@@ -7,7 +7,7 @@
 //   - one `conntrack -R` batch (lines in a private temp file, shown as `-`) with one exact-tuple line per matched entry, never one
 //     process per entry.
 //
-// What conntrack v1.4.7 really does (checked in a private namespace, see docs/delete-flush.md):
+// What conntrack v1.4.7 really does (checked in a private namespace; README "delete, update, flush"):
 //   - a `-D` without -w deletes the tuple in every zone; `-w 0` also matches entries whose zone is
 //     directional, so batch lines name the zone exactly (-w Z, or --orig-zone/--reply-zone);
 //   - inside -R, the mark filter/value of the LAST line is applied to every line (a global template
