@@ -125,44 +125,145 @@ export function classify(c: Conn, local: ReadonlySet<string>): Classification {
 
 const DIRECTION_CODE: Record<Direction, number> = { passive: 0, active: 1, local: 2, forward: 3 };
 /** A flow port as a number: 0–65535, 'many' 65536, none 65537. */
-const portCode = (p: FlowPort): number => (p === undefined ? 65537 : p === 'many' ? 65536 : p);
+const PORT_MANY = 65536;
+const PORT_NONE = 65537;
+const portOf = (code: number): FlowPort => (code === PORT_NONE ? undefined : code === PORT_MANY ? 'many' : code);
+
+/** Flag bits per address id. */
+const IS_LOCAL = 1;
+const IS_UNSPECIFIED = 2;
+
+/** The identity of a flow as 8 int32 slots (one hash-table key). */
+const K = 8;
+const K_LOCAL = 0; // address id
+const K_PEER = 1; // address id
+const K_KIND = 2; // direction * 2^16 + kind index (protocol, protonum, family)
+const K_LPORT = 3; // port codes
+const K_PPORT = 4;
+const K_NAT = 5; // NAT target address id + 1, 0 for none
+const K_NPORT = 6;
 
 /**
- * Sums connections into flows; one entry per flow, never one per connection. The index is
- * nested (local address → peer address → the rest of the identity) because short keys hash
- * faster than one long concatenated key: on a million-entry table this halves the grouping time.
+ * A flow's identity in compact form, as a worker hands it back (structured clone of a few typed
+ * arrays and two string lists, not 87k objects): what `HostFlowAggregator.absorb` adds up.
+ */
+export interface FlowPart {
+  addresses: string[];
+  /** [protocol, protonum, family] per kind index */
+  kinds: Array<[string, number, Family]>;
+  /** K int32 per flow (see K_*) */
+  keys: Int32Array;
+  /** 6 per flow: connections, counted, inPackets, inBytes, outPackets, outBytes */
+  sums: Float64Array;
+}
+
+/**
+ * Sums connections into flows; one entry per flow, never one per connection. Addresses get a
+ * small number on first sight (one Map lookup of an already-hashed string), which also carries
+ * "is local"/"is unspecified", so classifying a connection allocates nothing; the flow itself
+ * is found in an open-addressing table of int32 keys (no key string, no nested Maps). The
+ * HostFlow object is made once per flow, and its counters are updated in place.
  */
 export class HostFlowAggregator {
-  private readonly index = new Map<string, Map<string, Map<number | string, HostFlow>>>();
+  private readonly ids = new Map<string, number>();
+  private addresses: string[] = [];
+  private flags = new Uint8Array(1024);
+  private readonly kindIds = new Map<string, number>();
+  private readonly kinds: Array<[string, number, Family]> = [];
+  private lastKindProtocol = '';
+  private lastKindFamily = '';
+  private lastKindProtonum = -1;
+  private lastKind = -1;
+  private lastKindPorts = false;
+  private slots = new Int32Array(1 << 12).fill(-1);
+  private keys = new Int32Array((1 << 11) * K);
   private readonly list: HostFlow[] = [];
-  private readonly local: ReadonlySet<string>;
 
   constructor(local: ReadonlySet<string>) {
-    this.local = local;
+    for (const a of local) this.flags[this.id(a)]! |= IS_LOCAL;
+  }
+
+  private id(addr: string): number {
+    let id = this.ids.get(addr);
+    if (id !== undefined) return id;
+    id = this.addresses.length;
+    this.ids.set(addr, id);
+    this.addresses.push(addr);
+    if (id >= this.flags.length) {
+      const bigger = new Uint8Array(this.flags.length * 2);
+      bigger.set(this.flags);
+      this.flags = bigger;
+    }
+    this.flags[id] = addr === '0.0.0.0' || addr === '::' ? IS_UNSPECIFIED : 0;
+    return id;
+  }
+
+  private kindOf(protocol: string, protonum: number, family: Family): number {
+    const text = protocol + '|' + protonum + '|' + family;
+    let k = this.kindIds.get(text);
+    if (k === undefined) {
+      k = this.kinds.length;
+      this.kindIds.set(text, k);
+      this.kinds.push([protocol, protonum, family]);
+    }
+    return k;
   }
 
   /** Counts one connection into its flow and returns that flow (top keys its rows by it). */
   add(c: Conn): HostFlow {
-    const k = classify(c, this.local);
-    let byPeer = this.index.get(k.local.addr);
-    if (byPeer === undefined) this.index.set(k.local.addr, (byPeer = new Map()));
-    let byRest = byPeer.get(k.peer.addr);
-    if (byRest === undefined) byPeer.set(k.peer.addr, (byRest = new Map()));
-    // the rest of the identity as one number (direction, protocol, both ports: 44 bits, exact in
-    // a double), which hashes without building a string per connection; a NAT target (forwarded
-    // DNAT) is rare and keeps a string key
-    const rest = k.natTarget === undefined
-      ? ((DIRECTION_CODE[k.direction] * 256 + c.protonum) * 65538 + portCode(k.local.port)) * 65538 + portCode(k.peer.port)
-      : k.direction + '|' + c.protonum + '|' + k.local.port + '|' + k.peer.port + '|' + k.natTarget.addr + '|' + k.natTarget.port;
-    let flow = byRest.get(rest);
-    if (flow === undefined) byRest.set(rest, (flow = this.newFlow(c, k)));
-    flow.connections++;
     const o = c.original;
     const r = c.reply;
+    // the kind (protocol, protonum, family) changes rarely between neighbouring lines
+    if (c.protocol !== this.lastKindProtocol || c.family !== this.lastKindFamily || c.protonum !== this.lastKindProtonum) {
+      this.lastKind = this.kindOf(c.protocol, c.protonum, c.family);
+      this.lastKindProtocol = c.protocol;
+      this.lastKindProtonum = c.protonum;
+      this.lastKindFamily = c.family;
+      this.lastKindPorts = PORT_PROTOCOLS.has(c.protocol);
+    }
+    const ports = this.lastKindPorts;
+    // classify (see the header): the same decisions as classify(), on numbers
+    const client = this.id(o.src);
+    const server = this.id(r.src);
+    const flags = this.flags;
+    const port = ports ? r.sport ?? PORT_NONE : o.type !== undefined ? o.type : r.srckey !== undefined ? r.srckey : PORT_NONE;
+    const many = port === PORT_NONE ? PORT_NONE : PORT_MANY;
+    let replyDst = -1;
+    let clientLocal = (flags[client]! & IS_LOCAL) !== 0;
+    if (!clientLocal && (flags[client]! & IS_UNSPECIFIED) !== 0) {
+      replyDst = this.id(r.dst);
+      clientLocal = (this.flags[replyDst]! & IS_LOCAL) !== 0;
+    }
+    const serverLocal = (this.flags[server]! & IS_LOCAL) !== 0;
+    let direction: number;
+    let localId: number;
+    let peerId: number;
+    let lport: number;
+    let pport: number;
+    let nat = 0;
+    let nport = 0;
+    if (clientLocal && serverLocal) {
+      direction = 2; localId = server; lport = port; peerId = client; pport = many;
+    } else if (clientLocal) {
+      direction = 1; localId = (this.flags[client]! & IS_UNSPECIFIED) === 0 ? client : replyDst >= 0 ? replyDst : this.id(r.dst); lport = many; peerId = server; pport = port;
+    } else if (serverLocal) {
+      direction = 0; localId = server; lport = port; peerId = client; pport = many;
+    } else {
+      direction = 3; localId = client; lport = many;
+      peerId = this.id(o.dst);
+      pport = ports ? o.dport ?? PORT_NONE : o.type !== undefined ? o.type : o.dstkey !== undefined ? o.dstkey : PORT_NONE;
+      if (server !== peerId || port !== pport) {
+        nat = server + 1;
+        nport = port;
+      }
+    }
+    const flow = this.find(localId, peerId, direction * 65536 + this.lastKind, lport, pport, nat, nport);
+    flow.connections++;
     if (o.packets === undefined && r.packets === undefined) return flow;
     flow.counted++;
-    const out = k.originalIsOutbound ? o : r;
-    const inb = k.originalIsOutbound ? r : o;
+    const outbound = direction === 1 || direction === 3;
+    const out = outbound ? o : r;
+    const inb = outbound ? r : o;
     flow.outPackets += out.packets ?? 0;
     flow.outBytes += out.bytes ?? 0;
     flow.inPackets += inb.packets ?? 0;
@@ -170,14 +271,119 @@ export class HostFlowAggregator {
     return flow;
   }
 
-  private newFlow(c: Conn, k: Classification): HostFlow {
+  /** The flow with this identity, made on first sight. */
+  private find(localId: number, peerId: number, kind: number, lport: number, pport: number, nat: number, nport: number): HostFlow {
+    let h = Math.imul(localId, 0x9e3779b1) ^ Math.imul(peerId + 0x7f4a7c15, 0x85ebca77) ^ Math.imul(kind + 0x165667b1, 0xc2b2ae3d);
+    h ^= Math.imul(lport * 65539 + pport, 0x27d4eb2f) ^ Math.imul(nat * 65539 + nport, 0x165667b1);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 13;
+    const mask = this.slots.length - 1;
+    const keys = this.keys;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const f = this.slots[i]!;
+      if (f < 0) return this.insert(i, localId, peerId, kind, lport, pport, nat, nport);
+      const b = f * K;
+      if (keys[b + K_LOCAL] === localId && keys[b + K_PEER] === peerId && keys[b + K_KIND] === kind &&
+        keys[b + K_LPORT] === lport && keys[b + K_PPORT] === pport && keys[b + K_NAT] === nat && keys[b + K_NPORT] === nport) {
+        return this.list[f]!;
+      }
+    }
+  }
+
+  private insert(slot: number, localId: number, peerId: number, kind: number, lport: number, pport: number, nat: number, nport: number): HostFlow {
+    const f = this.list.length;
+    if ((f + 1) * K > this.keys.length) {
+      const bigger = new Int32Array(this.keys.length * 2);
+      bigger.set(this.keys);
+      this.keys = bigger;
+    }
+    const b = f * K;
+    const keys = this.keys;
+    keys[b + K_LOCAL] = localId;
+    keys[b + K_PEER] = peerId;
+    keys[b + K_KIND] = kind;
+    keys[b + K_LPORT] = lport;
+    keys[b + K_PPORT] = pport;
+    keys[b + K_NAT] = nat;
+    keys[b + K_NPORT] = nport;
+    this.slots[slot] = f;
+    const [protocol, protonum, family] = this.kinds[kind & 0xffff]!;
     const flow: HostFlow = {
-      direction: k.direction, protocol: c.protocol, protonum: c.protonum, family: c.family,
-      local: k.local, peer: k.peer, natTarget: k.natTarget,
+      direction: DIRECTIONS_BY_CODE[kind >>> 16]!, protocol, protonum, family,
+      local: { addr: this.addresses[localId]!, port: portOf(lport) },
+      peer: { addr: this.addresses[peerId]!, port: portOf(pport) },
+      natTarget: nat === 0 ? undefined : { addr: this.addresses[nat - 1]!, port: portOf(nport) },
       connections: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, counted: 0,
     };
     this.list.push(flow);
+    // keep the table at most half full
+    if (this.list.length * 2 > this.slots.length) this.grow();
     return flow;
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    this.slots = slots;
+    const keys = this.keys;
+    for (let f = 0; f < this.list.length; f++) {
+      const b = f * K;
+      // re-find each flow's slot by its key (find() would insert: place by hand)
+      const h = this.hashAt(b, keys);
+      const mask = slots.length - 1;
+      let i = h & mask;
+      while (slots[i]! >= 0) i = (i + 1) & mask;
+      slots[i] = f;
+    }
+  }
+
+  private hashAt(b: number, keys: Int32Array): number {
+    let h = Math.imul(keys[b + K_LOCAL]!, 0x9e3779b1) ^ Math.imul(keys[b + K_PEER]! + 0x7f4a7c15, 0x85ebca77) ^ Math.imul(keys[b + K_KIND]! + 0x165667b1, 0xc2b2ae3d);
+    h ^= Math.imul(keys[b + K_LPORT]! * 65539 + keys[b + K_PPORT]!, 0x27d4eb2f) ^ Math.imul(keys[b + K_NAT]! * 65539 + keys[b + K_NPORT]!, 0x165667b1);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 13;
+    return h;
+  }
+
+  /** The flows in compact form (for a worker's answer). */
+  part(): FlowPart {
+    const n = this.list.length;
+    const sums = new Float64Array(n * 6);
+    for (let f = 0; f < n; f++) {
+      const x = this.list[f]!;
+      const b = f * 6;
+      sums[b] = x.connections;
+      sums[b + 1] = x.counted;
+      sums[b + 2] = x.inPackets;
+      sums[b + 3] = x.inBytes;
+      sums[b + 4] = x.outPackets;
+      sums[b + 5] = x.outBytes;
+    }
+    return { addresses: this.addresses.slice(), kinds: this.kinds.slice(), keys: this.keys.slice(0, n * K), sums };
+  }
+
+  /** Adds another aggregator's flows (a part of the same table) into this one. */
+  absorb(p: FlowPart): void {
+    const addr = new Int32Array(p.addresses.length);
+    for (let i = 0; i < p.addresses.length; i++) addr[i] = this.id(p.addresses[i]!);
+    const kind = p.kinds.map(([protocol, protonum, family]) => this.kindOf(protocol, protonum, family));
+    const k = p.keys;
+    const s = p.sums;
+    for (let f = 0, n = s.length / 6; f < n; f++) {
+      const b = f * K;
+      const nat = k[b + K_NAT]!;
+      const code = k[b + K_KIND]!;
+      const flow = this.find(addr[k[b + K_LOCAL]!]!, addr[k[b + K_PEER]!]!, (code >>> 16) * 65536 + kind[code & 0xffff]!,
+        k[b + K_LPORT]!, k[b + K_PPORT]!, nat === 0 ? 0 : addr[nat - 1]! + 1, k[b + K_NPORT]!);
+      const t = f * 6;
+      flow.connections += s[t]!;
+      flow.counted += s[t + 1]!;
+      flow.inPackets += s[t + 2]!;
+      flow.inBytes += s[t + 3]!;
+      flow.outPackets += s[t + 4]!;
+      flow.outBytes += s[t + 5]!;
+    }
   }
 
   get size(): number {
@@ -189,3 +395,5 @@ export class HostFlowAggregator {
     return [...this.list];
   }
 }
+
+const DIRECTIONS_BY_CODE: readonly Direction[] = (Object.keys(DIRECTION_CODE) as Direction[]).sort((a, b) => DIRECTION_CODE[a] - DIRECTION_CODE[b]);

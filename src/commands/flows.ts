@@ -20,7 +20,7 @@ import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
-import { flowsJob } from '../jobs/flows-job.js';
+import { flowsJob, flowsOf } from '../jobs/flows-job.js';
 import { scanJob } from './scan.js';
 import { appendCsv } from '../render/conn-extras.js';
 import { flowZones } from '../render/flow-zones.js';
@@ -106,7 +106,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   // summed per part of the table, on every core when the table is big (jobs/flows-job.ts)
   const run = await scanJob(source, flowsJob({ filter: filterOptions, local: [...local] }), out, format !== 'table');
 
-  let flows: HostFlow[] = sortFlows(run.result.filter(keep), sort);
+  let flows: HostFlow[] = sortFlows(flowsOf([run.result], [...local]).filter(keep), sort);
   if (limit !== undefined) flows = flows.slice(0, limit);
 
   // names only for the rows we print; -n asks nothing at all

@@ -1,9 +1,12 @@
 // The scan job behind `ctflow flows` (see source/scan-job.ts): each part of the table is summed
 // into host flows by its own aggregator; the parts' flows are then added up by identity, which
 // gives the same flows as one aggregator over the whole table (sums do not care about order,
-// and sortFlows puts the rows in one fixed order afterwards).
+// and sortFlows puts the rows in one fixed order afterwards). A part travels in the aggregator's
+// compact form (address list + typed arrays): structured-cloning ~90k flow objects out of a
+// worker and merging them by identity strings cost more than the worker saved (measured).
 
-import { HostFlowAggregator, type HostFlow } from '../aggregate/host-flows.js';
+import { HostFlowAggregator, type FlowPart, type HostFlow } from '../aggregate/host-flows.js';
+import { isMainThread } from 'node:worker_threads';
 import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { CreateJob, JobSpec } from '../source/scan-job.js';
 
@@ -13,16 +16,37 @@ export interface FlowsJobParams {
   local: string[];
 }
 
-export const createJob: CreateJob<FlowsJobParams, HostFlow[]> = (params) => {
+export const createJob: CreateJob<FlowsJobParams, FlowPart> = (params) => {
   const filter = compileFilter(params.filter);
   const flows = new HostFlowAggregator(new Set(params.local));
   return {
     conn(c) {
       if (filter(c)) flows.add(c);
     },
-    finish: () => flows.values(),
+    // in this thread the part is only a token for its aggregator (see own())
+    finish: () => own(isMainThread ? EMPTY_PART() : flows.part(), flows),
   };
 };
+
+/**
+ * The aggregator a part came from, when it was made in this thread: one part (a single-threaded
+ * read) then gives its flows without being added up again (that doubled peak RSS).
+ */
+const EMPTY_PART = (): FlowPart => ({ addresses: [], kinds: [], keys: new Int32Array(0), sums: new Float64Array(0) });
+const origin = new WeakMap<FlowPart, HostFlowAggregator>();
+function own(part: FlowPart, agg: HostFlowAggregator): FlowPart {
+  origin.set(part, agg);
+  return part;
+}
+
+/** The flows of several parts of one table, added up. */
+export function flowsOf(parts: FlowPart[], local: readonly string[]): HostFlow[] {
+  const mine = parts.length === 1 ? origin.get(parts[0]!) : undefined;
+  if (mine !== undefined) return mine.values();
+  const all = new HostFlowAggregator(new Set(local));
+  for (const p of parts) all.absorb(p);
+  return all.values();
+}
 
 /** Everything that makes two flows the same flow (the aggregator's grouping). */
 function identity(f: HostFlow): string {
@@ -30,7 +54,7 @@ function identity(f: HostFlow): string {
   return `${f.direction}|${f.protonum}|${f.local.addr}|${f.local.port}|${f.peer.addr}|${f.peer.port}${nat}`;
 }
 
-/** Flows of several parts, added up. */
+/** Flows of several parts (as flow objects), added up. */
 export function mergeFlows(parts: HostFlow[][]): HostFlow[] {
   if (parts.length === 1) return parts[0]!;
   const byId = new Map<string, HostFlow>();
@@ -55,6 +79,18 @@ export function mergeFlows(parts: HostFlow[][]): HostFlow[] {
   return out;
 }
 
-export function flowsJob(params: FlowsJobParams): JobSpec<FlowsJobParams, HostFlow[]> {
-  return { module: import.meta.url, params, merge: mergeFlows };
+/** The job; its result is one part holding every flow (`flowsOf([result], local)` gives them). */
+export function flowsJob(params: FlowsJobParams): JobSpec<FlowsJobParams, FlowPart> {
+  return {
+    module: import.meta.url,
+    params,
+    merge(parts) {
+      if (parts.length === 1) return parts[0]!;
+      // added into this thread's own aggregator when one took part (its flows are made already)
+      const base = parts.find((p) => origin.has(p));
+      const all = base === undefined ? new HostFlowAggregator(new Set(params.local)) : origin.get(base)!;
+      for (const p of parts) if (p !== base) all.absorb(p);
+      return own(EMPTY_PART(), all);
+    },
+  };
 }
