@@ -13,7 +13,7 @@ import { listeningPortKeys, readListeningSockets } from '../host/listening.js';
 import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
 import { DEFAULT_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
 import { createOutput } from '../output.js';
-import { flowCsvHeader, flowToCsv, flowToJson } from '../render/flows-json.js';
+import { flowCsvHeader, flowToCsv, flowToJson, flowToJsonText } from '../render/flows-json.js';
 import { renderFlowsTable } from '../render/flows-table.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
 import {
@@ -112,13 +112,13 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   // names only for the rows we print; -n asks nothing at all
   const names = await peerNames(flows.map((f) => f.peer.addr), { numeric: flags.numeric, timeoutMs: dnsTimeout });
   // --zones: src_zone/dst_zone after the flow's own fields
-  const json = (f: HostFlow): string => JSON.stringify(zones === undefined ? flowToJson(f, names) : { ...flowToJson(f, names), ...flowZones(f, zones) });
+  const json = (f: HostFlow): string => (zones === undefined ? flowToJsonText(f, names) : JSON.stringify({ ...flowToJson(f, names), ...flowZones(f, zones) }));
   const csvZones = (f: HostFlow): string[] => (zones === undefined ? [] : Object.values(flowZones(f, zones)));
 
   switch (format) {
     case 'json':
       out.write('[');
-      flows.forEach((f, i) => out.write((i === 0 ? '\n' : ',\n') + json(f)));
+      for (let i = 0; i < flows.length; i++) out.write((i === 0 ? '\n' : ',\n') + json(flows[i]!));
       out.write(flows.length === 0 ? ']\n' : '\n]\n');
       break;
     case 'ndjson':

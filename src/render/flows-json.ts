@@ -78,3 +78,28 @@ export function flowToCsv(f: HostFlow, names?: ReadonlyMap<string, string>): str
     f.connections, f.inPackets, f.inBytes, f.outPackets, f.outBytes,
   ].map(csvField).join(',') + '\n';
 }
+
+/** A JSON string literal; the common plain ASCII text is quoted without JSON.stringify. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const str = (s: string): string => (PLAIN.test(s) ? '"' + s + '"' : JSON.stringify(s));
+const portText = (p: FlowPort): string => (p === undefined ? 'null' : p === 'many' ? '"many"' : String(p));
+
+/**
+ * `JSON.stringify(flowToJson(f, names))`, written directly: no intermediate objects, which made
+ * the JSON of ~90k flows cost ~0.13 s (a test checks the two agree on every fixture flow).
+ */
+export function flowToJsonText(f: HostFlow, names?: ReadonlyMap<string, string>): string {
+  const local = '{"addr":' + str(f.local.addr) + ',"port":' + portText(f.local.port) + '}';
+  const peerAddr = str(f.peer.addr);
+  const peerPort = portText(f.peer.port);
+  const name = names?.get(f.peer.addr);
+  let text = '{"direction":' + str(f.direction) + ',"protocol":' + str(f.protocol) + ',"family":' + str(f.family) +
+    ',"local":' + local + ',"peer":{"addr":' + peerAddr + ',"port":' + peerPort + ',"name":' + (name === undefined ? 'null' : str(name)) +
+    '},"connections":' + f.connections + ',"stat":{"total_inbound_packets":' + f.inPackets + ',"total_inbound_bytes":' + f.inBytes +
+    ',"total_outbound_packets":' + f.outPackets + ',"total_outbound_bytes":' + f.outBytes + '}';
+  if (f.direction === 'forward') {
+    text += ',"src":' + local + ',"dst":{"addr":' + peerAddr + ',"port":' + peerPort + '},"nat_target":' +
+      (f.natTarget ? '{"addr":' + str(f.natTarget.addr) + ',"port":' + portText(f.natTarget.port) + '}' : 'null');
+  }
+  return text + '}';
+}

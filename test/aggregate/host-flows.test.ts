@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { HostFlowAggregator, classify } from '../../src/aggregate/host-flows.js';
+import { HostFlowAggregator, classify, type HostFlow } from '../../src/aggregate/host-flows.js';
+import { sortFlows } from '../../src/aggregate/flow-order.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import type { Conn } from '../../src/model.js';
 import { fixture } from '../helpers/cli.js';
@@ -170,4 +171,45 @@ test('memory is one entry per flow: 10,000 connections of one flow are one Map e
   }
   assert.equal(agg.size, 1);
   assert.deepStrictEqual(agg.values().map((f) => line(f)), ['active tcp 10.0.0.5:many --> 192.0.2.9:443 x10000 in=10000/400000 out=10000/600000']);
+});
+
+// The aggregator classifies on address ids and finds flows by int32 keys; this reference does it
+// the plain way (classify() and one identity string per connection). They must agree exactly.
+test('the aggregator gives the flows of classify() grouped by identity, on every fixture and a generated table', async () => {
+  const { fixtureFiles, lineRanges } = await import('../helpers/fixture-lines.js');
+  const { parseConnLine: parse } = await import('../../src/parse/conn-line.js');
+  const reference = (list: readonly Conn[], local: ReadonlySet<string>): HostFlow[] => {
+    const byId = new Map<string, HostFlow>();
+    for (const c of list) {
+      const k = classify(c, local);
+      const id = [k.direction, c.protocol, c.protonum, c.family, k.local.addr, k.local.port, k.peer.addr, k.peer.port, k.natTarget?.addr, k.natTarget?.port].join('|');
+      let f = byId.get(id);
+      if (f === undefined) {
+        f = { direction: k.direction, protocol: c.protocol, protonum: c.protonum, family: c.family, local: k.local, peer: k.peer, natTarget: k.natTarget, connections: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, counted: 0 };
+        byId.set(id, f);
+      }
+      f.connections++;
+      if (c.original.packets === undefined && c.reply.packets === undefined) continue;
+      f.counted++;
+      const [out, inb] = k.originalIsOutbound ? [c.original, c.reply] : [c.reply, c.original];
+      f.outPackets += out.packets ?? 0;
+      f.outBytes += out.bytes ?? 0;
+      f.inPackets += inb.packets ?? 0;
+      f.inBytes += inb.bytes ?? 0;
+    }
+    return [...byId.values()];
+  };
+  const locals: Array<ReadonlySet<string>> = [ROUTER, LOCAL_HOST, new Set(['10.0.1.5', '2001:db8:1::5']), new Set(['0.0.0.0', '::', '10.0.0.1']), new Set()];
+  let compared = 0;
+  for (const file of fixtureFiles()) {
+    const list = lineRanges(file.bytes).map(([s, e]) => parse(file.bytes.toString('latin1', s, e))).filter((c): c is Conn => c !== undefined);
+    if (list.length === 0) continue;
+    for (const local of locals) {
+      const agg = new HostFlowAggregator(local);
+      for (const c of list) agg.add(c);
+      assert.deepStrictEqual(sortFlows(agg.values()), sortFlows(reference(list, local)), file.name);
+      compared += list.length;
+    }
+  }
+  assert.ok(compared > 1000);
 });

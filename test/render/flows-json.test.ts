@@ -51,3 +51,21 @@ test('CSV: one header, one row per flow, empty cells for absent values, quoting 
     'forward,tcp,ipv4,10.3.0.10,22,10.3.0.21,many,"a,b",10.2.0.2,22,2,10,1000,8,4000\n',
   );
 });
+
+test('flowToJsonText is JSON.stringify(flowToJson) for every fixture flow, names and text that needs escaping', async () => {
+  const { flowToJsonText } = await import('../../src/render/flows-json.js');
+  const { aggregate, conns, ROUTER } = await import('../helpers/flows.js');
+  const flows = [
+    ...aggregate(conns('nat-router/proc_nf_conntrack.txt'), ROUTER),
+    ...aggregate(conns('../generated/proc-300.txt'), new Set(['10.0.1.5', '2001:db8:1::5'])),
+    flow({}), flow({ direction: 'forward', natTarget: { addr: '10.9.9.9', port: 8080 } }), flow({ direction: 'forward' }),
+    flow({ direction: 'active', protocol: 'esp', protonum: 50, local: { addr: 'a"b\\c\u0001é', port: undefined }, peer: { addr: '::1', port: undefined } }),
+    flow({ inBytes: 2 ** 53 - 1, outBytes: 1e21 }),
+  ];
+  assert.ok(flows.length > 20);
+  const names = new Map([['10.3.0.21', 'alice.lan'], ['::1', 'q"uote\n']]);
+  for (const f of flows) {
+    assert.equal(flowToJsonText(f), JSON.stringify(flowToJson(f)));
+    assert.equal(flowToJsonText(f, names), JSON.stringify(flowToJson(f, names)));
+  }
+});
