@@ -43,24 +43,6 @@ export interface TableStats {
   top: TopTalkers;
 }
 
-interface Tally {
-  connections: number;
-  bytes: number;
-}
-
-function bump(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
-}
-
-function tally(map: Map<string, Tally>, address: string, bytes: number): void {
-  const t = map.get(address);
-  if (t === undefined) map.set(address, { connections: 1, bytes });
-  else {
-    t.connections++;
-    t.bytes += bytes;
-  }
-}
-
 /** Sorted object: by count descending, then key, so output is stable. */
 function byCount(map: Map<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
@@ -75,28 +57,99 @@ function byNumber(map: Map<number, number>): Record<string, number> {
   return out;
 }
 
-function topOf(map: Map<string, Tally>, n: number, key: 'connections' | 'bytes'): Talker[] {
-  const other = key === 'connections' ? 'bytes' : 'connections';
-  return [...map]
-    .map(([address, t]) => ({ address, connections: t.connections, bytes: t.bytes }))
-    .filter((t) => t[key] > 0)
-    .sort((a, b) => b[key] - a[key] || b[other] - a[other] || (a.address < b.address ? -1 : 1))
-    .slice(0, n);
+const add1 = <K>(map: Map<K, number>, key: K, n: number): void => {
+  map.set(key, (map.get(key) ?? 0) + n);
+};
+
+/**
+ * Connections and bytes per address, in typed arrays indexed by a number given to each address
+ * on first sight (one Map lookup of the parser's already-hashed string, no object per address).
+ */
+class Talkers {
+  readonly index = new Map<string, number>();
+  addresses: string[] = [];
+  connections = new Float64Array(1024);
+  bytes = new Float64Array(1024);
+
+  add(address: string, connections: number, bytes: number): void {
+    let i = this.index.get(address);
+    if (i === undefined) {
+      i = this.addresses.length;
+      this.index.set(address, i);
+      this.addresses.push(address);
+      if (i === this.connections.length) {
+        const c = new Float64Array(i * 2);
+        c.set(this.connections);
+        this.connections = c;
+        const b = new Float64Array(i * 2);
+        b.set(this.bytes);
+        this.bytes = b;
+      }
+    }
+    this.connections[i]! += connections;
+    this.bytes[i]! += bytes;
+  }
+
+  part(): TalkersPart {
+    const n = this.addresses.length;
+    return { addresses: this.addresses.slice(), connections: this.connections.slice(0, n), bytes: this.bytes.slice(0, n) };
+  }
+
+  absorb(p: TalkersPart): void {
+    for (let i = 0; i < p.addresses.length; i++) this.add(p.addresses[i]!, p.connections[i]!, p.bytes[i]!);
+  }
+
+  top(n: number, key: 'connections' | 'bytes'): Talker[] {
+    const primary = this[key];
+    const other = key === 'connections' ? this.bytes : this.connections;
+    const addresses = this.addresses;
+    const picked: number[] = [];
+    for (let i = 0; i < addresses.length; i++) if (primary[i]! > 0) picked.push(i);
+    picked.sort((a, b) => primary[b]! - primary[a]! || other[b]! - other[a]! || (addresses[a]! < addresses[b]! ? -1 : 1));
+    return picked.slice(0, n).map((i) => ({ address: addresses[i]!, connections: this.connections[i]!, bytes: this.bytes[i]! }));
+  }
 }
 
-function flatBreakdown(nested: Map<string, Map<string, Map<string, number>>>): Map<string, number> {
-  const flat = new Map<string, number>();
-  for (const [family, byProto] of nested) {
-    for (const [protocol, byState] of byProto) {
-      for (const [state, n] of byState) flat.set(`${family}/${protocol}/${state}`, n);
-    }
-  }
-  return flat;
+interface TalkersPart {
+  addresses: string[];
+  connections: Float64Array;
+  bytes: Float64Array;
+}
+
+/** One (family, protocol, state) combination: the counters every breakdown is summed from. */
+interface Kind {
+  family: string;
+  protocol: string;
+  state: string | undefined;
+  count: number;
+}
+
+/**
+ * What a part of the table adds up to, as plain data (a scan worker's answer, structured-cloned):
+ * `absorb` adds it into another collector exactly as if that one had read the part itself.
+ */
+export interface TableStatsPart {
+  count: number;
+  replied: number;
+  packets: number;
+  bytes: number;
+  accounted: number;
+  status: TableStats['status'];
+  nat: TableStats['nat'];
+  kinds: Kind[];
+  zones: Array<[number, number]>;
+  marks: Array<[number, number]>;
+  sources: TalkersPart;
+  destinations: TalkersPart;
 }
 
 export interface TableStatsCollector {
   add(c: Conn): void;
   finish(top?: number): TableStats;
+  /** the figures so far as plain data (for a worker's answer) */
+  part(): TableStatsPart;
+  /** adds another collector's part of the same table */
+  absorb(p: TableStatsPart): void;
 }
 
 export const DEFAULT_TOP = 10;
@@ -107,75 +160,105 @@ export function createTableStats(): TableStatsCollector {
   let packets = 0;
   let bytes = 0;
   let accounted = 0;
-  const families = new Map<string, number>();
-  const protocols = new Map<string, number>();
-  const states = new Map<string, Map<string, number>>();
-  // family → protocol → state ('-' for none): nested maps, so the hot path builds no key strings
-  const breakdown = new Map<string, Map<string, Map<string, number>>>();
+  // family → protocol → state ('-' for none) → its Kind; families, protocols, states and the
+  // breakdown are all sums over kinds, so a connection counts into one place. Neighbouring lines
+  // often share a kind: the last one is checked first (the parser interns these strings, so the
+  // comparisons are by pointer)
+  const kindIndex = new Map<string, Map<string, Map<string, Kind>>>();
+  const kinds: Kind[] = [];
+  let last: Kind = { family: '', protocol: '', state: '', count: 0 };
   const status = { assured: 0, unreplied: 0, offload: 0, hwOffload: 0 };
   const nat = { snat: 0, dnat: 0, both: 0, none: 0 };
   const zones = new Map<number, number>();
   const marks = new Map<number, number>();
-  const sources = new Map<string, Tally>();
-  const destinations = new Map<string, Tally>();
+  const sources = new Talkers();
+  const destinations = new Talkers();
 
-  function countZone(zone: number): void {
-    zones.set(zone, (zones.get(zone) ?? 0) + 1);
-  }
-
-  function countBreakdown(c: Conn): void {
-    let byProto = breakdown.get(c.family);
-    if (byProto === undefined) {
-      byProto = new Map();
-      breakdown.set(c.family, byProto);
+  function kindOf(family: string, protocol: string, state: string | undefined): Kind {
+    let byProto = kindIndex.get(family);
+    if (byProto === undefined) kindIndex.set(family, (byProto = new Map()));
+    let byState = byProto.get(protocol);
+    if (byState === undefined) byProto.set(protocol, (byState = new Map()));
+    let k = byState.get(state ?? '-');
+    if (k === undefined) {
+      k = { family, protocol, state, count: 0 };
+      byState.set(state ?? '-', k);
+      kinds.push(k);
     }
-    let byState = byProto.get(c.protocol);
-    if (byState === undefined) {
-      byState = new Map();
-      byProto.set(c.protocol, byState);
-    }
-    bump(byState, c.state ?? '-');
+    return k;
   }
 
   return {
     add(c: Conn): void {
       count++;
-      bump(families, c.family);
-      bump(protocols, c.protocol);
-      if (c.state !== undefined) {
-        let perState = states.get(c.protocol);
-        if (perState === undefined) {
-          perState = new Map();
-          states.set(c.protocol, perState);
-        }
-        bump(perState, c.state);
-      }
-      countBreakdown(c);
+      let k = last;
+      if (c.state !== k.state || c.protocol !== k.protocol || c.family !== k.family) last = k = kindOf(c.family, c.protocol, c.state);
+      k.count++;
       if (c.assured) status.assured++;
       if (c.unreplied) status.unreplied++;
       else replied++;
       if (c.offload) status.offload++;
       if (c.hwOffload) status.hwOffload++;
-      nat[c.nat ?? 'none']++;
+      const n = c.nat;
+      if (n === undefined) nat.none++;
+      else nat[n]++;
       // an entry counts once per distinct non-zero zone among its own and its directional ones
       const z = c.zone;
       const zo = c.original.zone;
       const zr = c.reply.zone;
-      if (z !== 0) countZone(z);
-      if (zo !== undefined && zo !== 0 && zo !== z) countZone(zo);
-      if (zr !== undefined && zr !== 0 && zr !== z && zr !== zo) countZone(zr);
-      if (c.mark !== 0) marks.set(c.mark, (marks.get(c.mark) ?? 0) + 1);
-      const b = c.bytesTotal ?? 0;
-      if (c.bytesTotal !== undefined) {
+      if (z !== 0) add1(zones, z, 1);
+      if (zo !== undefined && zo !== 0 && zo !== z) add1(zones, zo, 1);
+      if (zr !== undefined && zr !== 0 && zr !== z && zr !== zo) add1(zones, zr, 1);
+      if (c.mark !== 0) add1(marks, c.mark, 1);
+      const total = c.bytesTotal;
+      if (total !== undefined) {
         accounted++;
-        bytes += c.bytesTotal;
+        bytes += total;
         packets += c.packetsTotal ?? 0;
       }
-      tally(sources, c.original.src, b);
-      tally(destinations, c.original.dst, b);
+      sources.add(c.original.src, 1, total ?? 0);
+      destinations.add(c.original.dst, 1, total ?? 0);
+    },
+
+    part(): TableStatsPart {
+      return {
+        count, replied, packets, bytes, accounted, status: { ...status }, nat: { ...nat },
+        kinds: kinds.map((k) => ({ ...k })), zones: [...zones], marks: [...marks],
+        sources: sources.part(), destinations: destinations.part(),
+      };
+    },
+
+    absorb(p: TableStatsPart): void {
+      count += p.count;
+      replied += p.replied;
+      packets += p.packets;
+      bytes += p.bytes;
+      accounted += p.accounted;
+      for (const key of Object.keys(status) as Array<keyof typeof status>) status[key] += p.status[key];
+      for (const key of Object.keys(nat) as Array<keyof typeof nat>) nat[key] += p.nat[key];
+      for (const k of p.kinds) kindOf(k.family, k.protocol, k.state).count += k.count;
+      for (const [z, n] of p.zones) add1(zones, z, n);
+      for (const [m, n] of p.marks) add1(marks, m, n);
+      sources.absorb(p.sources);
+      destinations.absorb(p.destinations);
     },
 
     finish(top: number = DEFAULT_TOP): TableStats {
+      const families = new Map<string, number>();
+      const protocols = new Map<string, number>();
+      const states = new Map<string, Map<string, number>>();
+      const breakdown = new Map<string, number>();
+      for (const k of kinds) {
+        if (k.count === 0) continue;
+        add1(families, k.family, k.count);
+        add1(protocols, k.protocol, k.count);
+        if (k.state !== undefined) {
+          let perState = states.get(k.protocol);
+          if (perState === undefined) states.set(k.protocol, (perState = new Map()));
+          add1(perState, k.state, k.count);
+        }
+        breakdown.set(`${k.family}/${k.protocol}/${k.state ?? '-'}`, k.count);
+      }
       const stateObj: Record<string, Record<string, number>> = {};
       for (const [proto, perState] of [...states].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
         stateObj[proto] = byCount(perState);
@@ -186,7 +269,7 @@ export function createTableStats(): TableStatsCollector {
         families: byCount(families),
         protocols: byCount(protocols),
         states: stateObj,
-        breakdown: byCount(flatBreakdown(breakdown)),
+        breakdown: byCount(breakdown),
         status: { ...status },
         nat: { ...nat },
         zones: byNumber(zones),
@@ -194,10 +277,10 @@ export function createTableStats(): TableStatsCollector {
         packets: accounted > 0 ? packets : undefined,
         bytes: accounted > 0 ? bytes : undefined,
         top: {
-          sourcesByConnections: topOf(sources, top, 'connections'),
-          destinationsByConnections: topOf(destinations, top, 'connections'),
-          sourcesByBytes: topOf(sources, top, 'bytes'),
-          destinationsByBytes: topOf(destinations, top, 'bytes'),
+          sourcesByConnections: sources.top(top, 'connections'),
+          destinationsByConnections: destinations.top(top, 'connections'),
+          sourcesByBytes: sources.top(top, 'bytes'),
+          destinationsByBytes: destinations.top(top, 'bytes'),
         },
       };
     },

@@ -8,7 +8,8 @@ import { Command } from 'commander';
 import { open } from 'node:fs/promises';
 import { sampleTable, stateKey, type Sample } from '../aggregate/sampler.js';
 import { buildStatsReport, type StatsReport } from '../aggregate/stats-report.js';
-import { createTableStats, DEFAULT_TOP } from '../aggregate/table-stats.js';
+import { DEFAULT_TOP } from '../aggregate/table-stats.js';
+import { statsJob, statsOf } from '../jobs/stats-job.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { CtflowError, usageError } from '../errors.js';
 import { parseCount, parseSeconds } from '../filter/option-values.js';
@@ -23,7 +24,7 @@ import { renderSeries, sampleLine } from '../render/series-view.js';
 import { renderStatsReport } from '../render/stats-report.js';
 import { readLines, type ReadOptions } from '../source/read-table.js';
 import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
-import { scanTable } from './scan.js';
+import { scanJob, scanTable } from './scan.js';
 
 interface StatsFlags extends SourceFlags {
   top?: string;
@@ -94,7 +95,7 @@ async function runStats(flags: StatsFlags): Promise<void> {
     return;
   }
 
-  const report = await collectReport(source, top, Boolean(flags.perCpu));
+  const report = await collectReport(source, top, Boolean(flags.perCpu), out);
   if (flags.promFile !== undefined) {
     await writeFileAtomic(flags.promFile, renderPrometheus(report, { now: Math.floor(Date.now() / 1000) }));
   }
@@ -143,16 +144,16 @@ function isLiveTable(source: ReadOptions): boolean {
   return source.file === undefined && !source.stdin;
 }
 
-export async function collectReport(source: ReadOptions, top: number, perCpu: boolean): Promise<StatsReport> {
+export async function collectReport(source: ReadOptions, top: number, perCpu: boolean, out: Output): Promise<StatsReport> {
   if (source.file !== undefined && source.file !== '-') {
     const first = await firstLineOf(source.file);
     if (first !== undefined && isKernelStatsText(first)) {
       return buildStatsReport({ table: undefined, counters: await readStatsFile(source), perCpu });
     }
   }
-  const collector = createTableStats();
-  await scanTable(source, () => true, (c) => collector.add(c));
-  const table = collector.finish(top);
+  // counted per part of the table, on every core when the table is big (jobs/stats-job.ts)
+  const run = await scanJob(source, statsJob(), out);
+  const table = statsOf(run.result).finish(top);
   if (!isLiveTable(source)) return buildStatsReport({ table, perCpu });
   const [size, counters] = await Promise.all([readTableFigures(), readKernelCounters()]);
   return buildStatsReport({ table, count: size.count, max: size.max, counters, perCpu });

@@ -1,0 +1,54 @@
+// The scan job behind `ctflow stats` (see source/scan-job.ts): each part of the table is counted
+// by its own collector; the parts are added into one (counts and sums do not care about order,
+// and every breakdown and top list is sorted with a full tiebreak afterwards), so workers and one
+// thread give the same report. A worker hands back plain data (TableStatsPart); in this thread
+// the result is only a token for the collector itself, which is never copied.
+
+import { isMainThread } from 'node:worker_threads';
+import { createTableStats, type TableStatsCollector, type TableStatsPart } from '../aggregate/table-stats.js';
+import type { CreateJob, JobSpec } from '../source/scan-job.js';
+
+/** stats counts everything: no options reach the job */
+export type StatsJobParams = Record<string, never>;
+
+/** What a run gives: a part token; `statsOf` turns it into the collector holding the whole table. */
+export type StatsResult = TableStatsPart | { token: true };
+
+const origin = new WeakMap<object, TableStatsCollector>();
+function own(result: StatsResult, collector: TableStatsCollector): StatsResult {
+  origin.set(result, collector);
+  return result;
+}
+
+export const createJob: CreateJob<StatsJobParams, StatsResult> = () => {
+  const collector = createTableStats();
+  return {
+    conn: (c) => collector.add(c),
+    finish: () => (isMainThread ? own({ token: true }, collector) : collector.part()),
+  };
+};
+
+/** The collector holding every part of a run's table. */
+export function statsOf(result: StatsResult): TableStatsCollector {
+  const mine = origin.get(result);
+  if (mine !== undefined) return mine;
+  const all = createTableStats();
+  all.absorb(result as TableStatsPart);
+  return all;
+}
+
+export function statsJob(params: StatsJobParams = {}): JobSpec<StatsJobParams, StatsResult> {
+  return {
+    module: import.meta.url,
+    params,
+    merge(results) {
+      if (results.length === 0) return own({ token: true }, createTableStats());
+      if (results.length === 1) return results[0]!;
+      // added into this thread's own collector when one took part
+      const base = results.find((r) => origin.has(r));
+      const all = base === undefined ? createTableStats() : origin.get(base)!;
+      for (const r of results) if (r !== base) all.absorb(r as TableStatsPart);
+      return own({ token: true }, all);
+    },
+  };
+}
