@@ -14,12 +14,16 @@ export interface FlowSelection {
   listening?: ReadonlySet<string>;
 }
 
+/** The predicate when no flow-level option is given (callers may skip filtering for it). */
+export const KEEP_ALL = (_f: HostFlow): boolean => true;
+
 /** Compile the flow-level options once into a predicate. */
 export function compileFlowSelection(sel: FlowSelection): (f: HostFlow) => boolean {
   const dirs = sel.directions && sel.directions.length > 0 ? new Set(sel.directions) : undefined;
   const aports = sel.activePorts && sel.activePorts.size > 0 ? sel.activePorts : undefined;
   const pports = sel.passivePorts && sel.passivePorts.size > 0 ? sel.passivePorts : undefined;
   const listening = sel.listening;
+  if (dirs === undefined && aports === undefined && pports === undefined && listening === undefined) return KEEP_ALL;
   return (f) => {
     if (dirs && !dirs.has(f.direction)) return false;
     if (f.direction === 'active' && aports && !(typeof f.peer.port === 'number' && aports.has(f.peer.port))) return false;

@@ -4,7 +4,7 @@
 
 import { Command } from 'commander';
 import { FLOW_SORT_KEYS, sortFlows, type FlowSortKey } from '../aggregate/flow-order.js';
-import { compileFlowSelection } from '../aggregate/flow-selection.js';
+import { compileFlowSelection, KEEP_ALL } from '../aggregate/flow-selection.js';
 import type { Direction, HostFlow } from '../aggregate/host-flows.js';
 import { usageError } from '../errors.js';
 import { compileFilter } from '../filter/compile-filter.js';
@@ -106,7 +106,8 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   // summed per part of the table, on every core when the table is big (jobs/flows-job.ts)
   const run = await scanJob(source, flowsJob({ filter: filterOptions, local: [...local] }), out, format !== 'table');
 
-  let flows: HostFlow[] = sortFlows(flowsOf([run.result], [...local]).filter(keep), sort);
+  const all = flowsOf([run.result], [...local]);
+  let flows: HostFlow[] = sortFlows(keep === KEEP_ALL ? all : all.filter(keep), sort);
   if (limit !== undefined) flows = flows.slice(0, limit);
 
   // names only for the rows we print; -n asks nothing at all

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareAddresses, sortFlows } from '../../src/aggregate/flow-order.js';
+import { compareAddresses, compareFlowIdentity, sortFlows } from '../../src/aggregate/flow-order.js';
 import { LOCAL_HOST, ROUTER, aggregate, conns, line } from '../helpers/flows.js';
 
 test('addresses order numerically, IPv4 before IPv6', () => {
@@ -76,3 +76,26 @@ test('sort keys: connections, packets, peer, port', () => {
   ]);
 });
 
+
+test('count keys sort like the plain comparator (key, then connections or bytes, then identity), ties included', async () => {
+  const flows = [
+    ...aggregate(conns('nat-router/proc_nf_conntrack.txt'), ROUTER),
+    ...aggregate(conns('local-host/proc_nf_conntrack.txt'), LOCAL_HOST),
+    ...aggregate(conns('../generated/proc-300.txt'), new Set(['10.0.1.5', '2001:db8:1::5'])),
+  ];
+  // few distinct values, so many flows tie on the key and on the second key
+  flows.forEach((f, i) => Object.assign(f, { inBytes: i % 3, outBytes: i % 2, connections: i % 4, inPackets: i % 5, outPackets: 0 }));
+  const bytes = (f: (typeof flows)[number]): number => f.inBytes + f.outBytes;
+  const packets = (f: (typeof flows)[number]): number => f.inPackets + f.outPackets;
+  const plain = {
+    bytes: (a: (typeof flows)[number], b: (typeof flows)[number]) => bytes(b) - bytes(a) || b.connections - a.connections,
+    connections: (a: (typeof flows)[number], b: (typeof flows)[number]) => b.connections - a.connections || bytes(b) - bytes(a),
+    packets: (a: (typeof flows)[number], b: (typeof flows)[number]) => packets(b) - packets(a) || b.connections - a.connections,
+  };
+  assert.ok(flows.length > 50);
+  for (const key of ['bytes', 'connections', 'packets'] as const) {
+    const want = [...flows].sort((a, b) => plain[key](a, b) || compareFlowIdentity(a, b));
+    assert.deepStrictEqual(sortFlows(flows, key), want, key);
+    assert.deepStrictEqual(sortFlows([...flows].reverse(), key), want, key);
+  }
+});

@@ -31,3 +31,10 @@ test('selection: directions, --aport, --pport and --listening', () => {
   assert.equal(kept.length, 3 + 8 + 3);
 });
 
+
+test('no flow-level option keeps every flow through the shared KEEP_ALL predicate', async () => {
+  const { KEEP_ALL } = await import('../../src/aggregate/flow-selection.js');
+  assert.equal(compileFlowSelection({}), KEEP_ALL);
+  assert.equal(compileFlowSelection({ directions: [], activePorts: new Set(), passivePorts: new Set() }), KEEP_ALL);
+  assert.notEqual(compileFlowSelection({ directions: ['active'] }), KEEP_ALL);
+});
