@@ -21,7 +21,7 @@ export const createJob: CreateJob<FlowsJobParams, FlowPart> = (params) => {
   const flows = new HostFlowAggregator(new Set(params.local));
   return {
     conn(c) {
-      if (filter(c)) flows.add(c);
+      if (filter(c)) flows.count(c);
     },
     // in this thread the part is only a token for its aggregator (see own())
     finish: () => own(isMainThread ? EMPTY_PART() : flows.part(), flows),
