@@ -71,8 +71,13 @@ class Talkers {
   connections = new Float64Array(1024);
   bytes = new Float64Array(1024);
 
+  // neighbouring lines often name the same address (the host's own, a busy peer): ~40% of the
+  // generator's lines repeat the previous source, and the parser hands out the same string
+  private lastAddress = '';
+  private last = -1;
+
   add(address: string, connections: number, bytes: number): void {
-    let i = this.index.get(address);
+    let i = address === this.lastAddress ? this.last : this.index.get(address);
     if (i === undefined) {
       i = this.addresses.length;
       this.index.set(address, i);
@@ -86,6 +91,8 @@ class Talkers {
         this.bytes = b;
       }
     }
+    this.lastAddress = address;
+    this.last = i;
     this.connections[i]! += connections;
     this.bytes[i]! += bytes;
   }
