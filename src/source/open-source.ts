@@ -84,11 +84,17 @@ async function* gunzipIfNeeded(input: AsyncIterable<Buffer>, name: string): Asyn
     }
     return;
   }
-  yield head;
-  for (;;) {
-    const r = await it.next();
-    if (r.done) return;
-    yield r.value;
+  try {
+    yield head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    // a reader that stops early (--strict's first bad line, a closed stdout) returns this
+    // generator: pass that on, or the file stays open until a GC closes it with a warning
+    await it.return?.();
   }
 }
 
