@@ -22,7 +22,12 @@ export interface Output extends ByteSink {
 /** Bytes collected before one write to the stream. */
 const HIGH_WATER = 256 * 1024;
 
-export function createOutput(stream: Writable = process.stdout): Output {
+/**
+ * `reuse`: the stream is done with a buffer once write() returns with nothing queued — true of
+ * process.stdout (files and pipes are written synchronously on Linux) but not of a PassThrough,
+ * whose reader gets the very buffer later; other streams always get fresh buffers.
+ */
+export function createOutput(stream: Writable = process.stdout, reuse = stream === process.stdout): Output {
   let closed = false;
   let waiting: Promise<void> | undefined;
 
@@ -47,7 +52,7 @@ export function createOutput(stream: Writable = process.stdout): Output {
     }
     // stdout to a file or a pipe writes synchronously on Linux: nothing is left queued, and the
     // buffer can be refilled; anything else keeps it until written, so it must not be touched
-    return stream.writableLength === 0;
+    return reuse && stream.writableLength === 0;
   };
 
   const out: Output = {

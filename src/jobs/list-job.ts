@@ -47,6 +47,8 @@ export function listJob(params: ListJobParams): JobSpec<ListJobParams, Conn[]> {
   return {
     module: import.meta.url,
     params,
+    // measured on 1M lines: 1 MB batches 1.57 s / 125 MB, 256 KB 1.65 s / 100 MB
+    batchBytes: params.mode === 'ndjson' ? 256 * 1024 : undefined,
     merge(results) {
       if (params.mode === 'ndjson') return [];
       const top = new TopK<Conn>(params.limit, connOrder(params.sort, params.reverse));

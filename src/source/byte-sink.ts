@@ -48,7 +48,8 @@ export class GrowBuffer implements ByteSink {
   }
 
   recycle(ab: ArrayBuffer): void {
-    // a few spare buffers cover the batches in flight; more would only hold memory
-    if (this.pool.length < 4 && ab.byteLength > 0) this.pool.push(ab);
+    // the buffers in circulation are bounded by the batches in flight; a buffer dropped here
+    // would stay allocated until a GC finds it (that cost more memory than keeping it)
+    if (this.pool.length < 8 && ab.byteLength > 0) this.pool.push(ab);
   }
 }

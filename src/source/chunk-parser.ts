@@ -55,6 +55,9 @@ export function chunkParser<P, R>(createJob: CreateJob<P, R>, params: P): ChunkP
   };
 }
 
-/** A 1 MB batch of table is ~3 MB of NDJSON: one buffer holds it without growing. */
-const OUTPUT_BYTES = 4 << 20;
+/**
+ * NDJSON is ~3.2 bytes a table byte: a 256 KB batch (list-job) fits without growing. Jobs that
+ * emit little never fill it.
+ */
+const OUTPUT_BYTES = 1 << 20;
 const EMPTY = Buffer.alloc(0);

@@ -62,6 +62,16 @@ function fileError(path: string, err: NodeJS.ErrnoException, isProc: boolean): C
 /** Unzip when the first bytes are gzip's magic number; pass through otherwise. */
 async function* gunzipIfNeeded(input: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
   const it = input[Symbol.asyncIterator]();
+  // a reader that stops early (an error, --strict, a closed stdout) must close the file now, not
+  // when a garbage collection finds the handle (node warns, and the descriptor stays open)
+  try {
+    yield* gunzipped(it, name);
+  } finally {
+    await it.return?.();
+  }
+}
+
+async function* gunzipped(it: AsyncIterator<Buffer>, name: string): AsyncGenerator<Buffer> {
   const first = await it.next();
   if (first.done) return;
   const head: Buffer = first.value;

@@ -170,7 +170,7 @@ async function runWorkers<P, R>(
   const report = emptyReport();
   // a batch holds at least one line of the longest length read (so a batch without a newline is
   // always one overlong line, as the single-threaded splitter would count it)
-  const BATCH = Math.max(control.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
+  const BATCH = Math.max(control.batchBytes ?? job.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
   const init: WorkerInit = { module: job.module, params: job.params };
   const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init }));
   const busy = workers.map(() => 0);
@@ -183,7 +183,7 @@ async function runWorkers<P, R>(
   const answers = new Map<number, Answer>();
   // written-out output buffers on their way back to the worker that filled them (index), or to
   // this thread's parser (index `threads`)
-  const spent: (ArrayBuffer | undefined)[] = workers.map(() => undefined);
+  const spent: ArrayBuffer[][] = workers.map(() => []);
   let nextOut = 0;
   let seq = 0;
   let failure: Error | undefined;
@@ -210,7 +210,7 @@ async function runWorkers<P, R>(
         const done = control.emitBytes ? control.emitBytes(bytes) : (control.emit(bytes.toString('utf8')), true);
         if (done) {
           if (a.from === threads) here.recycle(a.output.buffer as ArrayBuffer);
-          else spent[a.from] = a.output.buffer as ArrayBuffer;
+          else spent[a.from]!.push(a.output.buffer as ArrayBuffer);
         }
       }
     }
@@ -244,10 +244,10 @@ async function runWorkers<P, R>(
     for (let i = 1; i < threads; i++) if (busy[i]! < busy[best]!) best = i;
     if (busy[best]! < IN_FLIGHT) {
       busy[best]!++;
-      const recycled = spent[best];
-      spent[best] = undefined;
+      const recycled = spent[best]!;
+      spent[best] = [];
       const msg: ToWorker = { type: 'chunk', seq: seq++, buffer: buffer.buffer as ArrayBuffer, length, recycled };
-      workers[best]!.postMessage(msg, recycled === undefined ? [buffer.buffer as ArrayBuffer] : [buffer.buffer as ArrayBuffer, recycled]);
+      workers[best]!.postMessage(msg, [buffer.buffer as ArrayBuffer, ...recycled]);
       return;
     }
     const answer = here.parse(buffer.subarray(0, length));

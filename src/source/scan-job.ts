@@ -24,6 +24,11 @@ export interface JobSpec<P, R> {
   /** URL of a module whose `createJob` export is a CreateJob<P, R> */
   module: string;
   params: P;
+  /**
+   * bytes of table per batch, when not the default 1 MB: a job with much output per input byte
+   * (NDJSON: ~3.2×) keeps less in flight with smaller batches
+   */
+  batchBytes?: number | undefined;
   /** combine the results of every instance (in no particular order) */
   merge(results: R[]): R;
 }

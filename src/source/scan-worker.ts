@@ -15,8 +15,8 @@ export interface WorkerInit {
 export type ToWorker =
   | {
     type: 'chunk'; seq: number; buffer: ArrayBuffer; length: number;
-    /** an output buffer of an earlier answer, written out: the worker refills it */
-    recycled: ArrayBuffer | undefined;
+    /** output buffers of earlier answers, written out: the worker refills them */
+    recycled: ArrayBuffer[];
   }
   | { type: 'end' };
 
@@ -40,7 +40,7 @@ try {
   port.on('message', (msg: ToWorker) => {
     try {
       if (msg.type === 'chunk') {
-        if (msg.recycled !== undefined) parser.recycle(msg.recycled);
+        for (const ab of msg.recycled) parser.recycle(ab);
         const answer: FromWorker = { type: 'chunk', seq: msg.seq, ...parser.parse(Buffer.from(msg.buffer, 0, msg.length)), buffer: msg.buffer };
         const transfer: ArrayBuffer[] = [msg.buffer];
         // the output is a buffer of its own (or the shared empty one): handed over, not copied,
