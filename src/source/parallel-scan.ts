@@ -29,8 +29,12 @@ const COUNT_FILE = '/proc/sys/net/netfilter/nf_conntrack_count';
 export const PARALLEL_MIN = 24 * 1024 * 1024;
 /** 1 MB: smaller batches keep less in flight (peak RSS) at no measurable cost in time */
 const BATCH_BYTES = 1024 * 1024;
-/** batches in flight per worker: enough to keep it busy, few enough to bound memory */
-const IN_FLIGHT = 2;
+/**
+ * Table bytes in flight per worker: enough to keep it busy while this thread parses its own
+ * batches between event-loop turns (with 2 batches of 256 KB the worker idled and this thread
+ * parsed 60% of the batches), few enough to bound memory. At least 2 batches.
+ */
+const IN_FLIGHT_BYTES = 2 * 1024 * 1024;
 
 export interface ScanRun<R> {
   result: R;
@@ -171,6 +175,7 @@ async function runWorkers<P, R>(
   // a batch holds at least one line of the longest length read (so a batch without a newline is
   // always one overlong line, as the single-threaded splitter would count it)
   const BATCH = Math.max(control.batchBytes ?? job.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
+  const IN_FLIGHT = Math.max(2, Math.floor(IN_FLIGHT_BYTES / BATCH));
   const init: WorkerInit = { module: job.module, params: job.params };
   const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init }));
   const busy = workers.map(() => 0);
@@ -305,8 +310,13 @@ async function runWorkers<P, R>(
   let stopped = false;
   try {
     report.bytes = headBytes;
-    for (const chunk of head) await add(chunk);
-    head.length = 0;
+    // a pipe's first 24 MB were read before deciding: feed them with a turn of the event loop
+    // after each chunk, or no worker answer could arrive and this thread would parse (and hold
+    // the output of) nearly all of them itself (measured: 2.5 s and 210 MB for NDJSON from a pipe)
+    while (head.length > 0) {
+      await add(head.shift()!);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     for (let r = await it.next(); !r.done; r = await it.next()) {
       report.bytes += r.value.length;
       source.onProgress?.(report.bytes);
