@@ -1,23 +1,33 @@
-// The one output sink: buffers small writes into large ones (a million NDJSON lines must not be
-// a million syscalls), respects backpressure, and treats a closed pipe (`ctflow … | head`) as a
-// normal end: it stops writing and reports `closed` instead of throwing.
+// The one output sink: collects small writes in one reused byte buffer (a million NDJSON lines
+// must not be a million syscalls, nor a million strings), respects backpressure, and treats a
+// closed pipe (`ctflow … | head`) as a normal end: it stops writing and reports `closed` instead
+// of throwing. Record writers (render/conn-json-bytes.ts) fill `buf` from `pos` directly.
 
 import type { Writable } from 'node:stream';
+import type { ByteSink } from './source/byte-sink.js';
 
-export interface Output {
+export interface Output extends ByteSink {
   write(text: string): void;
-  /** already-encoded UTF-8 output (scan workers' NDJSON), after any text written before it */
-  writeBytes(bytes: Buffer): void;
+  /**
+   * already-encoded UTF-8 output (scan workers' NDJSON), after anything written before it.
+   * Returns true when the stream is done with `bytes` (the caller may reuse their memory).
+   */
+  writeBytes(bytes: Buffer): boolean;
   /** wait until buffered text is handed to the stream (and drained when it asked us to wait) */
   flush(): Promise<void>;
   end(): Promise<void>;
   readonly closed: boolean;
 }
 
-const HIGH_WATER = 64 * 1024;
+/** Bytes collected before one write to the stream. */
+const HIGH_WATER = 256 * 1024;
 
-export function createOutput(stream: Writable = process.stdout): Output {
-  let buffer = '';
+/**
+ * `reuse`: the stream is done with a buffer once write() returns with nothing queued — true of
+ * process.stdout (files and pipes are written synchronously on Linux) but not of a PassThrough,
+ * whose reader gets the very buffer later; other streams always get fresh buffers.
+ */
+export function createOutput(stream: Writable = process.stdout, reuse = stream === process.stdout): Output {
   let closed = false;
   let waiting: Promise<void> | undefined;
 
@@ -26,7 +36,8 @@ export function createOutput(stream: Writable = process.stdout): Output {
     else throw err;
   });
 
-  const send = (data: string | Buffer): void => {
+  /** Hands `data` to the stream; true when the stream no longer holds it (written at once). */
+  const send = (data: Buffer): boolean => {
     if (!stream.write(data) && waiting === undefined) {
       waiting = new Promise<void>((resolve) => {
         const done = (): void => {
@@ -39,28 +50,37 @@ export function createOutput(stream: Writable = process.stdout): Output {
         stream.on('close', done);
       });
     }
+    // stdout to a file or a pipe writes synchronously on Linux: nothing is left queued, and the
+    // buffer can be refilled; anything else keeps it until written, so it must not be touched
+    return reuse && stream.writableLength === 0;
   };
 
-  const push = (): void => {
-    if (closed || buffer === '') return;
-    const text = buffer;
-    buffer = '';
-    send(text);
-  };
-
-  return {
+  const out: Output = {
+    buf: Buffer.allocUnsafeSlow(HIGH_WATER * 2),
+    pos: 0,
     get closed() {
       return closed;
     },
+    reserve(n: number) {
+      if (out.pos + n <= out.buf.length) return;
+      push();
+      if (n > out.buf.length) out.buf = Buffer.allocUnsafeSlow(n);
+    },
     write(text: string) {
       if (closed) return;
-      buffer += text;
-      if (buffer.length >= HIGH_WATER) push();
+      if (text.length * 3 > HIGH_WATER) {
+        push();
+        send(Buffer.from(text, 'utf8'));
+        return;
+      }
+      out.reserve(text.length * 3);
+      out.pos += out.buf.write(text, out.pos, 'utf8');
+      if (out.pos >= HIGH_WATER) push();
     },
     writeBytes(bytes: Buffer) {
-      if (closed) return;
+      if (closed) return true;
       push();
-      send(bytes);
+      return send(bytes);
     },
     async flush() {
       push();
@@ -71,4 +91,18 @@ export function createOutput(stream: Writable = process.stdout): Output {
       if (waiting) await waiting;
     },
   };
+
+  /** Sends what `buf` holds; the buffer is reused when the stream let go of it. */
+  const push = (): void => {
+    if (out.pos === 0) return;
+    if (closed) {
+      out.pos = 0;
+      return;
+    }
+    const data = out.buf.subarray(0, out.pos);
+    out.pos = 0;
+    if (!send(data)) out.buf = Buffer.allocUnsafeSlow(out.buf.length);
+  };
+
+  return out;
 }

@@ -66,10 +66,9 @@ async function runList(flags: ListFlags): Promise<void> {
   // NDJSON without --sort streams records as they are parsed: memory stays flat
   if (format === 'ndjson' && sort === undefined && !flags.reverse) {
     if (plain && limit === undefined) {
-      // in this thread: with a worker, every record's text crosses threads as fresh buffers that
-      // only a GC frees (measured 1M lines: 2.9 s and 284 MB vs 4.4 s and 120 MB; see
-      // docs/performance.md), and the memory target matters more for a stream
-      await scanJob(source, listJob({ filter: filterOptions, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }), out, true, 0);
+      // on every core: records are written as bytes into reused buffers, and a worker's output
+      // buffers go back to it once written (README, Performance)
+      await scanJob(source, listJob({ filter: filterOptions, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }), out, true);
       await out.end();
       return;
     }

@@ -52,6 +52,7 @@ export async function scanJob<P, R>(
     run = await runScan(progress.source, job, {
       emit: (text) => out.write(text),
       emitBytes: (bytes) => out.writeBytes(bytes),
+      sink: out,
       drained: () => out.flush(),
       shouldStop: () => out.closed,
       workers,

@@ -7,6 +7,7 @@ import { TopK } from '../aggregate/top-k.js';
 import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
 import { connToJsonLine } from '../render/conn-json.js';
+import { CONN_JSON_MAX, writeConnJson } from '../render/conn-json-bytes.js';
 import type { CreateJob, JobInstance, JobSpec } from '../source/scan-job.js';
 
 export interface ListJobParams {
@@ -18,12 +19,17 @@ export interface ListJobParams {
   limit: number;
 }
 
-export const createJob: CreateJob<ListJobParams, Conn[]> = (params, emit): JobInstance<Conn[]> => {
+export const createJob: CreateJob<ListJobParams, Conn[]> = (params, emit, sink): JobInstance<Conn[]> => {
   const filter = compileFilter(params.filter);
   if (params.mode === 'ndjson') {
     return {
       conn(c) {
-        if (filter(c)) emit(connToJsonLine(c));
+        if (!filter(c)) return;
+        // straight into the output bytes; the rare record with labels or odd text as a string
+        sink.reserve(CONN_JSON_MAX);
+        const end = writeConnJson(c, sink.buf, sink.pos);
+        if (end < 0) emit(connToJsonLine(c));
+        else sink.pos = end;
       },
       finish: () => [],
     };
@@ -41,6 +47,8 @@ export function listJob(params: ListJobParams): JobSpec<ListJobParams, Conn[]> {
   return {
     module: import.meta.url,
     params,
+    // measured on 1M lines: 1 MB batches 1.57 s / 125 MB, 256 KB 1.65 s / 100 MB
+    batchBytes: params.mode === 'ndjson' ? 256 * 1024 : undefined,
     merge(results) {
       if (params.mode === 'ndjson') return [];
       const top = new TopK<Conn>(params.limit, connOrder(params.sort, params.reverse));

@@ -5,6 +5,7 @@
 // depend on which part finished first.
 
 import type { Conn } from '../model.js';
+import type { ByteSink } from './byte-sink.js';
 
 export interface JobInstance<R> {
   /** one record, in input order within this instance's part */
@@ -17,12 +18,17 @@ export interface JobInstance<R> {
  * `emit` is ordered output: text emitted for a part is written after all text of the parts
  * before it, exactly as one thread reading the whole input would have written it.
  */
-export type CreateJob<P, R> = (params: P, emit: (text: string) => void) => JobInstance<R>;
+export type CreateJob<P, R> = (params: P, emit: (text: string) => void, sink: ByteSink) => JobInstance<R>;
 
 export interface JobSpec<P, R> {
   /** URL of a module whose `createJob` export is a CreateJob<P, R> */
   module: string;
   params: P;
+  /**
+   * bytes of table per batch, when not the default 1 MB: a job with much output per input byte
+   * (NDJSON: ~3.2×) keeps less in flight with smaller batches
+   */
+  batchBytes?: number | undefined;
   /** combine the results of every instance (in no particular order) */
   merge(results: R[]): R;
 }

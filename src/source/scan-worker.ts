@@ -12,7 +12,13 @@ export interface WorkerInit {
   params: unknown;
 }
 
-export type ToWorker = { type: 'chunk'; seq: number; buffer: ArrayBuffer; length: number } | { type: 'end' };
+export type ToWorker =
+  | {
+    type: 'chunk'; seq: number; buffer: ArrayBuffer; length: number;
+    /** output buffers of earlier answers, written out: the worker refills them */
+    recycled: ArrayBuffer[];
+  }
+  | { type: 'end' };
 
 export type FromWorker =
   | {
@@ -34,12 +40,12 @@ try {
   port.on('message', (msg: ToWorker) => {
     try {
       if (msg.type === 'chunk') {
+        for (const ab of msg.recycled) parser.recycle(ab);
         const answer: FromWorker = { type: 'chunk', seq: msg.seq, ...parser.parse(Buffer.from(msg.buffer, 0, msg.length)), buffer: msg.buffer };
         const transfer: ArrayBuffer[] = [msg.buffer];
-        // the output is a buffer of its own (or the shared empty one): hand it over without a copy
-        if (answer.output.byteLength > 0 && answer.output.byteOffset === 0 && answer.output.buffer.byteLength === answer.output.byteLength) {
-          transfer.push(answer.output.buffer as ArrayBuffer);
-        }
+        // the output is a buffer of its own (or the shared empty one): handed over, not copied,
+        // and it comes back in a later chunk message for reuse
+        if (answer.output.byteLength > 0) transfer.push(answer.output.buffer as ArrayBuffer);
         port.postMessage(answer, transfer);
       } else {
         const answer: FromWorker = { type: 'result', result: parser.instance.finish() };

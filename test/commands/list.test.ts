@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -101,6 +101,27 @@ describe('ctflow list sources', () => {
     }
     const gz = await runCli(['list', '--json', '--stdin'], { stdin: gzipSync(text) });
     assert.equal((JSON.parse(gz.stdout) as unknown[]).length, 34);
+  });
+
+  it('gives the same NDJSON from a multi-megabyte pipe, a file on stdin and --file, plain and gzip', async () => {
+    // > 1 MB so stdin is read in several chunks whose lines straddle them
+    const lines = readFileSync(ROUTER, 'latin1').split('\n').filter((l) => l !== '');
+    let text = '';
+    for (let i = 0; text.length < 3_000_000; i++) text += `${lines[i % lines.length]}\n`;
+    const file = join(dir, 'big.txt');
+    writeFileSync(file, text, 'latin1');
+    const want = await runCli(['list', '--ndjson', '--file', file]);
+    assert.equal(want.stdout.split('\n').length - 1, text.split('\n').length - 1);
+    const piped = await runCli(['list', '--ndjson', '--stdin'], { stdin: Buffer.from(text, 'latin1') });
+    assert.equal(piped.stdout, want.stdout);
+    const gz = await runCli(['list', '--ndjson', '--stdin'], { stdin: gzipSync(Buffer.from(text, 'latin1')) });
+    assert.equal(gz.stdout, want.stdout);
+    // fd 0 a regular file (`ctflow list --stdin < T`)
+    const redirected = spawnSync(process.execPath, [CLI, 'list', '--ndjson', '--stdin'], {
+      stdio: [openSync(file, 'r'), 'pipe', 'pipe'], env: PINNED_ENV, maxBuffer: 1 << 30, encoding: 'utf8',
+    });
+    assert.deepStrictEqual([redirected.status, redirected.stderr], [0, '']);
+    assert.equal(redirected.stdout, want.stdout);
   });
 
   it('runs conntrack -L -o extended with --exec and --conntrack-bin, passing -f', async () => {

@@ -45,9 +45,25 @@ test('workers write the same NDJSON, in the same order, with the same counts as 
   // the same output handed over as bytes (what the CLI's output sink takes)
   const chunks: Buffer[] = [];
   await runScan({ file: table }, listJob({ filter: { proto: 6 }, mode: 'ndjson', sort: 'bytes', reverse: false, limit: 7 }), {
-    emit: () => assert.fail('text expected as bytes'), emitBytes: (b) => chunks.push(Buffer.from(b)), workers: 2, parallelMin: 1, batchBytes: 8192,
+    emit: () => assert.fail('text expected as bytes'),
+    emitBytes: (b) => {
+      chunks.push(Buffer.from(b));
+      return true; // done with it: the buffer goes back to its worker and is refilled
+    },
+    workers: 2, parallelMin: 1, batchBytes: 8192,
   });
   assert.equal(Buffer.concat(chunks).toString('utf8'), one.out);
+  // a sink that keeps the bytes (a stream still queueing them) must never see them overwritten
+  const kept: Buffer[] = [];
+  await runScan({ file: table }, listJob({ filter: { proto: 6 }, mode: 'ndjson', sort: 'bytes', reverse: false, limit: 7 }), {
+    emit: () => assert.fail('text expected as bytes'),
+    emitBytes: (b) => {
+      kept.push(b);
+      return false;
+    },
+    workers: 2, parallelMin: 1, batchBytes: 8192,
+  });
+  assert.equal(Buffer.concat(kept).toString('utf8'), one.out);
   assert.deepStrictEqual(two.report, one.report);
   // the bad line and the overlong one, numbered from the table's first line
   assert.deepStrictEqual({ skipped: one.report.skipped, first: one.report.firstSkippedLine }, { skipped: 2, first: 417 });

@@ -1,0 +1,218 @@
+// connToJsonLine (conn-json.ts) written as UTF-8 bytes straight into an output buffer: no string
+// per record, numbers as ASCII digits, the constant key text copied from pre-encoded segments.
+// `list --ndjson` writes a million of these, and building then encoding one ~700-char string per
+// record was most of its cost (profile: template concatenation, number→string, utf8 encoding).
+//
+// Only the common record is written here: any field that needs real escaping or JSON.stringify
+// (labels, extra, a string that is not plain printable ASCII, a number that is not a safe
+// non-negative integer) makes it return -1 so the caller writes connToJsonLine(c) instead. The
+// bytes are then exactly those of connToJsonLine (test/render/conn-json-bytes.test.ts checks
+// every fixture record).
+
+import type { Conn, Tuple } from '../model.js';
+
+/** Bytes a caller must have free at `pos`: enough for any record this writer accepts. */
+export const CONN_JSON_MAX = 4096;
+/** Longest string field written here (11 strings × 256 + keys + 22 numbers < CONN_JSON_MAX). */
+const MAX_STRING = 256;
+
+const seg = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+
+const K_FAMILY = seg('{"family":');
+const K_PROTOCOL = seg(',"protocol":');
+const K_PROTONUM = seg(',"protonum":');
+const K_STATE = seg(',"state":');
+const K_TIMEOUT = seg(',"timeout":');
+const K_ORIGINAL = seg(',"original":');
+const K_REPLY = seg(',"reply":');
+const K_ASSURED = seg(',"assured":');
+const K_UNREPLIED = seg(',"unreplied":');
+const K_OFFLOAD = seg(',"offload":');
+const K_HW_OFFLOAD = seg(',"hw_offload":');
+const K_MARK = seg(',"mark":');
+const K_ZONE = seg(',"zone":');
+const K_SECCTX = seg(',"secctx":');
+const K_USE = seg(',"use":');
+const K_ID_LABELS = seg(',"id":');
+const K_LABELS_NULL = seg(',"labels":null,"helper":');
+const K_DELTA = seg(',"delta_time":');
+const K_START = seg(',"start":');
+const K_STOP = seg(',"stop":');
+const K_PACKETS_TOTAL = seg(',"packets_total":');
+const K_BYTES_TOTAL = seg(',"bytes_total":');
+const K_NAT = seg(',"nat":');
+const K_END = seg(',"extra":null}\n');
+
+const T_SRC = seg('{"src":');
+const T_DST = seg(',"dst":');
+const T_SPORT = seg(',"sport":');
+const T_DPORT = seg(',"dport":');
+const T_TYPE = seg(',"icmp_type":');
+const T_CODE = seg(',"icmp_code":');
+const T_ID = seg(',"icmp_id":');
+const T_SRCKEY = seg(',"gre_srckey":');
+const T_DSTKEY = seg(',"gre_dstkey":');
+const T_PACKETS = seg(',"packets":');
+const T_BYTES = seg(',"bytes":');
+const T_ZONE = seg(',"zone":');
+
+const NULL = seg('null');
+const TRUE = seg('true');
+const FALSE = seg('false');
+
+/** Set when a field cannot be written here; the record is then abandoned (returns -1). */
+let bad = false;
+
+function lit(buf: Uint8Array, pos: number, s: Uint8Array): number {
+  const n = s.length;
+  // a byte loop beats set()'s call for short text; long segments are copied natively
+  if (n > 24) buf.set(s, pos);
+  else for (let i = 0; i < n; i++) buf[pos + i] = s[i]!;
+  return pos + n;
+}
+
+// Runs of keys whose values are nearly always absent or false, as one segment each: most of a
+// record is this constant text.
+const T_NO_ICMP_GRE = seg(',"icmp_type":null,"icmp_code":null,"icmp_id":null,"gre_srckey":null,"gre_dstkey":null,"packets":');
+const FLAGS: Uint8Array[] = [];
+for (const assured of [false, true]) {
+  for (const unreplied of [false, true]) {
+    FLAGS.push(seg(`,"assured":${assured},"unreplied":${unreplied},"offload":false,"hw_offload":false,"mark":`));
+  }
+}
+const K_SECCTX_NULL_USE = seg(',"secctx":null,"use":');
+const K_NO_EXTRAS = seg(',"id":null,"labels":null,"helper":null,"delta_time":null,"start":null,"stop":null,"packets_total":');
+
+/** A JSON string for plain printable ASCII text (the only kind addresses and names contain). */
+function str(buf: Uint8Array, pos: number, s: string): number {
+  const n = s.length;
+  if (n > MAX_STRING) {
+    bad = true;
+    return pos;
+  }
+  buf[pos++] = 34;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || c > 126) {
+      bad = true;
+      return pos;
+    }
+    buf[pos++] = c;
+  }
+  buf[pos++] = 34;
+  return pos;
+}
+
+function strOrNull(buf: Uint8Array, pos: number, s: string | undefined): number {
+  return s === undefined ? lit(buf, pos, NULL) : str(buf, pos, s);
+}
+
+/** A non-negative safe integer as decimal digits, exactly as JSON.stringify prints it. */
+function num(buf: Uint8Array, pos: number, n: number): number {
+  if (n >= 0 && n < 10 && (n | 0) === n) {
+    buf[pos] = 48 + n;
+    return pos + 1;
+  }
+  if (!(n >= 0 && Number.isSafeInteger(n))) {
+    bad = true;
+    return pos;
+  }
+  let len = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+  let p = pos + len;
+  if (n <= 0x7fffffff) {
+    let m = n | 0;
+    while (m >= 10) {
+      const q = (m / 10) | 0;
+      buf[--p] = 48 + (m - q * 10);
+      m = q;
+    }
+    buf[--p] = 48 + m;
+    return pos + len;
+  }
+  while (n >= 10) {
+    const q = Math.floor(n / 10);
+    buf[--p] = 48 + (n - q * 10);
+    n = q;
+  }
+  buf[--p] = 48 + n;
+  return pos + len;
+}
+
+function numOrNull(buf: Uint8Array, pos: number, n: number | undefined): number {
+  return n === undefined ? lit(buf, pos, NULL) : num(buf, pos, n);
+}
+
+function bool(buf: Uint8Array, pos: number, b: boolean): number {
+  return lit(buf, pos, b ? TRUE : FALSE);
+}
+
+function tuple(buf: Uint8Array, pos: number, t: Tuple): number {
+  pos = str(buf, lit(buf, pos, T_SRC), t.src);
+  pos = str(buf, lit(buf, pos, T_DST), t.dst);
+  pos = numOrNull(buf, lit(buf, pos, T_SPORT), t.sport);
+  pos = numOrNull(buf, lit(buf, pos, T_DPORT), t.dport);
+  if (t.type === undefined && t.code === undefined && t.id === undefined && t.srckey === undefined && t.dstkey === undefined) {
+    pos = numOrNull(buf, lit(buf, pos, T_NO_ICMP_GRE), t.packets);
+    pos = numOrNull(buf, lit(buf, pos, T_BYTES), t.bytes);
+    pos = numOrNull(buf, lit(buf, pos, T_ZONE), t.zone);
+    buf[pos] = 125;
+    return pos + 1;
+  }
+  pos = numOrNull(buf, lit(buf, pos, T_TYPE), t.type);
+  pos = numOrNull(buf, lit(buf, pos, T_CODE), t.code);
+  pos = numOrNull(buf, lit(buf, pos, T_ID), t.id);
+  pos = numOrNull(buf, lit(buf, pos, T_SRCKEY), t.srckey);
+  pos = numOrNull(buf, lit(buf, pos, T_DSTKEY), t.dstkey);
+  pos = numOrNull(buf, lit(buf, pos, T_PACKETS), t.packets);
+  pos = numOrNull(buf, lit(buf, pos, T_BYTES), t.bytes);
+  pos = numOrNull(buf, lit(buf, pos, T_ZONE), t.zone);
+  buf[pos] = 125;
+  return pos + 1;
+}
+
+/**
+ * Writes `connToJsonLine(c)` (newline included) at `pos` and returns the position after it, or
+ * -1 (nothing meaningful written) when the record needs the string writer. The caller
+ * guarantees CONN_JSON_MAX free bytes at `pos`.
+ */
+export function writeConnJson(c: Conn, buf: Uint8Array, pos: number): number {
+  if (c.labels !== undefined || c.extra !== undefined) return -1;
+  bad = false;
+  pos = str(buf, lit(buf, pos, K_FAMILY), c.family);
+  pos = str(buf, lit(buf, pos, K_PROTOCOL), c.protocol);
+  pos = num(buf, lit(buf, pos, K_PROTONUM), c.protonum);
+  pos = strOrNull(buf, lit(buf, pos, K_STATE), c.state);
+  pos = numOrNull(buf, lit(buf, pos, K_TIMEOUT), c.timeout);
+  pos = tuple(buf, lit(buf, pos, K_ORIGINAL), c.original);
+  pos = tuple(buf, lit(buf, pos, K_REPLY), c.reply);
+  if (!c.offload && !c.hwOffload && c.secctx === undefined && c.id === undefined && c.helper === undefined &&
+      c.deltaTime === undefined && c.start === undefined && c.stop === undefined) {
+    pos = num(buf, lit(buf, pos, FLAGS[(c.assured ? 2 : 0) + (c.unreplied ? 1 : 0)]!), c.mark);
+    pos = num(buf, lit(buf, pos, K_ZONE), c.zone);
+    pos = numOrNull(buf, lit(buf, pos, K_SECCTX_NULL_USE), c.use);
+    pos = numOrNull(buf, lit(buf, pos, K_NO_EXTRAS), c.packetsTotal);
+    pos = numOrNull(buf, lit(buf, pos, K_BYTES_TOTAL), c.bytesTotal);
+    pos = strOrNull(buf, lit(buf, pos, K_NAT), c.nat);
+    pos = lit(buf, pos, K_END);
+    return bad ? -1 : pos;
+  }
+  pos = bool(buf, lit(buf, pos, K_ASSURED), c.assured);
+  pos = bool(buf, lit(buf, pos, K_UNREPLIED), c.unreplied);
+  pos = bool(buf, lit(buf, pos, K_OFFLOAD), c.offload);
+  pos = bool(buf, lit(buf, pos, K_HW_OFFLOAD), c.hwOffload);
+  pos = num(buf, lit(buf, pos, K_MARK), c.mark);
+  pos = num(buf, lit(buf, pos, K_ZONE), c.zone);
+  pos = strOrNull(buf, lit(buf, pos, K_SECCTX), c.secctx);
+  pos = numOrNull(buf, lit(buf, pos, K_USE), c.use);
+  pos = numOrNull(buf, lit(buf, pos, K_ID_LABELS), c.id);
+  pos = strOrNull(buf, lit(buf, pos, K_LABELS_NULL), c.helper);
+  pos = numOrNull(buf, lit(buf, pos, K_DELTA), c.deltaTime);
+  pos = strOrNull(buf, lit(buf, pos, K_START), c.start);
+  pos = strOrNull(buf, lit(buf, pos, K_STOP), c.stop);
+  pos = numOrNull(buf, lit(buf, pos, K_PACKETS_TOTAL), c.packetsTotal);
+  pos = numOrNull(buf, lit(buf, pos, K_BYTES_TOTAL), c.bytesTotal);
+  pos = strOrNull(buf, lit(buf, pos, K_NAT), c.nat);
+  pos = lit(buf, pos, K_END);
+  return bad ? -1 : pos;
+}
