@@ -12,7 +12,7 @@
 // "Client in L" also holds when the reply destination is in L and the original source is
 // unspecified (0.0.0.0 / ::), the one tuple shape where the host's own traffic is only
 // recognisable after SNAT. A forwarded, masqueraded connection also has the router's address
-// as reply destination, so that alone never makes a flow active (see docs/flows.md).
+// as reply destination, so that alone never makes a flow active (README, "The four arrows").
 //
 // ICMP groups by the request type (it stands where the server port stands), GRE by key.
 // Memory is one entry per flow: the aggregator keeps an index keyed by the flow's identity.

@@ -71,7 +71,7 @@ export interface ScanControl {
 /**
  * Worker threads to start besides this one (which parses too): CTFLOW_WORKERS when set, else
  * one per extra core, at most one — each worker costs ~25 MB of RSS, and two cores are the
- * machine this was measured on (docs/performance.md).
+ * machine this was measured on (README, "Performance").
  */
 export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
   const set = env.CTFLOW_WORKERS;
