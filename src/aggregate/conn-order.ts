@@ -6,6 +6,7 @@
 import { usageError } from '../errors.js';
 import type { Conn } from '../model.js';
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
+import { BYTES, NUMS, PACKETS, type ConnScan } from '../parse/conn-bytes.js';
 
 export const SORT_KEYS = ['bytes', 'packets', 'timeout', 'src', 'dst', 'sport', 'dport', 'proto', 'state'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -55,6 +56,29 @@ const tiebreak: ConnOrder = (a, b) =>
   num(a.original.srckey) - num(b.original.srckey) ||
   num(a.original.dstkey) - num(b.original.dstkey) ||
   a.zone - b.zone;
+
+/**
+ * The primary number a scanned line would sort by (bytes, packets or timeout, -1 when it has
+ * none), or undefined for keys that are not such a number. With it, top-k skips a line that
+ * ranks strictly after the worst kept record without making a record of it (list --limit).
+ */
+export function scanSortValue(key: SortKey | undefined): ((s: ConnScan) => number) | undefined {
+  const total = (s: ConnScan, at: number): number => {
+    const n = s.nums;
+    // the record's total exists only when both directions carried packets= (see conn-bytes)
+    if (n[PACKETS]! < 0 || n[NUMS + PACKETS]! < 0) return -1;
+    return Math.max(n[at]!, 0) + Math.max(n[NUMS + at]!, 0);
+  };
+  if (key === undefined || key === 'bytes') return (s) => total(s, BYTES);
+  if (key === 'packets') return (s) => total(s, PACKETS);
+  if (key === 'timeout') return (s) => s.timeout;
+  return undefined;
+}
+
+/** The number scanSortValue reads, from a record. */
+export function connSortValue(key: SortKey | undefined, c: Conn): number {
+  return num(key === 'packets' ? c.packetsTotal : key === 'timeout' ? c.timeout : c.bytesTotal);
+}
 
 /** Parse `KEY` or `-KEY` (reversed). */
 export function parseSortKey(text: string): { key: SortKey; reverse: boolean } {

@@ -18,6 +18,9 @@
 // Memory is one entry per flow: the aggregator keeps an index keyed by the flow's identity.
 
 import { PORT_PROTOCOLS, type Conn, type Family } from '../model.js';
+import {
+  BYTES, DPORT, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, scanAddress, type ConnScan,
+} from '../parse/conn-bytes.js';
 
 export type Direction = 'active' | 'passive' | 'local' | 'forward';
 export const DIRECTIONS: readonly Direction[] = ['passive', 'active', 'local', 'forward'];
@@ -172,11 +175,19 @@ export class HostFlowAggregator {
   private flags = new Uint8Array(1024);
   private readonly kindIds = new Map<string, number>();
   private readonly kinds: Array<[string, number, Family]> = [];
-  private lastKindProtocol = '';
-  private lastKindFamily = '';
-  private lastKindProtonum = -1;
-  private lastKind = -1;
+  /** kindFor's cache, by protonum * 2 + (ipv6 ? 1 : 0) */
+  private readonly kindCode = new Int32Array(512);
+  private readonly kindPorts = new Uint8Array(512);
+  private readonly kindProtocol: (string | undefined)[] = new Array<string | undefined>(512).fill(undefined);
+  /** whether the protocol of the last kindFor() groups by port */
   private lastKindPorts = false;
+  /** address ids by value, in front of `ids` for scanned lines (open addressing, -1 empty) */
+  private v4Keys = new Int32Array(1 << 12);
+  private v4Ids = new Int32Array(1 << 12).fill(-1);
+  private v4Size = 0;
+  private v6Keys = new Int32Array(4 << 10);
+  private v6Ids = new Int32Array(1 << 10).fill(-1);
+  private v6Size = 0;
   private slots = new Int32Array(1 << 12).fill(-1);
   private keys = new Int32Array((1 << 11) * K);
   /** S doubles per flow: connections, counted, inPackets, inBytes, outPackets, outBytes */
@@ -231,32 +242,137 @@ export class HostFlowAggregator {
     return flow;
   }
 
+  /**
+   * The kind number of (protocol, protonum, family), cached by protonum and family (lines of
+   * several protocols alternate: a string key per line cost a concatenation and a Map lookup);
+   * sets lastKindPorts.
+   */
+  private kindFor(protocol: string, protonum: number, family: Family): number {
+    const at = (protonum & 255) * 2 + (family === 'ipv6' ? 1 : 0);
+    if (this.kindProtocol[at] !== protocol || protonum > 255) {
+      this.kindCode[at] = this.kindOf(protocol, protonum, family);
+      this.kindPorts[at] = PORT_PROTOCOLS.has(protocol) ? 1 : 0;
+      this.kindProtocol[at] = protonum > 255 ? undefined : protocol;
+    }
+    this.lastKindPorts = this.kindPorts[at] === 1;
+    return this.kindCode[at]!;
+  }
+
   /** Counts one connection into its flow and returns the flow's number (no object is made). */
   count(c: Conn): number {
     const o = c.original;
     const r = c.reply;
-    // the kind (protocol, protonum, family) changes rarely between neighbouring lines
-    if (c.protocol !== this.lastKindProtocol || c.family !== this.lastKindFamily || c.protonum !== this.lastKindProtonum) {
-      this.lastKind = this.kindOf(c.protocol, c.protonum, c.family);
-      this.lastKindProtocol = c.protocol;
-      this.lastKindProtonum = c.protonum;
-      this.lastKindFamily = c.family;
-      this.lastKindPorts = PORT_PROTOCOLS.has(c.protocol);
-    }
+    const kind = this.kindFor(c.protocol, c.protonum, c.family);
     const ports = this.lastKindPorts;
-    // classify (see the header): the same decisions as classify(), on numbers
-    const client = this.id(o.src);
-    const server = this.id(r.src);
-    const flags = this.flags;
     const port = ports ? r.sport ?? PORT_NONE : o.type !== undefined ? o.type : r.srckey !== undefined ? r.srckey : PORT_NONE;
-    const many = port === PORT_NONE ? PORT_NONE : PORT_MANY;
-    let replyDst = -1;
-    let clientLocal = (flags[client]! & IS_LOCAL) !== 0;
-    if (!clientLocal && (flags[client]! & IS_UNSPECIFIED) !== 0) {
-      replyDst = this.id(r.dst);
-      clientLocal = (this.flags[replyDst]! & IS_LOCAL) !== 0;
+    const requested = ports ? o.dport ?? PORT_NONE : o.type !== undefined ? o.type : o.dstkey !== undefined ? o.dstkey : PORT_NONE;
+    const counted = o.packets !== undefined || r.packets !== undefined;
+    return this.tally(kind, this.id(o.src), this.id(o.dst), this.id(r.src), this.id(r.dst), port, requested,
+      counted, o.packets ?? 0, o.bytes ?? 0, r.packets ?? 0, r.bytes ?? 0);
+  }
+
+  /**
+   * count() for a line the fast path scanned: the same flow, with addresses looked up by their
+   * value (no text, no string hashing) — what makes `flows` on a big table cheap.
+   */
+  countScan(s: ConnScan): number {
+    const kind = this.kindFor(s.protocol, s.protonum, s.familyName);
+    const ports = this.lastKindPorts;
+    const n = s.nums;
+    // the fast path reads no GRE keys: ICMP types and ports only
+    const type = n[TYPE]!;
+    const port = ports ? n[NUMS + SPORT]! : type;
+    const requested = ports ? n[DPORT]! : type;
+    const op = n[PACKETS]!;
+    const rp = n[NUMS + PACKETS]!;
+    return this.tally(kind, this.scanId(s, ORIG_SRC), this.scanId(s, ORIG_DST), this.scanId(s, REPLY_SRC), this.scanId(s, REPLY_DST),
+      port < 0 ? PORT_NONE : port, requested < 0 ? PORT_NONE : requested, op >= 0 || rp >= 0,
+      op < 0 ? 0 : op, Math.max(n[BYTES]!, 0), rp < 0 ? 0 : rp, Math.max(n[NUMS + BYTES]!, 0));
+  }
+
+  /** The address id of scan slot k, by value: an int-keyed table in front of id(). */
+  private scanId(s: ConnScan, k: number): number {
+    const text = s.texts[k];
+    if (text !== undefined) return this.id(text);
+    const w = s.words;
+    const b = k * 4;
+    if (!s.v6) {
+      const v = w[b + 3]!;
+      const mask = this.v4Ids.length - 1;
+      for (let i = mix(v) & mask; ; i = (i + 1) & mask) {
+        const id = this.v4Ids[i]!;
+        if (id < 0) return this.v4Insert(i, v, this.id(scanAddress(s, k)));
+        if (this.v4Keys[i] === v) return id;
+      }
     }
-    const serverLocal = (this.flags[server]! & IS_LOCAL) !== 0;
+    const w0 = w[b]!, w1 = w[b + 1]!, w2 = w[b + 2]!, w3 = w[b + 3]!;
+    const keys = this.v6Keys;
+    const mask = this.v6Ids.length - 1;
+    const h = mix(w0 ^ Math.imul(w1, 31) ^ Math.imul(w2, 961) ^ Math.imul(w3, 29791));
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const id = this.v6Ids[i]!;
+      if (id < 0) return this.v6Insert(i, w0, w1, w2, w3, this.id(scanAddress(s, k)));
+      const j = i * 4;
+      if (keys[j] === w0 && keys[j + 1] === w1 && keys[j + 2] === w2 && keys[j + 3] === w3) return id;
+    }
+  }
+
+  private v4Insert(slot: number, v: number, id: number): number {
+    this.v4Keys[slot] = v;
+    this.v4Ids[slot] = id;
+    if (++this.v4Size * 2 > this.v4Ids.length) {
+      const keys = this.v4Keys;
+      const ids = this.v4Ids;
+      this.v4Keys = new Int32Array(keys.length * 2);
+      this.v4Ids = new Int32Array(ids.length * 2).fill(-1);
+      const mask = this.v4Ids.length - 1;
+      for (let j = 0; j < ids.length; j++) {
+        if (ids[j]! < 0) continue;
+        let i = mix(keys[j]!) & mask;
+        while (this.v4Ids[i]! >= 0) i = (i + 1) & mask;
+        this.v4Keys[i] = keys[j]!;
+        this.v4Ids[i] = ids[j]!;
+      }
+    }
+    return id;
+  }
+
+  private v6Insert(slot: number, w0: number, w1: number, w2: number, w3: number, id: number): number {
+    const j = slot * 4;
+    this.v6Keys.set([w0, w1, w2, w3], j);
+    this.v6Ids[slot] = id;
+    if (++this.v6Size * 2 > this.v6Ids.length) {
+      const keys = this.v6Keys;
+      const ids = this.v6Ids;
+      this.v6Keys = new Int32Array(keys.length * 2);
+      this.v6Ids = new Int32Array(ids.length * 2).fill(-1);
+      const mask = this.v6Ids.length - 1;
+      for (let o = 0; o < ids.length; o++) {
+        if (ids[o]! < 0) continue;
+        const q = o * 4;
+        const h = mix(keys[q]! ^ Math.imul(keys[q + 1]!, 31) ^ Math.imul(keys[q + 2]!, 961) ^ Math.imul(keys[q + 3]!, 29791));
+        let i = h & mask;
+        while (this.v6Ids[i]! >= 0) i = (i + 1) & mask;
+        this.v6Keys.set(keys.subarray(q, q + 4), i * 4);
+        this.v6Ids[i] = ids[o]!;
+      }
+    }
+    return id;
+  }
+
+  /**
+   * The classification of the header on address ids and port codes, and the counters summed
+   * into the flow; returns the flow's number.
+   */
+  private tally(
+    kind: number, client: number, origDst: number, server: number, replyDst: number, port: number, requested: number,
+    counted: boolean, op: number, ob: number, rp: number, rb: number,
+  ): number {
+    const flags = this.flags;
+    const many = port === PORT_NONE ? PORT_NONE : PORT_MANY;
+    const unspecified = (flags[client]! & IS_UNSPECIFIED) !== 0;
+    const clientLocal = (flags[client]! & IS_LOCAL) !== 0 || (unspecified && (flags[replyDst]! & IS_LOCAL) !== 0);
+    const serverLocal = (flags[server]! & IS_LOCAL) !== 0;
     let direction: number;
     let localId: number;
     let peerId: number;
@@ -267,33 +383,29 @@ export class HostFlowAggregator {
     if (clientLocal && serverLocal) {
       direction = 2; localId = server; lport = port; peerId = client; pport = many;
     } else if (clientLocal) {
-      direction = 1; localId = (this.flags[client]! & IS_UNSPECIFIED) === 0 ? client : replyDst >= 0 ? replyDst : this.id(r.dst); lport = many; peerId = server; pport = port;
+      direction = 1; localId = unspecified ? replyDst : client; lport = many; peerId = server; pport = port;
     } else if (serverLocal) {
       direction = 0; localId = server; lport = port; peerId = client; pport = many;
     } else {
-      direction = 3; localId = client; lport = many;
-      peerId = this.id(o.dst);
-      pport = ports ? o.dport ?? PORT_NONE : o.type !== undefined ? o.type : o.dstkey !== undefined ? o.dstkey : PORT_NONE;
+      direction = 3; localId = client; lport = many; peerId = origDst; pport = requested;
       if (server !== peerId || port !== pport) {
         nat = server + 1;
         nport = port;
       }
     }
-    const f = this.find(localId, peerId, direction * 65536 + this.lastKind, lport, pport, nat, nport);
+    const f = this.find(localId, peerId, direction * 65536 + kind, lport, pport, nat, nport);
     // counters live in one Float64Array (6 a flow, side by side): updating boxed double fields
     // of a flow object touched a separate heap number per field (measured: slower, more RSS)
     const sums = this.sums;
     const b = f * S;
     sums[b]!++;
-    if (o.packets === undefined && r.packets === undefined) return f;
+    if (!counted) return f;
     sums[b + 1]!++;
     const outbound = direction === 1 || direction === 3;
-    const out = outbound ? o : r;
-    const inb = outbound ? r : o;
-    sums[b + 2]! += inb.packets ?? 0;
-    sums[b + 3]! += inb.bytes ?? 0;
-    sums[b + 4]! += out.packets ?? 0;
-    sums[b + 5]! += out.bytes ?? 0;
+    sums[b + 2]! += outbound ? rp : op;
+    sums[b + 3]! += outbound ? rb : ob;
+    sums[b + 4]! += outbound ? op : rp;
+    sums[b + 5]! += outbound ? ob : rb;
     return f;
   }
 
@@ -430,6 +542,12 @@ export class HostFlowAggregator {
     }
     return out;
   }
+}
+
+/** A 32-bit hash of an int whose low bits are all well mixed (for masks of any size). */
+function mix(v: number): number {
+  const h = Math.imul(v, 0x9e3779b1);
+  return h ^ (h >>> 16);
 }
 
 const DIRECTIONS_BY_CODE: readonly Direction[] = (Object.keys(DIRECTION_CODE) as Direction[]).sort((a, b) => DIRECTION_CODE[a] - DIRECTION_CODE[b]);

@@ -11,6 +11,11 @@ export class TopK<T> {
     return this.heap.length;
   }
 
+  /** The worst kept item once k are kept (the one a better item would replace), else undefined. */
+  get worst(): T | undefined {
+    return this.k > 0 && this.heap.length >= this.k ? this.heap[0] : undefined;
+  }
+
   push(item: T): void {
     const h = this.heap;
     if (this.k <= 0) return;

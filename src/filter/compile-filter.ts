@@ -31,7 +31,8 @@ export interface FilterOptions {
 
 export type ConnPredicate = (c: Conn) => boolean;
 
-const always: ConnPredicate = () => true;
+/** The predicate of no filter at all (callers may skip building records for it). */
+export const always: ConnPredicate = () => true;
 
 function hasStatus(c: Conn, s: Status): boolean {
   switch (s) {

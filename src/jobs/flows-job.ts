@@ -7,7 +7,8 @@
 
 import { HostFlowAggregator, type FlowPart, type HostFlow } from '../aggregate/host-flows.js';
 import { isMainThread } from 'node:worker_threads';
-import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
+import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
+import { connOfScan } from '../parse/conn-bytes.js';
 import type { CreateJob, JobSpec } from '../source/scan-job.js';
 
 export interface FlowsJobParams {
@@ -21,6 +22,11 @@ export const createJob: CreateJob<FlowsJobParams, FlowPart> = (params) => {
   const flows = new HostFlowAggregator(new Set(params.local));
   return {
     conn(c) {
+      if (filter(c)) flows.count(c);
+    },
+    // without a filter no record is needed: the flow is found from the scan's values
+    scanned: filter === always ? (s) => flows.countScan(s) : (s) => {
+      const c = connOfScan(s);
       if (filter(c)) flows.count(c);
     },
     // in this thread the part is only a token for its aggregator (see own())

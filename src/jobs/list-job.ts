@@ -2,7 +2,8 @@
 // "top" keeps the best --limit records of its part in a bounded heap (the parts' heaps are
 // merged into one), "ndjson" writes each matching record as it is read.
 
-import { connOrder, type SortKey } from '../aggregate/conn-order.js';
+import { connOrder, connSortValue, scanSortValue, type SortKey } from '../aggregate/conn-order.js';
+import { connOfScan } from '../parse/conn-bytes.js';
 import { TopK } from '../aggregate/top-k.js';
 import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
@@ -35,8 +36,22 @@ export const createJob: CreateJob<ListJobParams, Conn[]> = (params, emit, sink):
     };
   }
   const top = new TopK<Conn>(params.limit, connOrder(params.sort, params.reverse));
+  const value = scanSortValue(params.sort);
+  const { sort, reverse } = params;
   return {
     conn(c) {
+      if (filter(c)) top.push(c);
+    },
+    // once the heap is full, most lines rank strictly after its worst record: no record is
+    // made of them (a filter only removes lines, so it cannot change that)
+    scanned: value === undefined ? undefined : (s) => {
+      const worst = top.worst;
+      if (worst !== undefined) {
+        const v = value(s);
+        const w = connSortValue(sort, worst);
+        if (reverse ? v > w : v < w) return;
+      }
+      const c = connOfScan(s);
       if (filter(c)) top.push(c);
     },
     finish: () => top.sorted(),

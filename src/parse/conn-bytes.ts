@@ -6,19 +6,22 @@
 // line of a real table has one shape, though:
 //   [ipv4 2] tcp 6 431994 ESTABLISHED src=… dst=… sport=… dport=… [packets= bytes=] [UNREPLIED]
 //   src=… dst=… sport=… dport=… [packets= bytes=] [ASSURED] [mark=N] [zone=N] [use=N]
-// (and the icmp/icmpv6 tuples type= code= id=). This function reads that shape from a byte
-// range and builds the very record parseConnLine would. Anything else — GRE keys, directional
-// zones, labels, helpers, timestamps, ids, unknown keys, odd spacing, a value it would have to
-// judge — makes it return undefined *without judging the line*: the caller then hands the line
-// to parseConnLine, which decides. So the fast path can only ever agree with the slow one
-// (test/parse/conn-bytes.test.ts compares them on every fixture line and on mutated lines).
+// (and the icmp/icmpv6 tuples type= code= id=). scanConnBytes reads that shape from a byte range
+// into typed fields (ConnScan: numbers and address words, no strings, no objects), and
+// connOfScan builds from them the very record parseConnLine would; flows and stats count from
+// the scan without any record. Anything else — GRE keys, directional zones, labels, helpers,
+// timestamps, ids, unknown keys, odd spacing, a value it would have to judge — makes it return
+// undefined *without judging the line*: the caller then hands the line to parseConnLine, which
+// decides. So the fast path can only ever agree with the slow one (test/parse/conn-bytes.test.ts
+// compares them on every fixture line and on mutated lines).
 //
-// Strings: family, protocol and state come from constant tables; an IPv4 address is parsed to
-// its 32-bit value and its text memoised by that value (a table repeats the same few thousand
-// addresses); IPv6 goes through canonicalIPv6's memo, as in the slow path.
+// Strings: family, protocol and state come from constant tables; an address is read as its
+// value (32 or 128 bits) and its text, when a record needs it, memoised by that value (a table
+// repeats the same few thousand addresses); other IPv6 spellings go through canonicalIPv6, as
+// in the slow path.
 
 import { canonicalIPv6, formatIPv6 } from './address.js';
-import { PROTOCOL_BY_NUMBER, PROTOCOL_STATES, type Conn, type NatKind, type Tuple } from '../model.js';
+import { PROTOCOL_BY_NUMBER, PROTOCOL_STATES, type Conn, type Family, type NatKind, type Tuple } from '../model.js';
 
 const SP = 32;
 const EQ = 61;
@@ -54,7 +57,8 @@ function number(buf: Uint8Array, from: number, end: number): number {
 }
 
 // Address text memoised by value in direct-mapped tables (a slot per hash, a miss overwrites):
-// cheaper than a Map lookup, and a table repeats the same few thousand addresses.
+// cheaper than a Map lookup, and a table repeats the same few thousand addresses. The text is
+// only made when a record is built: flows and stats count by the values themselves.
 const MEMO_BITS = 14;
 const MEMO_SIZE = 1 << MEMO_BITS;
 const v4Keys = new Int32Array(MEMO_SIZE);
@@ -65,11 +69,12 @@ const v6Text: (string | undefined)[] = new Array<string | undefined>(MEMO_SIZE).
 let lastWasV6 = false;
 
 /**
- * An address value up to a space or `end`, in canonical text, or undefined (slow path decides).
+ * The address value up to a space or `end` into scan address slot `k` (its words, or its
+ * canonical text for a spelling other than /proc's); false when the slow path must decide.
  * Read as IPv4 first; whatever is not a dotted quad (a colon, a hex digit, an octet over 255) is
  * handed to the IPv6 reader, which, like the slow path, accepts only what canonicalIPv6 does.
  */
-function address(buf: Buffer, from: number, end: number): string | undefined {
+function address(buf: Buffer, from: number, end: number, k: number): boolean {
   let value = 0;
   let octet = 0;
   let digits = 0;
@@ -78,41 +83,40 @@ function address(buf: Buffer, from: number, end: number): string | undefined {
   for (; i < end; i++) {
     const c = buf[i]!;
     if (c === 46) {
-      if (digits === 0 || dots === 3) return ipv6(buf, from, end);
+      if (digits === 0 || dots === 3) return ipv6(buf, from, end, k);
       value = (value << 8) | octet;
       dots++;
       octet = 0;
       digits = 0;
     } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return ipv6(buf, from, end); // leading zero
+      if (digits > 0 && octet === 0) return ipv6(buf, from, end, k); // leading zero
       octet = octet * 10 + (c - 48);
-      if (octet > 255) return ipv6(buf, from, end);
+      if (octet > 255) return ipv6(buf, from, end, k);
       digits++;
     } else if (c === SP) {
       break;
     } else {
-      return ipv6(buf, from, end);
+      return ipv6(buf, from, end, k);
     }
   }
-  if (digits === 0 || dots !== 3) return undefined;
-  value = (value << 8) | octet;
+  if (digits === 0 || dots !== 3) return false;
   stop = i;
   lastWasV6 = false;
-  const slot = Math.imul(value, 0x9e3779b1) >>> (32 - MEMO_BITS);
-  let text = v4Text[slot];
-  if (text === undefined || v4Keys[slot] !== value) {
-    text = buf.toString('latin1', from, i);
-    v4Keys[slot] = value;
-    v4Text[slot] = text;
-  }
-  return text;
+  const w = SCAN.words;
+  const b = k * 4;
+  w[b] = 0;
+  w[b + 1] = 0;
+  w[b + 2] = 0;
+  w[b + 3] = (value << 8) | octet;
+  SCAN.texts[k] = undefined;
+  return true;
 }
 
 /**
  * IPv6 as /proc prints it: 8 groups of 1–4 hex digits, no "::". Any other spelling (compressed,
  * IPv4-suffixed) goes through canonicalIPv6 as text, exactly as in the slow path.
  */
-function ipv6(buf: Buffer, from: number, end: number): string | undefined {
+function ipv6(buf: Buffer, from: number, end: number, k: number): boolean {
   let w0 = 0, w1 = 0, w2 = 0, w3 = 0;
   let group = 0;
   let hex = 0;
@@ -133,39 +137,67 @@ function ipv6(buf: Buffer, from: number, end: number): string | undefined {
       hex = 0;
       continue;
     } else if (c === SP) break;
-    else return ipv6Text(buf, from, end);
-    if (++hex > 4) return ipv6Text(buf, from, end);
+    else return ipv6Text(buf, from, end, k);
+    if (++hex > 4) return ipv6Text(buf, from, end, k);
     group = (group << 4) | v;
   }
-  if (groups !== 7 || hex === 0) return ipv6Text(buf, from, end);
-  w3 = (w3 << 16) | group;
+  if (groups !== 7 || hex === 0) return ipv6Text(buf, from, end, k);
   stop = i;
   lastWasV6 = true;
-  const slot = Math.imul(w0 ^ Math.imul(w1, 31) ^ Math.imul(w2, 961) ^ Math.imul(w3, 29791), 0x9e3779b1) >>> (32 - MEMO_BITS);
-  const k = slot * 4;
-  let text = v6Text[slot];
-  if (text === undefined || v6Keys[k] !== w0 || v6Keys[k + 1] !== w1 || v6Keys[k + 2] !== w2 || v6Keys[k + 3] !== w3) {
-    text = formatIPv6([w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff]);
-    v6Keys[k] = w0;
-    v6Keys[k + 1] = w1;
-    v6Keys[k + 2] = w2;
-    v6Keys[k + 3] = w3;
-    v6Text[slot] = text;
-  }
-  return text;
+  const w = SCAN.words;
+  const b = k * 4;
+  w[b] = w0;
+  w[b + 1] = w1;
+  w[b + 2] = w2;
+  w[b + 3] = (w3 << 16) | group;
+  SCAN.texts[k] = undefined;
+  return true;
 }
 
-function ipv6Text(buf: Buffer, from: number, end: number): string | undefined {
+function ipv6Text(buf: Buffer, from: number, end: number, k: number): boolean {
   let i = from;
   for (; i < end; i++) {
     const c = buf[i]!;
     if (c === SP) break;
-    if (!(c === 58 || c === 46 || (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) return undefined;
+    if (!(c === 58 || c === 46 || (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) return false;
   }
   const text = canonicalIPv6(buf.toString('latin1', from, i));
-  if (text === undefined) return undefined;
+  if (text === undefined) return false;
   stop = i;
   lastWasV6 = true;
+  SCAN.texts[k] = text;
+  return true;
+}
+
+/** The canonical text of scan address slot `k` (memoised by value). */
+export function scanAddress(s: ConnScan, k: number): string {
+  const given = s.texts[k];
+  if (given !== undefined) return given;
+  const w = s.words;
+  const b = k * 4;
+  if (!s.v6) {
+    const value = w[b + 3]!;
+    const slot = Math.imul(value, 0x9e3779b1) >>> (32 - MEMO_BITS);
+    let text = v4Text[slot];
+    if (text === undefined || v4Keys[slot] !== value) {
+      text = `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+      v4Keys[slot] = value;
+      v4Text[slot] = text;
+    }
+    return text;
+  }
+  const w0 = w[b]!, w1 = w[b + 1]!, w2 = w[b + 2]!, w3 = w[b + 3]!;
+  const slot = Math.imul(w0 ^ Math.imul(w1, 31) ^ Math.imul(w2, 961) ^ Math.imul(w3, 29791), 0x9e3779b1) >>> (32 - MEMO_BITS);
+  const m = slot * 4;
+  let text = v6Text[slot];
+  if (text === undefined || v6Keys[m] !== w0 || v6Keys[m + 1] !== w1 || v6Keys[m + 2] !== w2 || v6Keys[m + 3] !== w3) {
+    text = formatIPv6([w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff]);
+    v6Keys[m] = w0;
+    v6Keys[m + 1] = w1;
+    v6Keys[m + 2] = w2;
+    v6Keys[m + 3] = w3;
+    v6Text[slot] = text;
+  }
   return text;
 }
 
@@ -189,25 +221,64 @@ function bracket(buf: Uint8Array, at: number, end: number, word: string): boolea
   return true;
 }
 
-function natOf(o: Tuple, r: Tuple): NatKind | undefined {
-  const snat = r.dst !== o.src || r.dport !== o.sport;
-  const dnat = r.src !== o.dst || r.sport !== o.dport;
-  return snat ? (dnat ? 'both' : 'snat') : dnat ? 'dnat' : undefined;
-}
-
-function newTuple(): Tuple {
-  return {
-    src: '', dst: '', sport: undefined, dport: undefined, type: undefined, code: undefined,
-    id: undefined, srckey: undefined, dstkey: undefined, packets: undefined, bytes: undefined,
-    zone: undefined,
-  };
-}
+/** Numbers per tuple in ConnScan.nums, at these offsets (the reply's at NUMS + offset). */
+export const SPORT = 0;
+export const DPORT = 1;
+export const TYPE = 2;
+export const CODE = 3;
+export const ICMP_ID = 4;
+export const PACKETS = 5;
+export const BYTES = 6;
+export const NUMS = 7;
+/** Address slots in ConnScan.words / texts. */
+export const ORIG_SRC = 0;
+export const ORIG_DST = 1;
+export const REPLY_SRC = 2;
+export const REPLY_DST = 3;
 
 /**
- * The record of the line in `buf[start, end)` (no newline), or undefined when the line is not of
- * the common shape — then parseConnLine must read it (it may still be a valid entry).
+ * One line as the fast path read it, in typed fields: no strings but constants, no objects.
+ * There is one (SCAN), overwritten by every scanConnBytes call, so a caller reads it at once
+ * (flows and stats count from it) or turns it into a record with connOfScan.
  */
-export function parseConnBytes(buf: Buffer, start: number, end: number): Conn | undefined {
+export class ConnScan {
+  /** as the line spelled it ([ipv4 2] / [ipv6 10]), undefined without the prefix */
+  family: Family | undefined = undefined;
+  /** whether the addresses are IPv6 */
+  v6 = false;
+  protocol = '';
+  protonum = 0;
+  /** -1: none */
+  timeout = -1;
+  state: string | undefined = undefined;
+  assured = false;
+  unreplied = false;
+  offload = false;
+  hwOffload = false;
+  mark = 0;
+  zone = 0;
+  /** -1: none */
+  use = -1;
+  /** 4 addresses (ORIG_SRC … REPLY_DST) × 4 int32 words, big-endian order; IPv4 in word 3 */
+  readonly words = new Int32Array(16);
+  /** canonical text of an address another spelling than /proc's gave (compressed IPv6) */
+  readonly texts: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  /** per tuple (original at 0, reply at NUMS): SPORT … BYTES; -1 where the line has none */
+  readonly nums = new Float64Array(2 * NUMS);
+
+  get familyName(): Family {
+    return this.family ?? (this.v6 ? 'ipv6' : 'ipv4');
+  }
+}
+
+const SCAN = new ConnScan();
+
+/**
+ * The line in `buf[start, end)` (no newline) read into the shared ConnScan, or undefined when the
+ * line is not of the common shape — then parseConnLine must read it (it may still be a valid
+ * entry). The scan is valid until the next call.
+ */
+export function scanConnBytes(buf: Buffer, start: number, end: number): ConnScan | undefined {
   // trailing CR, spaces, tabs
   while (end > start) {
     const c = buf[end - 1]!;
@@ -218,7 +289,7 @@ export function parseConnBytes(buf: Buffer, start: number, end: number): Conn | 
   while (i < end && buf[i] === SP) i++;
 
   // [ipv4 2 | ipv6 10]
-  let family: 'ipv4' | 'ipv6' | undefined;
+  let family: Family | undefined;
   if (buf[i] === 105 && buf[i + 1] === 112 && buf[i + 2] === 118 && buf[i + 4] === SP) {
     const f = buf[i + 3];
     if (f !== 52 && f !== 54) return undefined;
@@ -249,13 +320,14 @@ export function parseConnBytes(buf: Buffer, start: number, end: number): Conn | 
   while (i < end && buf[i] === SP) i++;
 
   // [timeout] [STATE]
-  let timeout: number | undefined;
-  let state: string | undefined;
+  const s = SCAN;
+  s.timeout = -1;
+  s.state = undefined;
   let c = buf[i]!;
   if (i < end && c >= 48 && c <= 57) {
     const t = number(buf, i, end);
     if (t < 0) return undefined;
-    timeout = t;
+    s.timeout = t;
     i = stop;
     while (i < end && buf[i] === SP) i++;
     c = buf[i]!;
@@ -263,15 +335,19 @@ export function parseConnBytes(buf: Buffer, start: number, end: number): Conn | 
   if (i < end && c >= 65 && c <= 90) {
     let j = i;
     while (j < end && buf[j] !== SP) j++;
-    state = stateName(buf, i, j);
-    if (state === undefined) return undefined;
+    s.state = stateName(buf, i, j);
+    if (s.state === undefined) return undefined;
     i = j;
   }
 
-  const original = newTuple();
-  const reply = newTuple();
-  let tuple = original;
+  const nums = s.nums;
+  // a loop: measured ~5% faster a line than nums.fill(-1)
+  for (let q = 0; q < 2 * NUMS; q++) nums[q] = -1;
+  /** where the current tuple's numbers start in nums */
+  let t = 0;
   let tuples = 0;
+  /** address slots read (bit per ORIG_SRC … REPLY_DST) */
+  let seen = 0;
   let trailer = false;
   let assured = false;
   let unreplied = false;
@@ -279,7 +355,7 @@ export function parseConnBytes(buf: Buffer, start: number, end: number): Conn | 
   let hwOffload = false;
   let mark = 0;
   let zone = 0;
-  let use: number | undefined;
+  let use = -1;
   let v6 = false;
   let n: number;
 
@@ -291,59 +367,59 @@ export function parseConnBytes(buf: Buffer, start: number, end: number): Conn | 
       case 115: // src= sport=
         if (c1 === 114 && buf[i + 2] === 99 && buf[i + 3] === EQ) {
           if (tuples === 2 || trailer) return undefined;
-          tuple = tuples === 0 ? original : reply;
-          const a = address(buf, i + 4, end);
-          if (a === undefined) return undefined;
+          const k = tuples === 0 ? ORIG_SRC : REPLY_SRC;
+          if (!address(buf, i + 4, end, k)) return undefined;
           if (tuples === 0) v6 = lastWasV6;
           else if (lastWasV6 !== v6) return undefined;
+          t = tuples * NUMS;
           tuples++;
-          tuple.src = a;
+          seen |= 1 << k;
         } else if (c1 === 112 && buf[i + 2] === 111 && buf[i + 3] === 114 && buf[i + 4] === 116 && buf[i + 5] === EQ) {
           if (tuples === 0 || trailer || (n = number(buf, i + 6, end)) < 0 || n > 65535) return undefined;
-          tuple.sport = n;
+          nums[t + SPORT] = n;
         } else return undefined;
         break;
       case 100: // dst= dport=
         if (c1 === 115 && buf[i + 2] === 116 && buf[i + 3] === EQ) {
           if (tuples === 0 || trailer) return undefined;
-          const a = address(buf, i + 4, end);
-          if (a === undefined || lastWasV6 !== v6) return undefined;
-          tuple.dst = a;
+          const k = tuples === 1 ? ORIG_DST : REPLY_DST;
+          if (!address(buf, i + 4, end, k) || lastWasV6 !== v6) return undefined;
+          seen |= 1 << k;
         } else if (c1 === 112 && buf[i + 2] === 111 && buf[i + 3] === 114 && buf[i + 4] === 116 && buf[i + 5] === EQ) {
           if (tuples === 0 || trailer || (n = number(buf, i + 6, end)) < 0 || n > 65535) return undefined;
-          tuple.dport = n;
+          nums[t + DPORT] = n;
         } else return undefined;
         break;
       case 112: // packets=
         if (c1 === 97 && buf[i + 2] === 99 && buf[i + 3] === 107 && buf[i + 4] === 101 && buf[i + 5] === 116 &&
             buf[i + 6] === 115 && buf[i + 7] === EQ) {
           if (tuples === 0 || trailer || (n = number(buf, i + 8, end)) < 0) return undefined;
-          tuple.packets = n;
+          nums[t + PACKETS] = n;
         } else return undefined;
         break;
       case 98: // bytes=
         if (c1 === 121 && buf[i + 2] === 116 && buf[i + 3] === 101 && buf[i + 4] === 115 && buf[i + 5] === EQ) {
           if (tuples === 0 || trailer || (n = number(buf, i + 6, end)) < 0) return undefined;
-          tuple.bytes = n;
+          nums[t + BYTES] = n;
         } else return undefined;
         break;
       case 116: // type=
         if (c1 === 121 && buf[i + 2] === 112 && buf[i + 3] === 101 && buf[i + 4] === EQ) {
           if (tuples === 0 || (n = number(buf, i + 5, end)) < 0 || n > 255) return undefined;
-          tuple.type = n;
+          nums[t + TYPE] = n;
         } else return undefined;
         break;
       case 99: // code=
         if (c1 === 111 && buf[i + 2] === 100 && buf[i + 3] === 101 && buf[i + 4] === EQ) {
           if (tuples === 0 || (n = number(buf, i + 5, end)) < 0 || n > 255) return undefined;
-          tuple.code = n;
+          nums[t + CODE] = n;
         } else return undefined;
         break;
       case 105: // id= inside an icmp tuple (conntrack's entry id goes to the slow path)
         if (c1 === 100 && buf[i + 2] === EQ) {
-          if (trailer || tuples === 0 || tuple.code === undefined || tuple.id !== undefined) return undefined;
+          if (trailer || tuples === 0 || nums[t + CODE]! < 0 || nums[t + ICMP_ID]! >= 0) return undefined;
           if ((n = number(buf, i + 3, end)) < 0) return undefined;
-          tuple.id = n;
+          nums[t + ICMP_ID] = n;
         } else return undefined;
         break;
       case 109: // mark=
@@ -382,32 +458,63 @@ export function parseConnBytes(buf: Buffer, start: number, end: number): Conn | 
   }
 
   // the slow path's rules for a whole entry; a line that fails them is left to it
-  if (tuples !== 2 || original.dst === '' || reply.dst === '') return undefined;
+  if (tuples !== 2 || (seen & 0b1010) !== 0b1010) return undefined;
   if (protonum === 6 || protonum === 17 || protonum === 132 || protonum === 136) {
-    if (original.sport === undefined || original.dport === undefined || reply.sport === undefined || reply.dport === undefined) {
-      return undefined;
-    }
+    if (nums[SPORT]! < 0 || nums[DPORT]! < 0 || nums[NUMS + SPORT]! < 0 || nums[NUMS + DPORT]! < 0) return undefined;
   }
-  if (family === undefined) family = v6 ? 'ipv6' : 'ipv4';
-  else if ((family === 'ipv6') !== v6) return undefined;
-  const counted = original.packets !== undefined && reply.packets !== undefined;
+  if (family !== undefined && (family === 'ipv6') !== v6) return undefined;
+  s.family = family;
+  s.v6 = v6;
+  s.protocol = protocol;
+  s.protonum = protonum;
+  s.assured = assured;
+  s.unreplied = unreplied;
+  s.offload = offload;
+  s.hwOffload = hwOffload;
+  s.mark = mark;
+  s.zone = zone;
+  s.use = use;
+  return s;
+}
 
+const opt = (n: number): number | undefined => (n < 0 ? undefined : n);
+
+function tupleOf(s: ConnScan, src: number, dst: number, t: number): Tuple {
+  const nums = s.nums;
   return {
-    family,
-    protocol,
-    protonum,
-    timeout,
-    state,
+    src: scanAddress(s, src), dst: scanAddress(s, dst), sport: opt(nums[t + SPORT]!), dport: opt(nums[t + DPORT]!),
+    type: opt(nums[t + TYPE]!), code: opt(nums[t + CODE]!), id: opt(nums[t + ICMP_ID]!), srckey: undefined,
+    dstkey: undefined, packets: opt(nums[t + PACKETS]!), bytes: opt(nums[t + BYTES]!), zone: undefined,
+  };
+}
+
+function natOf(o: Tuple, r: Tuple): NatKind | undefined {
+  const snat = r.dst !== o.src || r.dport !== o.sport;
+  const dnat = r.src !== o.dst || r.sport !== o.dport;
+  return snat ? (dnat ? 'both' : 'snat') : dnat ? 'dnat' : undefined;
+}
+
+/** The record parseConnLine would make of the scanned line. */
+export function connOfScan(s: ConnScan): Conn {
+  const original = tupleOf(s, ORIG_SRC, ORIG_DST, 0);
+  const reply = tupleOf(s, REPLY_SRC, REPLY_DST, NUMS);
+  const counted = original.packets !== undefined && reply.packets !== undefined;
+  return {
+    family: s.familyName,
+    protocol: s.protocol,
+    protonum: s.protonum,
+    timeout: opt(s.timeout),
+    state: s.state,
     original,
     reply,
-    assured,
-    unreplied,
-    offload,
-    hwOffload,
-    mark,
+    assured: s.assured,
+    unreplied: s.unreplied,
+    offload: s.offload,
+    hwOffload: s.hwOffload,
+    mark: s.mark,
     secctx: undefined,
-    zone,
-    use,
+    zone: s.zone,
+    use: opt(s.use),
     id: undefined,
     labels: undefined,
     helper: undefined,
@@ -419,4 +526,13 @@ export function parseConnBytes(buf: Buffer, start: number, end: number): Conn | 
     bytesTotal: counted ? (original.bytes ?? 0) + (reply.bytes ?? 0) : undefined,
     nat: natOf(original, reply),
   };
+}
+
+/**
+ * The record of the line in `buf[start, end)` (no newline), or undefined when the line is not of
+ * the common shape — then parseConnLine must read it (it may still be a valid entry).
+ */
+export function parseConnBytes(buf: Buffer, start: number, end: number): Conn | undefined {
+  const s = scanConnBytes(buf, start, end);
+  return s === undefined ? undefined : connOfScan(s);
 }

@@ -37,7 +37,8 @@ export function chunkParser<P, R>(createJob: CreateJob<P, R>, params: P): ChunkP
   const sink = new GrowBuffer(OUTPUT_BYTES);
   const instance = createJob(params, (text) => sink.write(text), sink);
   const report = emptyReport();
-  const lineSink = connLineSink(report, false, (c) => instance.conn(c));
+  const scanned = instance.scanned;
+  const lineSink = connLineSink(report, false, (c) => instance.conn(c), scanned === undefined ? undefined : (s) => scanned(s));
   return {
     instance,
     parse(buf) {

@@ -125,20 +125,41 @@ async function* fromFile(path: string, isProc: boolean, reuse: boolean): AsyncGe
   } catch (err) {
     throw fileError(path, err as NodeJS.ErrnoException, isProc);
   }
+  // the next read is under way while the reader works on the current chunk (the page cache
+  // hands out ~3 GB/s, but one read at a time left the parser waiting ~0.1 s on 230 MB)
+  const read = (into: Buffer): Promise<number> => handle.read(into, 0, READ_CHUNK, null).then((r) => r.bytesRead);
+  let current = Buffer.allocUnsafeSlow(READ_CHUNK);
+  let spare = Buffer.allocUnsafeSlow(READ_CHUNK);
+  let pending: Promise<number> | undefined = read(current);
   try {
-    let buffer = Buffer.allocUnsafeSlow(READ_CHUNK);
     for (;;) {
       let n: number;
       try {
-        ({ bytesRead: n } = await handle.read(buffer, 0, READ_CHUNK, null));
+        n = await pending;
       } catch (err) {
         throw fileError(path, err as NodeJS.ErrnoException, isProc);
+      } finally {
+        pending = undefined;
       }
       if (n === 0) return;
-      yield buffer.subarray(0, n);
-      if (!reuse) buffer = Buffer.allocUnsafeSlow(READ_CHUNK);
+      const chunk = current.subarray(0, n);
+      if (n === READ_CHUNK) {
+        if (!reuse) spare = Buffer.allocUnsafeSlow(READ_CHUNK);
+        pending = read(spare);
+        [current, spare] = [spare, current];
+      } else {
+        // a short read: at the end of a regular file, or a file still growing; ask again after
+        pending = undefined;
+      }
+      yield chunk;
+      if (pending === undefined) {
+        if (!reuse) current = Buffer.allocUnsafeSlow(READ_CHUNK);
+        pending = read(current);
+      }
     }
   } finally {
+    // a reader that stopped early leaves a read in flight: let it end before closing
+    await pending?.catch(() => undefined);
     await handle.close();
   }
 }

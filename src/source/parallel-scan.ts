@@ -134,9 +134,13 @@ async function runHere<P, R>(
   };
   const report = emptyReport();
   const stop = control.shouldStop;
+  const scanned = instance.scanned;
   const splitter = new ByteLineSplitter(connLineSink(report, Boolean(source.strict), (c) => {
     if (stop?.()) throw new Stop();
     instance.conn(c);
+  }, scanned === undefined ? undefined : (s) => {
+    if (stop?.()) throw new Stop();
+    scanned(s);
   }));
   try {
     for (const chunk of head) {

@@ -4,7 +4,7 @@
 
 import { CtflowError } from '../errors.js';
 import type { Conn } from '../model.js';
-import { parseConnBytes } from '../parse/conn-bytes.js';
+import { connOfScan, scanConnBytes, type ConnScan } from '../parse/conn-bytes.js';
 import { parseConnLine } from '../parse/conn-line.js';
 import { ByteLineSplitter, LineSplitter, type ByteLineSink } from './line-splitter.js';
 import { openSource, type SourceOptions } from './open-source.js';
@@ -50,8 +50,11 @@ export function emptyReport(): ReadReport {
 /**
  * The line handler every reader shares (in this thread or a scan worker): each line becomes a
  * record or a counted skip. Line numbers in the report count from the reader's first line.
+ * With `onScan`, a line the fast path reads goes there as a scan, and no record is made of it.
  */
-export function connLineSink(report: ReadReport, strict: boolean, onConn: (c: Conn) => void): ByteLineSink {
+export function connLineSink(
+  report: ReadReport, strict: boolean, onConn: (c: Conn) => void, onScan?: ((s: ConnScan) => void) | undefined,
+): ByteLineSink {
   const skip = (text: string): void => {
     report.skipped++;
     if (report.firstSkippedLine === undefined) report.firstSkippedLine = report.lines;
@@ -66,7 +69,13 @@ export function connLineSink(report: ReadReport, strict: boolean, onConn: (c: Co
     line(buf, start, end) {
       report.lines++;
       // the common line shape is read from the bytes; any other goes through the full parser
-      let conn = parseConnBytes(buf, start, end);
+      const scan = scanConnBytes(buf, start, end);
+      if (scan !== undefined && onScan !== undefined) {
+        report.records++;
+        onScan(scan);
+        return;
+      }
+      let conn = scan === undefined ? undefined : connOfScan(scan);
       if (conn === undefined) {
         const text = buf.toString('latin1', start, end);
         conn = parseConnLine(text);

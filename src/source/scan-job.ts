@@ -5,11 +5,17 @@
 // depend on which part finished first.
 
 import type { Conn } from '../model.js';
+import type { ConnScan } from '../parse/conn-bytes.js';
 import type { ByteSink } from './byte-sink.js';
 
 export interface JobInstance<R> {
   /** one record, in input order within this instance's part */
   conn(c: Conn): void;
+  /**
+   * one line the fast path read, when the job can use it without a record (flows, stats):
+   * read it before returning, the scan is overwritten by the next line
+   */
+  scanned?: ((s: ConnScan) => void) | undefined;
   /** the instance's result once its input is done (structured-cloned out of a worker) */
   finish(): R;
 }

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { HostFlowAggregator, classify, type HostFlow } from '../../src/aggregate/host-flows.js';
 import { sortFlows } from '../../src/aggregate/flow-order.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
+import { scanConnBytes } from '../../src/parse/conn-bytes.js';
+import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
 import type { Conn } from '../../src/model.js';
 import { fixture } from '../helpers/cli.js';
 import { LOCAL_HOST, ROUTER, aggregate, conns, line } from '../helpers/flows.js';
@@ -212,4 +214,35 @@ test('the aggregator gives the flows of classify() grouped by identity, on every
     }
   }
   assert.ok(compared > 1000);
+});
+
+// flows counts a line the fast path read from its scan (address values, no record): it must give
+// exactly the flows that counting the full parser's records gives, on every line we have
+test('countScan gives the flows count gives, on every fixture line', () => {
+  // this host as each capture's host, as a router between them, and as a stranger to all
+  const localSets = [
+    ['10.3.0.10', 'fd00:a3::10', '127.0.0.1', '::1'],
+    ['10.0.0.1', '192.168.1.1', '10.1.0.1', 'fd00:a2::1'],
+    [],
+  ];
+  let scanned = 0;
+  for (const local of localSets) {
+    for (const file of fixtureFiles()) {
+      const byRecord = new HostFlowAggregator(new Set(local));
+      const byScan = new HostFlowAggregator(new Set(local));
+      for (const [start, end] of lineRanges(file.bytes)) {
+        const c = parseConnLine(file.bytes.toString('latin1', start, end));
+        if (c !== undefined) byRecord.count(c);
+        const s = scanConnBytes(file.bytes, start, end);
+        if (s !== undefined) {
+          scanned++;
+          byScan.countScan(s);
+        } else if (c !== undefined) {
+          byScan.count(c);
+        }
+      }
+      assert.deepStrictEqual(byScan.values(), byRecord.values(), `${file.name} with local ${local.join(',')}`);
+    }
+  }
+  assert.ok(scanned > 1500, `scanned ${scanned} lines`);
 });
