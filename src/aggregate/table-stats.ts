@@ -7,6 +7,7 @@
 // the initiator asked for (before any DNAT), which is what an operator sees in their own logs.
 
 import type { Conn } from '../model.js';
+import { BYTES, NUMS, ORIG_DST, ORIG_SRC, PACKETS, scanAddress, scanNat, type ConnScan } from '../parse/conn-bytes.js';
 
 export interface Talker {
   address: string;
@@ -152,6 +153,8 @@ export interface TableStatsPart {
 
 export interface TableStatsCollector {
   add(c: Conn): void;
+  /** add() for a line the fast path read, without its record */
+  addScan(s: ConnScan): void;
   finish(top?: number): TableStats;
   /** the figures so far as plain data (for a worker's answer) */
   part(): TableStatsPart;
@@ -225,6 +228,36 @@ export function createTableStats(): TableStatsCollector {
       }
       sources.add(c.original.src, 1, total ?? 0);
       destinations.add(c.original.dst, 1, total ?? 0);
+    },
+
+    addScan(s: ConnScan): void {
+      count++;
+      let k = last;
+      const family = s.familyName;
+      if (s.state !== k.state || s.protocol !== k.protocol || family !== k.family) last = k = kindOf(family, s.protocol, s.state);
+      k.count++;
+      if (s.assured) status.assured++;
+      if (s.unreplied) status.unreplied++;
+      else replied++;
+      if (s.offload) status.offload++;
+      if (s.hwOffload) status.hwOffload++;
+      const n = scanNat(s);
+      if (n === undefined) nat.none++;
+      else nat[n]++;
+      // the fast path reads no directional zones
+      if (s.zone !== 0) add1(zones, s.zone, 1);
+      if (s.mark !== 0) add1(marks, s.mark, 1);
+      const nums = s.nums;
+      // totals exist when both directions carried packets= (as the record's bytesTotal)
+      let total = 0;
+      if (nums[PACKETS]! >= 0 && nums[NUMS + PACKETS]! >= 0) {
+        total = Math.max(nums[BYTES]!, 0) + Math.max(nums[NUMS + BYTES]!, 0);
+        accounted++;
+        bytes += total;
+        packets += nums[PACKETS]! + nums[NUMS + PACKETS]!;
+      }
+      sources.add(scanAddress(s, ORIG_SRC), 1, total);
+      destinations.add(scanAddress(s, ORIG_DST), 1, total);
     },
 
     part(): TableStatsPart {

@@ -24,6 +24,7 @@ export const createJob: CreateJob<StatsJobParams, StatsResult> = () => {
   const collector = createTableStats();
   return {
     conn: (c) => collector.add(c),
+    scanned: (s) => collector.addScan(s),
     finish: () => (isMainThread ? own({ token: true }, collector) : collector.part()),
   };
 };

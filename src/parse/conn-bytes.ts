@@ -494,6 +494,23 @@ function natOf(o: Tuple, r: Tuple): NatKind | undefined {
   return snat ? (dnat ? 'both' : 'snat') : dnat ? 'dnat' : undefined;
 }
 
+/** Whether scan address slots a and b hold the same address. */
+function sameAddress(s: ConnScan, a: number, b: number): boolean {
+  if (s.texts[a] !== undefined || s.texts[b] !== undefined) return scanAddress(s, a) === scanAddress(s, b);
+  const w = s.words;
+  const i = a * 4;
+  const j = b * 4;
+  return w[i] === w[j] && w[i + 1] === w[j + 1] && w[i + 2] === w[j + 2] && w[i + 3] === w[j + 3];
+}
+
+/** The record's `nat`, from the scan (natOf on the tuples, without them). */
+export function scanNat(s: ConnScan): NatKind | undefined {
+  const n = s.nums;
+  const snat = !sameAddress(s, REPLY_DST, ORIG_SRC) || n[NUMS + DPORT] !== n[SPORT];
+  const dnat = !sameAddress(s, REPLY_SRC, ORIG_DST) || n[NUMS + SPORT] !== n[DPORT];
+  return snat ? (dnat ? 'both' : 'snat') : dnat ? 'dnat' : undefined;
+}
+
 /** The record parseConnLine would make of the scanned line. */
 export function connOfScan(s: ConnScan): Conn {
   const original = tupleOf(s, ORIG_SRC, ORIG_DST, 0);

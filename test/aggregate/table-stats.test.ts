@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createTableStats, type TableStats } from '../../src/aggregate/table-stats.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
+import { scanConnBytes } from '../../src/parse/conn-bytes.js';
+import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
 import { fixture } from '../helpers/cli.js';
 
 function statsOf(rel: string, top?: number): TableStats {
@@ -103,4 +105,26 @@ test('an empty table gives zeros and empty lists', () => {
     nat: { snat: 0, dnat: 0, both: 0, none: 0 }, zones: {}, marks: {}, packets: undefined, bytes: undefined,
     top: { sourcesByConnections: [], destinationsByConnections: [], sourcesByBytes: [], destinationsByBytes: [] },
   });
+});
+
+// stats counts a line the fast path read from its scan: the figures must be those of the records
+test('addScan gives the figures add gives, on every fixture line', () => {
+  let scanned = 0;
+  for (const file of fixtureFiles()) {
+    const byRecord = createTableStats();
+    const byScan = createTableStats();
+    for (const [start, end] of lineRanges(file.bytes)) {
+      const c = parseConnLine(file.bytes.toString('latin1', start, end));
+      if (c !== undefined) byRecord.add(c);
+      const s = scanConnBytes(file.bytes, start, end);
+      if (s !== undefined) {
+        scanned++;
+        byScan.addScan(s);
+      } else if (c !== undefined) {
+        byScan.add(c);
+      }
+    }
+    assert.deepStrictEqual(byScan.finish(50), byRecord.finish(50), file.name);
+  }
+  assert.ok(scanned > 500, `scanned ${scanned} lines`);
 });
