@@ -10,6 +10,10 @@
 // every fixture record).
 
 import type { Conn, Tuple } from '../model.js';
+import {
+  BYTES, CODE, DPORT, ICMP_ID, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, connOfScan, scanAddress,
+  scanNat, type ConnScan,
+} from '../parse/conn-bytes.js';
 
 /** Bytes a caller must have free at `pos`: enough for any record this writer accepts. */
 export const CONN_JSON_MAX = 4096;
@@ -143,32 +147,59 @@ function numOrNull(buf: Uint8Array, pos: number, n: number | undefined): number 
   return n === undefined ? lit(buf, pos, NULL) : num(buf, pos, n);
 }
 
+/** A number, or null for the -1 that marks "absent" (ConnScan's convention; records use undefined). */
+function numOrNeg(buf: Uint8Array, pos: number, n: number): number {
+  return n < 0 ? lit(buf, pos, NULL) : num(buf, pos, n);
+}
+
 function bool(buf: Uint8Array, pos: number, b: boolean): number {
   return lit(buf, pos, b ? TRUE : FALSE);
 }
 
-function tuple(buf: Uint8Array, pos: number, t: Tuple): number {
-  pos = str(buf, lit(buf, pos, T_SRC), t.src);
-  pos = str(buf, lit(buf, pos, T_DST), t.dst);
-  pos = numOrNull(buf, lit(buf, pos, T_SPORT), t.sport);
-  pos = numOrNull(buf, lit(buf, pos, T_DPORT), t.dport);
-  if (t.type === undefined && t.code === undefined && t.id === undefined && t.srckey === undefined && t.dstkey === undefined) {
-    pos = numOrNull(buf, lit(buf, pos, T_NO_ICMP_GRE), t.packets);
-    pos = numOrNull(buf, lit(buf, pos, T_BYTES), t.bytes);
-    pos = numOrNull(buf, lit(buf, pos, T_ZONE), t.zone);
-    buf[pos] = 125;
-    return pos + 1;
+/** One tuple object; numbers -1 when absent (the record writer maps undefined to -1). */
+function tuple(
+  buf: Uint8Array, pos: number, src: string, dst: string, sport: number, dport: number, type: number, code: number,
+  id: number, srckey: number, dstkey: number, packets: number, bytes: number, zone: number,
+): number {
+  pos = str(buf, lit(buf, pos, T_SRC), src);
+  pos = str(buf, lit(buf, pos, T_DST), dst);
+  pos = numOrNeg(buf, lit(buf, pos, T_SPORT), sport);
+  pos = numOrNeg(buf, lit(buf, pos, T_DPORT), dport);
+  if (type < 0 && code < 0 && id < 0 && srckey < 0 && dstkey < 0) {
+    pos = numOrNeg(buf, lit(buf, pos, T_NO_ICMP_GRE), packets);
+  } else {
+    pos = numOrNeg(buf, lit(buf, pos, T_TYPE), type);
+    pos = numOrNeg(buf, lit(buf, pos, T_CODE), code);
+    pos = numOrNeg(buf, lit(buf, pos, T_ID), id);
+    pos = numOrNeg(buf, lit(buf, pos, T_SRCKEY), srckey);
+    pos = numOrNeg(buf, lit(buf, pos, T_DSTKEY), dstkey);
+    pos = numOrNeg(buf, lit(buf, pos, T_PACKETS), packets);
   }
-  pos = numOrNull(buf, lit(buf, pos, T_TYPE), t.type);
-  pos = numOrNull(buf, lit(buf, pos, T_CODE), t.code);
-  pos = numOrNull(buf, lit(buf, pos, T_ID), t.id);
-  pos = numOrNull(buf, lit(buf, pos, T_SRCKEY), t.srckey);
-  pos = numOrNull(buf, lit(buf, pos, T_DSTKEY), t.dstkey);
-  pos = numOrNull(buf, lit(buf, pos, T_PACKETS), t.packets);
-  pos = numOrNull(buf, lit(buf, pos, T_BYTES), t.bytes);
-  pos = numOrNull(buf, lit(buf, pos, T_ZONE), t.zone);
+  pos = numOrNeg(buf, lit(buf, pos, T_BYTES), bytes);
+  pos = numOrNeg(buf, lit(buf, pos, T_ZONE), zone);
   buf[pos] = 125;
   return pos + 1;
+}
+
+const neg = (n: number | undefined): number => (n === undefined ? -1 : n);
+
+function recordTuple(buf: Uint8Array, pos: number, t: Tuple): number {
+  return tuple(buf, pos, t.src, t.dst, neg(t.sport), neg(t.dport), neg(t.type), neg(t.code), neg(t.id), neg(t.srckey),
+    neg(t.dstkey), neg(t.packets), neg(t.bytes), neg(t.zone));
+}
+
+/** The fields after the tuples of a record with no secctx, id, helper or timestamps. */
+function plainTail(
+  buf: Uint8Array, pos: number, assured: boolean, unreplied: boolean, mark: number, zone: number, use: number,
+  packetsTotal: number, bytesTotal: number, nat: string | undefined,
+): number {
+  pos = num(buf, lit(buf, pos, FLAGS[(assured ? 2 : 0) + (unreplied ? 1 : 0)]!), mark);
+  pos = num(buf, lit(buf, pos, K_ZONE), zone);
+  pos = numOrNeg(buf, lit(buf, pos, K_SECCTX_NULL_USE), use);
+  pos = numOrNeg(buf, lit(buf, pos, K_NO_EXTRAS), packetsTotal);
+  pos = numOrNeg(buf, lit(buf, pos, K_BYTES_TOTAL), bytesTotal);
+  pos = strOrNull(buf, lit(buf, pos, K_NAT), nat);
+  return lit(buf, pos, K_END);
 }
 
 /**
@@ -184,17 +215,11 @@ export function writeConnJson(c: Conn, buf: Uint8Array, pos: number): number {
   pos = num(buf, lit(buf, pos, K_PROTONUM), c.protonum);
   pos = strOrNull(buf, lit(buf, pos, K_STATE), c.state);
   pos = numOrNull(buf, lit(buf, pos, K_TIMEOUT), c.timeout);
-  pos = tuple(buf, lit(buf, pos, K_ORIGINAL), c.original);
-  pos = tuple(buf, lit(buf, pos, K_REPLY), c.reply);
+  pos = recordTuple(buf, lit(buf, pos, K_ORIGINAL), c.original);
+  pos = recordTuple(buf, lit(buf, pos, K_REPLY), c.reply);
   if (!c.offload && !c.hwOffload && c.secctx === undefined && c.id === undefined && c.helper === undefined &&
       c.deltaTime === undefined && c.start === undefined && c.stop === undefined) {
-    pos = num(buf, lit(buf, pos, FLAGS[(c.assured ? 2 : 0) + (c.unreplied ? 1 : 0)]!), c.mark);
-    pos = num(buf, lit(buf, pos, K_ZONE), c.zone);
-    pos = numOrNull(buf, lit(buf, pos, K_SECCTX_NULL_USE), c.use);
-    pos = numOrNull(buf, lit(buf, pos, K_NO_EXTRAS), c.packetsTotal);
-    pos = numOrNull(buf, lit(buf, pos, K_BYTES_TOTAL), c.bytesTotal);
-    pos = strOrNull(buf, lit(buf, pos, K_NAT), c.nat);
-    pos = lit(buf, pos, K_END);
+    pos = plainTail(buf, pos, c.assured, c.unreplied, c.mark, c.zone, neg(c.use), neg(c.packetsTotal), neg(c.bytesTotal), c.nat);
     return bad ? -1 : pos;
   }
   pos = bool(buf, lit(buf, pos, K_ASSURED), c.assured);
@@ -214,5 +239,42 @@ export function writeConnJson(c: Conn, buf: Uint8Array, pos: number): number {
   pos = numOrNull(buf, lit(buf, pos, K_BYTES_TOTAL), c.bytesTotal);
   pos = strOrNull(buf, lit(buf, pos, K_NAT), c.nat);
   pos = lit(buf, pos, K_END);
+  return bad ? -1 : pos;
+}
+
+/**
+ * `{"family":…,"protocol":…,"protonum":…,"state":` of a scanned line, one segment per protocol
+ * number and family (the fast path names a protocol by its number).
+ */
+const scanHeads: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(512).fill(undefined);
+function scanHead(s: ConnScan): Uint8Array {
+  const at = s.protonum * 2 + (s.v6 ? 1 : 0);
+  let head = scanHeads[at];
+  if (head === undefined) {
+    head = seg(`{"family":${JSON.stringify(s.familyName)},"protocol":${JSON.stringify(s.protocol)},"protonum":${s.protonum},"state":`);
+    scanHeads[at] = head;
+  }
+  return head;
+}
+
+/**
+ * writeConnJson(connOfScan(s)) without making the record: what `list --ndjson` writes for
+ * every line the fast path reads (test/render/conn-json-bytes.test.ts compares the two).
+ */
+export function writeScanJson(s: ConnScan, buf: Uint8Array, pos: number): number {
+  if (s.offload || s.hwOffload) return writeConnJson(connOfScan(s), buf, pos);
+  bad = false;
+  const n = s.nums;
+  pos = strOrNull(buf, lit(buf, pos, scanHead(s)), s.state);
+  pos = numOrNeg(buf, lit(buf, pos, K_TIMEOUT), s.timeout);
+  pos = tuple(buf, lit(buf, pos, K_ORIGINAL), scanAddress(s, ORIG_SRC), scanAddress(s, ORIG_DST), n[SPORT]!, n[DPORT]!,
+    n[TYPE]!, n[CODE]!, n[ICMP_ID]!, -1, -1, n[PACKETS]!, n[BYTES]!, -1);
+  pos = tuple(buf, lit(buf, pos, K_REPLY), scanAddress(s, REPLY_SRC), scanAddress(s, REPLY_DST), n[NUMS + SPORT]!,
+    n[NUMS + DPORT]!, n[NUMS + TYPE]!, n[NUMS + CODE]!, n[NUMS + ICMP_ID]!, -1, -1, n[NUMS + PACKETS]!, n[NUMS + BYTES]!, -1);
+  // totals exist when both directions carried packets= (as the record's)
+  const counted = n[PACKETS]! >= 0 && n[NUMS + PACKETS]! >= 0;
+  pos = plainTail(buf, pos, s.assured, s.unreplied, s.mark, s.zone, s.use,
+    counted ? n[PACKETS]! + n[NUMS + PACKETS]! : -1,
+    counted ? Math.max(n[BYTES]!, 0) + Math.max(n[NUMS + BYTES]!, 0) : -1, scanNat(s));
   return bad ? -1 : pos;
 }
