@@ -14,13 +14,10 @@ import {
   BYTES, CODE, DPORT, ICMP_ID, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, connOfScan, scanAddress,
   scanNat, type ConnScan,
 } from '../parse/conn-bytes.js';
+import { bool, lit, num, numOrNeg, numOrNull, seg, str, strOrNull, written } from './json-bytes.js';
 
-/** Bytes a caller must have free at `pos`: enough for any record this writer accepts. */
+/** Bytes a caller must have free at `pos` (11 strings of at most MAX_STRING, keys, 22 numbers). */
 export const CONN_JSON_MAX = 4096;
-/** Longest string field written here (11 strings × 256 + keys + 22 numbers < CONN_JSON_MAX). */
-const MAX_STRING = 256;
-
-const seg = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 
 const K_FAMILY = seg('{"family":');
 const K_PROTOCOL = seg(',"protocol":');
@@ -60,20 +57,6 @@ const T_PACKETS = seg(',"packets":');
 const T_BYTES = seg(',"bytes":');
 const T_ZONE = seg(',"zone":');
 
-const NULL = seg('null');
-const TRUE = seg('true');
-const FALSE = seg('false');
-
-/** Set when a field cannot be written here; the record is then abandoned (returns -1). */
-let bad = false;
-
-function lit(buf: Uint8Array, pos: number, s: Uint8Array): number {
-  const n = s.length;
-  // a byte loop beats set()'s call for short text; long segments are copied natively
-  if (n > 24) buf.set(s, pos);
-  else for (let i = 0; i < n; i++) buf[pos + i] = s[i]!;
-  return pos + n;
-}
 
 // Runs of keys whose values are nearly always absent or false, as one segment each: most of a
 // record is this constant text.
@@ -86,75 +69,6 @@ for (const assured of [false, true]) {
 }
 const K_SECCTX_NULL_USE = seg(',"secctx":null,"use":');
 const K_NO_EXTRAS = seg(',"id":null,"labels":null,"helper":null,"delta_time":null,"start":null,"stop":null,"packets_total":');
-
-/** A JSON string for plain printable ASCII text (the only kind addresses and names contain). */
-function str(buf: Uint8Array, pos: number, s: string): number {
-  const n = s.length;
-  if (n > MAX_STRING) {
-    bad = true;
-    return pos;
-  }
-  buf[pos++] = 34;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || c > 126) {
-      bad = true;
-      return pos;
-    }
-    buf[pos++] = c;
-  }
-  buf[pos++] = 34;
-  return pos;
-}
-
-function strOrNull(buf: Uint8Array, pos: number, s: string | undefined): number {
-  return s === undefined ? lit(buf, pos, NULL) : str(buf, pos, s);
-}
-
-/** A non-negative safe integer as decimal digits, exactly as JSON.stringify prints it. */
-function num(buf: Uint8Array, pos: number, n: number): number {
-  if (n >= 0 && n < 10 && (n | 0) === n) {
-    buf[pos] = 48 + n;
-    return pos + 1;
-  }
-  if (!(n >= 0 && Number.isSafeInteger(n))) {
-    bad = true;
-    return pos;
-  }
-  let len = 1;
-  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
-  let p = pos + len;
-  if (n <= 0x7fffffff) {
-    let m = n | 0;
-    while (m >= 10) {
-      const q = (m / 10) | 0;
-      buf[--p] = 48 + (m - q * 10);
-      m = q;
-    }
-    buf[--p] = 48 + m;
-    return pos + len;
-  }
-  while (n >= 10) {
-    const q = Math.floor(n / 10);
-    buf[--p] = 48 + (n - q * 10);
-    n = q;
-  }
-  buf[--p] = 48 + n;
-  return pos + len;
-}
-
-function numOrNull(buf: Uint8Array, pos: number, n: number | undefined): number {
-  return n === undefined ? lit(buf, pos, NULL) : num(buf, pos, n);
-}
-
-/** A number, or null for the -1 that marks "absent" (ConnScan's convention; records use undefined). */
-function numOrNeg(buf: Uint8Array, pos: number, n: number): number {
-  return n < 0 ? lit(buf, pos, NULL) : num(buf, pos, n);
-}
-
-function bool(buf: Uint8Array, pos: number, b: boolean): number {
-  return lit(buf, pos, b ? TRUE : FALSE);
-}
 
 /** One tuple object; numbers -1 when absent (the record writer maps undefined to -1). */
 function tuple(
@@ -209,7 +123,7 @@ function plainTail(
  */
 export function writeConnJson(c: Conn, buf: Uint8Array, pos: number): number {
   if (c.labels !== undefined || c.extra !== undefined) return -1;
-  bad = false;
+  written.bad = false;
   pos = str(buf, lit(buf, pos, K_FAMILY), c.family);
   pos = str(buf, lit(buf, pos, K_PROTOCOL), c.protocol);
   pos = num(buf, lit(buf, pos, K_PROTONUM), c.protonum);
@@ -220,7 +134,7 @@ export function writeConnJson(c: Conn, buf: Uint8Array, pos: number): number {
   if (!c.offload && !c.hwOffload && c.secctx === undefined && c.id === undefined && c.helper === undefined &&
       c.deltaTime === undefined && c.start === undefined && c.stop === undefined) {
     pos = plainTail(buf, pos, c.assured, c.unreplied, c.mark, c.zone, neg(c.use), neg(c.packetsTotal), neg(c.bytesTotal), c.nat);
-    return bad ? -1 : pos;
+    return written.bad ? -1 : pos;
   }
   pos = bool(buf, lit(buf, pos, K_ASSURED), c.assured);
   pos = bool(buf, lit(buf, pos, K_UNREPLIED), c.unreplied);
@@ -239,7 +153,7 @@ export function writeConnJson(c: Conn, buf: Uint8Array, pos: number): number {
   pos = numOrNull(buf, lit(buf, pos, K_BYTES_TOTAL), c.bytesTotal);
   pos = strOrNull(buf, lit(buf, pos, K_NAT), c.nat);
   pos = lit(buf, pos, K_END);
-  return bad ? -1 : pos;
+  return written.bad ? -1 : pos;
 }
 
 /**
@@ -263,7 +177,7 @@ function scanHead(s: ConnScan): Uint8Array {
  */
 export function writeScanJson(s: ConnScan, buf: Uint8Array, pos: number): number {
   if (s.offload || s.hwOffload) return writeConnJson(connOfScan(s), buf, pos);
-  bad = false;
+  written.bad = false;
   const n = s.nums;
   pos = strOrNull(buf, lit(buf, pos, scanHead(s)), s.state);
   pos = numOrNeg(buf, lit(buf, pos, K_TIMEOUT), s.timeout);
@@ -276,5 +190,5 @@ export function writeScanJson(s: ConnScan, buf: Uint8Array, pos: number): number
   pos = plainTail(buf, pos, s.assured, s.unreplied, s.mark, s.zone, s.use,
     counted ? n[PACKETS]! + n[NUMS + PACKETS]! : -1,
     counted ? Math.max(n[BYTES]!, 0) + Math.max(n[NUMS + BYTES]!, 0) : -1, scanNat(s));
-  return bad ? -1 : pos;
+  return written.bad ? -1 : pos;
 }
