@@ -11,7 +11,8 @@ import { createOutput } from '../output.js';
 import { connToJson } from '../render/conn-json.js';
 import { renderConnTable } from '../render/conn-table.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
-import { formatInvocation } from '../kernel/conntrack-invocation.js';
+import { DEFAULT_CONNTRACK, formatInvocation } from '../kernel/conntrack-invocation.js';
+import { requireConntrack } from '../kernel/run-conntrack.js';
 import { EXIT_NOTHING_MATCHED, type ChangeRequest, type Plan } from '../kernel/change-table.js';
 import { parseExactConnection } from '../kernel/exact-connection.js';
 import { addFilterOptions, addSourceOptions, filterFrom, sourceFrom, type FilterFlags, type SourceFlags } from './options.js';
@@ -50,7 +51,7 @@ const FILTER_KEYS = ['proto', 'state', 'src', 'dst', 'replySrc', 'replyDst', 'sp
 const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
 
 /** Exact mode (--exact or any --icmp-*) or any filter list accepts. */
-export function requestFrom(flags: ChangeFlags): ChangeRequest {
+export function requestFrom(flags: ChangeFlags, verb: 'delete' | 'update'): ChangeRequest {
   const exact = flags.exact || flags.icmpType !== undefined || flags.icmpCode !== undefined || flags.icmpId !== undefined;
   if (exact) {
     const extra = FILTER_KEYS.find((k) => flags[k] !== undefined && !EXACT_ALLOWS.has(k));
@@ -65,7 +66,28 @@ export function requestFrom(flags: ChangeFlags): ChangeRequest {
       }),
     };
   }
+  if (!FILTER_KEYS.some((k) => flags[k] !== undefined)) {
+    throw usageError(`ctflow: ${verb}: name what to ${verb}: at least one filter option or --exact, got none (ctflow flush empties the table)`);
+  }
   return { kind: 'filter', filter: filterFrom(flags) };
+}
+
+/**
+ * A saved table (--file, --stdin) is fine for a dry run; an update needs the live one: conntrack -U
+ * acts on the kernel's table through a filter, and the batch of exact -U lines that could follow
+ * a saved table is unreliable (see kernel/change-table.ts).
+ */
+export function refuseSavedTableForUpdate(flags: ChangeFlags): void {
+  if (flags.dryRun || (flags.file === undefined && !flags.stdin)) return;
+  throw usageError(`ctflow: update: ${flags.stdin ? '--stdin' : '--file'} gives a saved table, but an update acts on the live one: add --dry-run to preview, or drop it to read /proc (or use --exec)`);
+}
+
+/**
+ * Checks and plans nothing: the conntrack binary must be there for a real change (exit 1 even
+ * when nothing would match).
+ */
+export function requireConntrackUnlessDryRun(flags: ChangeFlags): void {
+  if (!flags.dryRun) requireConntrack(flags.conntrackBin ?? DEFAULT_CONNTRACK);
 }
 
 export function maxFrom(flags: ChangeFlags): number | undefined {
@@ -108,8 +130,10 @@ export async function confirm(question: string, flags: { yes?: boolean }, needed
   }
 }
 
-export function nothingMatched(verb: string): CtflowError {
-  return new CtflowError(`ctflow: ${verb}: nothing matched, nothing changed`, { code: 'ENOMATCH', exitCode: EXIT_NOTHING_MATCHED });
+/** Nothing matched: exit 3 with one stderr line, and with --json the empty result on stdout. */
+export async function nothingMatched(verb: 'delete' | 'update', flags: ChangeFlags): Promise<void> {
+  if (flags.json) await printResult(verb === 'delete' ? 'deleted' : 'updated', 0, [], flags);
+  throw new CtflowError(`ctflow: ${verb}: nothing matched, nothing changed`, { code: 'ENOMATCH', exitCode: EXIT_NOTHING_MATCHED });
 }
 
 /** The one-line report, or the JSON result; sets the nothing-matched exit code when N is 0. */

@@ -3,7 +3,10 @@
 
 import { Command } from 'commander';
 import { executePlan, planDelete } from '../kernel/change-table.js';
-import { addChangeOptions, confirm, maxFrom, nothingMatched, printDryRun, printResult, requestFrom, sourceFrom, type ChangeFlags } from './change-common.js';
+import {
+  addChangeOptions, confirm, maxFrom, nothingMatched, printDryRun, printResult, requestFrom, requireConntrackUnlessDryRun, sourceFrom,
+  type ChangeFlags,
+} from './change-common.js';
 
 export function deleteCommand(): Command {
   const cmd = new Command('delete')
@@ -13,16 +16,17 @@ export function deleteCommand(): Command {
 }
 
 async function runDelete(flags: ChangeFlags): Promise<void> {
-  const request = requestFrom(flags);
+  const request = requestFrom(flags, 'delete');
   const max = maxFrom(flags);
   const source = sourceFrom(flags);
-  const plan = await planDelete(request, { source, conntrackBin: flags.conntrackBin });
+  requireConntrackUnlessDryRun(flags);
+  const plan = await planDelete(request, { source, conntrackBin: flags.conntrackBin, max });
   if (flags.dryRun) {
     await printDryRun(plan, flags);
     if (plan.matched.length === 0) process.exitCode = 3;
     return;
   }
-  if (plan.matched.length === 0) throw nothingMatched('delete');
+  if (plan.matched.length === 0) return nothingMatched('delete', flags);
   const n = plan.matched.length;
   if (max !== undefined && n > max) await executePlan(plan, { max }); // throws the --max refusal
   if (!(await confirm(`delete ${n} connections?`, flags, n > 1))) {

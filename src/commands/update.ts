@@ -5,7 +5,10 @@ import { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { parseMark } from '../filter/option-values.js';
 import { executePlan, planUpdate } from '../kernel/change-table.js';
-import { addChangeOptions, confirm, maxFrom, nothingMatched, printDryRun, printResult, requestFrom, sourceFrom, type ChangeFlags } from './change-common.js';
+import {
+  addChangeOptions, confirm, maxFrom, nothingMatched, printDryRun, printResult, refuseSavedTableForUpdate, requestFrom,
+  requireConntrackUnlessDryRun, sourceFrom, type ChangeFlags,
+} from './change-common.js';
 
 interface UpdateFlags extends ChangeFlags {
   setMark?: string;
@@ -22,16 +25,18 @@ export function updateCommand(): Command {
 async function runUpdate(flags: UpdateFlags): Promise<void> {
   if (flags.setMark === undefined) throw usageError('ctflow: --set-mark is required (what to change), got nothing');
   const mark = parseMark(flags.setMark, '--set-mark');
-  const request = requestFrom(flags);
+  const request = requestFrom(flags, 'update');
   const max = maxFrom(flags);
   const source = sourceFrom(flags);
+  refuseSavedTableForUpdate(flags);
+  requireConntrackUnlessDryRun(flags);
   const plan = await planUpdate(request, mark, { source, conntrackBin: flags.conntrackBin });
   if (flags.dryRun) {
     await printDryRun(plan, flags);
     if (plan.matched.length === 0) process.exitCode = 3;
     return;
   }
-  if (plan.matched.length === 0) throw nothingMatched('update');
+  if (plan.matched.length === 0) return nothingMatched('update', flags);
   const n = plan.matched.length;
   if (max !== undefined && n > max) await executePlan(plan, { max });
   if (!(await confirm(`update the mark of ${n} connections?`, flags, n > 1))) {

@@ -4,6 +4,12 @@
 // --max, the confirmation and "nothing matched" all see the same set), then choose the invocation:
 // conntrack's own filter as one argv when it says exactly the same thing, otherwise one
 // `conntrack -R -` batch of exact tuples. Planning changes nothing; executing runs one process.
+//
+// conntrack's filter acts on the live table as it is when conntrack runs, so a delete uses the
+// batch of exactly the matched entries whenever that could differ from what was counted: when
+// the table was read from a file or stdin (a saved table: the live one may hold other entries),
+// and when --max promised an upper bound (entries that start matching between the read and the
+// run would otherwise go too).
 
 import { CtflowError } from '../errors.js';
 import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
@@ -100,8 +106,10 @@ function refuseOverMax(count: number, max: number | undefined, verb: string): vo
 /** Read and match; decide what would run. Changes nothing. */
 export async function planDelete(request: ChangeRequest, options: ChangeOptions = {}): Promise<Plan> {
   const bin = options.conntrackBin ?? DEFAULT_CONNTRACK;
-  const matched = await matching(request, options.source ?? {});
-  const argvFilter = request.kind === 'exact' ? exactFilter(request.connection) : conntrackFilterFor(request.filter);
+  const source = options.source ?? {};
+  const matched = await matching(request, source);
+  const exactlyThese = !isLiveTable(source) || options.max !== undefined;
+  const argvFilter = request.kind === 'exact' ? exactFilter(request.connection) : exactlyThese ? undefined : conntrackFilterFor(request.filter);
   const invocation = argvFilter !== undefined ? deleteInvocation(compact(argvFilter), bin) : batchInvocation('delete', matched, undefined, bin);
   return { action: 'delete', matched, invocation };
 }
@@ -113,7 +121,7 @@ export async function planUpdate(request: ChangeRequest, mark: MarkMask, options
   const inZone = matched.filter((c) => !updatable(c)).length;
   if (inZone > 0) {
     throw new CtflowError(
-      `ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, ${inZone} of ${matched.length} matches do (narrow the filter, e.g. -w 0)`,
+      `ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, ${inZone} of ${matched.length} matches do (narrow the filter to entries outside zones, e.g. by address; ctflow list -w N shows which)`,
       { code: 'EZONE' },
     );
   }
@@ -130,7 +138,7 @@ export async function planUpdate(request: ChangeRequest, mark: MarkMask, options
   }
   if (argvFilter === undefined) {
     throw new CtflowError(
-      `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, --sport, --dport, --reply-port-src, --reply-port-dst, -f`,
+      `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q and -f only, or name one connection with --exact`,
       { code: 'EUPDATEFILTER' },
     );
   }
@@ -147,7 +155,8 @@ export async function executePlan(plan: Plan, options: ChangeOptions = {}): Prom
   return countDone(plan, options.source ?? {});
 }
 
-function isLiveTable(source: ReadOptions): boolean {
+/** The kernel's table now (/proc or `conntrack -L`), not a saved copy. */
+export function isLiveTable(source: ReadOptions): boolean {
   return source.file === undefined && !source.stdin;
 }
 

@@ -5,12 +5,14 @@
 // deleted."); the trailer on stderr tells them apart. A `-R` batch prints no trailer at all: the
 // entries it deleted are printed on stdout, one line each, so a batch delete counts those lines.
 //
-// The batch goes through a private temporary file, not stdin: conntrack reads `-R -` by opening
-// /dev/stdin, and node's stdio pipes are socketpairs, which cannot be opened that way (measured:
-// "Failed to open file /dev/stdin for reading").
+// The batch goes through a private temporary file that becomes conntrack's stdin: conntrack reads
+// `-R -` by opening /dev/stdin, and node's stdio pipes are socketpairs, which cannot be opened
+// that way (measured: "Failed to open file /dev/stdin for reading"); a regular file can. So the
+// command that runs is exactly the `conntrack -R - <<EOF` that --dry-run shows.
 
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CtflowError } from '../errors.js';
@@ -26,6 +28,24 @@ export type Verb = 'deleted' | 'updated';
 
 const NOT_INSTALLED = 'conntrack (conntrack-tools) is not installed: apt-get install conntrack';
 
+/**
+ * Fails with the not-installed sentence unless `bin` (a path, or a name looked up on PATH) is an
+ * executable file: checked before a change is planned, so a missing conntrack is exit 1 even when
+ * nothing would match.
+ */
+export function requireConntrack(bin: string): void {
+  const dirs = bin.includes('/') ? [''] : (process.env.PATH ?? '').split(':').filter((d) => d !== '');
+  for (const dir of dirs) {
+    try {
+      accessSync(dir === '' ? bin : join(dir, bin), constants.X_OK);
+      return;
+    } catch {
+      // not here
+    }
+  }
+  throw new CtflowError(bin === 'conntrack' ? NOT_INSTALLED : `${NOT_INSTALLED} (or --conntrack-bin points nowhere), got ${bin}`, { code: 'ENOCONNTRACK' });
+}
+
 /** Spawn the invocation (its batch from a 0600 temp file), collect everything. Only spawn failures throw. */
 export async function runInvocation(inv: Invocation): Promise<RunOutput> {
   if (inv.batch === undefined) return spawnCollect(inv.command, inv.args, inv);
@@ -33,15 +53,20 @@ export async function runInvocation(inv: Invocation): Promise<RunOutput> {
   try {
     const file = join(dir, 'batch');
     await writeFile(file, inv.batch.length > 0 ? `${inv.batch.join('\n')}\n` : '', { mode: 0o600 });
-    return await spawnCollect(inv.command, inv.args.map((a) => (a === '-' ? file : a)), inv);
+    const input = await open(file, 'r');
+    try {
+      return await spawnCollect(inv.command, inv.args, inv, input.fd);
+    } finally {
+      await input.close();
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function spawnCollect(command: string, args: string[], inv: Invocation): Promise<RunOutput> {
+function spawnCollect(command: string, args: string[], inv: Invocation, stdin: number | 'ignore' = 'ignore'): Promise<RunOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const child = spawn(command, args, { stdio: [stdin, 'pipe', 'pipe'], shell: false }) as ChildProcessWithoutNullStreams;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

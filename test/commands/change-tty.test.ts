@@ -1,6 +1,7 @@
 // The confirmation of delete, update and flush on a real terminal (tmux), with no root: the table
-// comes from the inserted/ fixture (--file) and the change goes to a fake conntrack
-// (--conntrack-bin) that logs what it was asked, so "nothing deleted" is what conntrack never saw.
+// comes from the inserted/ fixture (--file, or `conntrack -L` of a fake conntrack for the live
+// table) and the change goes to that fake (--conntrack-bin), which logs what it was asked, so
+// "nothing deleted" is what conntrack never saw.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,10 +24,10 @@ const skip = tmuxMissing();
 async function answer(args: string[], question: string, typed: string, ct: FakeConntrack): Promise<[string, string[]]> {
   const tmux = new Tmux(dir);
   try {
-    tmux.start([...args, '--file', TABLE, '--conntrack-bin', ct.bin]);
+    tmux.start([...args, '--exec', '--conntrack-bin', ct.bin]);
     const asked = await tmux.waitScreen(`the question ${question}`, (s) => s.includes('[y/N]'));
     assert.equal(asked, `${question} [y/N]\n`, 'asks once, before anything runs');
-    assert.deepStrictEqual(ct.runs(), [], 'nothing ran before the answer');
+    assert.deepStrictEqual(ct.runs(), ['-L -o extended'], 'nothing but the read ran before the answer');
     if (typed !== '') tmux.keys('-l', typed);
     tmux.keys('Enter');
     const screen = await tmux.waitScreen('ctflow to end', (s) => s.includes('EXIT='));
@@ -47,10 +48,11 @@ test('delete on a terminal asks; n → nothing deleted, exit 1; y → deleted', 
     answer(args, question, 'y', ctYes),
     answer(args, question, '', ctEnter),
   ]);
-  assert.deepStrictEqual(no, [`${question} [y/N] n\nctflow: delete: not confirmed, nothing changed\nEXIT=1\n`, []]);
-  assert.deepStrictEqual(yes, [`${question} [y/N] y\ndeleted 10 connections\nEXIT=0\n`, ['-D -p tcp --dport 443']]);
+  const read = '-L -o extended';
+  assert.deepStrictEqual(no, [`${question} [y/N] n\nctflow: delete: not confirmed, nothing changed\nEXIT=1\n`, [read]]);
+  assert.deepStrictEqual(yes, [`${question} [y/N] y\ndeleted 10 connections\nEXIT=0\n`, [read, '-D -p tcp --dport 443']]);
   // Enter alone is the default: no
-  assert.deepStrictEqual(enter, [`${question} [y/N]\nctflow: delete: not confirmed, nothing changed\nEXIT=1\n`, []]);
+  assert.deepStrictEqual(enter, [`${question} [y/N]\nctflow: delete: not confirmed, nothing changed\nEXIT=1\n`, [read]]);
 });
 
 test('delete of one connection on a terminal does not ask', { skip }, async () => {
@@ -71,8 +73,8 @@ test('update on a terminal asks; n → nothing changed, y → conntrack -U', { s
   const ctNo = fakeConntrack(dir, { count: 2 });
   const ctYes = fakeConntrack(dir, { count: 2 });
   const [no, yes] = await Promise.all([answer(args, question, 'no', ctNo), answer(args, question, 'YES', ctYes)]);
-  assert.deepStrictEqual(no, [`${question} [y/N] no\nctflow: update: not confirmed, nothing changed\nEXIT=1\n`, []]);
-  assert.deepStrictEqual(yes, [`${question} [y/N] YES\nupdated 2 connections\nEXIT=0\n`, ['-U -p udp -d 192.0.2.11 -m 9']]);
+  assert.deepStrictEqual(no, [`${question} [y/N] no\nctflow: update: not confirmed, nothing changed\nEXIT=1\n`, ['-L -o extended']]);
+  assert.deepStrictEqual(yes, [`${question} [y/N] YES\nupdated 2 connections\nEXIT=0\n`, ['-L -o extended', '-U -p udp -d 192.0.2.11 -m 9']]);
 });
 
 test('flush on a terminal shows the current count and asks; n → nothing flushed, y → flushed', { skip }, async () => {
@@ -84,7 +86,8 @@ test('flush on a terminal shows the current count and asks; n → nothing flushe
     answer(['flush'], 'flush 29 connections?', 'y', ctYes),
     answer(['flush', '-f', 'ipv6'], 'flush 3 ipv6 connections?', 'y', ct6),
   ]);
-  assert.deepStrictEqual(no, ['flush 29 connections? [y/N] n\nctflow: flush: not confirmed, nothing changed\nEXIT=1\n', []]);
-  assert.deepStrictEqual(yes, ['flush 29 connections? [y/N] y\nflushed the whole table\nEXIT=0\n', ['-F']]);
-  assert.deepStrictEqual(v6, ['flush 3 ipv6 connections? [y/N] y\nflushed 3 ipv6 connections\nEXIT=0\n', ['-D -f ipv6']]);
+  const read = '-L -o extended';
+  assert.deepStrictEqual(no, ['flush 29 connections? [y/N] n\nctflow: flush: not confirmed, nothing changed\nEXIT=1\n', [read]]);
+  assert.deepStrictEqual(yes, ['flush 29 connections? [y/N] y\nflushed the whole table\nEXIT=0\n', [read, '-F']]);
+  assert.deepStrictEqual(v6, ['flush 3 ipv6 connections? [y/N] y\nflushed 3 ipv6 connections\nEXIT=0\n', [read, '-D -f ipv6']]);
 });

@@ -52,13 +52,38 @@ const FILTERS: Array<[string[], number, string[]]> = [
   [['-p', 'icmpv6', '-s', '2001:db8:a::11', '-d', '2001:db8:a::12', '--icmp-type', '128'], 1, ['conntrack -D -p icmpv6 -s 2001:db8:a::11 -d 2001:db8:a::12 --icmpv6-type 128']],
 ];
 
+// the live table (here: conntrack -L from a fake serving the same capture) is where conntrack's
+// own filter may act; a saved table always gets the batch of its exact entries (next test)
 test('--dry-run --json: each filter flag and --exact/--icmp-* → the matches and the exact conntrack command', async () => {
+  const ct = fakeConntrack(dir);
   const got = await Promise.all(FILTERS.map(async ([flags]) => {
-    const r = await cli.run(['--file', TABLE, '--dry-run', '--json', ...flags]);
+    const r = await cli.run(['--exec', '--dry-run', '--json', ...flags], { env: { PATH: `${ct.dir}:${process.env.PATH}` } });
     const out = JSON.parse(r.stdout) as DryRun;
     return [flags.join(' '), r.code, r.stderr, out.matched.length, out.would_run];
   }));
   assert.deepStrictEqual(got, FILTERS.map(([flags, n, cmd]) => [flags.join(' '), n === 0 ? 3 : 0, '', n, cmd]));
+});
+
+test('a saved table (--file) is deleted entry by entry: conntrack\'s filter would act on the live table instead', async () => {
+  const r = await cli.run(['--file', TABLE, '--dry-run', '--json', '-p', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.12']);
+  assert.deepStrictEqual([r.code, (JSON.parse(r.stdout) as DryRun).would_run], [0, [
+    'conntrack -R - <<EOF',
+    '-D -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53002 --dport 53 -w 65535',
+    '-D -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53001 --dport 53 -w 0',
+    '-D -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53000 --dport 53 -w 0',
+    'EOF',
+  ]]);
+});
+
+test('no filter at all is refused (exit 2): delete acts only on what was named, flush empties the table', async () => {
+  const ct = fakeConntrack(dir);
+  const [bare, onlyYes] = await Promise.all([
+    cli.run(['--exec', '--conntrack-bin', ct.bin]),
+    cli.run(['--exec', '--conntrack-bin', ct.bin, '--yes', '--max', '100']),
+  ]);
+  const refusal = 'ctflow: delete: name what to delete: at least one filter option or --exact, got none (ctflow flush empties the table)\n';
+  assert.deepStrictEqual([bare.code, bare.stdout, bare.stderr, onlyYes.code, onlyYes.stderr], [2, '', refusal, 2, refusal]);
+  assert.deepStrictEqual(ct.runs(), []);
 });
 
 test('bad --exact/--icmp-* input is one sentence and exit 2, before anything runs', async () => {
@@ -101,7 +126,8 @@ test('a filter conntrack lacks goes as one -R batch; --json reports conntrack\'s
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { deleted: number; matched: DryRun['matched'] };
   assert.deepStrictEqual([out.deleted, out.matched.map((c) => `${c.protocol} ${c.original.sport}`)], [4, ['tcp 33021', 'udp 5062', 'udp 5070', 'udplite 5060']]);
-  assert.deepStrictEqual(ct.runs().map((a) => a.replace(/ \/\S+\/batch$/, ' FILE')), ['-R FILE']);
+  // the batch is conntrack's stdin: exactly the `conntrack -R - <<EOF` --dry-run shows
+  assert.deepStrictEqual(ct.runs(), ['-R -']);
   assert.deepStrictEqual(ct.batch(), [
     '-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33021 --dport 5060 -w 0',
     '-D -p udp -s 192.0.2.10 -d 192.0.2.11 --sport 5062 --dport 5060 -w 0',
@@ -111,21 +137,47 @@ test('a filter conntrack lacks goes as one -R batch; --json reports conntrack\'s
 });
 
 test('safety: --max refuses, several matches without a terminal need --yes, nothing matched is exit 3', async () => {
-  const ct = fakeConntrack(dir, { count: 10 });
-  const base = ['-p', 'tcp', '--dport', '443', '--file', TABLE, '--conntrack-bin', ct.bin];
-  const [max, noYes, none, yes] = await Promise.all([
-    cli.run([...base, '--max', '9', '--yes']),
-    cli.run(base),
-    cli.run(['-s', '198.51.100.1', '--yes', '--file', TABLE, '--conntrack-bin', ct.bin]),
-    cli.run([...base, '--max', '10', '-y']),
+  const live = (fake: ReturnType<typeof fakeConntrack>): string[] => ['-p', 'tcp', '--dport', '443', '--exec', '--conntrack-bin', fake.bin];
+  const refused = fakeConntrack(dir, { count: 10 });
+  const [max, noYes, none, noneJson] = await Promise.all([
+    cli.run([...live(refused), '--max', '9', '--yes']),
+    cli.run(live(refused)),
+    cli.run(['-s', '198.51.100.1', '--yes', '--exec', '--conntrack-bin', refused.bin]),
+    cli.run(['-s', '198.51.100.1', '--yes', '--json', '--exec', '--conntrack-bin', refused.bin]),
   ]);
-  assert.deepStrictEqual([max, noYes, none, yes].map((r) => [r.code, r.stdout, r.stderr]), [
+  assert.deepStrictEqual([max, noYes, none, noneJson].map((r) => [r.code, r.stdout, r.stderr]), [
     [1, '', 'ctflow: --max 9: 10 connections match, refusing to delete any (raise --max or narrow the filter)\n'],
     [1, '', 'ctflow: delete 10 connections: stdin is not a terminal, so nothing was changed; add --yes to confirm\n'],
     [3, '', 'ctflow: delete: nothing matched, nothing changed\n'],
-    [0, 'deleted 10 connections\n', ''],
+    [3, '{\n  "deleted": 0,\n  "matched": []\n}\n', 'ctflow: delete: nothing matched, nothing changed\n'],
   ]);
-  assert.deepStrictEqual(ct.runs(), ['-D -p tcp --dport 443']);
+  // only the reads ran
+  assert.deepStrictEqual(refused.runs(), Array(4).fill('-L -o extended'));
+
+  // with --max, what goes is exactly the entries counted (a batch): entries that start matching
+  // between the read and the run cannot push it over the bound; without it, conntrack's filter
+  const bounded = fakeConntrack(dir);
+  const yes = await cli.run([...live(bounded), '--max', '10', '-y']);
+  assert.deepStrictEqual([yes.code, yes.stdout, yes.stderr], [0, 'deleted 10 connections\n', '']);
+  assert.deepStrictEqual([bounded.runs(), bounded.batch().length], [['-L -o extended', '-R -'], 10]);
+  const unbounded = fakeConntrack(dir, { count: 10 });
+  const all = await cli.run([...live(unbounded), '-y']);
+  assert.deepStrictEqual([all.code, all.stdout, unbounded.runs()], [0, 'deleted 10 connections\n', ['-L -o extended', '-D -p tcp --dport 443']]);
+
+  // a saved table: the same entries, never the live table's filter
+  const saved = fakeConntrack(dir);
+  const fromFile = await cli.run(['-p', 'tcp', '--dport', '443', '--file', TABLE, '--conntrack-bin', saved.bin, '-y']);
+  assert.deepStrictEqual([fromFile.code, fromFile.stdout, saved.runs(), saved.batch().length], [0, 'deleted 10 connections\n', ['-R -'], 10]);
+});
+
+test('a missing conntrack is exit 1 before anything is read, even when nothing would match', async () => {
+  const [missing, dry] = await Promise.all([
+    cli.run(['-s', '198.51.100.1', '--yes', '--file', TABLE], { env: { PATH: '/nonexistent' } }),
+    cli.run(['-s', '198.51.100.1', '--dry-run', '--file', TABLE], { env: { PATH: '/nonexistent' } }),
+  ]);
+  assert.deepStrictEqual([missing.code, missing.stdout, missing.stderr], [1, '', 'ctflow: conntrack (conntrack-tools) is not installed: apt-get install conntrack\n']);
+  // a dry run changes nothing and needs no conntrack
+  assert.deepStrictEqual([dry.code, dry.stderr], [3, '']);
 });
 
 test('conntrack finding nothing left (entry gone meanwhile) is exit 3; its failure is exit 1 quoting it', async () => {
@@ -172,7 +224,7 @@ test('--strict stops at an unreadable line and deletes nothing; without it the l
   assert.deepStrictEqual([strict.code, strict.stdout, strict.stderr], [1, '', 'ctflow: line 5 is not a conntrack entry: "not a conntrack line"\n']);
   assert.deepStrictEqual(ct.runs(), []);
   const lax = await cli.run(['--file', broken, '--conntrack-bin', ct.bin, '-p', 'udp', '--yes']);
-  assert.deepStrictEqual([lax.code, lax.stdout, ct.runs()], [0, 'deleted 1 connection\n', ['-D -p udp']]);
+  assert.deepStrictEqual([lax.code, lax.stdout, ct.runs(), ct.batch()], [0, 'deleted 1 connection\n', ['-R -'], ['-D -p udp -s 192.0.2.10 -d 192.0.2.11 --sport 5062 --dport 5060 -w 0']]);
 });
 
 test('--dry-run shows the matches as list does; colour only when forced, and --no-color wins', async () => {

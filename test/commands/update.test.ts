@@ -46,7 +46,7 @@ test('--dry-run --json: the filters conntrack -U takes → the matches and the e
 });
 
 const REFUSED = (why: string): string =>
-  `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, --sport, --dport, --reply-port-src, --reply-port-dst, -f\n`;
+  `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q and -f only, or name one connection with --exact\n`;
 
 // [flags, the one sentence on stderr]: all exit 1 and run nothing
 const REFUSALS: Array<[string[], string]> = [
@@ -57,25 +57,26 @@ const REFUSALS: Array<[string[], string]> = [
   [['--port', '5060'], REFUSED('conntrack has no equal filter')],
   [['-p', 'sctp', '--state', 'ESTABLISHED'], REFUSED('conntrack -U does not filter by --state')],
   [['-m', '99'], REFUSED('-m means "set" for conntrack -U')],
-  [['--mark', '1/0xff', '-p', 'udp', '--dport', '53'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 1 matches do (narrow the filter, e.g. -w 0)\n'],
+  [['--mark', '1/0xff', '-p', 'udp', '--dport', '53'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 1 matches do (narrow the filter to entries outside zones, e.g. by address; ctflow list -w N shows which)\n'],
   [['-u', 'ASSURED', '-p', 'sctp'], REFUSED('-u means "set" for conntrack -U')],
   [['--status', 'ASSURED', '-p', 'sctp'], REFUSED('-u means "set" for conntrack -U')],
   [['-w', '0', '-p', 'udplite'], REFUSED('conntrack has no equal filter')],
-  [['--zone', '65535'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 1 matches do (narrow the filter, e.g. -w 0)\n'],
+  [['--zone', '65535'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 1 matches do (narrow the filter to entries outside zones, e.g. by address; ctflow list -w N shows which)\n'],
   [['--snat'], REFUSED('conntrack has no equal filter')],
   [['--dnat'], REFUSED('conntrack has no equal filter')],
   [['--nat'], REFUSED('conntrack has no equal filter')],
-  [['-p', 'tcp', '--dport', '443'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 3 of 10 matches do (narrow the filter, e.g. -w 0)\n'],
+  [['-p', 'tcp', '--dport', '443'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 3 of 10 matches do (narrow the filter to entries outside zones, e.g. by address; ctflow list -w N shows which)\n'],
 ];
 
 test('filters conntrack -U cannot take, and zoned entries, are refused (exit 1) before anything runs', async () => {
   const ct = fakeConntrack(dir);
   const got = await Promise.all(REFUSALS.map(async ([flags]) => {
-    const r = await cli.run(['--file', TABLE, '--conntrack-bin', ct.bin, '--yes', '--set-mark', '1', ...flags]);
+    const r = await cli.run(['--exec', '--conntrack-bin', ct.bin, '--yes', '--set-mark', '1', ...flags]);
     return [flags.join(' '), r.code, r.stdout, r.stderr];
   }));
   assert.deepStrictEqual(got, REFUSALS.map(([flags, err]) => [flags.join(' '), 1, '', err]));
-  assert.deepStrictEqual(ct.runs(), []);
+  // only the reads ran
+  assert.deepStrictEqual(ct.runs(), Array(REFUSALS.length).fill('-L -o extended'));
 });
 
 test('--set-mark is required and checked; --icmp-* values are checked (exit 2)', async () => {
@@ -93,19 +94,19 @@ test('--set-mark is required and checked; --icmp-* values are checked (exit 2)',
 
 test('updates one exact connection with one conntrack -U argv and reports conntrack\'s count', async () => {
   const ct = fakeConntrack(dir);
-  const r = await cli.run(['--exact', ...DNS, '--set-mark', '0x10/0xf0', '--file', TABLE, '--conntrack-bin', ct.bin]);
+  const r = await cli.run(['--exact', ...DNS, '--set-mark', '0x10/0xf0', '--exec', '--conntrack-bin', ct.bin]);
   assert.deepStrictEqual([r.code, r.stdout, r.stderr], [0, 'updated 1 connection\n', '']);
-  assert.deepStrictEqual(ct.runs(), ['-U -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53000 --dport 53 -m 16/0xf0']);
+  assert.deepStrictEqual(ct.runs(), ['-L -o extended', '-U -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53000 --dport 53 -m 16/0xf0']);
 });
 
 test('--json, --max, --yes/-y, no terminal, nothing matched', async () => {
   const ct = fakeConntrack(dir, { count: 2 });
-  const base = ['-p', 'udp', '-d', '192.0.2.11', '--set-mark', '9', '--file', TABLE, '--conntrack-bin', ct.bin];
+  const base = ['-p', 'udp', '-d', '192.0.2.11', '--set-mark', '9', '--exec', '--conntrack-bin', ct.bin];
   const [json, max, noYes, none] = await Promise.all([
     cli.run([...base, '--json', '-y', '--max', '2']),
     cli.run([...base, '--max', '1', '--yes']),
     cli.run(base),
-    cli.run(['-s', '198.51.100.1', '--set-mark', '9', '--yes', '--file', TABLE, '--conntrack-bin', ct.bin]),
+    cli.run(['-s', '198.51.100.1', '--set-mark', '9', '--yes', '--exec', '--conntrack-bin', ct.bin]),
   ]);
   const out = JSON.parse(json.stdout) as { updated: number; matched: DryRun['matched'] };
   assert.deepStrictEqual([json.code, json.stderr, out.updated, out.matched.map((c) => c.original.sport)], [0, '', 2, [5062, 5070]]);
@@ -114,7 +115,24 @@ test('--json, --max, --yes/-y, no terminal, nothing matched', async () => {
     [1, '', 'ctflow: update the mark of 2 connections: stdin is not a terminal, so nothing was changed; add --yes to confirm\n'],
     [3, '', 'ctflow: update: nothing matched, nothing changed\n'],
   ]);
-  assert.deepStrictEqual(ct.runs(), ['-U -p udp -d 192.0.2.11 -m 9']);
+  assert.deepStrictEqual(ct.runs().sort(), [...Array(4).fill('-L -o extended'), '-U -p udp -d 192.0.2.11 -m 9']);
+});
+
+test('a saved table only previews an update; no filter at all is refused; nothing matched with --json', async () => {
+  const ct = fakeConntrack(dir);
+  const [saved, fromStdin, bare, noneJson] = await Promise.all([
+    cli.run(['-p', 'udp', '--set-mark', '9', '--yes', '--file', TABLE, '--conntrack-bin', ct.bin]),
+    cli.run(['-p', 'udp', '--set-mark', '9', '--yes', '--stdin', '--conntrack-bin', ct.bin], { stdin: readFileSync(TABLE) }),
+    cli.run(['--set-mark', '9', '--yes', '--exec', '--conntrack-bin', ct.bin]),
+    cli.run(['-s', '198.51.100.1', '--set-mark', '9', '--yes', '--json', '--exec', '--conntrack-bin', ct.bin]),
+  ]);
+  assert.deepStrictEqual([saved, fromStdin, bare, noneJson].map((r) => [r.code, r.stdout, r.stderr]), [
+    [2, '', 'ctflow: update: --file gives a saved table, but an update acts on the live one: add --dry-run to preview, or drop it to read /proc (or use --exec)\n'],
+    [2, '', 'ctflow: update: --stdin gives a saved table, but an update acts on the live one: add --dry-run to preview, or drop it to read /proc (or use --exec)\n'],
+    [2, '', 'ctflow: update: name what to update: at least one filter option or --exact, got none (ctflow flush empties the table)\n'],
+    [3, '{\n  "updated": 0,\n  "matched": []\n}\n', 'ctflow: update: nothing matched, nothing changed\n'],
+  ]);
+  assert.deepStrictEqual(ct.runs(), ['-L -o extended']);
 });
 
 test('reads the table from --stdin, --file -, --exec (by --conntrack-bin and on PATH); --strict stops at a bad line', async () => {

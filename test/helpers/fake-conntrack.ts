@@ -41,7 +41,7 @@ export function fakeConntrack(parent: string, opts: FakeOptions = {}): FakeConnt
 echo "$*" >> '${log}'
 ${fail}case "$1" in
   -L) cat '${table}'; echo "${TRAILER} $(grep -c . '${table}') flow entries have been shown." >&2 ;;
-  -R) cat "$2" >> '${batchLog}'; sed 's/^/deleted by batch: /' "$2" ;;
+  -R) t=$(mktemp); cat "$2" > "$t"; cat "$t" >> '${batchLog}'; sed 's/^/deleted by batch: /' "$t"; rm -f "$t" ;;
   -D) echo "${TRAILER} ${count} flow entries have been deleted." >&2; [ ${count} -gt 0 ] || exit 1 ;;
   -U) echo "${TRAILER} ${count} flow entries have been updated." >&2; [ ${count} -gt 0 ] || exit 1 ;;
   -F) echo "${TRAILER} connection tracking table has been emptied." >&2 ;;

@@ -12,7 +12,10 @@ import { parseExactConnection } from '../../src/kernel/exact-connection.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import { fixture } from '../helpers/cli.js';
 
-const source = { file: fixture('inserted/proc_nf_conntrack.txt') };
+// read as the kernel's own table (procPath), where conntrack's filter may act; `saved` is the same
+// table as a file, which a delete always treats entry by entry
+const source = { procPath: fixture('inserted/proc_nf_conntrack.txt') };
+const saved = { file: fixture('inserted/proc_nf_conntrack.txt') };
 
 /** The filter without its undefined fields (conntrackFilterFor returns every key). */
 function defined(f: ConntrackFilter | undefined): Partial<ConntrackFilter> | undefined {
@@ -101,6 +104,23 @@ test('planDelete: each filter → one -D argv or one -R batch of exact lines, ov
   assert.deepStrictEqual(got, ROUTES.map(([, args, batch, n]) => ['/opt/ct', args, batch, n]));
 });
 
+test('planDelete: a saved table, or a --max bound, deletes exactly the matched entries (a batch), never by filter', async () => {
+  const filter: FilterOptions = { proto: UDP, src: '192.0.2.10', dst: '192.0.2.12' };
+  const lines = [
+    '-D -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53002 --dport 53 -w 65535',
+    '-D -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53001 --dport 53 -w 0',
+    '-D -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53000 --dport 53 -w 0',
+  ];
+  const [live, fromFile, bounded] = await Promise.all([
+    planDelete({ kind: 'filter', filter }, { source }),
+    planDelete({ kind: 'filter', filter }, { source: saved }),
+    planDelete({ kind: 'filter', filter }, { source, max: 5 }),
+  ]);
+  assert.deepStrictEqual([live.invocation.args, live.invocation.batch], [['-D', '-p', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.12'], undefined]);
+  assert.deepStrictEqual([fromFile.invocation.args, fromFile.invocation.batch], [['-R', '-'], lines]);
+  assert.deepStrictEqual([bounded.invocation.args, bounded.invocation.batch], [['-R', '-'], lines]);
+});
+
 test('planDelete: a batch names exactly the matched entries, one line each', async () => {
   const plan = await planDelete({ kind: 'filter', filter: { port: 5060 } }, { source });
   assert.deepStrictEqual(plan.invocation.command, 'conntrack');
@@ -152,10 +172,10 @@ test('planUpdate: conntrack -U argv for filters it takes; refuses zones and filt
     refusal(planUpdate({ kind: 'filter', filter: { mark: { value: 99, mask: 0xffffffff } } }, mark, { source })),
     refusal(planUpdate({ kind: 'filter', filter: { proto: UDP, dst: '192.0.2.12' } }, mark, { source })),
   ]), [
-    ['EUPDATEFILTER', "ctflow: update: this filter cannot be passed to conntrack -U (conntrack -U fails on port filters without a full tuple) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, --sport, --dport, --reply-port-src, --reply-port-dst, -f", 1],
-    ['EUPDATEFILTER', "ctflow: update: this filter cannot be passed to conntrack -U (conntrack has no equal filter) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, --sport, --dport, --reply-port-src, --reply-port-dst, -f", 1],
-    ['EUPDATEFILTER', "ctflow: update: this filter cannot be passed to conntrack -U (-m means \"set\" for conntrack -U) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, --sport, --dport, --reply-port-src, --reply-port-dst, -f", 1],
-    ['EZONE', 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 3 matches do (narrow the filter, e.g. -w 0)', 1],
+    ['EUPDATEFILTER', "ctflow: update: this filter cannot be passed to conntrack -U (conntrack -U fails on port filters without a full tuple) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q and -f only, or name one connection with --exact", 1],
+    ['EUPDATEFILTER', "ctflow: update: this filter cannot be passed to conntrack -U (conntrack has no equal filter) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q and -f only, or name one connection with --exact", 1],
+    ['EUPDATEFILTER', "ctflow: update: this filter cannot be passed to conntrack -U (-m means \"set\" for conntrack -U) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q and -f only, or name one connection with --exact", 1],
+    ['EZONE', 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 3 matches do (narrow the filter to entries outside zones, e.g. by address; ctflow list -w N shows which)', 1],
   ]);
 });
 
