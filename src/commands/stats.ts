@@ -46,7 +46,8 @@ interface StatsFlags extends SourceFlags, FilterFlags {
 
 export function statsCommand(): Command {
   const cmd = new Command('stats')
-    .description('count, max and fill; entries by family, protocol, state, status, NAT, zone, mark; top talkers; kernel counters')
+    .description('count, max and fill; entries by family, protocol, state, status, NAT, zone, mark; top talkers; kernel counters.\n' +
+      "list's filters narrow the breakdowns and talkers to matching entries; count, max, fill and the kernel counters stay whole-table")
     .option('--top <n>', `how many top talkers to show (default ${DEFAULT_TOP})`)
     .option('--per-cpu', 'show the kernel counters per CPU, not only summed')
     .option('--interval <seconds>', 'sample the count every SECONDS (fractions allowed) and print a line per sample')
