@@ -13,6 +13,7 @@ import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresse
 import { DEFAULT_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
 import { createOutput } from '../output.js';
 import { flowCsvHeader, flowToCsv, flowToJson, flowToJsonText } from '../render/flows-json.js';
+import { FLOW_JSON_MAX, writeFlowJson } from '../render/flows-json-bytes.js';
 import { renderFlowsTable } from '../render/flows-table.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
 import {
@@ -88,14 +89,27 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const json = (f: HostFlow): string => (zones === undefined ? flowToJsonText(f, names) : JSON.stringify({ ...flowToJson(f, names), ...flowZones(f, zones) }));
   const csvZones = (f: HostFlow): string[] => (zones === undefined ? [] : Object.values(flowZones(f, zones)));
 
+  /** One flow's JSON after `before` and before `after`: as bytes when it can be, else as text. */
+  const writeJson = (f: HostFlow, before: string, after: string): void => {
+    if (zones === undefined) {
+      out.reserve(FLOW_JSON_MAX + before.length + after.length);
+      const at = out.buf.write(before, out.pos, 'latin1') + out.pos;
+      const end = writeFlowJson(f, names?.get(f.peer.addr), out.buf, at);
+      if (end >= 0) {
+        out.pos = end + out.buf.write(after, end, 'latin1');
+        return;
+      }
+    }
+    out.write(before + json(f) + after);
+  };
   switch (format) {
     case 'json':
       out.write('[');
-      for (let i = 0; i < flows.length; i++) out.write((i === 0 ? '\n' : ',\n') + json(flows[i]!));
+      for (let i = 0; i < flows.length; i++) writeJson(flows[i]!, i === 0 ? '\n' : ',\n', '');
       out.write(flows.length === 0 ? ']\n' : '\n]\n');
       break;
     case 'ndjson':
-      for (const f of flows) out.write(json(f) + '\n');
+      for (const f of flows) writeJson(f, '', '\n');
       break;
     case 'csv':
       out.write(appendCsv(flowCsvHeader(), zones === undefined ? [] : ['src_zone', 'dst_zone']));

@@ -5,10 +5,10 @@
 import { connOrder, connSortValue, scanSortValue, type SortKey } from '../aggregate/conn-order.js';
 import { connOfScan } from '../parse/conn-bytes.js';
 import { TopK } from '../aggregate/top-k.js';
-import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
+import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
 import { connToJsonLine } from '../render/conn-json.js';
-import { CONN_JSON_MAX, writeConnJson } from '../render/conn-json-bytes.js';
+import { CONN_JSON_MAX, writeConnJson, writeScanJson } from '../render/conn-json-bytes.js';
 import type { CreateJob, JobInstance, JobSpec } from '../source/scan-job.js';
 
 export interface ListJobParams {
@@ -23,13 +23,21 @@ export interface ListJobParams {
 export const createJob: CreateJob<ListJobParams, Conn[]> = (params, emit, sink): JobInstance<Conn[]> => {
   const filter = compileFilter(params.filter);
   if (params.mode === 'ndjson') {
+    const conn = (c: Conn): void => {
+      if (!filter(c)) return;
+      // straight into the output bytes; the rare record with labels or odd text as a string
+      sink.reserve(CONN_JSON_MAX);
+      const end = writeConnJson(c, sink.buf, sink.pos);
+      if (end < 0) emit(connToJsonLine(c));
+      else sink.pos = end;
+    };
     return {
-      conn(c) {
-        if (!filter(c)) return;
-        // straight into the output bytes; the rare record with labels or odd text as a string
+      conn,
+      // without a filter a scanned line is written without making its record
+      scanned: filter !== always ? (s) => conn(connOfScan(s)) : (s) => {
         sink.reserve(CONN_JSON_MAX);
-        const end = writeConnJson(c, sink.buf, sink.pos);
-        if (end < 0) emit(connToJsonLine(c));
+        const end = writeScanJson(s, sink.buf, sink.pos);
+        if (end < 0) emit(connToJsonLine(connOfScan(s)));
         else sink.pos = end;
       },
       finish: () => [],

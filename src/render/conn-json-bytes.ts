@@ -10,13 +10,14 @@
 // every fixture record).
 
 import type { Conn, Tuple } from '../model.js';
+import {
+  BYTES, CODE, DPORT, ICMP_ID, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, connOfScan, scanAddress,
+  scanNat, type ConnScan,
+} from '../parse/conn-bytes.js';
+import { bool, lit, num, numOrNeg, numOrNull, seg, str, strOrNull, written } from './json-bytes.js';
 
-/** Bytes a caller must have free at `pos`: enough for any record this writer accepts. */
+/** Bytes a caller must have free at `pos` (11 strings of at most MAX_STRING, keys, 22 numbers). */
 export const CONN_JSON_MAX = 4096;
-/** Longest string field written here (11 strings × 256 + keys + 22 numbers < CONN_JSON_MAX). */
-const MAX_STRING = 256;
-
-const seg = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 
 const K_FAMILY = seg('{"family":');
 const K_PROTOCOL = seg(',"protocol":');
@@ -56,20 +57,6 @@ const T_PACKETS = seg(',"packets":');
 const T_BYTES = seg(',"bytes":');
 const T_ZONE = seg(',"zone":');
 
-const NULL = seg('null');
-const TRUE = seg('true');
-const FALSE = seg('false');
-
-/** Set when a field cannot be written here; the record is then abandoned (returns -1). */
-let bad = false;
-
-function lit(buf: Uint8Array, pos: number, s: Uint8Array): number {
-  const n = s.length;
-  // a byte loop beats set()'s call for short text; long segments are copied natively
-  if (n > 24) buf.set(s, pos);
-  else for (let i = 0; i < n; i++) buf[pos + i] = s[i]!;
-  return pos + n;
-}
 
 // Runs of keys whose values are nearly always absent or false, as one segment each: most of a
 // record is this constant text.
@@ -83,92 +70,50 @@ for (const assured of [false, true]) {
 const K_SECCTX_NULL_USE = seg(',"secctx":null,"use":');
 const K_NO_EXTRAS = seg(',"id":null,"labels":null,"helper":null,"delta_time":null,"start":null,"stop":null,"packets_total":');
 
-/** A JSON string for plain printable ASCII text (the only kind addresses and names contain). */
-function str(buf: Uint8Array, pos: number, s: string): number {
-  const n = s.length;
-  if (n > MAX_STRING) {
-    bad = true;
-    return pos;
+/** One tuple object; numbers -1 when absent (the record writer maps undefined to -1). */
+function tuple(
+  buf: Uint8Array, pos: number, src: string, dst: string, sport: number, dport: number, type: number, code: number,
+  id: number, srckey: number, dstkey: number, packets: number, bytes: number, zone: number,
+): number {
+  pos = str(buf, lit(buf, pos, T_SRC), src);
+  pos = str(buf, lit(buf, pos, T_DST), dst);
+  pos = numOrNeg(buf, lit(buf, pos, T_SPORT), sport);
+  pos = numOrNeg(buf, lit(buf, pos, T_DPORT), dport);
+  if (type < 0 && code < 0 && id < 0 && srckey < 0 && dstkey < 0) {
+    pos = numOrNeg(buf, lit(buf, pos, T_NO_ICMP_GRE), packets);
+  } else {
+    pos = numOrNeg(buf, lit(buf, pos, T_TYPE), type);
+    pos = numOrNeg(buf, lit(buf, pos, T_CODE), code);
+    pos = numOrNeg(buf, lit(buf, pos, T_ID), id);
+    pos = numOrNeg(buf, lit(buf, pos, T_SRCKEY), srckey);
+    pos = numOrNeg(buf, lit(buf, pos, T_DSTKEY), dstkey);
+    pos = numOrNeg(buf, lit(buf, pos, T_PACKETS), packets);
   }
-  buf[pos++] = 34;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || c > 126) {
-      bad = true;
-      return pos;
-    }
-    buf[pos++] = c;
-  }
-  buf[pos++] = 34;
-  return pos;
-}
-
-function strOrNull(buf: Uint8Array, pos: number, s: string | undefined): number {
-  return s === undefined ? lit(buf, pos, NULL) : str(buf, pos, s);
-}
-
-/** A non-negative safe integer as decimal digits, exactly as JSON.stringify prints it. */
-function num(buf: Uint8Array, pos: number, n: number): number {
-  if (n >= 0 && n < 10 && (n | 0) === n) {
-    buf[pos] = 48 + n;
-    return pos + 1;
-  }
-  if (!(n >= 0 && Number.isSafeInteger(n))) {
-    bad = true;
-    return pos;
-  }
-  let len = 1;
-  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
-  let p = pos + len;
-  if (n <= 0x7fffffff) {
-    let m = n | 0;
-    while (m >= 10) {
-      const q = (m / 10) | 0;
-      buf[--p] = 48 + (m - q * 10);
-      m = q;
-    }
-    buf[--p] = 48 + m;
-    return pos + len;
-  }
-  while (n >= 10) {
-    const q = Math.floor(n / 10);
-    buf[--p] = 48 + (n - q * 10);
-    n = q;
-  }
-  buf[--p] = 48 + n;
-  return pos + len;
-}
-
-function numOrNull(buf: Uint8Array, pos: number, n: number | undefined): number {
-  return n === undefined ? lit(buf, pos, NULL) : num(buf, pos, n);
-}
-
-function bool(buf: Uint8Array, pos: number, b: boolean): number {
-  return lit(buf, pos, b ? TRUE : FALSE);
-}
-
-function tuple(buf: Uint8Array, pos: number, t: Tuple): number {
-  pos = str(buf, lit(buf, pos, T_SRC), t.src);
-  pos = str(buf, lit(buf, pos, T_DST), t.dst);
-  pos = numOrNull(buf, lit(buf, pos, T_SPORT), t.sport);
-  pos = numOrNull(buf, lit(buf, pos, T_DPORT), t.dport);
-  if (t.type === undefined && t.code === undefined && t.id === undefined && t.srckey === undefined && t.dstkey === undefined) {
-    pos = numOrNull(buf, lit(buf, pos, T_NO_ICMP_GRE), t.packets);
-    pos = numOrNull(buf, lit(buf, pos, T_BYTES), t.bytes);
-    pos = numOrNull(buf, lit(buf, pos, T_ZONE), t.zone);
-    buf[pos] = 125;
-    return pos + 1;
-  }
-  pos = numOrNull(buf, lit(buf, pos, T_TYPE), t.type);
-  pos = numOrNull(buf, lit(buf, pos, T_CODE), t.code);
-  pos = numOrNull(buf, lit(buf, pos, T_ID), t.id);
-  pos = numOrNull(buf, lit(buf, pos, T_SRCKEY), t.srckey);
-  pos = numOrNull(buf, lit(buf, pos, T_DSTKEY), t.dstkey);
-  pos = numOrNull(buf, lit(buf, pos, T_PACKETS), t.packets);
-  pos = numOrNull(buf, lit(buf, pos, T_BYTES), t.bytes);
-  pos = numOrNull(buf, lit(buf, pos, T_ZONE), t.zone);
+  pos = numOrNeg(buf, lit(buf, pos, T_BYTES), bytes);
+  pos = numOrNeg(buf, lit(buf, pos, T_ZONE), zone);
   buf[pos] = 125;
   return pos + 1;
+}
+
+const neg = (n: number | undefined): number => (n === undefined ? -1 : n);
+
+function recordTuple(buf: Uint8Array, pos: number, t: Tuple): number {
+  return tuple(buf, pos, t.src, t.dst, neg(t.sport), neg(t.dport), neg(t.type), neg(t.code), neg(t.id), neg(t.srckey),
+    neg(t.dstkey), neg(t.packets), neg(t.bytes), neg(t.zone));
+}
+
+/** The fields after the tuples of a record with no secctx, id, helper or timestamps. */
+function plainTail(
+  buf: Uint8Array, pos: number, assured: boolean, unreplied: boolean, mark: number, zone: number, use: number,
+  packetsTotal: number, bytesTotal: number, nat: string | undefined,
+): number {
+  pos = num(buf, lit(buf, pos, FLAGS[(assured ? 2 : 0) + (unreplied ? 1 : 0)]!), mark);
+  pos = num(buf, lit(buf, pos, K_ZONE), zone);
+  pos = numOrNeg(buf, lit(buf, pos, K_SECCTX_NULL_USE), use);
+  pos = numOrNeg(buf, lit(buf, pos, K_NO_EXTRAS), packetsTotal);
+  pos = numOrNeg(buf, lit(buf, pos, K_BYTES_TOTAL), bytesTotal);
+  pos = strOrNull(buf, lit(buf, pos, K_NAT), nat);
+  return lit(buf, pos, K_END);
 }
 
 /**
@@ -178,24 +123,18 @@ function tuple(buf: Uint8Array, pos: number, t: Tuple): number {
  */
 export function writeConnJson(c: Conn, buf: Uint8Array, pos: number): number {
   if (c.labels !== undefined || c.extra !== undefined) return -1;
-  bad = false;
+  written.bad = false;
   pos = str(buf, lit(buf, pos, K_FAMILY), c.family);
   pos = str(buf, lit(buf, pos, K_PROTOCOL), c.protocol);
   pos = num(buf, lit(buf, pos, K_PROTONUM), c.protonum);
   pos = strOrNull(buf, lit(buf, pos, K_STATE), c.state);
   pos = numOrNull(buf, lit(buf, pos, K_TIMEOUT), c.timeout);
-  pos = tuple(buf, lit(buf, pos, K_ORIGINAL), c.original);
-  pos = tuple(buf, lit(buf, pos, K_REPLY), c.reply);
+  pos = recordTuple(buf, lit(buf, pos, K_ORIGINAL), c.original);
+  pos = recordTuple(buf, lit(buf, pos, K_REPLY), c.reply);
   if (!c.offload && !c.hwOffload && c.secctx === undefined && c.id === undefined && c.helper === undefined &&
       c.deltaTime === undefined && c.start === undefined && c.stop === undefined) {
-    pos = num(buf, lit(buf, pos, FLAGS[(c.assured ? 2 : 0) + (c.unreplied ? 1 : 0)]!), c.mark);
-    pos = num(buf, lit(buf, pos, K_ZONE), c.zone);
-    pos = numOrNull(buf, lit(buf, pos, K_SECCTX_NULL_USE), c.use);
-    pos = numOrNull(buf, lit(buf, pos, K_NO_EXTRAS), c.packetsTotal);
-    pos = numOrNull(buf, lit(buf, pos, K_BYTES_TOTAL), c.bytesTotal);
-    pos = strOrNull(buf, lit(buf, pos, K_NAT), c.nat);
-    pos = lit(buf, pos, K_END);
-    return bad ? -1 : pos;
+    pos = plainTail(buf, pos, c.assured, c.unreplied, c.mark, c.zone, neg(c.use), neg(c.packetsTotal), neg(c.bytesTotal), c.nat);
+    return written.bad ? -1 : pos;
   }
   pos = bool(buf, lit(buf, pos, K_ASSURED), c.assured);
   pos = bool(buf, lit(buf, pos, K_UNREPLIED), c.unreplied);
@@ -214,5 +153,42 @@ export function writeConnJson(c: Conn, buf: Uint8Array, pos: number): number {
   pos = numOrNull(buf, lit(buf, pos, K_BYTES_TOTAL), c.bytesTotal);
   pos = strOrNull(buf, lit(buf, pos, K_NAT), c.nat);
   pos = lit(buf, pos, K_END);
-  return bad ? -1 : pos;
+  return written.bad ? -1 : pos;
+}
+
+/**
+ * `{"family":…,"protocol":…,"protonum":…,"state":` of a scanned line, one segment per protocol
+ * number and family (the fast path names a protocol by its number).
+ */
+const scanHeads: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(512).fill(undefined);
+function scanHead(s: ConnScan): Uint8Array {
+  const at = s.protonum * 2 + (s.v6 ? 1 : 0);
+  let head = scanHeads[at];
+  if (head === undefined) {
+    head = seg(`{"family":${JSON.stringify(s.familyName)},"protocol":${JSON.stringify(s.protocol)},"protonum":${s.protonum},"state":`);
+    scanHeads[at] = head;
+  }
+  return head;
+}
+
+/**
+ * writeConnJson(connOfScan(s)) without making the record: what `list --ndjson` writes for
+ * every line the fast path reads (test/render/conn-json-bytes.test.ts compares the two).
+ */
+export function writeScanJson(s: ConnScan, buf: Uint8Array, pos: number): number {
+  if (s.offload || s.hwOffload) return writeConnJson(connOfScan(s), buf, pos);
+  written.bad = false;
+  const n = s.nums;
+  pos = strOrNull(buf, lit(buf, pos, scanHead(s)), s.state);
+  pos = numOrNeg(buf, lit(buf, pos, K_TIMEOUT), s.timeout);
+  pos = tuple(buf, lit(buf, pos, K_ORIGINAL), scanAddress(s, ORIG_SRC), scanAddress(s, ORIG_DST), n[SPORT]!, n[DPORT]!,
+    n[TYPE]!, n[CODE]!, n[ICMP_ID]!, -1, -1, n[PACKETS]!, n[BYTES]!, -1);
+  pos = tuple(buf, lit(buf, pos, K_REPLY), scanAddress(s, REPLY_SRC), scanAddress(s, REPLY_DST), n[NUMS + SPORT]!,
+    n[NUMS + DPORT]!, n[NUMS + TYPE]!, n[NUMS + CODE]!, n[NUMS + ICMP_ID]!, -1, -1, n[NUMS + PACKETS]!, n[NUMS + BYTES]!, -1);
+  // totals exist when both directions carried packets= (as the record's)
+  const counted = n[PACKETS]! >= 0 && n[NUMS + PACKETS]! >= 0;
+  pos = plainTail(buf, pos, s.assured, s.unreplied, s.mark, s.zone, s.use,
+    counted ? n[PACKETS]! + n[NUMS + PACKETS]! : -1,
+    counted ? Math.max(n[BYTES]!, 0) + Math.max(n[NUMS + BYTES]!, 0) : -1, scanNat(s));
+  return written.bad ? -1 : pos;
 }

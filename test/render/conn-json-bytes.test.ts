@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Conn } from '../../src/model.js';
-import { parseConnBytes } from '../../src/parse/conn-bytes.js';
+import { connOfScan, parseConnBytes, scanConnBytes } from '../../src/parse/conn-bytes.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import { connToJsonLine } from '../../src/render/conn-json.js';
-import { CONN_JSON_MAX, writeConnJson } from '../../src/render/conn-json-bytes.js';
+import { CONN_JSON_MAX, writeConnJson, writeScanJson } from '../../src/render/conn-json-bytes.js';
 import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
 
 /** The bytes writeConnJson leaves at an offset in a dirty buffer, or undefined when it declined. */
@@ -70,4 +70,21 @@ test('declines what needs escaping or JSON.stringify: quotes, non-ASCII, labels,
     { ...base, start: 'x'.repeat(300) },
   ];
   assert.deepStrictEqual(cases.map((c) => written(c)), cases.map(() => undefined));
+});
+
+test('writeScanJson writes exactly connToJsonLine of the record, for every line the fast path reads', () => {
+  let lines = 0;
+  for (const file of fixtureFiles()) {
+    for (const [s, e] of lineRanges(file.bytes)) {
+      const scan = scanConnBytes(file.bytes, s, e);
+      if (scan === undefined) continue;
+      const want = connToJsonLine(connOfScan(scan));
+      const buf = Buffer.alloc(7 + CONN_JSON_MAX, 0x78);
+      const end = writeScanJson(scan, buf, 7);
+      assert.ok(end > 0, want);
+      assert.equal(buf.toString('utf8', 7, end), want);
+      lines++;
+    }
+  }
+  assert.ok(lines > 1000, `${lines} lines`);
 });
