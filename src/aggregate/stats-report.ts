@@ -6,10 +6,17 @@ import type { KernelCounters } from '../parse/kernel-stats.js';
 import type { TableStats, Talker } from './table-stats.js';
 
 export interface StatsReport {
-  /** entries read from the source; undefined when the source held only kernel counters */
+  /** entries read from the source (the whole table, filter or not); undefined when the source held only kernel counters */
   entries: number | undefined;
-  /** entries not [UNREPLIED] */
+  /** entries read not [UNREPLIED] (whole table) */
   replied: number | undefined;
+  /** the filter given (`-p tcp --state SYN_RECV`), undefined without one */
+  filter: string | undefined;
+  /**
+   * entries that passed the filter (= entries without one): the breakdowns, status, NAT, zones,
+   * marks, packets, bytes and top talkers count only these
+   */
+  matched: number | undefined;
   /** nf_conntrack_count / _max, when the live table was read */
   count: number | undefined;
   max: number | undefined;
@@ -45,6 +52,8 @@ export interface StatsInputs {
   max?: number | undefined;
   counters?: KernelCounters | undefined;
   perCpu?: boolean;
+  /** the filter as the user gave it, for the report to say what it counted */
+  filter?: string | undefined;
 }
 
 function percent(part: number, whole: number): number {
@@ -61,6 +70,8 @@ export function buildStatsReport(inputs: StatsInputs): StatsReport {
   return {
     entries: t?.count,
     replied: t?.replied,
+    filter: t === undefined ? undefined : inputs.filter,
+    matched: t?.matched,
     count: inputs.count,
     max,
     fill_percent: fill,

@@ -5,6 +5,9 @@
 //
 // Top talkers use the original tuple: its source is the initiator, its destination the address
 // the initiator asked for (before any DNAT), which is what an operator sees in their own logs.
+//
+// With a filter (`stats -p tcp …`) an entry it drops still counts in `count` and `replied`, the
+// whole-table figures the fill levels need; every breakdown and talker counts matched entries.
 
 import type { Conn } from '../model.js';
 import { BYTES, NUMS, ORIG_DST, ORIG_SRC, PACKETS, scanAddress, scanNat, type ConnScan } from '../parse/conn-bytes.js';
@@ -23,9 +26,15 @@ export interface TopTalkers {
 }
 
 export interface TableStats {
+  /** entries read, matched or not */
   count: number;
-  /** entries that have seen a reply (not [UNREPLIED]); the ones that are not a flood */
+  /** entries read that have seen a reply (not [UNREPLIED]); the ones that are not a flood */
   replied: number;
+  /**
+   * entries that passed the filter (`stats -p tcp …`; all of them without one): every figure
+   * below counts only these
+   */
+  matched: number;
   families: Record<string, number>;
   protocols: Record<string, number>;
   /** protocol → state → entries, for protocols with states (tcp, sctp, dccp) */
@@ -139,6 +148,7 @@ interface Kind {
 export interface TableStatsPart {
   count: number;
   replied: number;
+  matched: number;
   packets: number;
   bytes: number;
   accounted: number;
@@ -152,7 +162,10 @@ export interface TableStatsPart {
 }
 
 export interface TableStatsCollector {
+  /** an entry that counts everywhere */
   add(c: Conn): void;
+  /** an entry the filter dropped: it counts only towards `count` and `replied` (whole-table figures) */
+  skip(unreplied: boolean): void;
   /** add() for a line the fast path read, without its record */
   addScan(s: ConnScan): void;
   finish(top?: number): TableStats;
@@ -167,6 +180,7 @@ export const DEFAULT_TOP = 10;
 export function createTableStats(): TableStatsCollector {
   let count = 0;
   let replied = 0;
+  let matched = 0;
   let packets = 0;
   let bytes = 0;
   let accounted = 0;
@@ -201,6 +215,7 @@ export function createTableStats(): TableStatsCollector {
   return {
     add(c: Conn): void {
       count++;
+      matched++;
       let k = last;
       if (c.state !== k.state || c.protocol !== k.protocol || c.family !== k.family) last = k = kindOf(c.family, c.protocol, c.state);
       k.count++;
@@ -230,8 +245,14 @@ export function createTableStats(): TableStatsCollector {
       destinations.add(c.original.dst, 1, total ?? 0);
     },
 
+    skip(unreplied: boolean): void {
+      count++;
+      if (!unreplied) replied++;
+    },
+
     addScan(s: ConnScan): void {
       count++;
+      matched++;
       let k = last;
       const family = s.familyName;
       if (s.state !== k.state || s.protocol !== k.protocol || family !== k.family) last = k = kindOf(family, s.protocol, s.state);
@@ -262,7 +283,7 @@ export function createTableStats(): TableStatsCollector {
 
     part(): TableStatsPart {
       return {
-        count, replied, packets, bytes, accounted, status: { ...status }, nat: { ...nat },
+        count, replied, matched, packets, bytes, accounted, status: { ...status }, nat: { ...nat },
         kinds: kinds.map((k) => ({ ...k })), zones: [...zones], marks: [...marks],
         sources: sources.part(), destinations: destinations.part(),
       };
@@ -271,6 +292,7 @@ export function createTableStats(): TableStatsCollector {
     absorb(p: TableStatsPart): void {
       count += p.count;
       replied += p.replied;
+      matched += p.matched;
       packets += p.packets;
       bytes += p.bytes;
       accounted += p.accounted;
@@ -306,6 +328,7 @@ export function createTableStats(): TableStatsCollector {
       return {
         count,
         replied,
+        matched,
         families: byCount(families),
         protocols: byCount(protocols),
         states: stateObj,

@@ -9,7 +9,8 @@
 // Memory: one reading keeps every matched connection's counters (the previous reading is needed
 // for rates), so it grows with the table, as any top must; rows are small objects.
 
-import type { Conn } from '../model.js';
+import type { Conn, Family } from '../model.js';
+import { KEEP_ALL } from './flow-selection.js';
 import { compareFlowIdentity } from './flow-order.js';
 import { HostFlowAggregator, type HostFlow } from './host-flows.js';
 import { connKey, countersOf, groupRates, type Counters, type Rate, type Snapshot } from './rates.js';
@@ -19,8 +20,9 @@ export type TopMode = 'flows' | 'connections';
 export const TOP_SORT_KEYS = ['rate', 'pps', 'bytes', 'packets', 'conns'] as const;
 export type TopSortKey = (typeof TOP_SORT_KEYS)[number];
 
-/** A connection row's original tuple and state. */
+/** A connection row's family, original tuple and state. */
 export interface TopConn {
+  family: Family;
   src: string;
   sport: number | undefined;
   dst: string;
@@ -71,10 +73,21 @@ export class ReadingBuilder {
   private readonly counters = new Map<string, Counters>();
   private readonly rowOf = new Map<string, string>();
   private readonly flows: HostFlowAggregator | undefined;
+  private readonly byFlow: boolean;
 
-  /** `local`: this host's addresses, which decide a flow's direction (flows mode only). */
-  constructor(mode: TopMode, private readonly time: number, local: ReadonlySet<string> = new Set()) {
-    this.flows = mode === 'flows' ? new HostFlowAggregator(local) : undefined;
+  /**
+   * `local`: this host's addresses, which decide a flow's direction. `keep`: the flow selection
+   * (--active, --aport, …; aggregate/flow-selection.ts): a connection whose flow it drops is not
+   * shown, in connections mode too (there the aggregator only classifies).
+   */
+  constructor(
+    mode: TopMode,
+    private readonly time: number,
+    local: ReadonlySet<string> = new Set(),
+    private readonly keep: (f: HostFlow) => boolean = KEEP_ALL,
+  ) {
+    this.byFlow = mode === 'flows';
+    this.flows = this.byFlow || keep !== KEEP_ALL ? new HostFlowAggregator(local) : undefined;
   }
 
   /**
@@ -86,7 +99,14 @@ export class ReadingBuilder {
     const counters = countersOf(c);
     if (counters !== undefined) this.counters.set(ck, counters);
     if (!shown) return;
-    const row = this.flows !== undefined ? this.flowRow(c) : this.connRow(c, ck);
+    let row: TopRow;
+    if (this.flows === undefined) row = this.connRow(c, ck);
+    else {
+      const flow = this.flows.add(c);
+      // dropped by the selection: kept for the next reading's rates only, like `shown` false
+      if (this.keep !== KEEP_ALL && !this.keep(flow)) return;
+      row = this.byFlow ? this.flowRow(c, flow) : this.connRow(c, ck);
+    }
     row.conns++;
     if (counters !== undefined) {
       row.packets = (row.packets ?? 0) + counters.origPackets + counters.replyPackets;
@@ -95,8 +115,7 @@ export class ReadingBuilder {
     }
   }
 
-  private flowRow(c: Conn): TopRow {
-    const flow = this.flows!.add(c);
+  private flowRow(c: Conn, flow: HostFlow): TopRow {
     let row = this.flowRows.get(flow);
     if (row === undefined) {
       row = { key: flowKey(flow), protocol: c.protocol, flow, conn: undefined, conns: 0, packets: undefined, bytes: undefined, rate: undefined };
@@ -112,7 +131,7 @@ export class ReadingBuilder {
       const o = c.original;
       row = {
         key, protocol: c.protocol, flow: undefined,
-        conn: { src: o.src, sport: o.sport, dst: o.dst, dport: o.dport, icmpType: o.type, state: c.state },
+        conn: { family: c.family, src: o.src, sport: o.sport, dst: o.dst, dport: o.dport, icmpType: o.type, state: c.state },
         conns: 0, packets: undefined, bytes: undefined, rate: undefined,
       };
       this.rows.set(key, row);

@@ -4,12 +4,11 @@
 
 import { Command } from 'commander';
 import { FLOW_SORT_KEYS, sortFlows, type FlowSortKey } from '../aggregate/flow-order.js';
-import { compileFlowSelection, KEEP_ALL } from '../aggregate/flow-selection.js';
-import type { Direction, HostFlow } from '../aggregate/host-flows.js';
+import { KEEP_ALL } from '../aggregate/flow-selection.js';
+import type { HostFlow } from '../aggregate/host-flows.js';
 import { usageError } from '../errors.js';
 import { compileFilter } from '../filter/compile-filter.js';
-import { parseCount, parsePort } from '../filter/option-values.js';
-import { listeningPortKeys, readListeningSockets } from '../host/listening.js';
+import { parseCount } from '../filter/option-values.js';
 import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
 import { DEFAULT_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
 import { createOutput } from '../output.js';
@@ -26,17 +25,10 @@ import { scanJob } from './scan.js';
 import { appendCsv } from '../render/conn-extras.js';
 import { flowZones } from '../render/flow-zones.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
+import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 
-interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags {
+interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags {
   local?: string[];
-  active?: boolean;
-  passive?: boolean;
-  localFlows?: boolean;
-  forward?: boolean;
-  aport?: string[];
-  pport?: string[];
-  listening?: boolean;
-  procNet?: string;
   sort?: string;
   limit?: string;
   numeric?: boolean;
@@ -48,15 +40,8 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 export function flowsCommand(): Command {
   const cmd = new Command('flows')
     .description('host flows: who this host talks to (-->), who talks to it (<--), itself (<->), what it routes (==>)')
-    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (for --file/--stdin from another host)", collect)
-    .option('--active', 'show active flows (this host connects out, -->)')
-    .option('--passive', 'show passive flows (peers connect in, <--)')
-    .option('--local-flows', 'show local flows (both ends are this host, <->)')
-    .option('--forward', 'show forwarded flows (neither end is this host, ==>)')
-    .option('--aport <port>', 'only active flows to this remote port (repeatable, comma lists)', collect)
-    .option('--pport <port>', 'only passive flows to this local port (repeatable, comma lists)', collect)
-    .option('--listening', 'only passive flows whose port has a listening socket now (/proc/net/{tcp,udp}{,6})')
-    .option('--proc-net <dir>', 'read listening sockets for --listening from DIR/{tcp,tcp6,udp,udp6} (default /proc/net)')
+    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (for --file/--stdin from another host)", collect);
+  addFlowSelectionOptions(cmd)
     .option('--sort <key>', `${FLOW_SORT_KEYS.join(', ')} (default bytes, then connections)`)
     .option('--limit <n>', 'show only the first N flows')
     .option('-n, --numeric', 'no reverse DNS: show peer addresses only')
@@ -66,12 +51,6 @@ export function flowsCommand(): Command {
   addOutputOptions(cmd);
   addZonesOption(cmd);
   return cmd.action(async (flags: FlowsFlags) => runFlows(flags));
-}
-
-function parsePorts(values: string[] | undefined, what: string): Set<number> {
-  const out = new Set<number>();
-  for (const v of values ?? []) for (const part of v.split(',')) out.add(parsePort(part, what));
-  return out;
 }
 
 function parseFlowSort(text: string): FlowSortKey {
@@ -89,18 +68,11 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   compileFilter(filterOptions); // every option is checked before anything is read
   const format = outputFrom(flags);
   const local = flags.local !== undefined ? parseLocalOption(flags.local) : discoverLocalAddresses();
-  const directions: Direction[] = [];
-  if (flags.active) directions.push('active');
-  if (flags.passive) directions.push('passive');
-  if (flags.localFlows) directions.push('local');
-  if (flags.forward) directions.push('forward');
-  const activePorts = parsePorts(flags.aport, '--aport');
-  const passivePorts = parsePorts(flags.pport, '--pport');
+  const selection = flowSelectionFrom(flags);
   const sort = flags.sort === undefined ? 'bytes' : parseFlowSort(flags.sort);
   const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
   const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1);
-  const listening = flags.listening ? listeningPortKeys(await readListeningSockets(flags.procNet)) : undefined;
-  const keep = compileFlowSelection({ directions, activePorts, passivePorts, listening });
+  const keep = await compileSelection(selection, flags);
   const zones = await zonesFrom(flags);
 
   const out = createOutput();

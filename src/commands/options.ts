@@ -133,6 +133,28 @@ export function filterFrom(flags: FilterFlags): FilterOptions {
   };
 }
 
+/** The filter flags in --help order, by their long names (describeFilter). */
+const FILTER_FLAGS: ReadonlyArray<[keyof FilterFlags, string]> = [
+  ['proto', '--proto'], ['state', '--state'], ['src', '--src'], ['dst', '--dst'], ['replySrc', '--reply-src'],
+  ['replyDst', '--reply-dst'], ['sport', '--sport'], ['dport', '--dport'], ['replyPortSrc', '--reply-port-src'],
+  ['replyPortDst', '--reply-port-dst'], ['port', '--port'], ['mark', '--mark'], ['zone', '--zone'], ['status', '--status'],
+  ['snat', '--snat'], ['dnat', '--dnat'], ['nat', '--nat'], ['family', '--family'],
+];
+
+/**
+ * The filter flags given, as one line of long options with the values as typed
+ * (`--proto tcp --state SYN_RECV`), for output that must say what it counted; undefined for none.
+ */
+export function describeFilter(flags: FilterFlags): string | undefined {
+  const parts: string[] = [];
+  for (const [key, flag] of FILTER_FLAGS) {
+    const v = flags[key];
+    if (v === undefined || v === false) continue;
+    parts.push(v === true ? flag : `${flag} ${v}`);
+  }
+  return parts.length === 0 ? undefined : parts.join(' ');
+}
+
 export function outputFrom(flags: OutputFlags): OutputFormat {
   if (flags.json) return 'json';
   if (flags.ndjson) return 'ndjson';

@@ -3,6 +3,8 @@
 // /proc/net/stat/nf_conntrack or `conntrack -S` text gives just the counters. Over time:
 // `--interval/--count` samples the table, `--netdata` reads the agent's series. Outputs: report,
 // --json, --prom (stdout) and --prom-file (atomic, for node_exporter's textfile collector).
+// list's filters narrow the table-derived figures (and the samples of --interval) to matching
+// entries; the kernel's count/max/fill and counters stay whole-table, and the output says so.
 
 import { Command } from 'commander';
 import { open } from 'node:fs/promises';
@@ -12,6 +14,7 @@ import { DEFAULT_TOP } from '../aggregate/table-stats.js';
 import { statsJob, statsOf } from '../jobs/stats-job.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { CtflowError, usageError } from '../errors.js';
+import { always, compileFilter, type ConnPredicate, type FilterOptions } from '../filter/compile-filter.js';
 import { parseCount, parseSeconds } from '../filter/option-values.js';
 import { readKernelCounters } from '../kernel/kernel-counters.js';
 import { DEFAULT_SINCE, fetchNetdataSeries } from '../kernel/netdata.js';
@@ -23,10 +26,12 @@ import { renderPrometheus } from '../render/prometheus.js';
 import { renderSeries, sampleLine } from '../render/series-view.js';
 import { renderStatsReport } from '../render/stats-report.js';
 import { readLines, type ReadOptions } from '../source/read-table.js';
-import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
+import {
+  addFilterOptions, addSourceOptions, describeFilter, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
+} from './options.js';
 import { scanJob, scanTable } from './scan.js';
 
-interface StatsFlags extends SourceFlags {
+interface StatsFlags extends SourceFlags, FilterFlags {
   top?: string;
   perCpu?: boolean;
   interval?: string;
@@ -41,7 +46,8 @@ interface StatsFlags extends SourceFlags {
 
 export function statsCommand(): Command {
   const cmd = new Command('stats')
-    .description('count, max and fill; entries by family, protocol, state, status, NAT, zone, mark; top talkers; kernel counters')
+    .description('count, max and fill; entries by family, protocol, state, status, NAT, zone, mark; top talkers; kernel counters.\n' +
+      "list's filters narrow the breakdowns and talkers to matching entries; count, max, fill and the kernel counters stay whole-table")
     .option('--top <n>', `how many top talkers to show (default ${DEFAULT_TOP})`)
     .option('--per-cpu', 'show the kernel counters per CPU, not only summed')
     .option('--interval <seconds>', 'sample the count every SECONDS (fractions allowed) and print a line per sample')
@@ -53,6 +59,7 @@ export function statsCommand(): Command {
     .option('--json', 'one JSON object (with --interval/--netdata: {"labels": ["time","connections"], "data": [[epoch, n], …]})')
     .option('--no-color', 'no colours (also when NO_COLOR is set)');
   addSourceOptions(cmd);
+  addFilterOptions(cmd);
   return cmd.action(async (flags: StatsFlags) => runStats(flags));
 }
 
@@ -73,6 +80,18 @@ async function runStats(flags: StatsFlags): Promise<void> {
     throw usageError('ctflow: --prom/--prom-file: a one-shot figure, got them with --interval or --netdata');
   }
   if (interval !== undefined && flags.netdata !== undefined) throw usageError('ctflow: --interval and --netdata: choose one, got both');
+  const filterOptions = filterFrom(flags);
+  compileFilter(filterOptions); // every value is checked before anything is read
+  const filterText = describeFilter(flags);
+  const filter = filterText === undefined ? undefined : { options: filterOptions, text: filterText };
+  if (filter !== undefined) {
+    // a metric name must mean the same series on every scrape: filtered counts under the
+    // whole-table names (ctflow_entries_by_state, …) would read as the table's own
+    if (flags.prom || flags.promFile !== undefined) {
+      throw usageError(`ctflow: --prom/--prom-file: export whole-table figures only, got the filter ${filter.text} (use --json for filtered figures)`);
+    }
+    if (flags.netdata !== undefined) throw usageError(`ctflow: --netdata: reads the agent's whole-table count, got the filter ${filter.text}`);
+  }
   const out = createOutput();
 
   if (flags.netdata !== undefined) {
@@ -87,15 +106,16 @@ async function runStats(flags: StatsFlags): Promise<void> {
     return;
   }
 
-  const source = sourceFrom(flags);
+  // -f is a filter here, never `conntrack -L -f`: the entries read stay the whole table
+  const source = sourceFrom({ ...flags, family: undefined });
   if (interval !== undefined) {
     if (source.stdin || source.file === '-') throw usageError('ctflow: --interval: needs a table it can read again, got stdin');
-    await runSampling(source, interval, count, flags, out);
+    await runSampling(source, interval, count, flags, out, filter);
     await out.end();
     return;
   }
 
-  const report = await collectReport(source, top, Boolean(flags.perCpu), out);
+  const report = await collectReport(source, top, Boolean(flags.perCpu), out, filter);
   if (flags.promFile !== undefined) {
     await writeFileAtomic(flags.promFile, renderPrometheus(report, { now: Math.floor(Date.now() / 1000) }));
   }
@@ -139,28 +159,45 @@ async function readStatsFile(source: ReadOptions): Promise<KernelCounters> {
   return counters;
 }
 
+/** The filter the flags give, checked now; undefined without one. */
+export interface StatsFilter {
+  options: FilterOptions;
+  /** as the user gave it, for the output (describeFilter) */
+  text: string;
+}
+
 /** True when the source is this host's own table (so the kernel's figures describe it). */
 function isLiveTable(source: ReadOptions): boolean {
   return source.file === undefined && !source.stdin;
 }
 
-export async function collectReport(source: ReadOptions, top: number, perCpu: boolean, out: Output): Promise<StatsReport> {
+export async function collectReport(
+  source: ReadOptions, top: number, perCpu: boolean, out: Output, filter?: StatsFilter,
+): Promise<StatsReport> {
   if (source.file !== undefined && source.file !== '-') {
     const first = await firstLineOf(source.file);
     if (first !== undefined && isKernelStatsText(first)) {
+      if (filter !== undefined) {
+        throw usageError(`ctflow: ${source.file}: holds kernel counters, which have no entries to filter, got the filter ${filter.text}`);
+      }
       return buildStatsReport({ table: undefined, counters: await readStatsFile(source), perCpu });
     }
   }
   // counted per part of the table, on every core when the table is big (jobs/stats-job.ts)
-  const run = await scanJob(source, statsJob(), out);
+  const run = await scanJob(source, statsJob(filter === undefined ? {} : { filter: filter.options }), out);
   const table = statsOf(run.result).finish(top);
-  if (!isLiveTable(source)) return buildStatsReport({ table, perCpu });
+  if (!isLiveTable(source)) return buildStatsReport({ table, perCpu, filter: filter?.text });
   const [size, counters] = await Promise.all([readTableFigures(), readKernelCounters()]);
-  return buildStatsReport({ table, count: size.count, max: size.max, counters, perCpu });
+  return buildStatsReport({ table, count: size.count, max: size.max, counters, perCpu, filter: filter?.text });
 }
 
-async function runSampling(source: ReadOptions, interval: number, count: number | undefined, flags: StatsFlags, out: Output): Promise<void> {
+async function runSampling(
+  source: ReadOptions, interval: number, count: number | undefined, flags: StatsFlags, out: Output, filter: StatsFilter | undefined,
+): Promise<void> {
   const palette = paletteFor(flags);
+  const matches: ConnPredicate = filter === undefined ? always : compileFilter(filter.options);
+  // each sample counts the matching entries only: say so once, above the lines
+  if (filter !== undefined && !flags.json) out.write(`${palette.dim(`counting entries that match ${filter.text}`)}\n`);
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
@@ -177,7 +214,7 @@ async function runSampling(source: ReadOptions, interval: number, count: number 
     samples = await sampleTable(async () => {
       let connections = 0;
       const states: Record<string, number> = {};
-      await scanTable(source, () => true, (c) => {
+      await scanTable(source, matches, (c) => {
         connections++;
         const key = stateKey(c.protocol, c.state);
         states[key] = (states[key] ?? 0) + 1;
@@ -200,6 +237,8 @@ async function runSampling(source: ReadOptions, interval: number, count: number 
       labels: ['time', 'connections'],
       data: newestFirst.map((s) => [s.time, s.connections]),
       states: newestFirst.map((s) => [s.time, s.states]),
+      // only with a filter: the shape stays the NethServer one otherwise
+      ...(filter === undefined ? {} : { filter: filter.text }),
     }) + '\n');
   }
 }

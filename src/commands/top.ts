@@ -24,8 +24,9 @@ import { renderTopFrame, topFrameJson, type TopView } from '../render/top-frame.
 import { addFilterOptions, addSourceOptions, filterFrom, sourceFrom, type FilterFlags, type SourceFlags } from './options.js';
 import { scanTable } from './scan.js';
 import { openTerminal } from './top-terminal.js';
+import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 
-interface TopFlags extends SourceFlags, FilterFlags {
+interface TopFlags extends SourceFlags, FilterFlags, FlowSelectionFlags {
   local?: string[];
   numeric?: boolean;
   interval?: string;
@@ -56,7 +57,9 @@ export function topCommand(): Command {
     .description('a live view of the top flows (or connections) with bytes/s and packets/s, refreshed every --interval')
     .option('--interval <seconds>', 'seconds between readings (default 2)')
     .option('--connections', 'one row per connection instead of per flow')
-    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (as in flows)", collect)
+    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (as in flows)", collect);
+  // as in flows; with --connections they keep the connections of the selected flows
+  addFlowSelectionOptions(cmd)
     .option('-n, --numeric', 'numeric addresses (as flows -n; top never resolves names, so this is always so)')
     .option('--sort <key>', `sort key: ${TOP_SORT_KEYS.join(', ')} (default rate = bytes/s)`)
     .option('--reverse', 'smallest first')
@@ -78,6 +81,7 @@ function parseTopSort(text: string): TopSortKey {
 async function runTop(flags: TopFlags): Promise<void> {
   const source = sourceFrom(flags);
   const filter = compileFilter(filterFrom(flags));
+  const selection = flowSelectionFrom(flags);
   const interval = flags.interval === undefined ? 2 : parseSeconds(flags.interval, '--interval');
   const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit', 1);
   const asked = flags.iterations === undefined ? undefined : parseCount(flags.iterations, '--iterations', 1);
@@ -101,7 +105,9 @@ async function runTop(flags: TopFlags): Promise<void> {
   /** one reading of the table, rates against the previous one */
   const read = async (): Promise<{ reading: TopReading; time: number; size: TableSize | undefined }> => {
     const time = Date.now();
-    const builder = new ReadingBuilder(state.mode, performance.now() / 1000, localAddresses());
+    // listening sockets, like the local addresses, are read again at every reading
+    const keep = await compileSelection(selection, flags);
+    const builder = new ReadingBuilder(state.mode, performance.now() / 1000, localAddresses(), keep);
     const match = state.addressMatch;
     const shown = (c: Conn): boolean =>
       match === undefined || match(c.original.src) || match(c.original.dst) || match(c.reply.src) || match(c.reply.dst);

@@ -6,10 +6,15 @@
 
 import { isMainThread } from 'node:worker_threads';
 import { createTableStats, type TableStatsCollector, type TableStatsPart } from '../aggregate/table-stats.js';
+import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
+import { connOfScan } from '../parse/conn-bytes.js';
 import type { CreateJob, JobSpec } from '../source/scan-job.js';
 
-/** stats counts everything: no options reach the job */
-export type StatsJobParams = Record<string, never>;
+/** plain data (it crosses to the workers): the filter's options, compiled in each thread */
+export interface StatsJobParams {
+  /** `stats -p tcp …`: only matching entries count in the breakdowns (table-stats.ts) */
+  filter?: FilterOptions;
+}
 
 /** What a run gives: a part token; `statsOf` turns it into the collector holding the whole table. */
 export type StatsResult = TableStatsPart | { token: true };
@@ -20,11 +25,21 @@ function own(result: StatsResult, collector: TableStatsCollector): StatsResult {
   return result;
 }
 
-export const createJob: CreateJob<StatsJobParams, StatsResult> = () => {
+export const createJob: CreateJob<StatsJobParams, StatsResult> = (params) => {
   const collector = createTableStats();
-  return {
+  const filter = params.filter === undefined ? always : compileFilter(params.filter);
+  return filter === always ? {
     conn: (c) => collector.add(c),
     scanned: (s) => collector.addScan(s),
+    finish: () => (isMainThread ? own({ token: true }, collector) : collector.part()),
+  } : {
+    conn: (c) => (filter(c) ? collector.add(c) : collector.skip(c.unreplied)),
+    // a filter needs the record (as in flows-job.ts)
+    scanned: (s) => {
+      const c = connOfScan(s);
+      if (filter(c)) collector.add(c);
+      else collector.skip(c.unreplied);
+    },
     finish: () => (isMainThread ? own({ token: true }, collector) : collector.part()),
   };
 };

@@ -7,6 +7,7 @@
 // carried counters (nf_conntrack_acct=0).
 
 import type { Direction, FlowPort, HostFlow } from '../aggregate/host-flows.js';
+import type { Family } from '../model.js';
 import { renderBoxTable, type BoxCell } from './box-table.js';
 import type { Palette } from './palette.js';
 
@@ -30,6 +31,14 @@ export function portText(protocol: string, port: FlowPort): string | undefined {
   if (icmp) return icmp[port] ?? `type-${port}`;
   if (protocol === 'gre') return `key-0x${port.toString(16)}`;
   return String(port);
+}
+
+/**
+ * The protocol as the Proto column shows it: `tcp6`, `udp6`, … for IPv6 (as netstat and ss do),
+ * the name alone for IPv4 and for names that already say v6 (`icmpv6`). top's frames use it too.
+ */
+export function protocolLabel(protocol: string, family: Family): string {
+  return family === 'ipv6' && !protocol.endsWith('v6') ? `${protocol}6` : protocol;
 }
 
 /** addr:port, [v6]:port, or the address alone for protocols without ports. */
@@ -63,7 +72,7 @@ export function renderFlowsTable(
     let peer = flowEndpoint(f.protocol, f.peer.addr, f.peer.port, names?.get(f.peer.addr));
     if (f.natTarget) peer += p.nat(` → ${flowEndpoint(f.protocol, f.natTarget.addr, f.natTarget.port)}`);
     rows.push([
-      p.proto(f.family === 'ipv6' && !f.protocol.endsWith('v6') ? `${f.protocol}6` : f.protocol),
+      p.proto(protocolLabel(f.protocol, f.family)),
       flowEndpoint(f.protocol, f.local.addr, f.local.port),
       p.bold(ARROWS[f.direction]),
       peer,

@@ -64,6 +64,10 @@ export function renderStatsReport(r: StatsReport, p: Palette): string {
     if (r.replied_fill_percent !== undefined) {
       lines.push(`${p.bold('Replied')}  ${fillBar(r.replied_fill_percent, p)}  ${p.dim('(without UNREPLIED entries)')}`);
     }
+    if (r.filter !== undefined) {
+      // the kernel's figures above are the whole table; say plainly that what follows is not
+      lines.push(`${p.bold('Filtered')} ${r.matched ?? 0} of ${entries ?? 0} entries match ${r.filter}; the figures below count only these`);
+    }
     if (entries !== undefined) {
       lines.push(`${p.bold('Status')}   assured ${r.status.assured}, unreplied ${r.status.unreplied}, ` +
         `offload ${r.status.offload}, hw_offload ${r.status.hw_offload}`);
@@ -72,19 +76,21 @@ export function renderStatsReport(r: StatsReport, p: Palette): string {
     }
     out.push(lines.join('\n'));
   }
-  if (entries !== undefined && entries > 0) {
-    out.push(countTable('Family', r.families, entries, p));
-    out.push(countTable('Protocol', r.protocols, entries, p));
+  // shares are of the entries counted (the matched ones with a filter)
+  const counted = r.matched ?? entries;
+  if (counted !== undefined && counted > 0) {
+    out.push(countTable('Family', r.families, counted, p));
+    out.push(countTable('Protocol', r.protocols, counted, p));
     const st = table(['Protocol', 'State', 'Entries', 'Share'], p);
     for (const [proto, states] of Object.entries(r.states)) {
       const protoTotal = r.protocols[proto];
       for (const [state, n] of Object.entries(states)) st.push([p.proto(proto), p.state(state), right(n), right(share(n, protoTotal))]);
     }
     if (Object.keys(r.states).length > 0) out.push(st.toString());
-    if (Object.keys(r.zones).length > 0) out.push(countTable('Zone', r.zones, entries, p));
-    if (Object.keys(r.marks).length > 0) out.push(countTable('Mark', r.marks, entries, p));
+    if (Object.keys(r.zones).length > 0) out.push(countTable('Zone', r.zones, counted, p));
+    if (Object.keys(r.marks).length > 0) out.push(countTable('Mark', r.marks, counted, p));
   }
-  if (r.top !== undefined && entries !== undefined && entries > 0) {
+  if (r.top !== undefined && counted !== undefined && counted > 0) {
     out.push(talkers('Top sources', r.top.sources_by_connections, p));
     out.push(talkers('Top destinations', r.top.destinations_by_connections, p));
     if (r.top.sources_by_bytes.length > 0) {

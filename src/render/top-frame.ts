@@ -4,8 +4,11 @@
 //   ctflow top  12:00:04  every 2s  flows  sort rate desc  filter 10.1.0.2
 //   4 flows, 34 connections  table 34/262144 (0.0%)  total 12.3 KiB/s 45 pkt/s
 //
-//   PROTO  FLOW                                      CONNS     BYTES/S   PKTS/S      BYTES  PACKETS
-//   tcp    10.1.0.2:many ==> 10.2.0.2:80                 2   1.2 KiB/s      3.0   68.1 KiB       34
+//   PROTO    FLOW                                    CONNS     BYTES/S   PKTS/S      BYTES  PACKETS
+//   tcp      10.1.0.2:many ==> 10.2.0.2:80               2   1.2 KiB/s      3.0   68.1 KiB       34
+//
+// PROTO is labelled as in `ctflow flows` (tcp6 for IPv6, protocolLabel); NDJSON keeps the
+// protocol name and adds the family, as `flows --json` and `list --json` do.
 //
 // A flow reads as in `ctflow flows` (same endpoints and arrows: --> active, <-- passive, <-> local,
 // ==> forward), except that a DNAT target is written `dnat ADDR:PORT` as `watch` does: the frame
@@ -17,7 +20,7 @@ import type { TopMode, TopRow, TopSortKey, TopTotal } from '../aggregate/top-row
 import type { TableSize } from '../kernel/table-size.js';
 import { endpoint } from './endpoint.js';
 import { flowToJson } from './flows-json.js';
-import { ARROWS, flowEndpoint } from './flows-table.js';
+import { ARROWS, flowEndpoint, protocolLabel } from './flows-table.js';
 import { humanBytes } from './human.js';
 import type { Palette } from './palette.js';
 
@@ -92,14 +95,15 @@ export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: n
   const lines = [head, `${what}${size}${total}`, ''];
 
   // fixed columns around a middle one that takes what is left
-  const fixed = 6 + 1 + 1 + 6 + 1 + 11 + 1 + 8 + 1 + 10 + 1 + 9;
+  // PROTO holds the longest label `ctflow flows` prints (udplite6, unknown6)
+  const fixed = 8 + 1 + 1 + 6 + 1 + 11 + 1 + 8 + 1 + 10 + 1 + 9;
   const mid = Math.max(20, width - fixed);
   const cols = (proto: string, label: string, conns: string, rate: string, pkts: string, bytes: string, packets: string): string =>
-    `${proto.padEnd(6)} ${fit(label, mid)} ${conns.padStart(6)} ${rate.padStart(11)} ${pkts.padStart(8)} ${bytes.padStart(10)} ${packets.padStart(9)}`;
+    `${proto.padEnd(8)} ${fit(label, mid)} ${conns.padStart(6)} ${rate.padStart(11)} ${pkts.padStart(8)} ${bytes.padStart(10)} ${packets.padStart(9)}`;
   lines.push(p.header(cols('PROTO', v.mode === 'flows' ? 'FLOW' : 'CONNECTION', 'CONNS', 'BYTES/S', 'PKTS/S', 'BYTES', 'PACKETS')));
   for (const row of v.rows.slice(0, Math.max(0, maxRows))) {
     lines.push(cols(
-      row.protocol, rowLabel(row), String(row.conns), humanRate(row.rate?.bytesPerSec), pps(row.rate),
+      protocolLabel(row.protocol, row.flow?.family ?? row.conn!.family), rowLabel(row), String(row.conns), humanRate(row.rate?.bytesPerSec), pps(row.rate),
       humanBytes(row.bytes), row.packets === undefined ? '-' : String(row.packets),
     ));
   }
@@ -136,10 +140,10 @@ function flowIdentityJson(row: TopRow) {
   };
 }
 
-/** The original tuple of a connection row. */
+/** The original tuple of a connection row; protocol and family as `list --json` writes them. */
 function connJson(row: TopRow) {
   const c = row.conn!;
-  return { protocol: row.protocol, src: c.src, sport: c.sport ?? null, dst: c.dst, dport: c.dport ?? null, icmp_type: c.icmpType ?? null, state: c.state ?? null };
+  return { protocol: row.protocol, family: c.family, src: c.src, sport: c.sport ?? null, dst: c.dst, dport: c.dport ?? null, icmp_type: c.icmpType ?? null, state: c.state ?? null };
 }
 
 /**

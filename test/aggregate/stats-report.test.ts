@@ -43,3 +43,18 @@ test('a counters-only report has no entries and the kernel counters, per CPU onl
     { cpu: 0, found: 1, insert: 2 }, { cpu: 1, found: 3, insert: 4 },
   ]);
 });
+
+test('with a filter, fill and replied fill stay whole-table while the breakdowns count matched entries', () => {
+  const s = createTableStats();
+  lines.forEach((l, i) => {
+    const c = parseConnLine(l)!;
+    if (i === 0 || i === 2) s.add(c); // the filter kept the first tcp and the unreplied udp
+    else s.skip(c.unreplied);
+  });
+  const r = buildStatsReport({ table: s.finish(), count: 4, max: 8, filter: '--port 80,53' });
+  assert.deepStrictEqual([r.entries, r.replied, r.filter, r.matched, r.count, r.fill_percent, r.replied_fill_percent], [4, 2, '--port 80,53', 2, 4, 50, 25]);
+  assert.deepStrictEqual([r.families, r.status.unreplied, r.marks, r.zones], [{ ipv4: 2 }, 1, { 5: 1 }, { 9: 1 }]);
+  const none = buildStatsReport({ table: table() });
+  assert.deepStrictEqual([none.filter, none.matched], [undefined, 4]);
+  assert.deepStrictEqual([buildStatsReport({ table: undefined, filter: '-p tcp' }).filter, buildStatsReport({ table: undefined }).matched], [undefined, undefined]);
+});

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createTableStats, type TableStats } from '../../src/aggregate/table-stats.js';
+import { compileFilter } from '../../src/filter/compile-filter.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import { scanConnBytes } from '../../src/parse/conn-bytes.js';
 import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
@@ -100,7 +101,7 @@ test('counts non-zero and directional zones and marks of the inserted table; no 
 
 test('an empty table gives zeros and empty lists', () => {
   assert.deepStrictEqual(createTableStats().finish(), {
-    count: 0, replied: 0, families: {}, protocols: {}, states: {}, breakdown: {},
+    count: 0, replied: 0, matched: 0, families: {}, protocols: {}, states: {}, breakdown: {},
     status: { assured: 0, unreplied: 0, offload: 0, hwOffload: 0 },
     nat: { snat: 0, dnat: 0, both: 0, none: 0 }, zones: {}, marks: {}, packets: undefined, bytes: undefined,
     top: { sourcesByConnections: [], destinationsByConnections: [], sourcesByBytes: [], destinationsByBytes: [] },
@@ -127,4 +128,26 @@ test('addScan gives the figures add gives, on every fixture line', () => {
     assert.deepStrictEqual(byScan.finish(50), byRecord.finish(50), file.name);
   }
   assert.ok(scanned > 500, `scanned ${scanned} lines`);
+});
+
+test('an entry the filter drops counts only in count and replied: nat-router, UDP kept', () => {
+  const conns = readFileSync(fixture('nat-router/proc_nf_conntrack.txt'), 'utf8').split('\n').filter((l) => l !== '').map((l) => parseConnLine(l)!);
+  const udp = compileFilter({ proto: 17 });
+  const filtered = createTableStats();
+  const onlyUdp = createTableStats();
+  for (const c of conns) {
+    if (udp(c)) {
+      filtered.add(c);
+      onlyUdp.add(c);
+    } else filtered.skip(c.unreplied);
+  }
+  const got = filtered.finish();
+  // the whole table: 34 entries, 28 replied (MANIFEST: 6 UNREPLIED); of its 7 UDP entries 2 are unreplied
+  assert.deepStrictEqual([got.count, got.replied, got.matched], [34, 28, 7]);
+  assert.deepStrictEqual(got, { ...onlyUdp.finish(), count: 34, replied: 28 });
+  assert.deepStrictEqual([got.families, got.status.unreplied], [{ ipv4: 5, ipv6: 2 }, 2]);
+  // and the same through part()/absorb() (what workers hand back)
+  const merged = createTableStats();
+  merged.absorb(structuredClone(filtered.part()));
+  assert.deepStrictEqual(merged.finish(), got);
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ReadingBuilder, flowKey, nextSortKey, sortRows, type TopRow } from '../../src/aggregate/top-rows.js';
 import { HostFlowAggregator, type HostFlow } from '../../src/aggregate/host-flows.js';
+import { compileFlowSelection } from '../../src/aggregate/flow-selection.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import type { Conn } from '../../src/model.js';
 import { fixture } from '../helpers/cli.js';
@@ -95,8 +96,28 @@ describe('ReadingBuilder', () => {
     const rows = sortRows(b.finish(undefined).rows, 'bytes', false);
     assert.equal(rows.length, 34);
     assert.deepStrictEqual([rows[0]!.flow, rows[0]!.conn, rows[0]!.bytes], [
-      undefined, { src: '10.1.0.2', sport: 38658, dst: '10.2.0.2', dport: 80, icmpType: undefined, state: 'TIME_WAIT' }, 66983,
+      undefined, { family: 'ipv4', src: '10.1.0.2', sport: 38658, dst: '10.2.0.2', dport: 80, icmpType: undefined, state: 'TIME_WAIT' }, 66983,
     ]);
+  });
+
+  it('shows only the flows the selection keeps, and in connections mode only their connections; the rest count for rates', () => {
+    const inAndOut = compileFlowSelection({ directions: ['passive', 'active'] });
+    const flows = new ReadingBuilder('flows', 0, ROUTER, inAndOut);
+    proc.forEach((c) => flows.add(c));
+    const f = flows.finish(undefined);
+    assert.deepStrictEqual(f.rows.map((r) => flowKey(r.flow!)).sort(), [
+      'active 1 10.2.0.1 many 10.2.0.2 8',
+      'passive 1 10.1.0.1 8 10.1.0.2 many',
+      'passive 6 10.1.0.1 2200 10.1.0.2 many',
+    ]);
+    assert.deepStrictEqual([f.total.conns, f.total.bytes, f.snapshot.counters.size], [3, 168 + 168 + 456, 34]);
+    const conns = new ReadingBuilder('connections', 0, ROUTER, compileFlowSelection({ directions: ['passive'], passivePorts: new Set([2200]) }));
+    proc.forEach((c) => conns.add(c));
+    const c = conns.finish(undefined);
+    assert.deepStrictEqual(c.rows.map((r) => [r.flow, r.conn, r.bytes]), [
+      [undefined, { family: 'ipv4', src: '10.1.0.2', sport: 54352, dst: '10.1.0.1', dport: 2200, icmpType: undefined, state: 'ESTABLISHED' }, 456],
+    ]);
+    assert.equal(c.snapshot.counters.size, 34);
   });
 
   it('remembers hidden connections for rates without showing them', () => {
@@ -109,7 +130,7 @@ describe('ReadingBuilder', () => {
 
 describe('sortRows and nextSortKey', () => {
   const row = (key: string, bytes: number, conns: number, rate?: number): TopRow => ({
-    key, protocol: 'tcp', flow: undefined, conn: { src: 'a', sport: undefined, dst: 'b', dport: 1, icmpType: undefined, state: undefined },
+    key, protocol: 'tcp', flow: undefined, conn: { family: 'ipv4', src: 'a', sport: undefined, dst: 'b', dport: 1, icmpType: undefined, state: undefined },
     conns, packets: 1, bytes,
     rate: rate === undefined ? undefined : { bytesPerSec: rate, packetsPerSec: 0, origBytesPerSec: 0, replyBytesPerSec: 0, origPacketsPerSec: 0, replyPacketsPerSec: 0 },
   });

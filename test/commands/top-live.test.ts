@@ -35,12 +35,12 @@ describe('ctflow top in a real terminal (tmux)', () => {
       const lines = screen.split('\n');
       assert.match(lines[0]!, /^ctflow top {2}\d\d:\d\d:\d\d {2}every 1s {2}connections {2}sort bytes desc$/);
       assert.equal(lines[1], '34 connections');
-      assert.match(rowsOf(screen)[0]!, /^tcp {4}10\.1\.0\.2:38658 -> 10\.2\.0\.2:80 TIME_WAIT +1 +(-|0 B\/s) +(-|0\.0) +65 KiB +22$/);
+      assert.match(rowsOf(screen)[0]!, /^tcp {6}10\.1\.0\.2:38658 -> 10\.2\.0\.2:80 TIME_WAIT +1 +(-|0 B\/s) +(-|0\.0) +65 KiB +22$/);
       assert.match(screen.split('\n').at(-2) ?? screen, /q quit {2}s sort {2}r reverse {2}f flows\/connections {2}p pause {2}\/ filter by address/);
 
       tmux.keys('s');
       screen = await tmux.waitScreen('sort packets', (s) => s.includes('sort packets desc'));
-      assert.match(rowsOf(screen)[0]!, /^tcp {4}10\.1\.0\.2:37982 -> 10\.1\.0\.1:21 ESTABLISHED .* 31$/);
+      assert.match(rowsOf(screen)[0]!, /^tcp {6}10\.1\.0\.2:37982 -> 10\.1\.0\.1:21 ESTABLISHED .* 31$/);
 
       tmux.keys('r');
       screen = await tmux.waitScreen('reversed', (s) => s.includes('sort packets asc'));

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFilter } from '../../src/filter/compile-filter.js';
@@ -28,11 +28,11 @@ describe('ctflow top, plain frames', () => {
     assert.deepStrictEqual(lines.slice(1), [
       '32 flows, 34 connections',
       '',
-      'PROTO  FLOW                                                              CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
-      'tcp    10.1.0.2:many ==> 10.2.0.2:80                                         2           -        -     68 KiB        34',
-      'tcp    10.1.0.2:many ==> 10.2.0.2:8000                                       2           -        -     23 KiB        29',
-      'tcp    10.1.0.2:many ==> 10.1.0.1:8080 dnat 10.2.0.2:80                      1           -        -     21 KiB        16',
-      'tcp    10.1.0.2:many ==> 10.1.0.1:39027 dnat 10.2.0.2:39027                  1           -        -     11 KiB        10',
+      'PROTO    FLOW                                                            CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+      'tcp      10.1.0.2:many ==> 10.2.0.2:80                                       2           -        -     68 KiB        34',
+      'tcp      10.1.0.2:many ==> 10.2.0.2:8000                                     2           -        -     23 KiB        29',
+      'tcp      10.1.0.2:many ==> 10.1.0.1:8080 dnat 10.2.0.2:80                    1           -        -     21 KiB        16',
+      'tcp      10.1.0.2:many ==> 10.1.0.1:39027 dnat 10.2.0.2:39027                1           -        -     11 KiB        10',
       '',
     ]);
     assert.equal(r.stderr, '');
@@ -41,11 +41,11 @@ describe('ctflow top, plain frames', () => {
   it('shows passive (<--) and active (-->) flows of the router, as flows does', async () => {
     const r = await runCli(['top', '--once', '--file', PROC, '--local', ROUTER_LOCAL, '-p', 'icmp']);
     assert.deepStrictEqual(r.stdout.split('\n').slice(3), [
-      'PROTO  FLOW                                                              CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
-      'icmp   10.1.0.2:many ==> 10.2.0.2:echo-request                               1           -        -      504 B         6',
-      'icmp   10.1.0.1:echo-request <-- 10.1.0.2:many                               1           -        -      168 B         2',
-      'icmp   10.2.0.1:many --> 10.2.0.2:echo-request                               1           -        -      168 B         2',
-      'icmp   10.1.0.2:many ==> 10.2.0.3:echo-request                               1           -        -      168 B         2',
+      'PROTO    FLOW                                                            CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+      'icmp     10.1.0.2:many ==> 10.2.0.2:echo-request                             1           -        -      504 B         6',
+      'icmp     10.1.0.1:echo-request <-- 10.1.0.2:many                             1           -        -      168 B         2',
+      'icmp     10.2.0.1:many --> 10.2.0.2:echo-request                             1           -        -      168 B         2',
+      'icmp     10.1.0.2:many ==> 10.2.0.3:echo-request                             1           -        -      168 B         2',
       '',
     ]);
   });
@@ -56,7 +56,7 @@ describe('ctflow top, plain frames', () => {
     assert.equal(frames.length, 2);
     assert.match(frames[0]!, /every 0\.2s {2}connections {2}sort packets desc\n34 connections\n/);
     assert.match(frames[1]!, /\n34 connections {2}total 0 B\/s 0\.0 pkt\/s\n/);
-    assert.match(frames[1]!, /\ntcp    10\.1\.0\.2:37982 -> 10\.1\.0\.1:21 ESTABLISHED +1 +0 B\/s +0\.0 +2\.0 KiB +31\n$/);
+    assert.match(frames[1]!, /\ntcp {6}10\.1\.0\.2:37982 -> 10\.1\.0\.1:21 ESTABLISHED +1 +0 B\/s +0\.0 +2\.0 KiB +31\n$/);
   });
 
   it('writes NDJSON rows and a total per frame; rates are null on frame 1 and numbers on frame 2', async () => {
@@ -208,5 +208,121 @@ describe('ctflow top, flows as `ctflow flows` has them', () => {
   it('-n and --numeric change nothing: top never resolves names', async () => {
     const [plain, n, numeric] = await Promise.all([[], ['-n'], ['--numeric']].map((extra) => topJson(['--file', PROC, '--local', ROUTER_LOCAL, ...extra])));
     assert.deepStrictEqual([n, numeric], [plain, plain]);
+  });
+
+  // flow selection: the options and the code of `ctflow flows` (commands/flow-options.ts)
+  const hostArgs = ['--file', HOST, '--local', HOST_LOCAL.join(',')];
+  const short = ([f, n]: unknown[]): string => {
+    const x = f as { direction: string; protocol: string; local: { addr: string; port: unknown }; peer: { addr: string; port: unknown } };
+    return `${x.direction} ${x.protocol} ${x.local.addr}:${String(x.local.port)} ${x.peer.addr}:${String(x.peer.port)} x${String(n)}`;
+  };
+
+  it('--active, --passive, --local-flows and --forward pick directions as flows does, alone and combined', async () => {
+    const cases: Array<[string[], number]> = [
+      [['--active'], 8], [['--passive'], 9], [['--local-flows'], 3], [['--forward'], 0], [['--active', '--local-flows'], 11],
+      [['--passive', '--active', '--local-flows', '--forward'], 20],
+    ];
+    for (const [args, n] of cases) {
+      const [flows, top] = await Promise.all([flowsJson([...hostArgs, ...args]), topJson([...hostArgs, ...args])]);
+      assert.equal(top.length, n, args.join(' '));
+      assert.deepStrictEqual(top, flows, args.join(' '));
+    }
+    // the router forwards: 29 flows of 31 connections
+    const forward = await runCli(['top', '--once', '--ndjson', '--file', PROC, '--local', ROUTER_LOCAL, '--forward']);
+    assert.deepStrictEqual(ndjson(forward.stdout).filter((x) => x.type === 'total').map((x) => [x.rows, x.conns]), [[29, 31]]);
+  });
+
+  it('--aport keeps active flows to those remote ports, --pport passive flows on those local ports (repeatable, comma lists)', async () => {
+    assert.deepStrictEqual((await topJson([...hostArgs, '--active', '--aport', '443', '--aport', '5432,9'])).map(short), [
+      'active tcp 10.3.0.10:many 10.3.0.21:443 x1',
+      'active tcp 10.3.0.10:many 10.3.0.22:9 x1',
+      'active tcp 10.3.0.10:many 10.3.0.22:5432 x1',
+      'active tcp fd00:a3::10:many fd00:a3::21:443 x1',
+    ]);
+    assert.deepStrictEqual((await topJson([...hostArgs, '--passive', '--pport', '40001,53'])).map(short), [
+      'passive tcp 10.3.0.10:40001 10.3.0.22:many x1',
+      'passive udp 10.3.0.10:53 10.3.0.23:many x1',
+    ]);
+    // without a direction, --pport narrows passive flows only: 8 active + 3 local + the 2 passive on 22
+    const [flows, top] = await Promise.all([flowsJson([...hostArgs, '--pport', '22']), topJson([...hostArgs, '--pport', '22'])]);
+    assert.equal(top.length, 13);
+    assert.deepStrictEqual(top, flows);
+  });
+
+  it('--listening keeps passive flows whose port listens (--proc-net: the capture’s socket tables, :80 removed)', async () => {
+    const procNet = join(dir, 'proc-net');
+    mkdirSync(procNet, { recursive: true });
+    for (const f of ['tcp', 'tcp6', 'udp', 'udp6']) copyFileSync(fixture(`local-host/proc_net_${f}.txt`), join(procNet, f));
+    writeFileSync(join(procNet, 'tcp'), readFileSync(join(procNet, 'tcp'), 'latin1').split('\n').filter((l) => !l.includes('00000000:0050 00000000:0000 0A')).join('\n'));
+    const r = await runCli(['top', '--once', ...hostArgs, '--passive', '--listening', '--proc-net', procNet]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepStrictEqual(r.stdout.split('\n').slice(1), [
+      '6 flows, 6 connections',
+      '',
+      'PROTO    FLOW                                                            CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+      'tcp      10.3.0.10:22 <-- 10.3.0.21:many                                     1           -        -          -         -',
+      'tcp      10.3.0.10:22 <-- 10.3.0.22:many                                     1           -        -          -         -',
+      'tcp      10.3.0.10:443 <-- 10.3.0.21:many                                    1           -        -          -         -',
+      'tcp      10.3.0.10:40001 <-- 10.3.0.22:many                                  1           -        -          -         -',
+      'tcp6     [fd00:a3::10]:443 <-- [fd00:a3::21]:many                            1           -        -          -         -',
+      'udp      10.3.0.10:53 <-- 10.3.0.23:many                                     1           -        -          -         -',
+      '',
+    ]);
+    const missing = await runCli(['top', '--once', ...hostArgs, '--listening', '--proc-net', join(dir, 'nowhere')]);
+    assert.deepStrictEqual([missing.code, missing.stdout, missing.stderr], [
+      1, '', `ctflow: --listening: cannot read the socket tables, expected ${join(dir, 'nowhere', 'tcp')} (and tcp6, udp, udp6), got none\n`,
+    ]);
+  });
+
+  it('with --connections shows the connections of the selected flows', async () => {
+    const r = await runCli(['top', '--once', '--ndjson', '--connections', ...hostArgs, '--passive', '--pport', '22,443']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepStrictEqual(ndjson(r.stdout).map((x) => [x.type, x.protocol, x.family, x.src, x.dport, x.state ?? x.conns]), [
+      ['connection', 'tcp', 'ipv4', '10.3.0.21', 443, 'ESTABLISHED'],
+      ['connection', 'tcp', 'ipv4', '10.3.0.21', 22, 'ESTABLISHED'],
+      ['connection', 'tcp', 'ipv4', '10.3.0.22', 22, 'ESTABLISHED'],
+      ['connection', 'tcp', 'ipv6', 'fd00:a3::21', 443, 'ESTABLISHED'],
+      ['total', undefined, undefined, undefined, undefined, 4],
+    ]);
+  });
+
+  it('refuses a bad --aport or --pport with exit 2 and one sentence', async () => {
+    const a = await runCli(['top', '--once', ...hostArgs, '--aport', '70000']);
+    const p = await runCli(['top', '--once', ...hostArgs, '--pport', '22,x']);
+    assert.deepStrictEqual([a.code, a.stdout, a.stderr], [2, '', 'ctflow: --aport: a port must be a number from 0 to 65535, got "70000"\n']);
+    assert.deepStrictEqual([p.code, p.stdout, p.stderr], [2, '', 'ctflow: --pport: a port must be a number from 0 to 65535, got "x"\n']);
+  });
+
+  it('labels the protocol column as flows does (tcp6, udplite6, icmpv6), on every flow of the local host and the protocol zoo', async () => {
+    // a box-table row of flows: │ Proto │ Local │ arrow │ Peer │ …
+    const flowsRows = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('│ ') && !l.startsWith('│ Proto'))
+      .map((l) => l.split('│').slice(1, 5).map((c) => c.trim())).map(([proto, local, arrow, peer]) => `${proto} ${local} ${arrow} ${peer}`).sort();
+    const topRows = (text: string): string[] => text.split('\n').slice(4).filter((l) => l !== '')
+      .map((l) => `${l.slice(0, 8).trimEnd()} ${l.slice(9, 71).trimEnd()}`).sort(); // PROTO (8), a space, FLOW (62 at 120 columns)
+    for (const args of [hostArgs, ['--file', fixture('proto-zoo/proc_nf_conntrack.txt'), '--local', '10.4.0.1,fd00:a4::1']]) {
+      const [flows, top] = await Promise.all([runCli(['flows', '-n', ...args]), runCli(['top', '--once', '--limit', '100', ...args])]);
+      const want = flowsRows(flows.stdout);
+      assert.ok(want.some((r) => r.startsWith('tcp6 ')) && want.some((r) => r.startsWith('icmpv6 ')), args.join(' '));
+      assert.deepStrictEqual(topRows(top.stdout), want, args.join(' '));
+    }
+    const zoo = await runCli(['top', '--once', '--file', fixture('proto-zoo/proc_nf_conntrack.txt'), '--local', '10.4.0.1,fd00:a4::1', '-p', 'udplite', '-f', 'ipv6']);
+    assert.deepStrictEqual(zoo.stdout.split('\n').slice(4), [
+      'udplite6 [fd00:a4::1]:many --> [fd00:a4::2]:5204                             1           -        -      176 B         2',
+      'udplite6 [fd00:a4::1]:many --> [fd00:a4::2]:5203                             1           -        -       78 B         1',
+      '',
+    ]);
+  });
+
+  it('NDJSON keeps the protocol name and carries the family, as flows --json (flow rows) and list --json (connection rows) do', async () => {
+    const r = await runCli(['top', '--once', '--ndjson', '--connections', '--file', PROC, '-f', 'ipv6', '--limit', '1']);
+    const { time, ...row } = ndjson(r.stdout)[0]!;
+    assert.equal(typeof time, 'number');
+    assert.deepStrictEqual(row, {
+      frame: 1, type: 'connection', protocol: 'tcp', family: 'ipv6', src: 'fd00:a1::2', sport: 46638, dst: 'fd00:a2::2', dport: 80, icmp_type: null,
+      state: 'TIME_WAIT', conns: 1, packets: 12, bytes: 2387, bytes_per_sec: null, packets_per_sec: null, orig_bytes_per_sec: null,
+      reply_bytes_per_sec: null, orig_packets_per_sec: null, reply_packets_per_sec: null,
+    });
+    const list = JSON.parse((await runCli(['list', '--json', '--file', PROC, '-f', 'ipv6', '--dport', '80'])).stdout) as Array<Record<string, unknown>>;
+    assert.deepStrictEqual([list[0]!.protocol, list[0]!.family], ['tcp', 'ipv6']);
   });
 });

@@ -121,3 +121,28 @@ test('stats --interval samples a live table as it changes', async (t) => {
   assert.deepStrictEqual(j.data.map((row: number[]) => row[1]), [3, 3, 3, 3, 3]);
   assert.deepStrictEqual(j.states[0][1], { 'tcp/ESTABLISHED': 3 });
 });
+
+test('stats with a filter on a live table: count, max and fill are the kernel’s whole table, the breakdowns the matching entries', async (t) => {
+  const why = netnsUnavailable();
+  if (why !== undefined) {
+    t.skip(why);
+    return;
+  }
+  const ns = createNetns('statsfilter');
+  t.after(() => deleteNetns(ns));
+  enableConntrack(ns);
+  for (const args of MIX) inNetns(ns, 'conntrack', ['-I', ...args]);
+  const max = Number(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']).trim());
+  for (const source of [[], ['--exec']]) {
+    const r = await runCli(['stats', '--json', '-p', 'udp', ...source], { netns: ns });
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    // 13 entries, 6 of them unreplied; udp: 50001 (assured), 50002, 50003 and the IPv6 546 -> 547
+    assert.deepStrictEqual([j.count, j.entries, j.replied, j.max, j.filter, j.matched], [13, 13, 7, max, '--proto udp', 4]);
+    assert.equal(j.fill_percent, Math.round((13 / max) * 100 * 1000) / 1000);
+    assert.deepStrictEqual([j.families, j.protocols, j.status.assured, j.status.unreplied], [{ ipv4: 3, ipv6: 1 }, { udp: 4 }, 1, 3]);
+    assert.equal(j.kernel_counters.insert, MIX.length);
+  }
+  const text = await runCli(['stats', '-p', 'udp', '-f', 'ipv4'], { netns: ns });
+  assert.match(text.stdout, /^Entries {2}13 of \d+\nFill .*\nReplied .*\nFiltered 3 of 13 entries match --proto udp --family ipv4; the figures below count only these\n/);
+});

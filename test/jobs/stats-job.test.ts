@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { createTableStats, type TableStats } from '../../src/aggregate/table-stats.js';
 import { statsJob, statsOf } from '../../src/jobs/stats-job.js';
 import type { Conn } from '../../src/model.js';
+import { compileFilter, type FilterOptions } from '../../src/filter/compile-filter.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import { runScan } from '../../src/source/parallel-scan.js';
 import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
@@ -17,8 +18,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const conns = (bytes: Buffer): Conn[] =>
   lineRanges(bytes).map(([s, e]) => parseConnLine(bytes.toString('latin1', s, e))).filter((c): c is Conn => c !== undefined);
 
-async function scan(file: string, workers: number): Promise<{ stats: TableStats; report: unknown; workers: number }> {
-  const run = await runScan({ file }, statsJob(), { emit: () => undefined, workers, parallelMin: 1, batchBytes: 4096 });
+async function scan(file: string, workers: number, filter?: FilterOptions): Promise<{ stats: TableStats; report: unknown; workers: number }> {
+  const run = await runScan({ file }, statsJob(filter === undefined ? {} : { filter }), { emit: () => undefined, workers, parallelMin: 1, batchBytes: 4096 });
   return { stats: statsOf(run.result).finish(3), report: run.report, workers: run.workers };
 }
 
@@ -100,4 +101,26 @@ test('the breakdowns and top talkers match a plain recount of every fixture entr
     got.top.destinationsByBytes.map((t) => [t.address, t.bytes]).sort(),
     [...bytes].filter(([, b]) => b > 0).sort(),
   );
+});
+
+test('with a filter (plain data to the workers), workers equal one thread and a collector fed the matching entries', async () => {
+  const text = fixtureFiles().map((f) => f.bytes.toString('latin1')).join('\n').repeat(4);
+  const table = join(dir, 'filtered.txt');
+  writeFileSync(table, text, 'latin1');
+  const list = conns(Buffer.from(text, 'latin1'));
+  const filters: FilterOptions[] = [{ proto: 6, state: ['ESTABLISHED'] }, { family: 'ipv6' }, { nat: true }, { dport: 53 }];
+  for (const filter of filters) {
+    const one = await scan(table, 0, filter);
+    const two = await scan(table, 2, filter);
+    assert.equal(two.workers, 2);
+    assert.deepStrictEqual(two.stats, one.stats, JSON.stringify(filter));
+    const keep = compileFilter(filter);
+    const expected = createTableStats();
+    for (const c of list) {
+      if (keep(c)) expected.add(c);
+      else expected.skip(c.unreplied);
+    }
+    assert.deepStrictEqual(one.stats, expected.finish(3), JSON.stringify(filter));
+    assert.ok(one.stats.matched > 0 && one.stats.matched < one.stats.count, JSON.stringify(filter));
+  }
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostFlow } from '../../src/aggregate/host-flows.js';
-import { ARROWS, flowEndpoint, portText, renderFlowsTable } from '../../src/render/flows-table.js';
+import { ARROWS, flowEndpoint, portText, protocolLabel, renderFlowsTable } from '../../src/render/flows-table.js';
 import { createPalette } from '../../src/render/palette.js';
 
 function flow(over: Partial<HostFlow>): HostFlow {
@@ -53,4 +53,11 @@ test('the table: lsconntrack columns plus protocol, names instead of addresses, 
     '└───────┴────────────────────┴──────┴─────────────────────────────┴───────┴────────┴─────────┴─────────┴──────────┘',
     '',
   ].join('\n'));
+});
+
+test('protocol labels: a 6 for IPv6 unless the name already says v6; IPv4 names as they are', () => {
+  const cases: Array<[string, 'ipv4' | 'ipv6']> = [
+    ['tcp', 'ipv4'], ['tcp', 'ipv6'], ['udp', 'ipv6'], ['udplite', 'ipv6'], ['icmp', 'ipv4'], ['icmpv6', 'ipv6'], ['unknown', 'ipv6'], ['gre', 'ipv4'],
+  ];
+  assert.deepStrictEqual(cases.map(([p, f]) => protocolLabel(p, f)), ['tcp', 'tcp6', 'udp6', 'udplite6', 'icmp', 'icmpv6', 'unknown6', 'gre']);
 });

@@ -49,3 +49,24 @@ test('a counters-only report shows only the counters', () => {
   const text = renderStatsReport(buildStatsReport({ table: undefined, counters: parseConntrackStats('cpu=0 drop=1\n') }), plain);
   assert.equal(text, '┌────────────────┬───────┐\n│ Kernel counter │ Total │\n│ drop           │     1 │\n└────────────────┴───────┘\n');
 });
+
+test('a filtered report says N of M entries match, under the whole-table fill, with shares of the matched ones', () => {
+  const s = createTableStats();
+  s.add(parseConnLine('tcp      6 431999 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1000 dport=80 src=10.0.0.2 dst=10.0.0.1 sport=80 dport=1000 [ASSURED] mark=0 use=1')!);
+  s.skip(true);
+  s.skip(false);
+  const text = renderStatsReport(buildStatsReport({ table: s.finish(), count: 3, max: 6, filter: '--dport 80' }), plain);
+  assert.equal(text.split('\n').slice(0, 11).join('\n'), [
+    'Entries  3 of 6',
+    `Fill     [${'█'.repeat(15)}${'░'.repeat(15)}] 50.0%`,
+    `Replied  [${'█'.repeat(10)}${'░'.repeat(20)}] 33.3%  (without UNREPLIED entries)`,
+    'Filtered 1 of 3 entries match --dport 80; the figures below count only these',
+    'Status   assured 1, unreplied 0, offload 0, hw_offload 0',
+    'NAT      snat 0, dnat 0, both 0, none 1',
+    '',
+    '┌────────┬─────────┬────────┐',
+    '│ Family │ Entries │ Share  │',
+    '│ ipv4   │       1 │ 100.0% │',
+    '└────────┴─────────┴────────┘',
+  ].join('\n'));
+});

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostFlow } from '../../src/aggregate/host-flows.js';
 import { flowKey, type TopRow } from '../../src/aggregate/top-rows.js';
-import { rowLabel, topFrameJson, type TopView } from '../../src/render/top-frame.js';
+import { createPalette } from '../../src/render/palette.js';
+import { renderTopFrame, rowLabel, topFrameJson, type TopView } from '../../src/render/top-frame.js';
 
 function flowRow(f: Partial<HostFlow> & Pick<HostFlow, 'direction' | 'local' | 'peer'>, rate?: TopRow['rate']): TopRow {
   const flow: HostFlow = {
@@ -34,7 +35,7 @@ describe('rowLabel', () => {
 
   it('writes connections as src:port -> dst:port STATE', () => {
     const row: TopRow = {
-      key: 'k', protocol: 'tcp', flow: undefined, conn: { src: '10.0.0.2', sport: 40000, dst: 'fd00::1', dport: 80, icmpType: undefined, state: 'ESTABLISHED' },
+      key: 'k', protocol: 'tcp', flow: undefined, conn: { family: 'ipv4', src: '10.0.0.2', sport: 40000, dst: 'fd00::1', dport: 80, icmpType: undefined, state: 'ESTABLISHED' },
       conns: 1, packets: undefined, bytes: undefined, rate: undefined,
     };
     assert.equal(rowLabel(row), '10.0.0.2:40000 -> [fd00::1]:80 ESTABLISHED');
@@ -68,5 +69,40 @@ describe('topFrameJson', () => {
       },
       { frame: 2, time: 1, type: 'total', rows: 2, conns: 2, packets: 6, bytes: 600, ...rates, table_count: null, table_max: null },
     ]);
+  });
+});
+
+describe('protocol column', () => {
+  const view = (rows: TopRow[], mode: TopView['mode']): TopView => ({
+    time: Date.UTC(2026, 10, 24, 12, 0, 4), interval: 2, mode, sort: 'rate', reverse: false, paused: false, addressFilter: undefined, rows,
+    total: { conns: rows.length, packets: undefined, bytes: undefined, rate: undefined }, tableSize: undefined,
+  });
+  const connRow = (family: 'ipv4' | 'ipv6', protocol: string, src: string, dst: string): TopRow => ({
+    key: `${protocol} ${src}`, protocol, flow: undefined, conn: { family, src, sport: 40000, dst, dport: 443, icmpType: undefined, state: undefined },
+    conns: 1, packets: undefined, bytes: undefined, rate: undefined,
+  });
+
+  it('labels rows as `ctflow flows` does (tcp6 for IPv6, icmpv6 as it is) in a column wide enough for udplite6', () => {
+    const flows = view([
+      flowRow({ direction: 'active', family: 'ipv6', local: { addr: 'fd00::1', port: 'many' }, peer: { addr: 'fd00::2', port: 443 } }),
+      flowRow({ direction: 'active', protocol: 'udplite', protonum: 136, family: 'ipv6', local: { addr: 'fd00::1', port: 'many' }, peer: { addr: 'fd00::2', port: 5204 } }),
+      flowRow({ direction: 'active', protocol: 'icmpv6', protonum: 58, family: 'ipv6', local: { addr: 'fd00::1', port: 'many' }, peer: { addr: 'fd00::2', port: 128 } }),
+      flowRow({ direction: 'passive', local: { addr: '10.0.0.1', port: 22 }, peer: { addr: '10.0.0.2', port: 'many' } }),
+    ], 'flows');
+    assert.deepStrictEqual(renderTopFrame(flows, createPalette(false), 100, 10).slice(3), [
+      'PROTO    FLOW                                        CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+      'tcp6     [fd00::1]:many --> [fd00::2]:443                1           -        -      300 B         3',
+      'udplite6 [fd00::1]:many --> [fd00::2]:5204               1           -        -      300 B         3',
+      'icmpv6   [fd00::1]:many --> [fd00::2]:echo-request       1           -        -      300 B         3',
+      'tcp      10.0.0.1:22 <-- 10.0.0.2:many                   1           -        -      300 B         3',
+    ]);
+    const conns = view([connRow('ipv6', 'udp', 'fd00::1', 'fd00::2'), connRow('ipv4', 'udp', '10.0.0.1', '10.0.0.2')], 'connections');
+    assert.deepStrictEqual(renderTopFrame(conns, createPalette(false), 100, 10).slice(4).map((l) => l.slice(0, 9)), ['udp6     ', 'udp      ']);
+  });
+
+  it('keeps the protocol name in NDJSON and adds the family, as flows --json and list --json do', () => {
+    const rows = topFrameJson(1, view([connRow('ipv6', 'tcp', 'fd00::1', 'fd00::2')], 'connections'), Infinity)
+      .split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepStrictEqual([rows[0]!.protocol, rows[0]!.family, rows[0]!.type], ['tcp', 'ipv6', 'connection']);
   });
 });
