@@ -106,6 +106,14 @@ function fromConntrack(opts: EventSourceOptions, sink: EventSink): EventStream {
   const complaints: string[] = [];
 
   const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // however ctflow ends — including process.exit() when the reader of its output went away
+  // (`ctflow watch | head`), which skips stop() — conntrack goes with it: on a quiet table it
+  // would otherwise wait, orphaned, until its next event write fails
+  const killOnExit = (): void => {
+    if (!exited) child.kill('SIGTERM');
+  };
+  process.once('exit', killOnExit);
+  child.once('close', () => process.off('exit', killOnExit));
   const out = new LineSplitter({ line: (t) => sink.line(t), overlong: () => undefined });
   const err = new LineSplitter({
     line(t) {

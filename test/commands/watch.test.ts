@@ -194,6 +194,21 @@ describe('ctflow watch running conntrack (a fake one on --conntrack-bin)', () =>
     assert.match(r.stderr, /^ctflow: cannot run .*no-such-conntrack: not found; install conntrack-tools/);
   });
 
+  it('a reader that goes away (| head) ends it quietly, and conntrack goes too', async () => {
+    // one event now, one a moment later (the write that finds the pipe closed), then a quiet table
+    const event = readFileSync(fixture('nat-router/events_E_o_timestamp.txt'), 'utf8').split('\n')[0];
+    const bin = fakeConntrack('conntrack-quiet', `printf '%s\\n' '${event}'\nsleep 1\nprintf '%s\\n' '${event}'\nexec sleep 60`);
+    const run = startCli(['watch', '--ndjson', '--conntrack-bin', bin]);
+    // the script's own process, which ends as `exec sleep 60`
+    const kid = await waitFor('the fake conntrack', () => childProcesses(run.pid)[0]);
+    await waitFor('the first event', () => (run.stdout().includes('\n') ? true : undefined));
+    run.child.stdout!.destroy();
+    const end = await run.exited;
+    assert.deepStrictEqual([end, run.stderr()], [{ code: 0, signal: null }, '']);
+    await waitFor('conntrack to be gone', () => (alive(kid.pid) ? undefined : true));
+    assert.equal(alive(kid.pid), false, `conntrack ${kid.pid} is still running`);
+  });
+
   it('ends on SIGTERM with exit 0 and kills the subprocess', async () => {
     const bin = fakeConntrack('conntrack-idle', 'exec sleep 60');
     const run = startCli(['watch', '--conntrack-bin', bin]);
