@@ -200,8 +200,12 @@ async function runSampling(
   if (filter !== undefined && !flags.json) out.write(`${palette.dim(`counting entries that match ${filter.text}`)}\n`);
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
+  // Ctrl-C, or a service manager's stop: either ends the sampling and prints what was taken
   process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
+    // a signal during a slow read must not wait out the next interval ('abort' fires only once)
+    if (stop.signal.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
     stop.signal.addEventListener('abort', () => {
       clearTimeout(timer);
@@ -230,6 +234,7 @@ async function runSampling(
     });
   } finally {
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   if (flags.json) {
     const newestFirst = [...samples].reverse();

@@ -3,7 +3,8 @@
 // On a terminal it is a full-screen view with keys; on a pipe, or with --once/--iterations, it
 // prints plain frames or NDJSON rows, so rates are scriptable. Its flows are the flows of
 // `ctflow flows` (same classification, --local, keys and arrows), always numeric: a live view
-// must not wait on a resolver.
+// must not wait on a resolver. (Past 250 lines: the plain frames and the full-screen loop share
+// one reading function and one view state, so they stay in one file.)
 
 import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
@@ -25,8 +26,9 @@ import { addFilterOptions, addSourceOptions, filterFrom, sourceFrom, type Filter
 import { scanTable } from './scan.js';
 import { openTerminal } from './top-terminal.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
+import { addZoneFilterOptions, addZonesOption, withZoneFilter, zonesFrom, ZONES_FOR_FILTERS_HELP, type ZoneFlags } from './zone-options.js';
 
-interface TopFlags extends SourceFlags, FilterFlags, FlowSelectionFlags {
+interface TopFlags extends SourceFlags, FilterFlags, FlowSelectionFlags, ZoneFlags {
   local?: string[];
   numeric?: boolean;
   interval?: string;
@@ -70,6 +72,8 @@ export function topCommand(): Command {
     .option('--no-color', 'no colours (also when NO_COLOR is set)');
   addSourceOptions(cmd);
   addFilterOptions(cmd);
+  addZonesOption(cmd, ZONES_FOR_FILTERS_HELP);
+  addZoneFilterOptions(cmd);
   return cmd.action(async (flags: TopFlags) => runTop(flags));
 }
 
@@ -80,7 +84,8 @@ function parseTopSort(text: string): TopSortKey {
 
 async function runTop(flags: TopFlags): Promise<void> {
   const source = sourceFrom(flags);
-  const filter = compileFilter(filterFrom(flags));
+  // the zones are read once, before the first reading (a bad file is a usage error)
+  const filter = withZoneFilter(compileFilter(filterFrom(flags)), flags, await zonesFrom(flags));
   const selection = flowSelectionFrom(flags);
   const interval = flags.interval === undefined ? 2 : parseSeconds(flags.interval, '--interval');
   const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit', 1);

@@ -1,20 +1,26 @@
-// `ctflow watch`: conntrack's live events (or saved event text), filtered like `list`, one line
-// (or one NDJSON object) per event. Ends at the end of the input, after --duration or --count, or
-// on SIGINT/SIGTERM; always stops conntrack first and says on stderr what it saw and lost.
+// `ctflow watch`: conntrack's live events (or saved event text), filtered like `list` (its zone
+// filters and -z naming too), one line (or one NDJSON object) per event. Ends at the end of the
+// input, after --duration or --count, or on SIGINT/SIGTERM; always stops conntrack first and says
+// on stderr what it saw and lost. A line that is neither an event nor conntrack's own chatter is
+// counted and reported as list reports one (`--strict`: the first is fatal).
 
 import { Command } from 'commander';
-import { usageError } from '../errors.js';
+import { CtflowError, usageError } from '../errors.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount, parseSeconds } from '../filter/option-values.js';
-import { openEventStream, type EventSourceOptions } from '../kernel/event-stream.js';
+import { isEventChatter, openEventStream, type EventSourceOptions } from '../kernel/event-stream.js';
 import { createOutput } from '../output.js';
-import { parseEventLine, type EventType } from '../parse/event-line.js';
+import { parseEventLine, type ConnEvent, type EventType } from '../parse/event-line.js';
+import { extraJson, extraTableCells, type ConnExtras } from '../render/conn-extras.js';
 import { eventToJson, lostToJson } from '../render/event-json.js';
 import { eventText } from '../render/event-text.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
+import { countSkipped, emptyReport, OVERLONG, skippedMessage, unparseableLineError } from '../source/read-table.js';
 import { addFilterOptions, filterFrom, type FilterFlags } from './options.js';
+import { addZoneFilterOptions, addZonesOption, withZoneFilter, zonesFrom, type ZoneFlags } from './zone-options.js';
 
-interface WatchFlags extends FilterFlags {
+interface WatchFlags extends FilterFlags, ZoneFlags {
+  strict?: boolean;
   file?: string;
   stdin?: boolean;
   conntrackBin?: string;
@@ -51,6 +57,7 @@ export function watchCommand(): Command {
     .description('live connection events from `conntrack -E` (or saved event text), filtered, one line per event')
     .option('--file <path>', 'read saved `conntrack -E` text from a file (- for stdin) instead of running conntrack')
     .option('--stdin', 'read saved or piped `conntrack -E` text from stdin')
+    .option('--strict', 'stop at the first line that is not an event (exit 1) instead of skipping it')
     .option('--conntrack-bin <path>', 'the conntrack binary to run (default: conntrack on PATH)')
     .option('--exec-args <args>', 'extra arguments for `conntrack -E`, split on blanks (e.g. "-z --orig-zone 3")')
     .option('-b, --buffer-size <bytes>', 'netlink socket buffer size for conntrack (conntrack -b); raise it when events are lost')
@@ -60,11 +67,18 @@ export function watchCommand(): Command {
     .option('--ndjson', 'one JSON object per event (and per lost-events warning)')
     .option('--no-color', 'no colours (also when NO_COLOR is set)');
   addFilterOptions(cmd);
+  addZonesOption(cmd);
+  addZoneFilterOptions(cmd);
   return cmd.action(async (flags: WatchFlags) => runWatch(flags));
 }
 
 async function runWatch(flags: WatchFlags): Promise<void> {
-  const filter = compileFilter(filterFrom(flags));
+  // a bad zones file is a usage error now, before conntrack starts
+  const zones = await zonesFrom(flags);
+  const filter = withZoneFilter(compileFilter(filterFrom(flags)), flags, zones);
+  // -z (or a zone filter, which implies it, as in list) names each end as list does:
+  // src_zone/dst_zone in NDJSON, "lan → wan" at the end of the line
+  const extras: ConnExtras | undefined = zones === undefined ? undefined : { zones };
   const mask = flags.eventMask === undefined ? undefined : parseEventMask(flags.eventMask);
   const source: EventSourceOptions = {
     file: flags.file,
@@ -84,6 +98,9 @@ async function runWatch(flags: WatchFlags): Promise<void> {
   const seen = { new: 0, update: 0, destroy: 0 };
   let shown = 0;
   let lost = 0;
+  // lines that are neither events nor conntrack's chatter, reported as list reports its own
+  const report = emptyReport();
+  let failure: CtflowError | undefined;
   let flushing = false;
   // events arrive a few at a time: hand them to stdout at once, not when 64 KiB have piled up
   const flushSoon = (): void => {
@@ -95,24 +112,47 @@ async function runWatch(flags: WatchFlags): Promise<void> {
     });
   };
 
+  const render = (e: ConnEvent): string => {
+    if (flags.ndjson) {
+      const json = eventToJson(e);
+      return JSON.stringify(extras === undefined ? json : { ...json, conn: { ...json.conn, ...extraJson(e.conn, extras) } });
+    }
+    const text = eventText(e, palette);
+    return extras === undefined ? text : `${text} ${extraTableCells(e.conn, extras).join(' ')}`;
+  };
+
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   // before conntrack is spawned: a signal that arrives as it starts must still end us cleanly
   const onSignal = (): void => finish();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const skip = (text: string, lineNumber: number): void => {
+    countSkipped(report, lineNumber);
+    if (flags.strict && failure === undefined) {
+      // thrown only after conntrack is stopped: this may run in a subprocess's data handler
+      failure = unparseableLineError(lineNumber, text, 'a connection event');
+      finish();
+    }
+  };
   const stream = openEventStream(source, {
-    line(text) {
-      if (shown === limit) return;
+    line(text, lineNumber) {
+      if (shown === limit || failure !== undefined) return;
       const e = parseEventLine(text);
-      if (e === undefined) return;
+      if (e === undefined) {
+        if (!isEventChatter(text)) skip(text, lineNumber);
+        return;
+      }
       if (wanted !== undefined && !wanted.has(e.type)) return;
       seen[e.type]++;
       if (!filter(e.conn)) return;
       shown++;
-      out.write((flags.ndjson ? JSON.stringify(eventToJson(e)) : eventText(e, palette)) + '\n');
+      out.write(render(e) + '\n');
       flushSoon();
       if (shown === limit || out.closed) finish();
+    },
+    overlong(lineNumber) {
+      if (shown !== limit && failure === undefined) skip(OVERLONG, lineNumber);
     },
     lost() {
       lost++;
@@ -137,6 +177,9 @@ async function runWatch(flags: WatchFlags): Promise<void> {
     await out.end();
   }
   // only after a clean end: a failure is reported alone, by cli.ts
+  if (failure !== undefined) throw failure;
+  const skipped = skippedMessage(report);
+  if (skipped !== undefined) process.stderr.write(`${skipped}\n`);
   const total = seen.new + seen.update + seen.destroy;
   process.stderr.write(
     `ctflow: ${total} events seen (${seen.new} new, ${seen.update} update, ${seen.destroy} destroy), ${shown} shown, ` +

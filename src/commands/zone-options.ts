@@ -1,5 +1,5 @@
-// The flags that name addresses and marks: -z/--zones [FILE], --src-zone/--dst-zone (filters,
-// list only) and --mark-map FILE. Declared once so list, flows and api spell them the same.
+// The flags that name addresses and marks: -z/--zones [FILE], --src-zone/--dst-zone (filters:
+// list, watch, top) and --mark-map FILE. Declared once so every command spells them the same.
 
 import { Command } from 'commander';
 import type { ConnPredicate } from '../filter/compile-filter.js';
@@ -17,8 +17,12 @@ export interface ZoneFlags {
 
 const ZONES_HELP = 'name each end by zone: --zones FILE (NAME CIDR… per line, or JSON), bare -z = interface subnets, local, external';
 
-export function addZonesOption(cmd: Command): Command {
-  return cmd.option('-z, --zones [file]', ZONES_HELP);
+/** -z for a command that shows no zones (top): it only says what --src-zone/--dst-zone mean. */
+export const ZONES_FOR_FILTERS_HELP =
+  'the zones --src-zone/--dst-zone mean: --zones FILE (NAME CIDR… per line, or JSON); default (or bare -z): interface subnets, local, external';
+
+export function addZonesOption(cmd: Command, help = ZONES_HELP): Command {
+  return cmd.option('-z, --zones [file]', help);
 }
 
 export function addZoneFilterOptions(cmd: Command): Command {

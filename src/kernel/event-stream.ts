@@ -28,8 +28,13 @@ export interface EventSourceOptions {
 }
 
 export interface EventSink {
-  /** one line of event text (not necessarily an event: the caller parses it) */
-  line(text: string): void;
+  /**
+   * one line of event text (not necessarily an event: the caller parses it), with its number in
+   * the input (conntrack's stdout, or the file: lost-events warnings kept in a file count too)
+   */
+  line(text: string, lineNumber: number): void;
+  /** a line over the length limit was dropped unread */
+  overlong(lineNumber: number): void;
   /** conntrack said it lost events */
   lost(): void;
 }
@@ -54,10 +59,15 @@ export function eventArgv(opts: EventSourceOptions): string[] {
   return args;
 }
 
-/** conntrack's own stderr lines that are neither a failure nor a lost-events warning. */
-function isChatter(line: string): boolean {
+/**
+ * conntrack's own lines that are neither an event, a failure nor a lost-events warning: blank
+ * lines, the advice after an ENOBUFS warning, the NOTICE about the buffer size, the "N flow events
+ * have been shown." trailer. On stderr they are dropped; in saved text (`2>&1`) they are not
+ * unparseable input.
+ */
+export function isEventChatter(line: string): boolean {
   return (
-    line === '' ||
+    line.trim() === '' ||
     shownEventsCount(line) !== undefined ||
     line.startsWith('NOTICE: ') ||
     line.startsWith('This message means that the current netlink socket buffer size') ||
@@ -72,13 +82,16 @@ export function openEventStream(opts: EventSourceOptions, sink: EventSink): Even
 
 function fromText(opts: EventSourceOptions, sink: EventSink): EventStream {
   let stopped = false;
+  let lineNumber = 0;
   const done = readLines(
     { file: opts.file, stdin: opts.stdin, stdinStream: opts.stdinStream },
     (line) => {
-      if (stopped || line === undefined) return;
+      if (stopped) return;
+      lineNumber++;
       // a capture made with `2>&1` carries conntrack's warnings in the text
-      if (isLostEventsLine(line)) sink.lost();
-      else sink.line(line);
+      if (line === undefined) sink.overlong(lineNumber);
+      else if (isLostEventsLine(line)) sink.lost();
+      else sink.line(line, lineNumber);
     },
   ).then(
     () => undefined,
@@ -114,11 +127,12 @@ function fromConntrack(opts: EventSourceOptions, sink: EventSink): EventStream {
   };
   process.once('exit', killOnExit);
   child.once('close', () => process.off('exit', killOnExit));
-  const out = new LineSplitter({ line: (t) => sink.line(t), overlong: () => undefined });
+  let lineNumber = 0;
+  const out = new LineSplitter({ line: (t) => sink.line(t, ++lineNumber), overlong: () => sink.overlong(++lineNumber) });
   const err = new LineSplitter({
     line(t) {
       if (isLostEventsLine(t)) sink.lost();
-      else if (!isChatter(t) && complaints.length < 5) complaints.push(t.trim());
+      else if (!isEventChatter(t) && complaints.length < 5) complaints.push(t.trim());
     },
     overlong: () => undefined,
   });

@@ -26,7 +26,8 @@ export interface ReadOptions extends SourceOptions {
   onProgress?: ((bytes: number) => void) | undefined;
 }
 
-const OVERLONG = '<line too long>';
+/** how an overlong line is quoted by --strict */
+export const OVERLONG = '<line too long>';
 
 /** Raw lines of the source, whatever they contain. Overlong lines arrive as undefined. */
 export async function readLines(
@@ -47,6 +48,18 @@ export function emptyReport(): ReadReport {
   return { lines: 0, records: 0, skipped: 0, firstSkippedLine: undefined, bytes: 0 };
 }
 
+/** Counts a line that could not be read, remembering the first one's number for skippedMessage. */
+export function countSkipped(report: ReadReport, lineNumber: number): void {
+  report.skipped++;
+  if (report.firstSkippedLine === undefined) report.firstSkippedLine = lineNumber;
+}
+
+/** --strict's failure: the line's number and (the start of) its text. */
+export function unparseableLineError(lineNumber: number, text: string, what: string): CtflowError {
+  const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return new CtflowError(`ctflow: line ${lineNumber} is not ${what}: ${JSON.stringify(shown)}`, { code: 'EPARSE' });
+}
+
 /**
  * The line handler every reader shares (in this thread or a scan worker): each line becomes a
  * record or a counted skip. Line numbers in the report count from the reader's first line.
@@ -56,14 +69,8 @@ export function connLineSink(
   report: ReadReport, strict: boolean, onConn: (c: Conn) => void, onScan?: ((s: ConnScan) => void) | undefined,
 ): ByteLineSink {
   const skip = (text: string): void => {
-    report.skipped++;
-    if (report.firstSkippedLine === undefined) report.firstSkippedLine = report.lines;
-    if (strict) {
-      const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-      throw new CtflowError(`ctflow: line ${report.lines} is not a conntrack entry: ${JSON.stringify(shown)}`, {
-        code: 'EPARSE',
-      });
-    }
+    countSkipped(report, report.lines);
+    if (strict) throw unparseableLineError(report.lines, text, 'a conntrack entry');
   };
   return {
     line(buf, start, end) {

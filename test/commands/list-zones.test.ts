@@ -5,24 +5,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fixture, runCli } from '../helpers/cli.js';
 import { createNetns, deleteNetns, inNetns, netnsUnavailable } from '../helpers/netns.js';
+import { zoneFiles } from '../helpers/zones.js';
 
 const NAT = fixture('nat-router/proc_nf_conntrack.txt');
-
-function files(): { zones: string; zonesJson: string; marks: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'ctflow-zones-'));
-  const zones = join(dir, 'zones.txt');
-  const zonesJson = join(dir, 'zones.json');
-  const marks = join(dir, 'marks.json');
-  writeFileSync(zones, '# router test zones\nclients 10.1.0.0/24 fd00:a1::/64\nservers 10.2.0.0/16 fd00:a2::/32\nweb 10.2.0.2/32 fd00:a2::2/128\nrouter 10.1.0.1\n');
-  writeFileSync(zonesJson, JSON.stringify({ clients: ['10.1.0.0/24', 'fd00:a1::/64'], servers: ['10.2.0.0/16', 'fd00:a2::/32'], web: ['10.2.0.2/32', 'fd00:a2::2/128'], router: '10.1.0.1' }));
-  writeFileSync(marks, JSON.stringify({ app: { mask: '0xff00', names: { 92: 'web' } }, low: { mask: '0xff', names: { 1: 'dns' } } }));
-  return { zones, zonesJson, marks };
-}
 
 const json = (stdout: string): any[] => JSON.parse(stdout);
 
 test('list --zones FILE adds src_zone/dst_zone (longest prefix, IPv4 and IPv6) to JSON', async () => {
-  const f = files();
+  const f = zoneFiles();
   for (const [flag, file] of [['--zones', f.zones], ['-z', f.zonesJson]] as const) {
     const r = await runCli(['list', '--file', NAT, flag, file, '--json', '--sort', 'dst']);
     assert.equal(r.code, 0, r.stderr);
@@ -39,7 +29,7 @@ test('list --zones FILE adds src_zone/dst_zone (longest prefix, IPv4 and IPv6) t
 });
 
 test('list --src-zone/--dst-zone filter by zone', async () => {
-  const f = files();
+  const f = zoneFiles();
   const web = await runCli(['list', '--file', NAT, '-z', f.zones, '--dst-zone', 'web', '--ndjson']);
   const rows = web.stdout.trim().split('\n').map((l) => JSON.parse(l));
   // 16 entries to 10.2.0.2 and 6 to fd00:a2::2 in the capture
@@ -57,7 +47,7 @@ test('--src-zone without -z uses the interface default: a table from elsewhere i
 });
 
 test('the table gains a Zones column and a Mark column; CSV gains src_zone, dst_zone and one column per mark field', async () => {
-  const f = files();
+  const f = zoneFiles();
   const table = await runCli(['list', '--file', NAT, '-z', f.zones, '--mark-map', f.marks, '--sort', 'bytes', '--limit', '2']);
   const lines = table.stdout.split('\n');
   assert.match(lines[1]!, /│ Flags +│ Zones +│ Mark +│$/);
@@ -70,7 +60,7 @@ test('the table gains a Zones column and a Mark column; CSV gains src_zone, dst_
 });
 
 test('--mark-map adds mark_names to JSON', async () => {
-  const f = files();
+  const f = zoneFiles();
   const r = await runCli(['list', '--file', NAT, '--mark-map', f.marks, '--json', '-p', 'udp', '--dport', '53']);
   assert.deepStrictEqual(json(r.stdout).map((c) => [c.mark, c.mark_names]), [
     [1, { app: '', low: 'dns' }],

@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, copyFileSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, runCli } from '../helpers/cli.js';
+import { startCli } from '../helpers/live.js';
 
 const NAT = fixture('nat-router/proc_nf_conntrack.txt');
 
@@ -225,21 +228,40 @@ test('bad option combinations and values are usage errors (exit 2)', async () =>
   }
 });
 
-test('--interval without --count runs until Ctrl-C and then prints the samples it took', async () => {
-  const { spawn } = await import('node:child_process');
-  const { CLI, PINNED_ENV } = await import('../helpers/cli.js');
-  const child = spawn(process.execPath, [CLI, 'stats', '--file', NAT, '--interval', '0.1', '--json'], { env: PINNED_ENV });
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  // interrupt only once ctflow catches SIGINT (a busy machine may take long to start node),
-  // then after a few samples
-  const { waitForSignalHandler } = await import('../helpers/signals.js');
-  await waitForSignalHandler(child.pid!, 'SIGINT');
-  await new Promise((resolve) => setTimeout(resolve, 400));
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.equal(code, 0);
-  const j = JSON.parse(stdout);
-  assert.ok(j.data.length >= 1, stdout);
-  assert.deepStrictEqual([...new Set(j.data.map((row: number[]) => row[1]))], [34]);
-});
+/**
+ * stats --interval 60 on a FIFO, stopped by `signal` once its first sample is read. Node catches
+ * SIGINT and SIGTERM itself from start-up, so /proc's signal mask cannot tell when ctflow's own
+ * handler is in place; the FIFO can: ctflow opens it for its first sample, after the handler is
+ * installed, so once our writer's open returns the signal can only reach that handler.
+ */
+async function sampleUntil(t: { after: (fn: () => void) => void }, signal: NodeJS.Signals, args: string[] = []) {
+  const fifo = join(tempDir(t), 'table');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  const run = startCli(['stats', '--file', fifo, '--interval', '60', ...args]);
+  const writer = createWriteStream(fifo);
+  await once(writer, 'open');
+  writer.end(readFileSync(NAT));
+  await once(writer, 'close');
+  // the next sample is a minute away: only the signal ends the run
+  run.child.kill(signal);
+  return { end: await run.exited, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+const SAMPLE_STATES = {
+  udp: 7, 'tcp/ESTABLISHED': 5, 'tcp/TIME_WAIT': 8, 'tcp/CLOSE_WAIT': 1, icmp: 4, 'tcp/SYN_RECV': 1, 'tcp/CLOSE': 1,
+  'tcp/FIN_WAIT': 2, icmpv6: 2, 'tcp/SYN_SENT': 2, 'tcp/LAST_ACK': 1,
+};
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`--interval without --count runs until ${signal} (Ctrl-C, or a service manager's stop), then ends with exit 0 and its samples`, async (t) => {
+    const json = await sampleUntil(t, signal, ['--json']);
+    assert.deepStrictEqual([json.end, json.stderr], [{ code: 0, signal: null }, '']);
+    const j = JSON.parse(json.stdout);
+    assert.deepStrictEqual(j.labels, ['time', 'connections']);
+    assert.deepStrictEqual(j.data.map((row: number[]) => row[1]), [34]);
+    assert.deepStrictEqual(j.states.map((row: [number, Record<string, number>]) => row[1]), [SAMPLE_STATES]);
+    const text = await sampleUntil(t, signal);
+    assert.deepStrictEqual([text.end, text.stderr], [{ code: 0, signal: null }, '']);
+    assert.match(text.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {7}34 {2}▁ {2}tcp\/TIME_WAIT 8 {2}udp 7 {2}tcp\/ESTABLISHED 5 {2}icmp 4\n$/);
+  });
+}
