@@ -10,7 +10,7 @@ import { usageError } from '../errors.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount } from '../filter/option-values.js';
 import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
-import { DEFAULT_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
+import { DEFAULT_DNS_TIMEOUT_MS, MAX_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
 import { createOutput } from '../output.js';
 import { flowCsvHeader, flowToCsv, flowToJson, flowToJsonText } from '../render/flows-json.js';
 import { FLOW_JSON_MAX, writeFlowJson } from '../render/flows-json-bytes.js';
@@ -76,7 +76,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const selection = flowSelectionFrom(flags);
   const sort = flags.sort === undefined ? 'bytes' : parseFlowSort(flags.sort);
   const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
-  const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1);
+  const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1, MAX_DNS_TIMEOUT_MS);
   const keep = await compileSelection(selection, flags);
   const zones = await zonesFrom(flags);
 

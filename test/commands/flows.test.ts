@@ -312,7 +312,7 @@ describe('ctflow flows usage errors (exit 2, one sentence)', () => {
     [['--aport', '70000'], /^ctflow: --aport: a port must be a number from 0 to 65535, got "70000"\n$/],
     [['--pport', 'ssh'], /^ctflow: --pport: a port must be a number from 0 to 65535, got "ssh"\n$/],
     [['--limit', '-1'], /^ctflow: --limit: expected a whole number ≥ 0, got "-1"\n$/],
-    [['--dns-timeout', '0'], /^ctflow: --dns-timeout: expected a whole number ≥ 1, got "0"\n$/],
+    [['--dns-timeout', '0'], /^ctflow: --dns-timeout: expected a whole number from 1 to 600000, got "0"\n$/],
   ];
   for (const [args, message] of cases) {
     it(args.join(' '), async () => {
