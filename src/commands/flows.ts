@@ -25,6 +25,7 @@ import { scanJob } from './scan.js';
 import { appendCsv } from '../render/conn-extras.js';
 import { flowZones } from '../render/flow-zones.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
+import { leftoverWordsOf } from './unknown-command.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 
 interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags {
@@ -50,7 +51,11 @@ export function flowsCommand(): Command {
   addFilterOptions(cmd);
   addOutputOptions(cmd);
   addZonesOption(cmd);
-  return cmd.action(async (flags: FlowsFlags) => runFlows(flags));
+  // left-over words are read by hand: flows is the default command, so `ctflow lst` lands here
+  return cmd.allowExcessArguments(true).action(async (flags: FlowsFlags, self: Command) => {
+    if (self.args.length > 0) throw leftoverWordsOf(self);
+    await runFlows(flags);
+  });
 }
 
 function parseFlowSort(text: string): FlowSortKey {
