@@ -4,6 +4,7 @@
 // of throwing. Record writers (render/conn-json-bytes.ts) fill `buf` from `pos` directly.
 
 import type { Writable } from 'node:stream';
+import { CtflowError } from './errors.js';
 import type { ByteSink } from './source/byte-sink.js';
 
 export interface Output extends ByteSink {
@@ -30,11 +31,22 @@ const HIGH_WATER = 256 * 1024;
 export function createOutput(stream: Writable = process.stdout, reuse = stream === process.stdout): Output {
   let closed = false;
   let waiting: Promise<void> | undefined;
+  /** a write that failed for another reason than a reader going away (a full disk, /dev/full) */
+  let failure: NodeJS.ErrnoException | undefined;
 
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') closed = true;
-    else throw err;
+    closed = true;
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') failure ??= err;
   });
+  /**
+   * end() reports a failed write as one sentence (exit 1), never as a stack trace; until then the
+   * output counts as closed, so a long-running command stops writing
+   */
+  const failed = (): void => {
+    if (failure === undefined) return;
+    const reason = failure.code === 'ENOSPC' ? 'no space left on device' : failure.message;
+    throw new CtflowError(`ctflow: cannot write the output: ${reason}`, { code: failure.code ?? 'EWRITE' });
+  };
 
   /** Hands `data` to the stream; true when the stream no longer holds it (written at once). */
   const send = (data: Buffer): boolean => {
@@ -89,6 +101,9 @@ export function createOutput(stream: Writable = process.stdout, reuse = stream =
     async end() {
       push();
       if (waiting) await waiting;
+      // the stream reports a failed write on a later tick: let it
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      failed();
     },
   };
 

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { createOutput } from '../src/output.js';
+import { CLI, PINNED_ENV, fixture } from './helpers/cli.js';
 
 test('bytes written after text come out after it, in order', async () => {
   const stream = new PassThrough();
@@ -50,4 +53,29 @@ test('with reuse, a buffer the stream let go of is refilled and output stays in 
   let want = '';
   for (let i = 0; i < 20; i++) want += `${i}:${text}`;
   assert.equal(got.join(''), `${want}end\n`);
+});
+
+// a write that fails for another reason than a closed pipe is one sentence and exit 1
+test('a full disk (/dev/full) is one sentence and exit 1 for every command that prints, never a stack trace', { skip: existsSync('/dev/full') ? false : 'needs /dev/full' }, () => {
+  const table = fixture('nat-router/proc_nf_conntrack.txt');
+  const commands = [
+    ['list', '--json', '--file', table],
+    ['list', '--ndjson', '--file', table],
+    ['list', '--file', table],
+    ['flows', '-n', '--json', '--file', table],
+    ['stats', '--json', '--file', table],
+    ['protocols', '--file', table],
+    ['top', '--once', '--file', table],
+    ['watch', '--file', fixture('nat-router/events_E_o_timestamp.txt')],
+  ];
+  const full = openSync('/dev/full', 'w');
+  try {
+    const got = commands.map((args) => {
+      const r = spawnSync(process.execPath, [CLI, ...args], { stdio: ['ignore', full, 'pipe'], env: { ...PINNED_ENV }, encoding: 'utf8' });
+      return [args.join(' '), r.status, r.stderr];
+    });
+    assert.deepStrictEqual(got, commands.map((args) => [args.join(' '), 1, 'ctflow: cannot write the output: no space left on device\n']));
+  } finally {
+    closeSync(full);
+  }
 });

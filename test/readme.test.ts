@@ -1,4 +1,5 @@
-// The README shows real output. Three kinds of example are run here, from fixtures/, with a
+// The README shows real output. Three kinds of example are run here, from the repository root
+// (so a newcomer can paste them), with a
 // pinned environment:
 //   ```console blocks: each `$ ctflow ARGS` line is run and must print exactly the lines after it
 //                      (`$ sudo …` lines are illustrations of the live table and are not run);
@@ -12,7 +13,7 @@ import { describe, it } from 'node:test';
 import { ROOT, runCli } from './helpers/cli.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const cwd = join(ROOT, 'fixtures');
+const cwd = ROOT;
 
 interface Example { args: string[]; expected: string; json: boolean }
 

@@ -10,7 +10,7 @@ import { usageError } from '../errors.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount } from '../filter/option-values.js';
 import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
-import { DEFAULT_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
+import { DEFAULT_DNS_TIMEOUT_MS, MAX_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
 import { createOutput } from '../output.js';
 import { flowCsvHeader, flowToCsv, flowToJson, flowToJsonText } from '../render/flows-json.js';
 import { FLOW_JSON_MAX, writeFlowJson } from '../render/flows-json-bytes.js';
@@ -25,6 +25,7 @@ import { scanJob } from './scan.js';
 import { appendCsv } from '../render/conn-extras.js';
 import { flowZones } from '../render/flow-zones.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
+import { leftoverWordsOf } from './unknown-command.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 
 interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags {
@@ -50,7 +51,11 @@ export function flowsCommand(): Command {
   addFilterOptions(cmd);
   addOutputOptions(cmd);
   addZonesOption(cmd);
-  return cmd.action(async (flags: FlowsFlags) => runFlows(flags));
+  // left-over words are read by hand: flows is the default command, so `ctflow lst` lands here
+  return cmd.allowExcessArguments(true).action(async (flags: FlowsFlags, self: Command) => {
+    if (self.args.length > 0) throw leftoverWordsOf(self);
+    await runFlows(flags);
+  });
 }
 
 function parseFlowSort(text: string): FlowSortKey {
@@ -71,7 +76,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const selection = flowSelectionFrom(flags);
   const sort = flags.sort === undefined ? 'bytes' : parseFlowSort(flags.sort);
   const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
-  const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1);
+  const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1, MAX_DNS_TIMEOUT_MS);
   const keep = await compileSelection(selection, flags);
   const zones = await zonesFrom(flags);
 

@@ -9,6 +9,7 @@ import {
   parseFamily, parseMark, parsePort, parseProtocol, parseStates, parseStatuses, parseZone,
 } from '../filter/option-values.js';
 import type { ReadOptions } from '../source/read-table.js';
+import { usageError } from '../errors.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -95,6 +96,9 @@ export function addRepeatable(cmd: Command, flags: string, description: string):
 }
 
 export function sourceFrom(flags: SourceFlags): ReadOptions {
+  // one table at a time: --file X --exec silently ran conntrack, --file X --stdin read stdin
+  const given = [flags.file !== undefined ? '--file' : '', flags.stdin ? '--stdin' : '', flags.exec ? '--exec' : ''].filter((s) => s !== '');
+  if (given.length > 1) throw usageError(`ctflow: choose one source: --file, --stdin or --exec, got ${given.join(' and ')}`);
   return {
     file: flags.file,
     stdin: flags.stdin,

@@ -42,10 +42,11 @@ export function parseZone(text: string, what = '--zone'): number {
   return n;
 }
 
-export function parseCount(text: string, what: string, min = 0): number {
+export function parseCount(text: string, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) {
-    throw usageError(`ctflow: ${what}: expected a whole number ≥ ${min}, got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw usageError(`ctflow: ${what}: expected a whole number ${range}, got ${JSON.stringify(text)}`);
   }
   return n;
 }

@@ -8,6 +8,8 @@
 import { promises as dns } from 'node:dns';
 
 export const DEFAULT_DNS_TIMEOUT_MS = 500;
+/** The longest --dns-timeout: ten minutes (the resolver takes at most 2^31-1 ms; a deadline past this is a typo). */
+export const MAX_DNS_TIMEOUT_MS = 600_000;
 export const DEFAULT_MAX_LOOKUPS = 256;
 export const DEFAULT_MAX_CACHED = 65536;
 

@@ -463,6 +463,14 @@ export function scanConnBytes(buf: Buffer, start: number, end: number): ConnScan
     if (nums[SPORT]! < 0 || nums[DPORT]! < 0 || nums[NUMS + SPORT]! < 0 || nums[NUMS + DPORT]! < 0) return undefined;
   }
   if (family !== undefined && (family === 'ipv6') !== v6) return undefined;
+  // conntrack-tools' made-up ports of an untracked DCCP entry (see dropPlaceholderPorts in conn-line.ts)
+  if (protonum === 33 && s.state === undefined && nums[SPORT] === 0 && nums[DPORT] === 0 &&
+      nums[NUMS + SPORT] === 0 && nums[NUMS + DPORT] === 0) {
+    nums[SPORT] = -1;
+    nums[DPORT] = -1;
+    nums[NUMS + SPORT] = -1;
+    nums[NUMS + DPORT] = -1;
+  }
   s.family = family;
   s.v6 = v6;
   s.protocol = protocol;

@@ -69,6 +69,22 @@ function needsPorts(protonum: number): boolean {
   return protonum === 6 || protonum === 17 || protonum === 132 || protonum === 136;
 }
 
+/**
+ * DCCP without a tracker (none since Linux 6.16, or nf_conntrack_proto_dccp not loaded): the
+ * kernel keeps the entry as a generic one, /proc prints `unknown  33` with no ports, and
+ * conntrack-tools prints `dccp     33` with `sport=0 dport=0` it made up. A tracked DCCP entry
+ * always has a state, so all four ports 0 and no state is that placeholder: dropping it makes
+ * both sources give the same record (and the same flows, filters and JSON).
+ */
+function dropPlaceholderPorts(o: Tuple, r: Tuple): void {
+  if (o.sport === 0 && o.dport === 0 && r.sport === 0 && r.dport === 0) {
+    o.sport = undefined;
+    o.dport = undefined;
+    r.sport = undefined;
+    r.dport = undefined;
+  }
+}
+
 export function parseConnLine(line: string): Conn | undefined {
   let end = line.length;
   while (end > 0) {
@@ -321,6 +337,7 @@ export function parseConnLine(line: string): Conn | undefined {
       return undefined;
     }
   }
+  if (protonum === 33 && state === undefined) dropPlaceholderPorts(original, reply);
   const v6 = original.src.indexOf(':') >= 0;
   if (family === undefined) family = v6 ? 'ipv6' : 'ipv4';
   else if ((family === 'ipv6') !== v6) return undefined;

@@ -239,6 +239,17 @@ async function* fromStdinFd(): AsyncGenerator<Buffer> {
   }
 }
 
+/** `ctflow … --stdin < /some/dir` reads nothing without an error from the stream: say so. */
+function refuseDirectoryOnStdin(): void {
+  let dir = false;
+  try {
+    dir = fstatSync(0).isDirectory();
+  } catch {
+    // no fd 0 at all: the stream reports that itself
+  }
+  if (dir) throw new CtflowError('ctflow: cannot read stdin: it is a directory, not a conntrack table', { code: 'EISDIR' });
+}
+
 /** Whether fd 0 is a pipe or a regular file (not a terminal or a socket). */
 function stdinIsPipeOrFile(): boolean {
   try {
@@ -299,6 +310,7 @@ async function* fromConntrack(bin: string, extraArgs: string[]): AsyncGenerator<
 export function openSource(opts: SourceOptions, reuse = false): AsyncIterable<Buffer> {
   if (opts.exec) return fromConntrack(opts.conntrackBin ?? 'conntrack', opts.execArgs ?? []);
   if (opts.stdin || opts.file === '-') {
+    if (opts.stdinStream === undefined) refuseDirectoryOnStdin();
     // (the process.stdin getter is not touched on the fd path: it would make the pipe non-blocking)
     if (reuse && opts.stdinStream === undefined && stdinIsPipeOrFile()) return gunzipIfNeeded(fromStdinFd(), 'stdin');
     return gunzipIfNeeded(fromStdin(opts.stdinStream ?? process.stdin), 'stdin');

@@ -246,3 +246,20 @@ test('countScan gives the flows count gives, on every fixture line', () => {
   }
   assert.ok(scanned > 1500, `scanned ${scanned} lines`);
 });
+
+// the kernel offloads flows only on hardware and flowtables this machine cannot set up on demand:
+// hand-written lines, as /proc prints them
+test('offloaded entries count like any other ([OFFLOAD], [HW_OFFLOAD])', () => {
+  const offloaded = [
+    'ipv4     2 tcp      6 src=10.1.0.2 dst=192.0.2.80 sport=40000 dport=443 packets=10 bytes=1000 src=192.0.2.80 dst=10.1.0.2 sport=443 dport=40000 packets=8 bytes=8000 [OFFLOAD] mark=0 zone=0 use=3',
+    'ipv4     2 tcp      6 src=10.1.0.3 dst=192.0.2.80 sport=40001 dport=443 packets=1 bytes=100 src=192.0.2.80 dst=10.1.0.3 sport=443 dport=40001 packets=1 bytes=200 [HW_OFFLOAD] mark=0 zone=0 use=3',
+    'ipv4     2 udp      17 src=10.2.0.1 dst=192.0.2.53 sport=5000 dport=53 packets=2 bytes=120 src=192.0.2.53 dst=10.2.0.1 sport=53 dport=5000 packets=2 bytes=300 [OFFLOAD] mark=0 zone=0 use=2',
+  ].map((l) => parseConnLine(l)!);
+  assert.deepStrictEqual(offloaded.map((c) => [c.offload, c.hwOffload]), [[true, false], [false, true], [true, false]]);
+  const flows = aggregate(offloaded, new Set(['10.2.0.1']));
+  assert.deepStrictEqual(flows.map((f) => line(f)), [
+    'forward tcp 10.1.0.2:many ==> 192.0.2.80:443 x1 in=8/8000 out=10/1000',
+    'forward tcp 10.1.0.3:many ==> 192.0.2.80:443 x1 in=1/200 out=1/100',
+    'active udp 10.2.0.1:many --> 192.0.2.53:53 x1 in=2/300 out=2/120',
+  ]);
+});

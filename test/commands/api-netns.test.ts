@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { createNetns, deleteNetns, enableConntrack, inNetns, netnsUnavailable } from '../helpers/netns.js';
 import { runCli } from '../helpers/cli.js';
 
-const skip = netnsUnavailable();
+const skip = netnsUnavailable(true, true);
 
 const ENTRIES: string[][] = [
   ['-p', 'tcp', '-s', '10.9.1.5', '-d', '10.9.2.7', '--sport', '40000', '--dport', '443', '--state', 'ESTABLISHED', '-u', 'ASSURED', '-t', '5000', '-m', '23552'],

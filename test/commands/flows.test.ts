@@ -87,6 +87,35 @@ describe('ctflow flows on the real local-host capture, --local from its ip_o_add
   });
 });
 
+describe('ctflow flows on the proto-zoo capture (every protocol the kernel tracks)', () => {
+  const ZOO_LOCAL = ['--local', '10.4.0.1,fd00:a4::1'];
+  const ndjson = async (file: string): Promise<string> => {
+    const r = await runCli(['flows', '-n', '--ndjson', ...ZOO_LOCAL, '--file', fixture(`proto-zoo/${file}`)]);
+    assert.deepStrictEqual([r.code, r.stderr], [0, '']);
+    return r.stdout;
+  };
+
+  it('gives the same NDJSON from /proc and from conntrack -L, DCCP without made-up ports 0 included', async () => {
+    const proc = await ndjson('proc_nf_conntrack.txt');
+    assert.equal(await ndjson('conntrack_L.txt'), proc);
+    assert.equal(await ndjson('conntrack_L_o_extended.txt'), proc);
+    assert.equal(proc.split('\n').length - 1, 27);
+    // /proc prints `unknown 33` with no ports, conntrack -L `dccp 33 … sport=0 dport=0`: both are portless
+    assert.deepStrictEqual(proc.split('\n').filter((l) => l.includes('"dccp"')).map((l) => JSON.parse(l) as FlowRow), [
+      {
+        direction: 'active', protocol: 'dccp', family: 'ipv6', local: { addr: 'fd00:a4::1', port: null },
+        peer: { addr: 'fd00:a4::2', port: null, name: null }, connections: 1,
+        stat: { total_inbound_packets: 1, total_inbound_bytes: 64, total_outbound_packets: 3, total_outbound_bytes: 240 },
+      },
+      {
+        direction: 'active', protocol: 'dccp', family: 'ipv4', local: { addr: '10.4.0.1', port: null },
+        peer: { addr: '10.4.0.2', port: null, name: null }, connections: 1,
+        stat: { total_inbound_packets: 1, total_inbound_bytes: 44, total_outbound_packets: 3, total_outbound_bytes: 180 },
+      },
+    ]);
+  });
+});
+
 describe('ctflow flows on the nat-router capture as the router (forward view)', () => {
   it('sums counters per flow and shows the NAT target of port forwards', async () => {
     const rows = await flowsJson(['--file', ROUTER, '--local', ROUTER_LOCAL, '--limit', '3']);
@@ -283,7 +312,7 @@ describe('ctflow flows usage errors (exit 2, one sentence)', () => {
     [['--aport', '70000'], /^ctflow: --aport: a port must be a number from 0 to 65535, got "70000"\n$/],
     [['--pport', 'ssh'], /^ctflow: --pport: a port must be a number from 0 to 65535, got "ssh"\n$/],
     [['--limit', '-1'], /^ctflow: --limit: expected a whole number ≥ 0, got "-1"\n$/],
-    [['--dns-timeout', '0'], /^ctflow: --dns-timeout: expected a whole number ≥ 1, got "0"\n$/],
+    [['--dns-timeout', '0'], /^ctflow: --dns-timeout: expected a whole number from 1 to 600000, got "0"\n$/],
   ];
   for (const [args, message] of cases) {
     it(args.join(' '), async () => {

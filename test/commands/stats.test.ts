@@ -220,7 +220,7 @@ test('bad option combinations and values are usage errors (exit 2)', async () =>
     [['--interval', '1', '--count', '0'], 'ctflow: --count: expected a whole number ≥ 1, got "0"\n'],
     [['--top', 'x'], 'ctflow: --top: expected a whole number ≥ 0, got "x"\n'],
     [['--netdata', 'localhost:19999'], 'ctflow: --netdata: must be an http(s) URL like http://127.0.0.1:19999, got "localhost:19999"\n'],
-    [['--stdin', '--interval', '1'], 'ctflow: --interval: needs a table it can read again, got stdin\n'],
+    [['--file', '-', '--interval', '1'], 'ctflow: --interval: needs a table it can read again, got stdin\n'],
   ];
   for (const [args, stderr] of cases) {
     const r = await runCli(['stats', '--file', NAT, ...args]);

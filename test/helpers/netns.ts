@@ -4,10 +4,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 
 /** Why integration tests cannot run here, or undefined when they can. */
-export function netnsUnavailable(needConntrack = true): string | undefined {
+/**
+ * Why namespace tests cannot run here, or undefined. `needNft`: the test turns conntrack on with
+ * an nftables rule (enableConntrack), so nft must be installed too.
+ */
+export function netnsUnavailable(needConntrack = true, needNft = false): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces and conntrack)';
   if (spawnSync('ip', ['-V']).error) return 'needs iproute2 (ip)';
   if (needConntrack && spawnSync('conntrack', ['--version']).error) return 'needs conntrack-tools (apt-get install conntrack)';
+  if (needNft && spawnSync('nft', ['--version']).error) return 'needs nftables (apt-get install nftables) to turn conntrack on in a namespace';
   const probe = `ctflow-probe-${process.pid}`;
   const r = spawnSync('ip', ['netns', 'add', probe]);
   if (r.status !== 0) return `cannot create a network namespace: ${r.stderr.toString().trim()}`;

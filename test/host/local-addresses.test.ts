@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { networkInterfaces } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import {
-  canonicalAddress, discoverLocalAddresses, parseIpAddrOutput, parseLocalOption,
+  canonicalAddress, discoverLocalAddresses, parseIpAddrOutput, parseLocalOption, readIpAddr,
 } from '../../src/host/local-addresses.js';
 import { CtflowError } from '../../src/errors.js';
 import { fixture } from '../helpers/cli.js';
@@ -28,15 +28,65 @@ test('discovery takes every interface address, IPv4 and IPv6, loopback included'
     ],
     down: undefined,
   } as unknown as ReturnType<typeof networkInterfaces>;
+  // without `ip` (missing, failing), os.networkInterfaces() alone
   assert.deepStrictEqual(
-    [...discoverLocalAddresses(fake)],
+    [...discoverLocalAddresses({ ipAddr: () => undefined, interfaces: () => fake })],
     ['127.0.0.1', '::1', '10.3.0.10', 'fd00:a3::10', 'fe80::42b:43ff:fe9c:1de9'],
   );
 });
 
-test('discovery on this machine includes loopback', () => {
+// `ip -o addr show` in a namespace where fg0 is up without carrier (its veth peer is down) and
+// fgd is down altogether; os.networkInterfaces() there lists lo only.
+const DOWN_INTERFACES = [
+  '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever',
+  '1: lo    inet6 ::1/128 scope host \\       valid_lft forever preferred_lft forever',
+  '3: fg0    inet 198.51.100.1/24 scope global fg0\\       valid_lft forever preferred_lft forever',
+  '3: fg0    inet6 2001:db8:5::1/64 scope global nodad \\       valid_lft forever preferred_lft forever',
+  '5: fgd    inet 203.0.113.7/24 scope global fgd\\       valid_lft forever preferred_lft forever',
+  '5: fgd    inet6 2001:0db8:0007:0000::7/64 scope global tentative \\       valid_lft forever preferred_lft forever',
+  '6: ppp0    inet 10.64.0.1 peer 10.64.0.2/32 scope global ppp0\\       valid_lft forever preferred_lft forever',
+  '',
+].join('\n');
+
+test('discovery takes the addresses of down and carrier-less interfaces from `ip -o addr show`', () => {
+  const loOnly = {
+    lo: [
+      { address: '127.0.0.1', family: 'IPv4', internal: true },
+      { address: '::1', family: 'IPv6', internal: true },
+    ],
+  } as unknown as ReturnType<typeof networkInterfaces>;
+  assert.deepStrictEqual(
+    [...discoverLocalAddresses({ ipAddr: () => DOWN_INTERFACES, interfaces: () => loOnly })],
+    ['127.0.0.1', '::1', '198.51.100.1', '2001:db8:5::1', '203.0.113.7', '2001:db8:7::7', '10.64.0.1'],
+  );
+});
+
+test('discovery keeps what only os.networkInterfaces() knows, after the addresses of `ip`', () => {
+  const extra = { eth9: [{ address: '192.0.2.9', family: 'IPv4', internal: false }] } as unknown as ReturnType<typeof networkInterfaces>;
+  assert.deepStrictEqual(
+    [...discoverLocalAddresses({ ipAddr: () => '1: lo    inet 127.0.0.1/8 scope host lo\n', interfaces: () => extra })],
+    ['127.0.0.1', '192.0.2.9'],
+  );
+});
+
+test('readIpAddr gives undefined when the ip binary is missing, so discovery falls back', () => {
+  assert.equal(readIpAddr('/nonexistent/ctflow-no-ip'), undefined);
+});
+
+test('discovery on this machine includes loopback and every address os.networkInterfaces() lists', () => {
   const mine = discoverLocalAddresses();
   assert.equal(mine.has('127.0.0.1'), true);
+  const listed = Object.values(networkInterfaces()).flat().map((i) => canonicalAddress(i!.address)!);
+  assert.deepStrictEqual(listed.filter((a) => !mine.has(a)), []);
+});
+
+test('readIpAddr on this machine prints the loopback address (when ip is installed)', (t) => {
+  const text = readIpAddr();
+  if (text === undefined) {
+    t.skip('needs iproute2 (ip)');
+    return;
+  }
+  assert.equal(parseIpAddrOutput(text).has('127.0.0.1'), true);
 });
 
 test('reads the addresses of `ip -o addr` (local-host capture)', () => {

@@ -29,7 +29,7 @@ function netdataConf(dir: string): string {
 }
 
 test('stats --netdata URL --since 60 --json returns a real agent\'s conntrack series in the NethServer shape', { timeout: 90_000 }, async (t) => {
-  const why = netnsUnavailable() ?? missingBinary('netdata', ['-v'], 'netdata');
+  const why = netnsUnavailable(true, true) ?? missingBinary('netdata', ['-v'], 'netdata');
   if (why !== undefined) {
     t.skip(why);
     return;

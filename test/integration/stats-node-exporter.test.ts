@@ -42,7 +42,7 @@ const INSERTS = [
 ];
 
 test('node_exporter\'s textfile collector serves --prom-file with the right values and no scrape error', { timeout: 60_000 }, async (t) => {
-  const why = netnsUnavailable() ?? missingBinary(EXPORTER, ['--version'], 'prometheus-node-exporter');
+  const why = netnsUnavailable(true, true) ?? missingBinary(EXPORTER, ['--version'], 'prometheus-node-exporter');
   if (why !== undefined) {
     t.skip(why);
     return;

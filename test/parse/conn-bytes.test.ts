@@ -45,6 +45,9 @@ const COMMON = [
   'ipv6     10 tcp      6 117 SYN_SENT src=fd00:00a2:0000:0000:0000:0000:0000:0002 dst=fd00:00a3:0000:0000:0000:0000:0000:0010 sport=40000 dport=22 [UNREPLIED] src=fd00:00a3:0000:0000:0000:0000:0000:0010 dst=fd00:00a2:0000:0000:0000:0000:0000:0002 sport=22 dport=40000 mark=0 zone=0 use=2',
   'tcp      6 431999 ESTABLISHED src=10.0.0.2 dst=10.0.1.2 sport=51000 dport=80 src=192.168.1.1 dst=10.0.0.2 sport=80 dport=51000 [ASSURED] mark=0 use=1',
   'udp      17 29 src=fd00:a2::2 dst=fd00:a3::10 sport=5353 dport=53 src=fd00:a3::10 dst=fd00:a2::2 sport=53 dport=5353 mark=0 use=1',
+  // DCCP without a tracker: the made-up ports 0 of conntrack -L are dropped by both paths
+  'dccp     33 598 src=10.4.0.1 dst=10.4.0.2 sport=0 dport=0 packets=3 bytes=180 src=10.4.0.2 dst=10.4.0.1 sport=0 dport=0 packets=1 bytes=44 mark=0 use=1',
+  'ipv4     2 dccp     33 599 OPEN src=10.4.0.1 dst=10.4.0.2 sport=0 dport=0 src=10.4.0.2 dst=10.4.0.1 sport=0 dport=0 mark=0 zone=0 use=2',
   'ipv4     2 tcp      6 10 CLOSE src=10.0.0.2 dst=10.0.1.2 sport=1 dport=2 src=10.0.1.2 dst=10.0.0.2 sport=2 dport=1 [ASSURED] [OFFLOAD] mark=4294967295 zone=65535 use=2\r',
 ];
 
