@@ -31,7 +31,8 @@ describe('ctflow top in a real terminal (tmux)', () => {
     const tmux = new Tmux(dir);
     try {
       tmux.start(['top', '--file', PROC, '--local', ROUTER_LOCAL, '--interval', '1', '--connections', '--sort', 'bytes'], { ttyModes: true });
-      let screen = await tmux.waitScreen('the first frame', (s) => s.includes('PROTO'));
+      // the whole frame: a screen caught while it is being drawn has no footer yet
+      let screen = await tmux.waitScreen('the first frame', (s) => s.includes('PROTO') && s.includes('q quit'));
       const lines = screen.split('\n');
       assert.match(lines[0]!, /^ctflow top {2}\d\d:\d\d:\d\d {2}every 1s {2}connections {2}sort bytes desc$/);
       assert.equal(lines[1], '34 connections');
@@ -39,19 +40,19 @@ describe('ctflow top in a real terminal (tmux)', () => {
       assert.match(screen.split('\n').at(-2) ?? screen, /q quit {2}s sort {2}r reverse {2}f flows\/connections {2}p pause {2}\/ filter by address/);
 
       tmux.keys('s');
-      screen = await tmux.waitScreen('sort packets', (s) => s.includes('sort packets desc'));
+      screen = await tmux.waitScreen('sort packets', (s) => s.includes('sort packets desc') && s.includes('q quit'));
       assert.match(rowsOf(screen)[0]!, /^tcp {6}10\.1\.0\.2:37982 -> 10\.1\.0\.1:21 ESTABLISHED .* 31$/);
 
       tmux.keys('r');
-      screen = await tmux.waitScreen('reversed', (s) => s.includes('sort packets asc'));
+      screen = await tmux.waitScreen('reversed', (s) => s.includes('sort packets asc') && s.includes('q quit'));
       assert.match(rowsOf(screen)[0]!, / 1$/);
 
       tmux.keys('f');
-      screen = await tmux.waitScreen('flows', (s) => s.includes('  flows  '));
+      screen = await tmux.waitScreen('flows', (s) => s.includes('  flows  ') && s.includes('q quit'));
       assert.match(screen, /\n32 flows, 34 connections/);
 
       tmux.keys('/', '10.2.0.3', 'Enter');
-      screen = await tmux.waitScreen('the address filter', (s) => s.includes('filter 10.2.0.3'));
+      screen = await tmux.waitScreen('the address filter', (s) => s.includes('filter 10.2.0.3') && s.includes('q quit'));
       assert.match(screen, /\n2 flows, 2 connections/);
       // host flows with their arrows, packets ascending: the syslog datagram (1), then the ping (2)
       assert.deepStrictEqual(rowsOf(screen).map((l) => l.split(/ {2,}/).slice(0, 2).join(' ')), [
