@@ -9,7 +9,10 @@
 // With a filter (`stats -p tcp …`) an entry it drops still counts in `count` and `replied`, the
 // whole-table figures the fill levels need; every breakdown and talker counts matched entries.
 
-import type { Conn } from '../model.js';
+import type { Conn, NatKind } from '../model.js';
+
+/** The fields of an entry every count needs, in a record (Conn) and in a scan (ConnScan) alike. */
+type EntryFacts = Pick<Conn, 'protocol' | 'state' | 'assured' | 'unreplied' | 'offload' | 'hwOffload'>;
 import { BYTES, NUMS, ORIG_DST, ORIG_SRC, PACKETS, scanAddress, scanNat, type ConnScan } from '../parse/conn-bytes.js';
 
 export interface Talker {
@@ -212,21 +215,25 @@ export function createTableStats(): TableStatsCollector {
     return k;
   }
 
+  /** What add() and addScan() count alike: the entry, its kind, status flags and NAT. */
+  function countEntry(family: string, e: EntryFacts, n: NatKind | undefined): void {
+    count++;
+    matched++;
+    let k = last;
+    if (e.state !== k.state || e.protocol !== k.protocol || family !== k.family) last = k = kindOf(family, e.protocol, e.state);
+    k.count++;
+    if (e.assured) status.assured++;
+    if (e.unreplied) status.unreplied++;
+    else replied++;
+    if (e.offload) status.offload++;
+    if (e.hwOffload) status.hwOffload++;
+    if (n === undefined) nat.none++;
+    else nat[n]++;
+  }
+
   return {
     add(c: Conn): void {
-      count++;
-      matched++;
-      let k = last;
-      if (c.state !== k.state || c.protocol !== k.protocol || c.family !== k.family) last = k = kindOf(c.family, c.protocol, c.state);
-      k.count++;
-      if (c.assured) status.assured++;
-      if (c.unreplied) status.unreplied++;
-      else replied++;
-      if (c.offload) status.offload++;
-      if (c.hwOffload) status.hwOffload++;
-      const n = c.nat;
-      if (n === undefined) nat.none++;
-      else nat[n]++;
+      countEntry(c.family, c, c.nat);
       // an entry counts once per distinct non-zero zone among its own and its directional ones
       const z = c.zone;
       const zo = c.original.zone;
@@ -251,20 +258,7 @@ export function createTableStats(): TableStatsCollector {
     },
 
     addScan(s: ConnScan): void {
-      count++;
-      matched++;
-      let k = last;
-      const family = s.familyName;
-      if (s.state !== k.state || s.protocol !== k.protocol || family !== k.family) last = k = kindOf(family, s.protocol, s.state);
-      k.count++;
-      if (s.assured) status.assured++;
-      if (s.unreplied) status.unreplied++;
-      else replied++;
-      if (s.offload) status.offload++;
-      if (s.hwOffload) status.hwOffload++;
-      const n = scanNat(s);
-      if (n === undefined) nat.none++;
-      else nat[n]++;
+      countEntry(s.familyName, s, scanNat(s));
       // the fast path reads no directional zones
       if (s.zone !== 0) add1(zones, s.zone, 1);
       if (s.mark !== 0) add1(marks, s.mark, 1);
