@@ -95,7 +95,8 @@ export function flowsJob(params: FlowsJobParams): JobSpec<FlowsJobParams, FlowPa
       // added into this thread's own aggregator when one took part (its flows are made already)
       const base = parts.find((p) => origin.has(p));
       const all = base === undefined ? new HostFlowAggregator(new Set(params.local)) : origin.get(base)!;
-      for (const p of parts) if (p !== base) all.absorb(p);
+      // another part made in this thread (a scan begun here, then shared) is its aggregator's
+      for (const p of parts) if (p !== base) all.absorb(origin.get(p)?.part() ?? p);
       return own(EMPTY_PART(), all);
     },
   };

@@ -63,7 +63,8 @@ export function statsJob(params: StatsJobParams = {}): JobSpec<StatsJobParams, S
       // added into this thread's own collector when one took part
       const base = results.find((r) => origin.has(r));
       const all = base === undefined ? createTableStats() : origin.get(base)!;
-      for (const r of results) if (r !== base) all.absorb(r as TableStatsPart);
+      // another result made in this thread (a scan begun here, then shared) is its collector's
+      for (const r of results) if (r !== base) all.absorb(origin.get(r)?.part() ?? (r as TableStatsPart));
       return own({ token: true }, all);
     },
   };

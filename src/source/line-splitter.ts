@@ -110,6 +110,17 @@ export class ByteLineSplitter {
     if (start < chunk.length) this.hold(chunk, start);
   }
 
+  /**
+   * Stops here without ending: the start of a line not yet complete (to be read on elsewhere),
+   * and whether the splitter was inside an overlong line (already counted).
+   */
+  detach(): { rest: Buffer | undefined; skipping: boolean } {
+    const out = { rest: this.carry, skipping: this.skipping };
+    this.carry = undefined;
+    this.skipping = false;
+    return out;
+  }
+
   /** the last line, when the input does not end with a newline */
   end(): void {
     if (this.carry !== undefined) this.sink.line(this.carry, 0, this.carry.length);

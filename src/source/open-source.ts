@@ -217,7 +217,9 @@ async function* fromStdinFd(): AsyncGenerator<Buffer> {
     let filled = 0;
     let eof = false;
     try {
-      // a pipe gives at most 64 KB a read: gather a few before handing them on
+      // a pipe gives at most 64 KB a read: gather a few before handing them on, but hand on at
+      // once what a short read found (the writer is slower than us: waiting for a full megabyte
+      // would hold back what it already wrote, and with it our output)
       while (READ_CHUNK - filled >= 65536) {
         const n = readSync(0, buffer, filled, READ_CHUNK - filled, null);
         if (n === 0) {
@@ -225,6 +227,7 @@ async function* fromStdinFd(): AsyncGenerator<Buffer> {
           break;
         }
         filled += n;
+        if (n < 65536) break;
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;

@@ -27,6 +27,13 @@ const COUNT_FILE = '/proc/sys/net/netfilter/nf_conntrack_count';
 
 /** Below this many bytes a table is parsed in this thread. */
 export const PARALLEL_MIN = 24 * 1024 * 1024;
+/**
+ * A source of unknown size (a pipe) still coming after this many bytes is shared with workers.
+ * Lower than PARALLEL_MIN: until then this thread parses alone, and on 1M lines from a pipe a
+ * 24 MB start alone cost ~0.1 s more than the old read-ahead; a worker that starts for a 4–24 MB
+ * pipe costs ~40 ms and ~15 MB.
+ */
+const PIPE_HAND_OVER = 4 * 1024 * 1024;
 /** 1 MB: smaller batches keep less in flight (peak RSS) at no measurable cost in time */
 const BATCH_BYTES = 1024 * 1024;
 /**
@@ -91,46 +98,55 @@ class Stop extends Error {}
 export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, control: ScanControl): Promise<ScanRun<R>> {
   const threads = source.strict ? 0 : control.workers ?? workerCount();
   const parallelMin = control.parallelMin ?? PARALLEL_MIN;
-  // every chunk is copied (into `head` or a batch) or split before the next is read
+  // every chunk is copied (into a batch) or split before the next is read
   const it = openSource(source, true)[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  let ended = false;
+  if (threads === 0) return runHere(job, control, source, it);
   let big = false;
   /** reading the kernel's own table (see IN_FLIGHT_BYTES_KERNEL) */
   let kernel = false;
-  if (threads > 0) {
-    // a regular file says its size up front, so workers can start while the first bytes arrive
-    if (source.file !== undefined && source.file !== '-' && !source.stdin && !source.exec) {
-      const size = await stat(source.file).then((s) => (s.isFile() ? s.size : -1), () => -1);
-      big = size >= parallelMin;
-      // a small regular file is streamed in this thread, not held while deciding
-      if (size >= 0 && !big) return runHere(job, control, source, [], it);
-    } else if (source.file === undefined && !source.stdin && !source.exec && source.procPath === undefined) {
-      // the kernel's table has no size, but this namespace's entry count says how big it is
-      // (an entry prints as ~150–250 bytes): the worker then parses while the kernel prints
-      const count = await readFile(COUNT_FILE, 'utf8').then((t) => Number(t.trim()), () => 0);
-      big = count * 150 >= parallelMin;
-      kernel = true;
-    }
-    while (!big && headBytes < parallelMin) {
-      const r = await it.next();
-      if (r.done) {
-        ended = true;
-        break;
-      }
-      head.push(Buffer.from(r.value));
-      headBytes += r.value.length;
-      source.onProgress?.(headBytes);
-    }
+  // a regular file says its size up front, so workers can start while the first bytes arrive
+  if (source.file !== undefined && source.file !== '-' && !source.stdin && !source.exec) {
+    const size = await stat(source.file).then((s) => (s.isFile() ? s.size : -1), () => -1);
+    big = size >= parallelMin;
+    // a small regular file is streamed in this thread
+    if (size >= 0 && !big) return runHere(job, control, source, it);
+  } else if (source.file === undefined && !source.stdin && !source.exec && source.procPath === undefined) {
+    // the kernel's table has no size, but this namespace's entry count says how big it is
+    // (an entry prints as ~150–250 bytes): the worker then parses while the kernel prints
+    const count = await readFile(COUNT_FILE, 'utf8').then((t) => Number(t.trim()), () => 0);
+    big = count * 150 >= parallelMin;
+    kernel = true;
   }
-  if (threads === 0 || ended) return runHere(job, control, source, head, ended ? undefined : it);
-  return runWorkers(job, control, source, threads, head, headBytes, it, kernel ? IN_FLIGHT_BYTES_KERNEL : IN_FLIGHT_BYTES);
+  const inFlight = kernel ? IN_FLIGHT_BYTES_KERNEL : IN_FLIGHT_BYTES;
+  if (big) return runWorkers(job, control, source, threads, it, inFlight);
+  // a source of unknown size (a pipe, conntrack -L): parsed and written in this thread as it
+  // arrives (so NDJSON streams), and only once parallelMin bytes have come and more follow is
+  // the rest shared with workers; reading 24 MB ahead before deciding delayed the first output
+  // line until then
+  const first = await runHere(job, control, source, it, Math.min(parallelMin, PIPE_HAND_OVER));
+  if (first.handOver === undefined) return first;
+  return runWorkers(job, control, source, threads, it, inFlight, first.handOver);
 }
 
+/** Where a scan begun in this thread (runHere) stopped, for runWorkers to go on from. */
+interface HandOver<R> {
+  /** the counts so far (line numbers go on from them) */
+  report: ReadReport;
+  /** this thread's part of the result so far */
+  result: R;
+  /** the start of a line the read cut, or undefined */
+  rest: Buffer | undefined;
+  /** inside a line already counted as overlong */
+  skipping: boolean;
+}
+
+/**
+ * The scan in this thread. With `handOverAt`, it stops after the chunk that brings the bytes read
+ * to that many (when the source has not ended) and returns where it stopped instead of a result.
+ */
 async function runHere<P, R>(
-  job: JobSpec<P, R>, control: ScanControl, source: ReadOptions, head: Buffer[], rest: AsyncIterator<Buffer> | undefined,
-): Promise<ScanRun<R>> {
+  job: JobSpec<P, R>, control: ScanControl, source: ReadOptions, rest: AsyncIterator<Buffer>, handOverAt = Infinity,
+): Promise<ScanRun<R> & { handOver?: HandOver<R> }> {
   const { createJob } = (await import(job.module)) as { createJob: CreateJob<P, R> };
   // the job writes into the output sink itself, or into a buffer emptied after every chunk
   const own = control.sink === undefined ? new GrowBuffer(1 << 20) : undefined;
@@ -153,18 +169,15 @@ async function runHere<P, R>(
     scanned(s);
   }));
   try {
-    for (const chunk of head) {
-      report.bytes += chunk.length;
-      splitter.push(chunk);
+    for (let r = await rest.next(); !r.done; r = await rest.next()) {
+      report.bytes += r.value.length;
+      splitter.push(r.value);
       flushOwn();
-    }
-    if (rest !== undefined) {
-      for (let r = await rest.next(); !r.done; r = await rest.next()) {
-        report.bytes += r.value.length;
-        splitter.push(r.value);
-        flushOwn();
-        source.onProgress?.(report.bytes);
-        await control.drained?.();
+      source.onProgress?.(report.bytes);
+      await control.drained?.();
+      if (report.bytes >= handOverAt) {
+        const { rest: cut, skipping } = splitter.detach();
+        return { result: job.merge([]), report, stopped: false, workers: 0, handOver: { report, result: instance.finish(), rest: cut, skipping } };
       }
     }
     splitter.end();
@@ -172,7 +185,7 @@ async function runHere<P, R>(
   } catch (err) {
     flushOwn();
     // close the source (a file handle, a subprocess) whatever ended the read
-    await rest?.return?.();
+    await rest.return?.();
     if (!(err instanceof Stop)) throw err;
     return { result: job.merge([instance.finish()]), report, stopped: true, workers: 0 };
   }
@@ -184,10 +197,11 @@ interface Pending {
 }
 
 async function runWorkers<P, R>(
-  job: JobSpec<P, R>, control: ScanControl, source: ReadOptions, threads: number,
-  head: Buffer[], headBytes: number, it: AsyncIterator<Buffer>, inFlightBytes: number,
+  job: JobSpec<P, R>, control: ScanControl, source: ReadOptions, threads: number, it: AsyncIterator<Buffer>,
+  inFlightBytes: number, handOver?: HandOver<R>,
 ): Promise<ScanRun<R>> {
-  const report = emptyReport();
+  // counts go on from the part this thread read first, if any
+  const report = handOver?.report ?? emptyReport();
   // a batch holds at least one line of the longest length read (so a batch without a newline is
   // always one overlong line, as the single-threaded splitter would count it)
   const BATCH = Math.max(control.batchBytes ?? job.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
@@ -283,7 +297,7 @@ async function runWorkers<P, R>(
   const free: Buffer[] = [];
   let batch: Buffer = Buffer.allocUnsafeSlow(BATCH);
   let fill = 0;
-  let skipping = false; // inside a line longer than a whole batch
+  let skipping = handOver?.skipping ?? false; // inside a line longer than a whole batch
   const overlongLine = (): void => {
     answers.set(seq, { type: 'chunk', seq, lines: 1, records: 0, skipped: 1, firstSkippedLine: 1, output: new Uint8Array(0), buffer: undefined, from: threads });
     seq++;
@@ -325,14 +339,7 @@ async function runWorkers<P, R>(
 
   let stopped = false;
   try {
-    report.bytes = headBytes;
-    // a pipe's first 24 MB were read before deciding: feed them with a turn of the event loop
-    // after each chunk, or no worker answer could arrive and this thread would parse (and hold
-    // the output of) nearly all of them itself (measured: 2.5 s and 210 MB for NDJSON from a pipe)
-    while (head.length > 0) {
-      await add(head.shift()!);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    if (handOver?.rest !== undefined) await add(handOver.rest);
     for (let r = await it.next(); !r.done; r = await it.next()) {
       report.bytes += r.value.length;
       source.onProgress?.(report.bytes);
@@ -362,6 +369,7 @@ async function runWorkers<P, R>(
       await wait();
     }
     results.push(here.instance.finish());
+    if (handOver !== undefined) results.push(handOver.result);
     return { result: job.merge(results), report, stopped: false, workers: threads };
   } catch (err) {
     await it.return?.();

@@ -229,3 +229,20 @@ describe('ctflow list without permission to read the kernel table', () => {
     assert.equal(r.code, 1);
   });
 });
+
+it('--ndjson from a pipe streams: the first records come out while the producer is still writing', async () => {
+  const { startCli, waitFor } = await import('../helpers/live.js');
+  const lines = readFileSync(fixture('nat-router/proc_nf_conntrack.txt'), 'latin1').split('\n').filter(Boolean);
+  const run = startCli(['list', '--ndjson', '--stdin']);
+  try {
+    run.child.stdin!.write(`${lines.slice(0, 2).join('\n')}\n`);
+    // the producer is quiet now, with its pipe open: both records must already be out
+    await waitFor('the first two records', () => (run.stdout().split('\n').length === 3 ? true : undefined), 10_000);
+  } catch (err) {
+    run.child.kill();
+    throw err;
+  }
+  run.child.stdin!.end(`${lines.slice(2).join('\n')}\n`);
+  const end = await run.exited;
+  assert.deepStrictEqual([end.code, run.stderr(), run.stdout().split('\n').length - 1], [0, '', lines.length]);
+});

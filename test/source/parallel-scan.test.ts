@@ -87,3 +87,37 @@ test('reads a small table in this thread unless told otherwise', async () => {
   assert.equal(r.workers, 0);
   assert.equal(r.result.length, 1);
 });
+
+// a source of unknown size (a pipe: here a stream on stdin) is parsed and written in this thread
+// as it arrives, then handed over to workers once `parallelMin` bytes have come: every job must
+// give what one thread gives, whatever line the hand-over cuts, counts and line numbers included
+test('a pipe handed over to workers mid-table gives what one thread gives, for every job', async () => {
+  const { Readable } = await import('node:stream');
+  const { flowsJob, flowsOf } = await import('../../src/jobs/flows-job.js');
+  const { statsJob, statsOf } = await import('../../src/jobs/stats-job.js');
+  const { sortFlows } = await import('../../src/aggregate/flow-order.js');
+  const bytes = Buffer.from(text, 'latin1');
+  // chunks of odd sizes, so the hand-over point falls inside a line
+  const piped = () => {
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 7777) chunks.push(bytes.subarray(at, at + 7777));
+    return { stdin: true, stdinStream: Readable.from(chunks) };
+  };
+  const local = ['10.1.0.1', '10.2.0.1', 'fd00:a1::1'];
+  for (const parallelMin of [1, 50_000, 300_000]) {
+    const control = (workers: number, out: { text: string }) => ({ emit: (t: string) => { out.text += t; }, workers, parallelMin, batchBytes: 8192 });
+    const o1 = { text: '' };
+    const o2 = { text: '' };
+    const nd = (n: number, o: { text: string }) => runScan(piped(), listJob({ filter: {}, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }), control(n, o));
+    const [ndOne, ndTwo] = [await nd(0, o1), await nd(2, o2)];
+    assert.equal(ndTwo.workers, 2, `parallelMin ${parallelMin}`);
+    assert.equal(o2.text, o1.text);
+    assert.deepStrictEqual(ndTwo.report, ndOne.report);
+    const top = (n: number) => runScan(piped(), listJob({ filter: {}, mode: 'top', sort: 'bytes', reverse: false, limit: 9 }), control(n, { text: '' }));
+    assert.deepStrictEqual((await top(2)).result, (await top(0)).result);
+    const flows = async (n: number) => sortFlows(flowsOf([(await runScan(piped(), flowsJob({ filter: {}, local }), control(n, { text: '' }))).result], local));
+    assert.deepStrictEqual(await flows(2), await flows(0));
+    const stats = async (n: number) => statsOf((await runScan(piped(), statsJob({}), control(n, { text: '' }))).result).finish(20);
+    assert.deepStrictEqual(await stats(2), await stats(0));
+  }
+});
