@@ -132,7 +132,9 @@ export async function planUpdate(request: ChangeRequest, mark: MarkMask, options
   let why: string | undefined;
   if (request.kind === 'exact') argvFilter = { ...exactFilter(request.connection), zone: undefined };
   else {
-    const f = conntrackFilterFor(request.filter);
+    // -w 0 is what conntrack -U does anyway: it cannot reach entries in a zone (the matches were
+    // checked above to hold none), so the zone is dropped rather than refused as -w
+    const f = conntrackFilterFor(request.filter.zone === 0 ? { ...request.filter, zone: undefined } : request.filter);
     why = f === undefined ? 'conntrack has no equal filter' : updateFilterProblem(f);
     argvFilter = why === undefined ? f : undefined;
   }

@@ -34,6 +34,8 @@ const TAKEN: Array<[string[], number, string]> = [
     'conntrack -U -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-type 13 --icmp-code 0 --icmp-id 2010 -m 7'],
   [['-p', 'icmp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--icmp-code', '0', '--set-mark', '7'], 2, 'conntrack -U -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-code 0 -m 7'],
   [['-p', 'icmp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--icmp-id', '1010', '--set-mark', '7'], 1, 'conntrack -U -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-id 1010 -m 7'],
+  // -w 0: conntrack -U reaches only entries outside zones anyway, so the zone is left out
+  [['-w', '0', '-p', 'udplite', '--set-mark', '1'], 1, 'conntrack -U -p udplite -m 1'],
 ];
 
 test('--dry-run --json: the filters conntrack -U takes → the matches and the exact command', async () => {
@@ -60,8 +62,9 @@ const REFUSALS: Array<[string[], string]> = [
   [['--mark', '1/0xff', '-p', 'udp', '--dport', '53'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 1 matches do (narrow the filter to entries outside zones, e.g. by address; ctflow list -w N shows which)\n'],
   [['-u', 'ASSURED', '-p', 'sctp'], REFUSED('-u means "set" for conntrack -U')],
   [['--status', 'ASSURED', '-p', 'sctp'], REFUSED('-u means "set" for conntrack -U')],
-  [['-w', '0', '-p', 'udplite'], REFUSED('conntrack has no equal filter')],
   [['--zone', '65535'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 1 matches do (narrow the filter to entries outside zones, e.g. by address; ctflow list -w N shows which)\n'],
+  // -w 0 also matches entries whose zone is only directional (zone-orig/zone-reply): -U cannot reach them
+  [['-w', '0', '-p', 'tcp'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 2 of 12 matches do (narrow the filter to entries outside zones, e.g. by address; ctflow list -w N shows which)\n'],
   [['--snat'], REFUSED('conntrack has no equal filter')],
   [['--dnat'], REFUSED('conntrack has no equal filter')],
   [['--nat'], REFUSED('conntrack has no equal filter')],
