@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// `npm test`'s runner: node --test on every compiled test file, two at a time. The files are
-// listed here because `node --test DIR` reads a directory only on Node 20; from Node 21 on its
-// arguments are file patterns and a directory fails to load.
+// `npm test`'s runner: node --test on every compiled test file, two at a time, then the option
+// check. The files are listed here because `node --test DIR` reads a directory only on Node 20;
+// from Node 21 on its arguments are file patterns and a directory fails to load.
+//
+// The option check: every ctflow command line a test ran was logged (test/helpers/flag-log.ts);
+// each option that a command's --help lists must have been passed to that command by some test.
 
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 function testFiles(dir) {
@@ -18,5 +21,40 @@ if (files.length === 0) {
   console.error('scripts/test.mjs: no compiled tests under build/test (run npm run pretest)');
   process.exit(1);
 }
+const logDir = join('build', 'flag-log');
+rmSync(logDir, { recursive: true, force: true });
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+// a partial run (--test-name-pattern, one failing file) proves nothing about coverage
+if (r.status !== 0 || process.argv.length > 2) process.exit(r.status ?? 1);
+
+/** The flags an Options section of commander's --help lists, both spellings, without -h/--help. */
+function helpFlags(args) {
+  const help = execFileSync(process.execPath, [join('dist', 'cli.js'), ...args, '--help'], { encoding: 'utf8' });
+  const section = help.slice(help.indexOf('\nOptions:\n'));
+  const flags = [];
+  for (const m of section.matchAll(/^ {2}((?:-\w, )?--[\w-]+)/gm)) {
+    for (const flag of m[1].split(', ')) if (flag !== '-h' && flag !== '--help') flags.push(flag);
+  }
+  return flags;
+}
+
+const COMMANDS = ['flows', 'list', 'stats', 'protocols', 'watch', 'top', 'delete', 'flush', 'update', 'api read', 'api delete'];
+const used = new Map(COMMANDS.map((c) => [c, new Set()]));
+const logs = existsSync(logDir) ? readdirSync(logDir) : [];
+for (const name of logs) {
+  for (const line of readFileSync(join(logDir, name), 'utf8').split('\n')) {
+    if (line === '') continue;
+    const args = JSON.parse(line);
+    let command = 'flows'; // the default command: ctflow [options]
+    let rest = args;
+    if (args[0] === 'api' && (args[1] === 'read' || args[1] === 'delete')) [command, rest] = [`api ${args[1]}`, args.slice(2)];
+    else if (used.has(args[0])) [command, rest] = [args[0], args.slice(1)];
+    for (const a of rest) if (typeof a === 'string' && a.startsWith('-') && a !== '-') used.get(command).add(a.split('=')[0]);
+  }
+}
+const missing = COMMANDS.flatMap((c) => helpFlags(c.split(' ')).filter((f) => !used.get(c).has(f)).map((f) => `ctflow ${c} ${f}`));
+if (missing.length > 0) {
+  console.error(`\noption check: ${missing.length} option(s) that --help lists were never passed by a test:\n  ${missing.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(`\n# option check: every option the --help of ${COMMANDS.length} commands lists was passed by a test (${logs.length} test processes logged)`);

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { logArgs } from './flag-log.js';
 
 /** The repository root, whether tests run from build/test or elsewhere. */
 export const ROOT = (() => {
@@ -41,6 +42,7 @@ export const PINNED_ENV: NodeJS.ProcessEnv = {
 };
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  logArgs(args);
   const [cmd, argv] = opts.netns
     ? ['ip', ['netns', 'exec', opts.netns, process.execPath, CLI, ...args]]
     : [process.execPath, [CLI, ...args]];

@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { CLI, PINNED_ENV, ROOT } from './cli.js';
+import { logArgs } from './flag-log.js';
 
 export interface Running {
   child: ChildProcess;
@@ -15,6 +16,7 @@ export interface Running {
 }
 
 export function startCli(args: string[], opts: { netns?: string; env?: NodeJS.ProcessEnv } = {}): Running {
+  logArgs(args);
   // `ip netns exec` execs the program in place, so the pid we get is node's own
   const [cmd, argv] = opts.netns
     ? ['ip', ['netns', 'exec', opts.netns, process.execPath, CLI, ...args]]

@@ -1,0 +1,20 @@
+// Every ctflow command line a test runs is logged (one JSON array per line, a file per test
+// process under build/flag-log/), so that scripts/test.mjs can check, after the whole suite, that
+// each option a command's --help lists was really passed to that command by some test.
+
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let dir: string | undefined;
+
+export function logArgs(args: readonly string[]): void {
+  if (dir === undefined) {
+    // the repository root (not imported from cli.ts, which imports this module)
+    let root = dirname(fileURLToPath(import.meta.url));
+    while (!existsSync(join(root, 'package.json'))) root = dirname(root);
+    dir = join(root, 'build', 'flag-log');
+    mkdirSync(dir, { recursive: true });
+  }
+  appendFileSync(join(dir, `${process.pid}.jsonl`), `${JSON.stringify(args)}\n`);
+}
