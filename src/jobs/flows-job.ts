@@ -54,37 +54,6 @@ export function flowsOf(parts: FlowPart[], local: readonly string[]): HostFlow[]
   return all.values();
 }
 
-/** Everything that makes two flows the same flow (the aggregator's grouping). */
-function identity(f: HostFlow): string {
-  const nat = f.natTarget === undefined ? '' : `|${f.natTarget.addr}|${f.natTarget.port}`;
-  return `${f.direction}|${f.protonum}|${f.local.addr}|${f.local.port}|${f.peer.addr}|${f.peer.port}${nat}`;
-}
-
-/** Flows of several parts (as flow objects), added up. */
-export function mergeFlows(parts: HostFlow[][]): HostFlow[] {
-  if (parts.length === 1) return parts[0]!;
-  const byId = new Map<string, HostFlow>();
-  const out: HostFlow[] = [];
-  for (const part of parts) {
-    for (const f of part) {
-      const id = identity(f);
-      const seen = byId.get(id);
-      if (seen === undefined) {
-        byId.set(id, f);
-        out.push(f);
-        continue;
-      }
-      seen.connections += f.connections;
-      seen.counted += f.counted;
-      seen.inPackets += f.inPackets;
-      seen.inBytes += f.inBytes;
-      seen.outPackets += f.outPackets;
-      seen.outBytes += f.outBytes;
-    }
-  }
-  return out;
-}
-
 /** The job; its result is one part holding every flow (`flowsOf([result], local)` gives them). */
 export function flowsJob(params: FlowsJobParams): JobSpec<FlowsJobParams, FlowPart> {
   return {

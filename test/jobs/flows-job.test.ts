@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { sortFlows } from '../../src/aggregate/flow-order.js';
-import { flowsJob, flowsOf, mergeFlows } from '../../src/jobs/flows-job.js';
+import { flowsJob, flowsOf } from '../../src/jobs/flows-job.js';
 import { runScan } from '../../src/source/parallel-scan.js';
 import { fixture } from '../helpers/cli.js';
 
@@ -25,13 +25,4 @@ test('flows summed by several workers are the flows of one aggregator over the w
   assert.ok(flowsOf([one.result], local).length > 5);
   assert.deepStrictEqual(sortFlows(flowsOf([two.result], local)), sortFlows(flowsOf([one.result], local)));
   assert.deepStrictEqual(two.report, one.report);
-});
-
-test('mergeFlows adds up the counters of the same flow and keeps different flows apart', () => {
-  const flow = (peer: string, connections: number) => ({
-    direction: 'active' as const, protocol: 'tcp', protonum: 6, family: 'ipv4' as const,
-    local: { addr: '10.0.0.1', port: 'many' as const }, peer: { addr: peer, port: 443 }, natTarget: undefined,
-    connections, inPackets: connections, inBytes: 10 * connections, outPackets: 2 * connections, outBytes: 20 * connections, counted: connections,
-  });
-  assert.deepStrictEqual(mergeFlows([[flow('10.0.0.2', 1), flow('10.0.0.3', 5)], [flow('10.0.0.2', 2)]]), [flow('10.0.0.2', 3), flow('10.0.0.3', 5)]);
 });
