@@ -15,7 +15,9 @@ import { DEFAULT_CONNTRACK, formatInvocation } from '../kernel/conntrack-invocat
 import { requireConntrack } from '../kernel/run-conntrack.js';
 import { EXIT_NOTHING_MATCHED, type ChangeRequest, type Plan } from '../kernel/change-table.js';
 import { parseExactConnection } from '../kernel/exact-connection.js';
-import { addFilterOptions, addSourceOptions, filterFrom, sourceFrom, type FilterFlags, type SourceFlags } from './options.js';
+import {
+  FILTER_KEYS, addFilterOptions, addSourceOptions, describeFilter, filterFrom, flagName, sourceFrom, type FilterFlags, type SourceFlags,
+} from './options.js';
 
 export interface ChangeFlags extends SourceFlags, FilterFlags {
   exact?: boolean;
@@ -46,9 +48,6 @@ export function addChangeOptions(cmd: Command): Command {
 }
 
 const EXACT_ALLOWS = new Set(['proto', 'src', 'dst', 'sport', 'dport', 'zone', 'icmpType', 'icmpCode', 'icmpId', 'exact']);
-const FILTER_KEYS = ['proto', 'state', 'src', 'dst', 'replySrc', 'replyDst', 'sport', 'dport', 'replyPortSrc', 'replyPortDst', 'port', 'mark', 'zone', 'status', 'snat', 'dnat', 'nat', 'family'] as const;
-
-const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
 
 /** Exact mode (--exact or any --icmp-*) or any filter list accepts. */
 export function requestFrom(flags: ChangeFlags, verb: 'delete' | 'update'): ChangeRequest {
@@ -66,7 +65,7 @@ export function requestFrom(flags: ChangeFlags, verb: 'delete' | 'update'): Chan
       }),
     };
   }
-  if (!FILTER_KEYS.some((k) => flags[k] !== undefined)) {
+  if (describeFilter(flags) === undefined) {
     throw usageError(`ctflow: ${verb}: name what to ${verb}: at least one filter option or --exact, got none (ctflow flush empties the table)`);
   }
   return { kind: 'filter', filter: filterFrom(flags) };

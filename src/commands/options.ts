@@ -137,13 +137,14 @@ export function filterFrom(flags: FilterFlags): FilterOptions {
   };
 }
 
-/** The filter flags in --help order, by their long names (describeFilter). */
-const FILTER_FLAGS: ReadonlyArray<[keyof FilterFlags, string]> = [
-  ['proto', '--proto'], ['state', '--state'], ['src', '--src'], ['dst', '--dst'], ['replySrc', '--reply-src'],
-  ['replyDst', '--reply-dst'], ['sport', '--sport'], ['dport', '--dport'], ['replyPortSrc', '--reply-port-src'],
-  ['replyPortDst', '--reply-port-dst'], ['port', '--port'], ['mark', '--mark'], ['zone', '--zone'], ['status', '--status'],
-  ['snat', '--snat'], ['dnat', '--dnat'], ['nat', '--nat'], ['family', '--family'],
-];
+/** The filter options' keys, in --help order. */
+export const FILTER_KEYS = [
+  'proto', 'state', 'src', 'dst', 'replySrc', 'replyDst', 'sport', 'dport', 'replyPortSrc', 'replyPortDst', 'port', 'mark',
+  'zone', 'status', 'snat', 'dnat', 'nat', 'family',
+] as const satisfies ReadonlyArray<keyof FilterFlags>;
+
+/** An option's long form from its key (`replyPortSrc` → `--reply-port-src`). */
+export const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
 
 /**
  * The filter flags given, as one line of long options with the values as typed
@@ -151,10 +152,10 @@ const FILTER_FLAGS: ReadonlyArray<[keyof FilterFlags, string]> = [
  */
 export function describeFilter(flags: FilterFlags): string | undefined {
   const parts: string[] = [];
-  for (const [key, flag] of FILTER_FLAGS) {
+  for (const key of FILTER_KEYS) {
     const v = flags[key];
     if (v === undefined || v === false) continue;
-    parts.push(v === true ? flag : `${flag} ${v}`);
+    parts.push(v === true ? flagName(key) : `${flagName(key)} ${v}`);
   }
   return parts.length === 0 ? undefined : parts.join(' ');
 }
