@@ -21,6 +21,7 @@ import { PORT_PROTOCOLS, type Conn, type Family } from '../model.js';
 import {
   BYTES, DPORT, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, scanAddress, type ConnScan,
 } from '../parse/conn-bytes.js';
+import { WordIds } from './word-ids.js';
 
 export type Direction = 'active' | 'passive' | 'local' | 'forward';
 export const DIRECTIONS: readonly Direction[] = ['passive', 'active', 'local', 'forward'];
@@ -181,13 +182,9 @@ export class HostFlowAggregator {
   private readonly kindProtocol: (string | undefined)[] = new Array<string | undefined>(512).fill(undefined);
   /** whether the protocol of the last kindFor() groups by port */
   private lastKindPorts = false;
-  /** address ids by value, in front of `ids` for scanned lines (open addressing, -1 empty) */
-  private v4Keys = new Int32Array(1 << 12);
-  private v4Ids = new Int32Array(1 << 12).fill(-1);
-  private v4Size = 0;
-  private v6Keys = new Int32Array(4 << 10);
-  private v6Ids = new Int32Array(1 << 10).fill(-1);
-  private v6Size = 0;
+  /** address ids by value, in front of `ids` for scanned lines */
+  private readonly v4Ids = new WordIds(1, 1 << 12);
+  private readonly v6Ids = new WordIds(4);
   private slots = new Int32Array(1 << 12).fill(-1);
   private keys = new Int32Array((1 << 11) * K);
   /** S doubles per flow: connections, counted, inPackets, inBytes, outPackets, outBytes */
@@ -294,70 +291,11 @@ export class HostFlowAggregator {
   private scanId(s: ConnScan, k: number): number {
     const text = s.texts[k];
     if (text !== undefined) return this.id(text);
-    const w = s.words;
-    const b = k * 4;
-    if (!s.v6) {
-      const v = w[b + 3]!;
-      const mask = this.v4Ids.length - 1;
-      for (let i = mix(v) & mask; ; i = (i + 1) & mask) {
-        const id = this.v4Ids[i]!;
-        if (id < 0) return this.v4Insert(i, v, this.id(scanAddress(s, k)));
-        if (this.v4Keys[i] === v) return id;
-      }
-    }
-    const w0 = w[b]!, w1 = w[b + 1]!, w2 = w[b + 2]!, w3 = w[b + 3]!;
-    const keys = this.v6Keys;
-    const mask = this.v6Ids.length - 1;
-    const h = mix(w0 ^ Math.imul(w1, 31) ^ Math.imul(w2, 961) ^ Math.imul(w3, 29791));
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const id = this.v6Ids[i]!;
-      if (id < 0) return this.v6Insert(i, w0, w1, w2, w3, this.id(scanAddress(s, k)));
-      const j = i * 4;
-      if (keys[j] === w0 && keys[j + 1] === w1 && keys[j + 2] === w2 && keys[j + 3] === w3) return id;
-    }
-  }
-
-  private v4Insert(slot: number, v: number, id: number): number {
-    this.v4Keys[slot] = v;
-    this.v4Ids[slot] = id;
-    if (++this.v4Size * 2 > this.v4Ids.length) {
-      const keys = this.v4Keys;
-      const ids = this.v4Ids;
-      this.v4Keys = new Int32Array(keys.length * 2);
-      this.v4Ids = new Int32Array(ids.length * 2).fill(-1);
-      const mask = this.v4Ids.length - 1;
-      for (let j = 0; j < ids.length; j++) {
-        if (ids[j]! < 0) continue;
-        let i = mix(keys[j]!) & mask;
-        while (this.v4Ids[i]! >= 0) i = (i + 1) & mask;
-        this.v4Keys[i] = keys[j]!;
-        this.v4Ids[i] = ids[j]!;
-      }
-    }
-    return id;
-  }
-
-  private v6Insert(slot: number, w0: number, w1: number, w2: number, w3: number, id: number): number {
-    const j = slot * 4;
-    this.v6Keys.set([w0, w1, w2, w3], j);
-    this.v6Ids[slot] = id;
-    if (++this.v6Size * 2 > this.v6Ids.length) {
-      const keys = this.v6Keys;
-      const ids = this.v6Ids;
-      this.v6Keys = new Int32Array(keys.length * 2);
-      this.v6Ids = new Int32Array(ids.length * 2).fill(-1);
-      const mask = this.v6Ids.length - 1;
-      for (let o = 0; o < ids.length; o++) {
-        if (ids[o]! < 0) continue;
-        const q = o * 4;
-        const h = mix(keys[q]! ^ Math.imul(keys[q + 1]!, 31) ^ Math.imul(keys[q + 2]!, 961) ^ Math.imul(keys[q + 3]!, 29791));
-        let i = h & mask;
-        while (this.v6Ids[i]! >= 0) i = (i + 1) & mask;
-        this.v6Keys.set(keys.subarray(q, q + 4), i * 4);
-        this.v6Ids[i] = ids[o]!;
-      }
-    }
-    return id;
+    // IPv4 is the last of the slot's four words
+    const table = s.v6 ? this.v6Ids : this.v4Ids;
+    const at = s.v6 ? k * 4 : k * 4 + 3;
+    const id = table.get(s.words, at);
+    return id >= 0 ? id : table.set(s.words, at, this.id(scanAddress(s, k)));
   }
 
   /**
@@ -544,10 +482,5 @@ export class HostFlowAggregator {
   }
 }
 
-/** A 32-bit hash of an int whose low bits are all well mixed (for masks of any size). */
-function mix(v: number): number {
-  const h = Math.imul(v, 0x9e3779b1);
-  return h ^ (h >>> 16);
-}
 
 const DIRECTIONS_BY_CODE: readonly Direction[] = (Object.keys(DIRECTION_CODE) as Direction[]).sort((a, b) => DIRECTION_CODE[a] - DIRECTION_CODE[b]);
