@@ -25,6 +25,7 @@ import { colorEnabled, createPalette, type Palette } from '../render/palette.js'
 import { renderPrometheus } from '../render/prometheus.js';
 import { renderSeries, sampleLine } from '../render/series-view.js';
 import { renderStatsReport } from '../render/stats-report.js';
+import { isLiveTable } from '../source/open-source.js';
 import { readLines, type ReadOptions } from '../source/read-table.js';
 import {
   addFilterOptions, addSourceOptions, describeFilter, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
@@ -167,10 +168,6 @@ export interface StatsFilter {
 }
 
 /** True when the source is this host's own table (so the kernel's figures describe it). */
-function isLiveTable(source: ReadOptions): boolean {
-  return source.file === undefined && !source.stdin;
-}
-
 export async function collectReport(
   source: ReadOptions, top: number, perCpu: boolean, out: Output, filter?: StatsFilter,
 ): Promise<StatsReport> {

@@ -15,6 +15,7 @@ import { CtflowError } from '../errors.js';
 import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import { isPlainAddress } from '../filter/address-match.js';
 import { PROTOCOL_BY_NUMBER, type Conn } from '../model.js';
+import { isLiveTable } from '../source/open-source.js';
 import { readTable, type ReadOptions } from '../source/read-table.js';
 import {
   batchInvocation, deleteInvocation, DEFAULT_CONNTRACK, flushInvocation, markAfterUpdate, updatable,
@@ -155,11 +156,6 @@ export async function executePlan(plan: Plan, options: ChangeOptions = {}): Prom
   const run = await runCountedWithRetry(plan.invocation, plan.action === 'delete' ? 'deleted' : 'updated');
   if (!run.retried || !isLiveTable(options.source ?? {})) return run.count;
   return countDone(plan, options.source ?? {});
-}
-
-/** The kernel's table now (/proc or `conntrack -L`), not a saved copy. */
-export function isLiveTable(source: ReadOptions): boolean {
-  return source.file === undefined && !source.stdin;
 }
 
 /**

@@ -306,6 +306,11 @@ async function* fromConntrack(bin: string, extraArgs: string[]): AsyncGenerator<
   }
 }
 
+/** Whether the options name the kernel's table as it is now (/proc or `conntrack -L`), not a saved copy. */
+export function isLiveTable(opts: SourceOptions): boolean {
+  return opts.file === undefined && !opts.stdin;
+}
+
 /**
  * The bytes of the table the options name. With `reuse`, a file's chunks share one buffer (see
  * fromFile): only for a consumer that is done with each chunk before it asks for the next.
