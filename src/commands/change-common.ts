@@ -13,7 +13,7 @@ import { renderConnTable } from '../render/conn-table.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
 import { DEFAULT_CONNTRACK, formatInvocation } from '../kernel/conntrack-invocation.js';
 import { requireConntrack } from '../kernel/run-conntrack.js';
-import { EXIT_NOTHING_MATCHED, type ChangeRequest, type Plan } from '../kernel/change-table.js';
+import { EXIT_NOTHING_MATCHED, executePlan, refuseOverMax, type ChangeOptions, type ChangeRequest, type Plan } from '../kernel/change-table.js';
 import { parseExactConnection } from '../kernel/exact-connection.js';
 import {
   FILTER_KEYS, addFilterOptions, addSourceOptions, describeFilter, filterFrom, flagName, sourceFrom, type FilterFlags, type SourceFlags,
@@ -99,7 +99,7 @@ function renderMatches(conns: readonly Conn[], flags: ChangeFlags): string {
 }
 
 /** --dry-run: the matches as list shows them, then the command(s) that would run. */
-export async function printDryRun(plan: Plan, flags: ChangeFlags): Promise<void> {
+async function printDryRun(plan: Plan, flags: ChangeFlags): Promise<void> {
   const out = createOutput();
   const commands = formatInvocation(plan.invocation);
   if (flags.json) {
@@ -130,13 +130,13 @@ export async function confirm(question: string, flags: { yes?: boolean }, needed
 }
 
 /** Nothing matched: exit 3 with one stderr line, and with --json the empty result on stdout. */
-export async function nothingMatched(verb: 'delete' | 'update', flags: ChangeFlags): Promise<void> {
+async function nothingMatched(verb: 'delete' | 'update', flags: ChangeFlags): Promise<void> {
   if (flags.json) await printResult(verb === 'delete' ? 'deleted' : 'updated', 0, [], flags);
   throw new CtflowError(`ctflow: ${verb}: nothing matched, nothing changed`, { code: 'ENOMATCH', exitCode: EXIT_NOTHING_MATCHED });
 }
 
 /** The one-line report, or the JSON result; sets the nothing-matched exit code when N is 0. */
-export async function printResult(verb: 'deleted' | 'updated', count: number, matched: readonly Conn[], flags: ChangeFlags): Promise<void> {
+async function printResult(verb: 'deleted' | 'updated', count: number, matched: readonly Conn[], flags: ChangeFlags): Promise<void> {
   const out = createOutput();
   if (flags.json) out.write(`${JSON.stringify({ [verb]: count, matched: matched.map(connToJson) }, null, 2)}\n`);
   else out.write(`${verb} ${count} connection${count === 1 ? '' : 's'}\n`);
@@ -145,3 +145,25 @@ export async function printResult(verb: 'deleted' | 'updated', count: number, ma
 }
 
 export { sourceFrom };
+
+/**
+ * What delete and update do with their plan: the dry run, "nothing matched", the --max refusal,
+ * the confirmation (`question`, when more than one entry would change), the run and the report.
+ */
+export async function carryOut(plan: Plan, flags: ChangeFlags, question: (n: number) => string, options: ChangeOptions): Promise<void> {
+  const n = plan.matched.length;
+  if (flags.dryRun) {
+    await printDryRun(plan, flags);
+    if (n === 0) process.exitCode = EXIT_NOTHING_MATCHED;
+    return;
+  }
+  if (n === 0) return nothingMatched(plan.action, flags);
+  refuseOverMax(n, options.max, plan.action);
+  if (!(await confirm(question(n), flags, n > 1))) {
+    process.stderr.write(`ctflow: ${plan.action}: not confirmed, nothing changed\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const count = await executePlan(plan, options);
+  await printResult(plan.action === 'delete' ? 'deleted' : 'updated', count, plan.matched, flags);
+}

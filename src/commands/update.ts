@@ -4,10 +4,9 @@
 import { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { parseMark } from '../filter/option-values.js';
-import { executePlan, planUpdate } from '../kernel/change-table.js';
+import { planUpdate } from '../kernel/change-table.js';
 import {
-  addChangeOptions, confirm, maxFrom, nothingMatched, printDryRun, printResult, refuseSavedTableForUpdate, requestFrom,
-  requireConntrackUnlessDryRun, sourceFrom, type ChangeFlags,
+  addChangeOptions, carryOut, maxFrom, refuseSavedTableForUpdate, requestFrom, requireConntrackUnlessDryRun, sourceFrom, type ChangeFlags,
 } from './change-common.js';
 
 interface UpdateFlags extends ChangeFlags {
@@ -30,20 +29,6 @@ async function runUpdate(flags: UpdateFlags): Promise<void> {
   const source = sourceFrom(flags);
   refuseSavedTableForUpdate(flags);
   requireConntrackUnlessDryRun(flags);
-  const plan = await planUpdate(request, mark, { source, conntrackBin: flags.conntrackBin });
-  if (flags.dryRun) {
-    await printDryRun(plan, flags);
-    if (plan.matched.length === 0) process.exitCode = 3;
-    return;
-  }
-  if (plan.matched.length === 0) return nothingMatched('update', flags);
-  const n = plan.matched.length;
-  if (max !== undefined && n > max) await executePlan(plan, { max });
-  if (!(await confirm(`update the mark of ${n} connections?`, flags, n > 1))) {
-    process.stderr.write('ctflow: update: not confirmed, nothing changed\n');
-    process.exitCode = 1;
-    return;
-  }
-  const count = await executePlan(plan, { max, source });
-  await printResult('updated', count, plan.matched, flags);
+  const options = { source, conntrackBin: flags.conntrackBin, max };
+  await carryOut(await planUpdate(request, mark, options), flags, (n) => `update the mark of ${n} connections?`, options);
 }

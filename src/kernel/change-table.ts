@@ -96,7 +96,7 @@ async function matching(request: ChangeRequest, source: ReadOptions): Promise<Co
   return matched;
 }
 
-function refuseOverMax(count: number, max: number | undefined, verb: string): void {
+export function refuseOverMax(count: number, max: number | undefined, verb: string): void {
   if (max !== undefined && count > max) {
     throw new CtflowError(`ctflow: --max ${max}: ${count} connections match, refusing to ${verb} any (raise --max or narrow the filter)`, {
       code: 'EMAX',
