@@ -6,7 +6,7 @@
 import { usageError } from '../errors.js';
 import type { Conn } from '../model.js';
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
-import { BYTES, NUMS, PACKETS, type ConnScan } from '../parse/conn-bytes.js';
+import { BYTES, PACKETS, scanTotal, type ConnScan } from '../parse/conn-bytes.js';
 
 export const SORT_KEYS = ['bytes', 'packets', 'timeout', 'src', 'dst', 'sport', 'dport', 'proto', 'state'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -63,14 +63,8 @@ const tiebreak: ConnOrder = (a, b) =>
  * ranks strictly after the worst kept record without making a record of it (list --limit).
  */
 export function scanSortValue(key: SortKey | undefined): ((s: ConnScan) => number) | undefined {
-  const total = (s: ConnScan, at: number): number => {
-    const n = s.nums;
-    // the record's total exists only when both directions carried packets= (see conn-bytes)
-    if (n[PACKETS]! < 0 || n[NUMS + PACKETS]! < 0) return -1;
-    return Math.max(n[at]!, 0) + Math.max(n[NUMS + at]!, 0);
-  };
-  if (key === undefined || key === 'bytes') return (s) => total(s, BYTES);
-  if (key === 'packets') return (s) => total(s, PACKETS);
+  if (key === undefined || key === 'bytes') return (s) => scanTotal(s, BYTES);
+  if (key === 'packets') return (s) => scanTotal(s, PACKETS);
   if (key === 'timeout') return (s) => s.timeout;
   return undefined;
 }

@@ -13,7 +13,7 @@ import type { Conn, NatKind } from '../model.js';
 
 /** The fields of an entry every count needs, in a record (Conn) and in a scan (ConnScan) alike. */
 type EntryFacts = Pick<Conn, 'protocol' | 'state' | 'assured' | 'unreplied' | 'offload' | 'hwOffload'>;
-import { BYTES, NUMS, ORIG_DST, ORIG_SRC, PACKETS, scanAddress, scanNat, type ConnScan } from '../parse/conn-bytes.js';
+import { BYTES, ORIG_DST, ORIG_SRC, PACKETS, scanAddress, scanNat, scanTotal, type ConnScan } from '../parse/conn-bytes.js';
 
 export interface Talker {
   address: string;
@@ -262,17 +262,14 @@ export function createTableStats(): TableStatsCollector {
       // the fast path reads no directional zones
       if (s.zone !== 0) add1(zones, s.zone, 1);
       if (s.mark !== 0) add1(marks, s.mark, 1);
-      const nums = s.nums;
-      // totals exist when both directions carried packets= (as the record's bytesTotal)
-      let total = 0;
-      if (nums[PACKETS]! >= 0 && nums[NUMS + PACKETS]! >= 0) {
-        total = Math.max(nums[BYTES]!, 0) + Math.max(nums[NUMS + BYTES]!, 0);
+      const total = scanTotal(s, BYTES);
+      if (total >= 0) {
         accounted++;
         bytes += total;
-        packets += nums[PACKETS]! + nums[NUMS + PACKETS]!;
+        packets += scanTotal(s, PACKETS);
       }
-      sources.add(scanAddress(s, ORIG_SRC), 1, total);
-      destinations.add(scanAddress(s, ORIG_DST), 1, total);
+      sources.add(scanAddress(s, ORIG_SRC), 1, Math.max(total, 0));
+      destinations.add(scanAddress(s, ORIG_DST), 1, Math.max(total, 0));
     },
 
     part(): TableStatsPart {

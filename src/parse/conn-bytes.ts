@@ -22,6 +22,7 @@
 
 import { canonicalIPv6, formatIPv6 } from './address.js';
 import { PROTOCOL_BY_NUMBER, PROTOCOL_STATES, type Conn, type Family, type NatKind, type Tuple } from '../model.js';
+import { isPlaceholderPorts, natKind, needsPorts } from './conn-line.js';
 
 const SP = 32;
 const EQ = 61;
@@ -242,8 +243,6 @@ export const REPLY_DST = 3;
  * (flows and stats count from it) or turns it into a record with connOfScan.
  */
 export class ConnScan {
-  /** as the line spelled it ([ipv4 2] / [ipv6 10]), undefined without the prefix */
-  family: Family | undefined = undefined;
   /** whether the addresses are IPv6 */
   v6 = false;
   protocol = '';
@@ -267,7 +266,8 @@ export class ConnScan {
   readonly nums = new Float64Array(2 * NUMS);
 
   get familyName(): Family {
-    return this.family ?? (this.v6 ? 'ipv6' : 'ipv4');
+    // a [ipv4 2]/[ipv6 10] prefix that disagreed with the addresses sent the line to the slow path
+    return this.v6 ? 'ipv6' : 'ipv4';
   }
 }
 
@@ -459,19 +459,17 @@ export function scanConnBytes(buf: Buffer, start: number, end: number): ConnScan
 
   // the slow path's rules for a whole entry; a line that fails them is left to it
   if (tuples !== 2 || (seen & 0b1010) !== 0b1010) return undefined;
-  if (protonum === 6 || protonum === 17 || protonum === 132 || protonum === 136) {
+  if (needsPorts(protonum)) {
     if (nums[SPORT]! < 0 || nums[DPORT]! < 0 || nums[NUMS + SPORT]! < 0 || nums[NUMS + DPORT]! < 0) return undefined;
   }
   if (family !== undefined && (family === 'ipv6') !== v6) return undefined;
-  // conntrack-tools' made-up ports of an untracked DCCP entry (see dropPlaceholderPorts in conn-line.ts)
-  if (protonum === 33 && s.state === undefined && nums[SPORT] === 0 && nums[DPORT] === 0 &&
-      nums[NUMS + SPORT] === 0 && nums[NUMS + DPORT] === 0) {
+  // conntrack-tools' made-up ports of an untracked DCCP entry (see isPlaceholderPorts in conn-line.ts)
+  if (isPlaceholderPorts(protonum, s.state, nums[SPORT], nums[DPORT], nums[NUMS + SPORT], nums[NUMS + DPORT])) {
     nums[SPORT] = -1;
     nums[DPORT] = -1;
     nums[NUMS + SPORT] = -1;
     nums[NUMS + DPORT] = -1;
   }
-  s.family = family;
   s.v6 = v6;
   s.protocol = protocol;
   s.protonum = protonum;
@@ -496,10 +494,14 @@ function tupleOf(s: ConnScan, src: number, dst: number, t: number): Tuple {
   };
 }
 
-function natOf(o: Tuple, r: Tuple): NatKind | undefined {
-  const snat = r.dst !== o.src || r.dport !== o.sport;
-  const dnat = r.src !== o.dst || r.sport !== o.dport;
-  return snat ? (dnat ? 'both' : 'snat') : dnat ? 'dnat' : undefined;
+/**
+ * The total over both directions of number `at` (PACKETS or BYTES), as the record's packetsTotal
+ * and bytesTotal: -1 unless both directions carried packets= (accounting was on).
+ */
+export function scanTotal(s: ConnScan, at: number): number {
+  const n = s.nums;
+  if (n[PACKETS]! < 0 || n[NUMS + PACKETS]! < 0) return -1;
+  return Math.max(n[at]!, 0) + Math.max(n[NUMS + at]!, 0);
 }
 
 /** Whether scan address slots a and b hold the same address. */
@@ -514,16 +516,13 @@ function sameAddress(s: ConnScan, a: number, b: number): boolean {
 /** The record's `nat`, from the scan (natOf on the tuples, without them). */
 export function scanNat(s: ConnScan): NatKind | undefined {
   const n = s.nums;
-  const snat = !sameAddress(s, REPLY_DST, ORIG_SRC) || n[NUMS + DPORT] !== n[SPORT];
-  const dnat = !sameAddress(s, REPLY_SRC, ORIG_DST) || n[NUMS + SPORT] !== n[DPORT];
-  return snat ? (dnat ? 'both' : 'snat') : dnat ? 'dnat' : undefined;
+  return natKind(!sameAddress(s, REPLY_DST, ORIG_SRC) || n[NUMS + DPORT] !== n[SPORT], !sameAddress(s, REPLY_SRC, ORIG_DST) || n[NUMS + SPORT] !== n[DPORT]);
 }
 
 /** The record parseConnLine would make of the scanned line. */
 export function connOfScan(s: ConnScan): Conn {
   const original = tupleOf(s, ORIG_SRC, ORIG_DST, 0);
   const reply = tupleOf(s, REPLY_SRC, REPLY_DST, NUMS);
-  const counted = original.packets !== undefined && reply.packets !== undefined;
   return {
     family: s.familyName,
     protocol: s.protocol,
@@ -547,9 +546,9 @@ export function connOfScan(s: ConnScan): Conn {
     start: undefined,
     stop: undefined,
     extra: undefined,
-    packetsTotal: counted ? original.packets! + reply.packets! : undefined,
-    bytesTotal: counted ? (original.bytes ?? 0) + (reply.bytes ?? 0) : undefined,
-    nat: natOf(original, reply),
+    packetsTotal: opt(scanTotal(s, PACKETS)),
+    bytesTotal: opt(scanTotal(s, BYTES)),
+    nat: scanNat(s),
   };
 }
 

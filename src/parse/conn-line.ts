@@ -58,14 +58,17 @@ function newTuple(): Tuple {
   };
 }
 
-function natOf(o: Tuple, r: Tuple): NatKind | undefined {
-  const snat = r.dst !== o.src || r.dport !== o.sport;
-  const dnat = r.src !== o.dst || r.sport !== o.dport;
+/** The NAT kind of an entry whose source (snat) and/or destination (dnat) the reply tuple changed. */
+export function natKind(snat: boolean, dnat: boolean): NatKind | undefined {
   return snat ? (dnat ? 'both' : 'snat') : dnat ? 'dnat' : undefined;
 }
 
-/** Protocols whose tuples must carry both ports for the line to be whole. */
-function needsPorts(protonum: number): boolean {
+function natOf(o: Tuple, r: Tuple): NatKind | undefined {
+  return natKind(r.dst !== o.src || r.dport !== o.sport, r.src !== o.dst || r.sport !== o.dport);
+}
+
+/** Protocols whose tuples must carry both ports for the line to be whole (the fast path's rule too). */
+export function needsPorts(protonum: number): boolean {
   return protonum === 6 || protonum === 17 || protonum === 132 || protonum === 136;
 }
 
@@ -76,13 +79,15 @@ function needsPorts(protonum: number): boolean {
  * always has a state, so all four ports 0 and no state is that placeholder: dropping it makes
  * both sources give the same record (and the same flows, filters and JSON).
  */
+export function isPlaceholderPorts(protonum: number, state: string | undefined, os: number | undefined, od: number | undefined, rs: number | undefined, rd: number | undefined): boolean {
+  return protonum === 33 && state === undefined && os === 0 && od === 0 && rs === 0 && rd === 0;
+}
+
 function dropPlaceholderPorts(o: Tuple, r: Tuple): void {
-  if (o.sport === 0 && o.dport === 0 && r.sport === 0 && r.dport === 0) {
-    o.sport = undefined;
-    o.dport = undefined;
-    r.sport = undefined;
-    r.dport = undefined;
-  }
+  o.sport = undefined;
+  o.dport = undefined;
+  r.sport = undefined;
+  r.dport = undefined;
 }
 
 export function parseConnLine(line: string): Conn | undefined {
@@ -337,7 +342,7 @@ export function parseConnLine(line: string): Conn | undefined {
       return undefined;
     }
   }
-  if (protonum === 33 && state === undefined) dropPlaceholderPorts(original, reply);
+  if (isPlaceholderPorts(protonum, state, original.sport, original.dport, reply.sport, reply.dport)) dropPlaceholderPorts(original, reply);
   const v6 = original.src.indexOf(':') >= 0;
   if (family === undefined) family = v6 ? 'ipv6' : 'ipv4';
   else if ((family === 'ipv6') !== v6) return undefined;

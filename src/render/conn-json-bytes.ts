@@ -12,7 +12,7 @@
 import type { Conn, Tuple } from '../model.js';
 import {
   BYTES, CODE, DPORT, ICMP_ID, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, connOfScan, scanAddress,
-  scanNat, type ConnScan,
+  scanNat, scanTotal, type ConnScan,
 } from '../parse/conn-bytes.js';
 import { bool, lit, num, numOrNeg, numOrNull, seg, str, strOrNull, written } from './json-bytes.js';
 
@@ -185,10 +185,7 @@ export function writeScanJson(s: ConnScan, buf: Uint8Array, pos: number): number
     n[TYPE]!, n[CODE]!, n[ICMP_ID]!, -1, -1, n[PACKETS]!, n[BYTES]!, -1);
   pos = tuple(buf, lit(buf, pos, K_REPLY), scanAddress(s, REPLY_SRC), scanAddress(s, REPLY_DST), n[NUMS + SPORT]!,
     n[NUMS + DPORT]!, n[NUMS + TYPE]!, n[NUMS + CODE]!, n[NUMS + ICMP_ID]!, -1, -1, n[NUMS + PACKETS]!, n[NUMS + BYTES]!, -1);
-  // totals exist when both directions carried packets= (as the record's)
-  const counted = n[PACKETS]! >= 0 && n[NUMS + PACKETS]! >= 0;
   pos = plainTail(buf, pos, s.assured, s.unreplied, s.mark, s.zone, s.use,
-    counted ? n[PACKETS]! + n[NUMS + PACKETS]! : -1,
-    counted ? Math.max(n[BYTES]!, 0) + Math.max(n[NUMS + BYTES]!, 0) : -1, scanNat(s));
+    scanTotal(s, PACKETS), scanTotal(s, BYTES), scanNat(s));
   return written.bad ? -1 : pos;
 }
