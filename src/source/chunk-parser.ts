@@ -37,8 +37,7 @@ export function chunkParser<P, R>(createJob: CreateJob<P, R>, params: P): ChunkP
   const sink = new GrowBuffer(OUTPUT_BYTES);
   const instance = createJob(params, (text) => sink.write(text), sink);
   const report = emptyReport();
-  const scanned = instance.scanned;
-  const lineSink = connLineSink(report, false, (c) => instance.conn(c), scanned === undefined ? undefined : (s) => scanned(s));
+  const lineSink = connLineSink(report, false, instance.conn, instance.scanned);
   return {
     instance,
     parse(buf) {

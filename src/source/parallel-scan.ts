@@ -93,8 +93,6 @@ export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
   return Math.min(availableParallelism() - 1, 1);
 }
 
-class Stop extends Error {}
-
 export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, control: ScanControl): Promise<ScanRun<R>> {
   const threads = source.strict ? 0 : control.workers ?? workerCount();
   const parallelMin = control.parallelMin ?? PARALLEL_MIN;
@@ -159,15 +157,7 @@ async function runHere<P, R>(
     if (done) own.recycle(bytes.buffer as ArrayBuffer);
   };
   const report = emptyReport();
-  const stop = control.shouldStop;
-  const scanned = instance.scanned;
-  const splitter = new ByteLineSplitter(connLineSink(report, Boolean(source.strict), (c) => {
-    if (stop?.()) throw new Stop();
-    instance.conn(c);
-  }, scanned === undefined ? undefined : (s) => {
-    if (stop?.()) throw new Stop();
-    scanned(s);
-  }));
+  const splitter = new ByteLineSplitter(connLineSink(report, Boolean(source.strict), instance.conn, instance.scanned));
   try {
     for (let r = await rest.next(); !r.done; r = await rest.next()) {
       report.bytes += r.value.length;
@@ -175,6 +165,11 @@ async function runHere<P, R>(
       flushOwn();
       source.onProgress?.(report.bytes);
       await control.drained?.();
+      // polled per chunk, as runWorkers does: a reader gone away costs at most one chunk more
+      if (control.shouldStop?.()) {
+        await rest.return?.();
+        return { result: job.merge([instance.finish()]), report, stopped: true, workers: 0 };
+      }
       if (report.bytes >= handOverAt) {
         const { rest: cut, skipping } = splitter.detach();
         return { result: job.merge([]), report, stopped: false, workers: 0, handOver: { report, result: instance.finish(), rest: cut, skipping } };
@@ -186,8 +181,7 @@ async function runHere<P, R>(
     flushOwn();
     // close the source (a file handle, a subprocess) whatever ended the read
     await rest.return?.();
-    if (!(err instanceof Stop)) throw err;
-    return { result: job.merge([instance.finish()]), report, stopped: true, workers: 0 };
+    throw err;
   }
   return { result: job.merge([instance.finish()]), report, stopped: false, workers: 0 };
 }

@@ -77,19 +77,19 @@ export function connLineSink(
       report.lines++;
       // the common line shape is read from the bytes; any other goes through the full parser
       const scan = scanConnBytes(buf, start, end);
-      if (scan !== undefined && onScan !== undefined) {
+      if (scan !== undefined) {
         report.records++;
-        onScan(scan);
+        if (onScan !== undefined) onScan(scan);
+        else onConn(connOfScan(scan));
         return;
       }
-      let conn = scan === undefined ? undefined : connOfScan(scan);
+      // an empty line (or a lone CR) is no entry and no skip
+      if (end === start || (end === start + 1 && buf[start] === 13)) return;
+      const text = buf.toString('latin1', start, end);
+      const conn = parseConnLine(text);
       if (conn === undefined) {
-        const text = buf.toString('latin1', start, end);
-        conn = parseConnLine(text);
-        if (conn === undefined) {
-          if (text.length > 0 && !(text.length === 1 && text.charCodeAt(0) === 13)) skip(text);
-          return;
-        }
+        skip(text);
+        return;
       }
       report.records++;
       onConn(conn);
