@@ -127,7 +127,6 @@ export function classify(c: Conn, local: ReadonlySet<string>): Classification {
   };
 }
 
-const DIRECTION_CODE: Record<Direction, number> = { passive: 0, active: 1, local: 2, forward: 3 };
 /** A flow port as a number: 0–65535, 'many' 65536, none 65537. */
 const PORT_MANY = 65536;
 const PORT_NONE = 65537;
@@ -226,7 +225,11 @@ export class HostFlowAggregator {
 
   /** Counts one connection into its flow and returns that flow (top keys its rows by it). */
   add(c: Conn): HostFlow {
-    const f = this.count(c);
+    return this.withSums(this.count(c));
+  }
+
+  /** Flow number f as an object with its counters as they are now. */
+  private withSums(f: number): HostFlow {
     const flow = this.flowAt(f);
     const b = f * S;
     const sums = this.sums;
@@ -245,11 +248,12 @@ export class HostFlowAggregator {
    * sets lastKindPorts.
    */
   private kindFor(protocol: string, protonum: number, family: Family): number {
-    const at = (protonum & 255) * 2 + (family === 'ipv6' ? 1 : 0);
-    if (this.kindProtocol[at] !== protocol || protonum > 255) {
+    const at = protonum * 2 + (family === 'ipv6' ? 1 : 0);
+    // (both parsers take protocol numbers 0–255 only)
+    if (this.kindProtocol[at] !== protocol) {
       this.kindCode[at] = this.kindOf(protocol, protonum, family);
       this.kindPorts[at] = PORT_PROTOCOLS.has(protocol) ? 1 : 0;
-      this.kindProtocol[at] = protonum > 255 ? undefined : protocol;
+      this.kindProtocol[at] = protocol;
     }
     this.lastKindPorts = this.kindPorts[at] === 1;
     return this.kindCode[at]!;
@@ -349,11 +353,7 @@ export class HostFlowAggregator {
 
   /** The flow with this identity, made on first sight. */
   private find(localId: number, peerId: number, kind: number, lport: number, pport: number, nat: number, nport: number): number {
-    let h = Math.imul(localId, 0x9e3779b1) ^ Math.imul(peerId + 0x7f4a7c15, 0x85ebca77) ^ Math.imul(kind + 0x165667b1, 0xc2b2ae3d);
-    h ^= Math.imul(lport * 65539 + pport, 0x27d4eb2f) ^ Math.imul(nat * 65539 + nport, 0x165667b1);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 13;
+    const h = flowHash(localId, peerId, kind, lport, pport, nat, nport);
     const mask = this.slots.length - 1;
     const keys = this.keys;
     for (let i = h & mask; ; i = (i + 1) & mask) {
@@ -403,7 +403,7 @@ export class HostFlowAggregator {
     const nat = keys[b + K_NAT]!;
     const [protocol, protonum, family] = this.kinds[kind & 0xffff]!;
     flow = {
-      direction: DIRECTIONS_BY_CODE[kind >>> 16]!, protocol, protonum, family,
+      direction: DIRECTIONS[kind >>> 16]!, protocol, protonum, family,
       local: { addr: this.addresses[keys[b + K_LOCAL]!]!, port: portOf(keys[b + K_LPORT]!) },
       peer: { addr: this.addresses[keys[b + K_PEER]!]!, port: portOf(keys[b + K_PPORT]!) },
       natTarget: nat === 0 ? undefined : { addr: this.addresses[nat - 1]!, port: portOf(keys[b + K_NPORT]!) },
@@ -421,21 +421,12 @@ export class HostFlowAggregator {
     for (let f = 0; f < this.size; f++) {
       const b = f * K;
       // re-find each flow's slot by its key (find() would insert: place by hand)
-      const h = this.hashAt(b, keys);
+      const h = flowHash(keys[b + K_LOCAL]!, keys[b + K_PEER]!, keys[b + K_KIND]!, keys[b + K_LPORT]!, keys[b + K_PPORT]!, keys[b + K_NAT]!, keys[b + K_NPORT]!);
       const mask = slots.length - 1;
       let i = h & mask;
       while (slots[i]! >= 0) i = (i + 1) & mask;
       slots[i] = f;
     }
-  }
-
-  private hashAt(b: number, keys: Int32Array): number {
-    let h = Math.imul(keys[b + K_LOCAL]!, 0x9e3779b1) ^ Math.imul(keys[b + K_PEER]! + 0x7f4a7c15, 0x85ebca77) ^ Math.imul(keys[b + K_KIND]! + 0x165667b1, 0xc2b2ae3d);
-    h ^= Math.imul(keys[b + K_LPORT]! * 65539 + keys[b + K_PPORT]!, 0x27d4eb2f) ^ Math.imul(keys[b + K_NAT]! * 65539 + keys[b + K_NPORT]!, 0x165667b1);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 13;
-    return h;
   }
 
   /** The flows in compact form (for a worker's answer). */
@@ -466,21 +457,16 @@ export class HostFlowAggregator {
   /** The flows, in first-seen order (sortFlows gives the stable one), with their counters. */
   values(): HostFlow[] {
     const out: HostFlow[] = new Array<HostFlow>(this.size);
-    const sums = this.sums;
-    for (let f = 0; f < this.size; f++) {
-      const flow = this.flowAt(f);
-      const b = f * S;
-      flow.connections = sums[b]!;
-      flow.counted = sums[b + 1]!;
-      flow.inPackets = sums[b + 2]!;
-      flow.inBytes = sums[b + 3]!;
-      flow.outPackets = sums[b + 4]!;
-      flow.outBytes = sums[b + 5]!;
-      out[f] = flow;
-    }
+    for (let f = 0; f < this.size; f++) out[f] = this.withSums(f);
     return out;
   }
 }
 
-
-const DIRECTIONS_BY_CODE: readonly Direction[] = (Object.keys(DIRECTION_CODE) as Direction[]).sort((a, b) => DIRECTION_CODE[a] - DIRECTION_CODE[b]);
+/** The hash of a flow's identity (find() and grow() place flows by it). */
+function flowHash(localId: number, peerId: number, kind: number, lport: number, pport: number, nat: number, nport: number): number {
+  let h = Math.imul(localId, 0x9e3779b1) ^ Math.imul(peerId + 0x7f4a7c15, 0x85ebca77) ^ Math.imul(kind + 0x165667b1, 0xc2b2ae3d);
+  h ^= Math.imul(lport * 65539 + pport, 0x27d4eb2f) ^ Math.imul(nat * 65539 + nport, 0x165667b1);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return h ^ (h >>> 13);
+}
