@@ -41,8 +41,6 @@ export interface ApiConnection {
   dst_zone?: string;
 }
 
-export const MARK_FIELDS = ['provider', 'ndpi', 'prio'] as const;
-
 const text = (v: number | undefined): string => (v === undefined ? '' : String(v));
 
 /** ASSURED, UNREPLIED, OFFLOAD, HW_OFFLOAD as conntrack prints them, comma separated. */

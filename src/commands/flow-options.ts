@@ -8,6 +8,7 @@ import { compileFlowSelection, type FlowSelection } from '../aggregate/flow-sele
 import type { Direction, HostFlow } from '../aggregate/host-flows.js';
 import { parsePort } from '../filter/option-values.js';
 import { listeningPortKeys, readListeningSockets } from '../host/listening.js';
+import { collect } from './options.js';
 
 export interface FlowSelectionFlags {
   active?: boolean;
@@ -20,7 +21,6 @@ export interface FlowSelectionFlags {
   procNet?: string;
 }
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function addFlowSelectionOptions(cmd: Command): Command {
   return cmd

@@ -7,7 +7,6 @@ import { FLOW_SORT_KEYS, sortFlows, type FlowSortKey } from '../aggregate/flow-o
 import { KEEP_ALL } from '../aggregate/flow-selection.js';
 import type { HostFlow } from '../aggregate/host-flows.js';
 import { usageError } from '../errors.js';
-import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount } from '../filter/option-values.js';
 import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
 import { DEFAULT_DNS_TIMEOUT_MS, MAX_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
@@ -17,8 +16,7 @@ import { FLOW_JSON_MAX, writeFlowJson } from '../render/flows-json-bytes.js';
 import { renderFlowsTable } from '../render/flows-table.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
 import {
-  addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
-  type FilterFlags, type OutputFlags, type SourceFlags,
+  addFilterOptions, addOutputOptions, addSourceOptions, collect, filterFrom, outputFrom, sourceFrom, type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
 import { flowsJob, flowsOf } from '../jobs/flows-job.js';
 import { scanJob } from './scan.js';
@@ -36,7 +34,6 @@ interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, F
   dnsTimeout?: string;
 }
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function flowsCommand(): Command {
   const cmd = new Command('flows')
@@ -70,7 +67,6 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   // every option is checked before anything is read
   const source = sourceFrom(flags);
   const filterOptions = filterFrom(flags);
-  compileFilter(filterOptions); // every option is checked before anything is read
   const format = outputFrom(flags);
   const local = flags.local !== undefined ? parseLocalOption(flags.local) : discoverLocalAddresses();
   const selection = flowSelectionFrom(flags);

@@ -11,7 +11,8 @@ import {
 import type { ReadOptions } from '../source/read-table.js';
 import { usageError } from '../errors.js';
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+/** commander's argument parser for a repeatable option: every value, in order. */
+export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export interface SourceFlags {
   file?: string;
@@ -89,10 +90,6 @@ export function addOutputOptions(cmd: Command): Command {
     .addOption(new Option('--ndjson', 'one JSON object per line').conflicts(['csv']))
     .option('--csv', 'comma-separated values with a header row')
     .option('--no-color', 'no colours (also when NO_COLOR is set)');
-}
-
-export function addRepeatable(cmd: Command, flags: string, description: string): Command {
-  return cmd.option(flags, description, collect);
 }
 
 export function sourceFrom(flags: SourceFlags): ReadOptions {

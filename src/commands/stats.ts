@@ -82,7 +82,6 @@ async function runStats(flags: StatsFlags): Promise<void> {
   }
   if (interval !== undefined && flags.netdata !== undefined) throw usageError('ctflow: --interval and --netdata: choose one, got both');
   const filterOptions = filterFrom(flags);
-  compileFilter(filterOptions); // every value is checked before anything is read
   const filterText = describeFilter(flags);
   const filter = filterText === undefined ? undefined : { options: filterOptions, text: filterText };
   if (filter !== undefined) {

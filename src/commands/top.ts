@@ -22,7 +22,9 @@ import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
 import { colorEnabled, createPalette, type Palette } from '../render/palette.js';
 import { renderTopFrame, topFrameJson, type TopView } from '../render/top-frame.js';
-import { addFilterOptions, addSourceOptions, filterFrom, sourceFrom, type FilterFlags, type SourceFlags } from './options.js';
+import {
+  addFilterOptions, addSourceOptions, collect, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
+} from './options.js';
 import { scanTable } from './scan.js';
 import { openTerminal } from './top-terminal.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
@@ -52,7 +54,6 @@ interface State {
   addressMatch: AddressMatcher | undefined;
 }
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function topCommand(): Command {
   const cmd = new Command('top')

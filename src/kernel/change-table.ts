@@ -191,13 +191,6 @@ export async function deleteConnections(request: ChangeRequest, options: ChangeO
   return { count: await executePlan(plan, options), matched: plan.matched };
 }
 
-/** Set the mark of the matching connections. */
-export async function updateConnections(request: ChangeRequest, mark: MarkMask, options: ChangeOptions = {}): Promise<ChangeResult> {
-  const plan = await planUpdate(request, mark, options);
-  if (plan.matched.length === 0) return { count: 0, matched: [] };
-  return { count: await executePlan(plan, options), matched: plan.matched };
-}
-
 export interface FlushOptions {
   family?: 'ipv4' | 'ipv6' | undefined;
   conntrackBin?: string | undefined;

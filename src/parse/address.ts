@@ -108,11 +108,3 @@ export function canonicalIPv6(text: string): string | undefined {
   canonicalCache.set(text, out);
   return out;
 }
-
-export function isIPv4(text: string): boolean {
-  return parseIPv4(text) !== undefined;
-}
-
-export function isIPv6(text: string): boolean {
-  return parseIPv6(text) !== undefined;
-}
