@@ -2,10 +2,10 @@
 // complete), and with --live how many entries of the table are in each protocol and state.
 
 import { Command } from 'commander';
-import Table from 'cli-table3';
 import { createProtocolCounter, protocolCatalogue, type ProtocolCount } from '../aggregate/protocols.js';
 import { createOutput } from '../output.js';
-import { colorEnabled, createPalette, type Palette } from '../render/palette.js';
+import { colorEnabled, createPalette } from '../render/palette.js';
+import { renderProtocols } from '../render/protocols.js';
 import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
 import { scanTable } from './scan.js';
 
@@ -23,30 +23,6 @@ export function protocolsCommand(): Command {
     .option('--no-color', 'no colours (also when NO_COLOR is set)');
   addSourceOptions(cmd);
   return cmd.action(async (flags: ProtocolsFlags) => runProtocols(flags));
-}
-
-function newTable(head: string[], p: Palette): Table.Table {
-  return new Table({
-    head: head.map((h) => p.header(h)),
-    style: { head: [], border: [], compact: true },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
-}
-
-export function renderProtocols(catalogue: Record<string, string[]>, counts: Record<string, ProtocolCount> | undefined, p: Palette): string {
-  if (counts === undefined) {
-    const t = newTable(['Protocol', 'States'], p);
-    for (const [proto, states] of Object.entries(catalogue)) t.push([p.proto(proto), states.length === 0 ? p.dim('(none)') : states.join(' ')]);
-    return t.toString() + '\n';
-  }
-  const t = newTable(['Protocol', 'State', 'Entries'], p);
-  for (const [proto, c] of Object.entries(counts)) {
-    t.push([p.proto(proto), '', { hAlign: 'right', content: String(c.total) }]);
-    for (const [state, n] of Object.entries(c.states)) {
-      t.push(['', n === 0 ? p.dim(state) : p.state(state), { hAlign: 'right', content: n === 0 ? p.dim('0') : String(n) }]);
-    }
-  }
-  return t.toString() + '\n';
 }
 
 async function runProtocols(flags: ProtocolsFlags): Promise<void> {

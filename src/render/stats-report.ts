@@ -2,9 +2,9 @@
 // the breakdowns, the top talkers and the kernel counters. Sections with nothing to say are left
 // out, so a report from a `conntrack -S` file shows only its counters.
 
-import Table from 'cli-table3';
 import type { StatsReport } from '../aggregate/stats-report.js';
 import type { Talker } from '../aggregate/table-stats.js';
+import { compactTable as table, right } from './compact-table.js';
 import { humanBytes } from './human.js';
 import type { Palette } from './palette.js';
 
@@ -21,18 +21,6 @@ export function fillBar(percent: number, p: Palette, width = BAR_WIDTH): string 
 
 export function formatPercent(percent: number): string {
   return `${percent < 10 ? percent.toFixed(3).replace(/0+$/, '').replace(/\.$/, '') : percent.toFixed(1)}%`;
-}
-
-function table(head: string[], p: Palette): Table.Table {
-  return new Table({
-    head: head.map((h) => p.header(h)),
-    style: { head: [], border: [], compact: true },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
-}
-
-function right(content: string | number): Table.Cell {
-  return { hAlign: 'right', content: String(content) };
 }
 
 function share(n: number, of: number | undefined): string {
