@@ -10,7 +10,7 @@ import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
 import { connToJson } from '../render/conn-json.js';
 import { renderConnTable } from '../render/conn-table.js';
-import { colorEnabled, createPalette } from '../render/palette.js';
+import { stdoutPalette } from '../render/palette.js';
 import { DEFAULT_CONNTRACK, formatInvocation } from '../kernel/conntrack-invocation.js';
 import { requireConntrack } from '../kernel/run-conntrack.js';
 import { EXIT_NOTHING_MATCHED, executePlan, refuseOverMax, type ChangeOptions, type ChangeRequest, type Plan } from '../kernel/change-table.js';
@@ -94,7 +94,7 @@ export function maxFrom(flags: ChangeFlags): number | undefined {
 }
 
 function renderMatches(conns: readonly Conn[], flags: ChangeFlags): string {
-  const palette = createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
+  const palette = stdoutPalette(flags);
   return renderConnTable(conns, palette);
 }
 

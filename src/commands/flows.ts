@@ -14,7 +14,7 @@ import { createOutput } from '../output.js';
 import { flowCsvHeader, flowToCsv, flowToJson, flowToJsonText } from '../render/flows-json.js';
 import { FLOW_JSON_MAX, writeFlowJson } from '../render/flows-json-bytes.js';
 import { renderFlowsTable } from '../render/flows-table.js';
-import { colorEnabled, createPalette } from '../render/palette.js';
+import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, collect, filterFrom, outputFrom, sourceFrom, type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
@@ -117,7 +117,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
       for (const f of flows) out.write(appendCsv(flowToCsv(f, names), csvZones(f)));
       break;
     case 'table': {
-      const palette = createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
+      const palette = stdoutPalette(flags);
       out.write(renderFlowsTable(flows, palette, names, zones === undefined ? undefined : { head: ['Zones'], cells: (f) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] }));
       break;
     }

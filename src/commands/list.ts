@@ -12,7 +12,7 @@ import { connToCsv, csvHeader } from '../render/conn-csv.js';
 import { appendCsv, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras } from '../render/conn-extras.js';
 import { connToJson, connToJsonLine } from '../render/conn-json.js';
 import { renderConnTable } from '../render/conn-table.js';
-import { colorEnabled, createPalette } from '../render/palette.js';
+import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
   type FilterFlags, type OutputFlags, type SourceFlags,
@@ -111,7 +111,7 @@ async function runList(flags: ListFlags): Promise<void> {
       for (const c of conns) out.write(appendCsv(connToCsv(c), extraCsvCells(c, extras)));
       break;
     case 'table': {
-      const palette = createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
+      const palette = stdoutPalette(flags);
       out.write(renderConnTable(conns, palette, { head: extraTableHead(extras), cells: (c) => extraTableCells(c, extras) }));
       break;
     }

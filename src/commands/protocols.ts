@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { createProtocolCounter, protocolCatalogue, type ProtocolCount } from '../aggregate/protocols.js';
 import { createOutput } from '../output.js';
-import { colorEnabled, createPalette } from '../render/palette.js';
+import { stdoutPalette } from '../render/palette.js';
 import { renderProtocols } from '../render/protocols.js';
 import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
 import { scanTable } from './scan.js';
@@ -38,7 +38,7 @@ async function runProtocols(flags: ProtocolsFlags): Promise<void> {
   if (flags.json) {
     out.write(JSON.stringify(counts === undefined ? { protocols: catalogue } : { protocols: catalogue, counts }) + '\n');
   } else {
-    out.write(renderProtocols(catalogue, counts, createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env))));
+    out.write(renderProtocols(catalogue, counts, stdoutPalette(flags)));
   }
   await out.end();
 }

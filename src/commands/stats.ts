@@ -21,7 +21,7 @@ import { DEFAULT_SINCE, fetchNetdataSeries } from '../kernel/netdata.js';
 import { readTableFigures } from '../kernel/table-size.js';
 import { createOutput, type Output } from '../output.js';
 import { isKernelStatsText, parseKernelStats, type KernelCounters } from '../parse/kernel-stats.js';
-import { colorEnabled, createPalette, type Palette } from '../render/palette.js';
+import { stdoutPalette } from '../render/palette.js';
 import { renderPrometheus } from '../render/prometheus.js';
 import { renderSeries, sampleLine } from '../render/series-view.js';
 import { renderStatsReport } from '../render/stats-report.js';
@@ -64,10 +64,6 @@ export function statsCommand(): Command {
   return cmd.action(async (flags: StatsFlags) => runStats(flags));
 }
 
-function paletteFor(flags: StatsFlags): Palette {
-  return createPalette(colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
-}
-
 async function runStats(flags: StatsFlags): Promise<void> {
   const top = flags.top === undefined ? DEFAULT_TOP : parseCount(flags.top, '--top');
   const count = flags.count === undefined ? undefined : parseCount(flags.count, '--count', 1);
@@ -100,7 +96,7 @@ async function runStats(flags: StatsFlags): Promise<void> {
     else {
       const tty = Boolean(process.stdout.isTTY);
       const width = Math.max(20, Math.min(120, (process.stdout.columns ?? 80) - 10));
-      out.write(renderSeries(series, flags.netdata, paletteFor(flags), tty ? { width, height: 8 } : undefined));
+      out.write(renderSeries(series, flags.netdata, stdoutPalette(flags), tty ? { width, height: 8 } : undefined));
     }
     await out.end();
     return;
@@ -122,7 +118,7 @@ async function runStats(flags: StatsFlags): Promise<void> {
   if (flags.prom) out.write(renderPrometheus(report));
   // unknown figures print as null so every key is always there for scripts
   else if (flags.json) out.write(JSON.stringify(report, (_k, v: unknown) => (v === undefined ? null : v), 2) + '\n');
-  else if (flags.promFile === undefined) out.write(renderStatsReport(report, paletteFor(flags)));
+  else if (flags.promFile === undefined) out.write(renderStatsReport(report, stdoutPalette(flags)));
   await out.end();
 }
 
@@ -190,7 +186,7 @@ export async function collectReport(
 async function runSampling(
   source: ReadOptions, interval: number, count: number | undefined, flags: StatsFlags, out: Output, filter: StatsFilter | undefined,
 ): Promise<void> {
-  const palette = paletteFor(flags);
+  const palette = stdoutPalette(flags);
   const matches: ConnPredicate = filter === undefined ? always : compileFilter(filter.options);
   // each sample counts the matching entries only: say so once, above the lines
   if (filter !== undefined && !flags.json) out.write(`${palette.dim(`counting entries that match ${filter.text}`)}\n`);

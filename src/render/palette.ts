@@ -52,3 +52,8 @@ export function colorEnabled(opts: { color?: boolean }, isTTY: boolean, env: Nod
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
   return isTTY;
 }
+
+/** The palette for stdout, as the command's --no-color, NO_COLOR/FORCE_COLOR and the terminal decide. */
+export function stdoutPalette(opts: { color?: boolean }): Palette {
+  return createPalette(colorEnabled(opts, Boolean(process.stdout.isTTY), process.env));
+}
