@@ -31,6 +31,9 @@ export async function scanTable(
       if (out?.closed) throw new PipeClosed();
       if (filter(c)) onConn(c);
     });
+  } catch (err) {
+    if (err instanceof PipeClosed) await out?.end(); // a failed write (not a reader gone) is reported here
+    throw err;
   } finally {
     progress.done();
   }
@@ -60,7 +63,12 @@ export async function scanJob<P, R>(
   } finally {
     progress.done();
   }
-  if (run.stopped) throw new PipeClosed();
+  if (run.stopped) {
+    // the output closed: a write that failed (a full disk) is reported by end(), a reader that
+    // went away (| head) ends us quietly
+    await out.end();
+    throw new PipeClosed();
+  }
   const skipped = skippedMessage(run.report);
   if (skipped !== undefined) process.stderr.write(`${skipped}\n`);
   return run;
