@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { logArgs } from './flag-log.js';
+import { logRun } from './flag-log.js';
 
 /** The repository root, whether tests run from build/test or elsewhere. */
 export const ROOT = (() => {
@@ -42,7 +42,6 @@ export const PINNED_ENV: NodeJS.ProcessEnv = {
 };
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  logArgs(args);
   const [cmd, argv] = opts.netns
     ? ['ip', ['netns', 'exec', opts.netns, process.execPath, CLI, ...args]]
     : [process.execPath, [CLI, ...args]];
@@ -58,7 +57,10 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      logRun(args, code);
+      resolvePromise({ code, stdout, stderr });
+    });
     child.stdin.on('error', () => undefined);
     if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
     else child.stdin.end();

@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { CLI, PINNED_ENV, ROOT } from './cli.js';
-import { logArgs } from './flag-log.js';
+import { logRun } from './flag-log.js';
 
 export interface Running {
   child: ChildProcess;
@@ -16,7 +16,6 @@ export interface Running {
 }
 
 export function startCli(args: string[], opts: { netns?: string; env?: NodeJS.ProcessEnv } = {}): Running {
-  logArgs(args);
   // `ip netns exec` execs the program in place, so the pid we get is node's own
   const [cmd, argv] = opts.netns
     ? ['ip', ['netns', 'exec', opts.netns, process.execPath, CLI, ...args]]
@@ -27,7 +26,10 @@ export function startCli(args: string[], opts: { netns?: string; env?: NodeJS.Pr
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
+    child.on('close', (code, signal) => {
+      logRun(args, code);
+      resolve({ code, signal });
+    }),
   );
   return { child, pid: child.pid!, stdout: () => out, stderr: () => err, exited };
 }

@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from './cli.js';
 import { waitFor } from './live.js';
-import { logArgs } from './flag-log.js';
+import { logRun } from './flag-log.js';
 
 /** Why tmux tests cannot run here, or undefined when they can. */
 export function tmuxMissing(): string | undefined {
@@ -35,7 +35,7 @@ export class Tmux {
    * command can be checked for restoring the terminal (`MODES:icanon echo` = restored).
    */
   start(args: string[], { ttyModes = false }: { ttyModes?: boolean } = {}): void {
-    logArgs(args);
+    logRun(args, null);
     const script = join(this.dir, `${this.socket}.sh`);
     writeFileSync(script, [
       'export NO_COLOR=1 TZ=UTC LC_ALL=C',
