@@ -3,9 +3,6 @@ import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileFilter } from '../../src/filter/compile-filter.js';
-import { filterFrom } from '../../src/commands/options.js';
-import { parseConnLine } from '../../src/parse/conn-line.js';
 import { fixture, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctflow-top-'));
@@ -16,7 +13,6 @@ const HOST = fixture('local-host/proc_nf_conntrack.txt');
 /** the host's addresses, straight from local-host/ip_o_addr.txt */
 const HOST_LOCAL = readFileSync(fixture('local-host/ip_o_addr.txt'), 'utf8')
   .split('\n').filter((l) => l.trim() !== '').map((l) => l.split(/\s+/)[3]!.split('/')[0]!);
-const conns = readFileSync(PROC, 'utf8').split('\n').filter((l) => l !== '').map((l) => parseConnLine(l)!);
 const ndjson = (text: string) => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>);
 
 describe('ctflow top, plain frames', () => {
@@ -112,26 +108,25 @@ describe('ctflow top, plain frames', () => {
   });
 
   it('applies every list filter, in each spelling, exactly as list does', async () => {
-    const cases: Array<[string[], Record<string, unknown>]> = [
-      [['-p', 'tcp'], { proto: 'tcp' }], [['--proto', 'udp'], { proto: 'udp' }],
-      [['--state', 'TIME_WAIT'], { state: 'TIME_WAIT' }],
-      [['-s', '10.1.0.0/24'], { src: '10.1.0.0/24' }], [['--src', 'fd00:a1::2'], { src: 'fd00:a1::2' }],
-      [['-d', '10.2.0.3'], { dst: '10.2.0.3' }], [['--dst', '10.1.0.1'], { dst: '10.1.0.1' }],
-      [['-r', '10.2.0.2'], { replySrc: '10.2.0.2' }], [['--reply-src', 'fd00:a2::3'], { replySrc: 'fd00:a2::3' }],
-      [['-q', '10.1.0.2'], { replyDst: '10.1.0.2' }], [['--reply-dst', '10.2.0.1'], { replyDst: '10.2.0.1' }],
-      [['--sport', '43426'], { sport: '43426' }], [['--dport', '80'], { dport: '80' }],
-      [['--reply-port-src', '80'], { replyPortSrc: '80' }], [['--reply-port-dst', '38040'], { replyPortDst: '38040' }],
-      [['--port', '53'], { port: '53' }],
-      [['-m', '23552'], { mark: '23552' }], [['--mark', '0x1/0xff'], { mark: '0x1/0xff' }],
-      [['-w', '42'], { zone: '42' }], [['--zone', '0'], { zone: '0' }],
-      [['-u', 'UNREPLIED'], { status: 'UNREPLIED' }], [['--status', 'ASSURED'], { status: 'ASSURED' }],
-      [['--snat'], { snat: true }], [['--dnat'], { dnat: true }], [['--nat'], { nat: true }],
-      [['-f', 'ipv6'], { family: 'ipv6' }], [['--family', 'ipv4'], { family: 'ipv4' }],
+    // [filter, connections of the 34 in the capture that pass it]
+    const cases: Array<[string[], number]> = [
+      [['-p', 'tcp'], 21], [['--proto', 'udp'], 7],
+      [['--state', 'TIME_WAIT'], 8],
+      [['-s', '10.1.0.0/24'], 25], [['--src', 'fd00:a1::2'], 8],
+      [['-d', '10.2.0.3'], 2], [['--dst', '10.1.0.1'], 8],
+      [['-r', '10.2.0.2'], 22], [['--reply-src', 'fd00:a2::3'], 2],
+      [['-q', '10.1.0.2'], 2], [['--reply-dst', '10.2.0.1'], 24],
+      [['--sport', '43426'], 1], [['--dport', '80'], 3],
+      [['--reply-port-src', '80'], 4], [['--reply-port-dst', '38040'], 1],
+      [['--port', '53'], 3],
+      [['-m', '23552'], 4], [['--mark', '0x1/0xff'], 3],
+      [['-w', '42'], 1], [['--zone', '0'], 33],
+      [['-u', 'UNREPLIED'], 6], [['--status', 'ASSURED'], 19],
+      [['--snat'], 31], [['--dnat'], 6], [['--nat'], 31],
+      [['-f', 'ipv6'], 8], [['--family', 'ipv4'], 26],
     ];
     const results = await Promise.all(cases.map(([args]) => runCli(['top', '--once', '--ndjson', '--file', PROC, '--connections', ...args])));
-    cases.forEach(([args, flags], i) => {
-      const expected = conns.filter(compileFilter(filterFrom(flags as never))).length;
-      assert.ok(expected > 0, `${args.join(' ')} matches something`);
+    cases.forEach(([args, expected], i) => {
       assert.equal(ndjson(results[i]!.stdout).at(-1)!.conns, expected, args.join(' '));
     });
   });
