@@ -25,9 +25,23 @@ export class WordIds {
   get(words: Int32Array, at: number): number {
     const width = this.width;
     const keys = this.keys;
-    const mask = this.ids.length - 1;
+    const ids = this.ids;
+    const mask = ids.length - 1;
+    // one word (IPv4, most lookups): compared without the loop (measured: the loop cost flows
+    // ~6% on one thread)
+    if (width === 1) {
+      const v = words[at]!;
+      for (let i = mix(v) & mask; ; i = (i + 1) & mask) {
+        const id = ids[i]!;
+        if (id < 0) {
+          this.free = i;
+          return -1;
+        }
+        if (keys[i] === v) return id;
+      }
+    }
     for (let i = this.hash(words, at) & mask; ; i = (i + 1) & mask) {
-      const id = this.ids[i]!;
+      const id = ids[i]!;
       if (id < 0) {
         this.free = i;
         return -1;

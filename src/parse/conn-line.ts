@@ -67,8 +67,8 @@ function natOf(o: Tuple, r: Tuple): NatKind | undefined {
   return natKind(r.dst !== o.src || r.dport !== o.sport, r.src !== o.dst || r.sport !== o.dport);
 }
 
-/** Protocols whose tuples must carry both ports for the line to be whole (the fast path's rule too). */
-export function needsPorts(protonum: number): boolean {
+/** Protocols whose tuples must carry both ports for the line to be whole (conn-bytes.ts writes it out). */
+function needsPorts(protonum: number): boolean {
   return protonum === 6 || protonum === 17 || protonum === 132 || protonum === 136;
 }
 
@@ -79,7 +79,7 @@ export function needsPorts(protonum: number): boolean {
  * always has a state, so all four ports 0 and no state is that placeholder: dropping it makes
  * both sources give the same record (and the same flows, filters and JSON).
  */
-export function isPlaceholderPorts(protonum: number, state: string | undefined, os: number | undefined, od: number | undefined, rs: number | undefined, rd: number | undefined): boolean {
+function isPlaceholderPorts(protonum: number, state: string | undefined, os: number | undefined, od: number | undefined, rs: number | undefined, rd: number | undefined): boolean {
   return protonum === 33 && state === undefined && os === 0 && od === 0 && rs === 0 && rd === 0;
 }
 
