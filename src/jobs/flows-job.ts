@@ -45,19 +45,24 @@ function own(part: FlowPart, agg: HostFlowAggregator): FlowPart {
   return part;
 }
 
-/** The flows of several parts of one table, added up. */
-export function flowsOf(parts: FlowPart[], local: readonly string[]): HostFlow[] {
+/** The flows of several parts of one table, added up, in the aggregator that holds them. */
+export function flowTableOf(parts: FlowPart[], local: readonly string[]): HostFlowAggregator {
   const mine = parts.length === 1 ? origin.get(parts[0]!) : undefined;
-  if (mine !== undefined) return mine.values();
+  if (mine !== undefined) return mine;
   const all = new HostFlowAggregator(new Set(local));
   for (const p of parts) all.absorb(p);
-  return all.values();
+  return all;
 }
 
-/** The job; its result is one part holding every flow (`flowsOf([result], local)` gives them). */
+/** The flows of several parts of one table, added up. */
+export function flowsOf(parts: FlowPart[], local: readonly string[]): HostFlow[] {
+  return flowTableOf(parts, local).values();
+}
+
+/** The job; its result is one part holding every flow (`flowTableOf([result], local)` holds them). */
 export function flowsJob(params: FlowsJobParams): JobSpec<FlowsJobParams, FlowPart> {
   return {
-    module: import.meta.url,
+    job: 'flows',
     params,
     merge(parts) {
       if (parts.length === 1) return parts[0]!;

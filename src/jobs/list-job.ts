@@ -68,7 +68,7 @@ export const createJob: CreateJob<ListJobParams, Conn[]> = (params, emit, sink):
 
 export function listJob(params: ListJobParams): JobSpec<ListJobParams, Conn[]> {
   return {
-    module: import.meta.url,
+    job: 'list',
     params,
     // measured on 1M lines: 1 MB batches 1.57 s / 125 MB, 256 KB 1.65 s / 100 MB
     batchBytes: params.mode === 'ndjson' ? 256 * 1024 : undefined,

@@ -55,7 +55,7 @@ export function statsOf(result: StatsResult): TableStatsCollector {
 
 export function statsJob(params: StatsJobParams = {}): JobSpec<StatsJobParams, StatsResult> {
   return {
-    module: import.meta.url,
+    job: 'stats',
     params,
     merge(results) {
       if (results.length === 0) return own({ token: true }, createTableStats());

@@ -22,6 +22,7 @@ import { connLineSink, emptyReport, type ReadOptions, type ReadReport } from './
 import type { CreateJob, JobSpec } from './scan-job.js';
 import { chunkParser } from './chunk-parser.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker.js';
+import { JOBS } from '../jobs/job-registry.js';
 
 const COUNT_FILE = '/proc/sys/net/netfilter/nf_conntrack_count';
 
@@ -145,7 +146,7 @@ interface HandOver<R> {
 async function runHere<P, R>(
   job: JobSpec<P, R>, control: ScanControl, source: ReadOptions, rest: AsyncIterator<Buffer>, handOverAt = Infinity,
 ): Promise<ScanRun<R> & { handOver?: HandOver<R> }> {
-  const { createJob } = (await import(job.module)) as { createJob: CreateJob<P, R> };
+  const createJob = JOBS[job.job] as unknown as CreateJob<P, R>;
   // the job writes into the output sink itself, or into a buffer emptied after every chunk
   const own = control.sink === undefined ? new GrowBuffer(1 << 20) : undefined;
   const sink = control.sink ?? own!;
@@ -200,12 +201,12 @@ async function runWorkers<P, R>(
   // always one overlong line, as the single-threaded splitter would count it)
   const BATCH = Math.max(control.batchBytes ?? job.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
   const IN_FLIGHT = Math.max(2, Math.floor(inFlightBytes / BATCH));
-  const init: WorkerInit = { module: job.module, params: job.params };
+  const init: WorkerInit = { job: job.job, params: job.params };
   const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init }));
   const busy = workers.map(() => 0);
   const results: R[] = [];
   // this thread parses a batch too whenever every worker's queue is full
-  const { createJob } = (await import(job.module)) as { createJob: CreateJob<P, R> };
+  const createJob = JOBS[job.job] as unknown as CreateJob<P, R>;
   const here = chunkParser(createJob, job.params);
   // answers by sequence number, written out in order
   type Answer = Extract<FromWorker, { type: 'chunk' }> & { from: number };

@@ -1,12 +1,15 @@
 // What a command does with the records of one scan, written so it can run in this thread or in
-// several scan workers at once (parallel-scan.ts). A job is a module exporting `createJob`, plus
-// plain-data params: a closure cannot cross into a worker, a module URL and data can. Each part
+// several scan workers at once (parallel-scan.ts). A job is a `createJob` named in
+// jobs/job-registry.ts, plus plain-data params: a closure cannot cross into a worker, a name and
+// data can. (Names, not module URLs: the CLI is one bundled file, where every module's URL is
+// the bundle's own.) Each part
 // of the input gets its own instance; `merge` (run here) combines their results, so it must not
 // depend on which part finished first.
 
 import type { Conn } from '../model.js';
 import type { ConnScan } from '../parse/conn-bytes.js';
 import type { ByteSink } from './byte-sink.js';
+import type { JobName } from '../jobs/job-registry.js';
 
 export interface JobInstance<R> {
   /** one record, in input order within this instance's part */
@@ -27,8 +30,8 @@ export interface JobInstance<R> {
 export type CreateJob<P, R> = (params: P, emit: (text: string) => void, sink: ByteSink) => JobInstance<R>;
 
 export interface JobSpec<P, R> {
-  /** URL of a module whose `createJob` export is a CreateJob<P, R> */
-  module: string;
+  /** which createJob of jobs/job-registry.ts makes its instances */
+  job: JobName;
   params: P;
   /**
    * bytes of table per batch, when not the default 1 MB: a job with much output per input byte

@@ -6,9 +6,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CreateJob } from './scan-job.js';
 import { chunkParser } from './chunk-parser.js';
+import { JOBS, type JobName } from '../jobs/job-registry.js';
 
 export interface WorkerInit {
-  module: string;
+  job: JobName;
   params: unknown;
 }
 
@@ -34,8 +35,7 @@ const port = parentPort!;
 const init = workerData as WorkerInit;
 
 try {
-  const { createJob } = (await import(init.module)) as { createJob: CreateJob<unknown, unknown> };
-  const parser = chunkParser(createJob, init.params);
+  const parser = chunkParser(JOBS[init.job] as CreateJob<unknown, unknown>, init.params);
 
   port.on('message', (msg: ToWorker) => {
     try {
