@@ -3,7 +3,8 @@
 // resolves peer names for the rows it will print, and renders.
 
 import { Command } from 'commander';
-import { FLOW_SORT_KEYS, sortFlows, type FlowSortKey } from '../aggregate/flow-order.js';
+import { FLOW_SORT_KEYS, type FlowSortKey } from '../aggregate/flow-order.js';
+import { sortFlowIds } from '../aggregate/flow-id-order.js';
 import { KEEP_ALL } from '../aggregate/flow-selection.js';
 import type { HostFlow } from '../aggregate/host-flows.js';
 import { usageError } from '../errors.js';
@@ -18,7 +19,7 @@ import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, collect, filterFrom, outputFrom, sourceFrom, type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
-import { flowsJob, flowsOf } from '../jobs/flows-job.js';
+import { flowsJob, flowTableOf } from '../jobs/flows-job.js';
 import { scanJob } from './scan.js';
 import { appendCsv } from '../render/conn-extras.js';
 import { flowZones } from '../render/flow-zones.js';
@@ -80,12 +81,16 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   // summed per part of the table, on every core when the table is big (jobs/flows-job.ts)
   const run = await scanJob(source, flowsJob({ filter: filterOptions, local: [...local] }), out, format !== 'table');
 
-  const all = flowsOf([run.result], [...local]);
-  let flows: HostFlow[] = sortFlows(keep === KEEP_ALL ? all : all.filter(keep), sort);
-  if (limit !== undefined) flows = flows.slice(0, limit);
+  // the flows stay in the aggregator's typed arrays: sorted there by number and read out one
+  // at a time through a reused view (tables and CSV make objects of the rows they print)
+  const table = flowTableOf([run.result], [...local]);
+  let ids = sortFlowIds(table.columns(), sort);
+  if (keep !== KEEP_ALL) ids = ids.filter((f) => keep(table.view(f)));
+  if (limit !== undefined) ids = ids.subarray(0, limit);
 
   // names only for the rows we print; -n asks nothing at all
-  const names = await peerNames(flows.map((f) => f.peer.addr), { numeric: flags.numeric, timeoutMs: dnsTimeout });
+  const names = await peerNames(Array.from(ids, (f) => table.view(f).peer.addr), { numeric: flags.numeric, timeoutMs: dnsTimeout });
+  const rows = (): HostFlow[] => Array.from(ids, (f) => table.flow(f));
   // --zones: src_zone/dst_zone after the flow's own fields
   const json = (f: HostFlow): string => (zones === undefined ? flowToJsonText(f, names) : JSON.stringify({ ...flowToJson(f, names), ...flowZones(f, zones) }));
   const csvZones = (f: HostFlow): string[] => (zones === undefined ? [] : Object.values(flowZones(f, zones)));
@@ -106,19 +111,22 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   switch (format) {
     case 'json':
       out.write('[');
-      for (let i = 0; i < flows.length; i++) writeJson(flows[i]!, i === 0 ? '\n' : ',\n', '');
-      out.write(flows.length === 0 ? ']\n' : '\n]\n');
+      for (let i = 0; i < ids.length; i++) writeJson(table.view(ids[i]!), i === 0 ? '\n' : ',\n', '');
+      out.write(ids.length === 0 ? ']\n' : '\n]\n');
       break;
     case 'ndjson':
-      for (const f of flows) writeJson(f, '', '\n');
+      for (const f of ids) writeJson(table.view(f), '', '\n');
       break;
     case 'csv':
       out.write(appendCsv(flowCsvHeader(), zones === undefined ? [] : ['src_zone', 'dst_zone']));
-      for (const f of flows) out.write(appendCsv(flowToCsv(f, names), csvZones(f)));
+      for (const f of ids) {
+        const flow = table.view(f);
+        out.write(appendCsv(flowToCsv(flow, names), csvZones(flow)));
+      }
       break;
     case 'table': {
       const palette = stdoutPalette(flags);
-      out.write(renderFlowsTable(flows, palette, names, zones === undefined ? undefined : { head: ['Zones'], cells: (f) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] }));
+      out.write(renderFlowsTable(rows(), palette, names, zones === undefined ? undefined : { head: ['Zones'], cells: (f) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] }));
       break;
     }
   }
