@@ -14,6 +14,7 @@ import type { Conn, NatKind } from '../model.js';
 /** The fields of an entry every count needs, in a record (Conn) and in a scan (ConnScan) alike. */
 type EntryFacts = Pick<Conn, 'protocol' | 'state' | 'assured' | 'unreplied' | 'offload' | 'hwOffload'>;
 import { BYTES, ORIG_DST, ORIG_SRC, PACKETS, scanAddress, scanNat, scanTotal, type ConnScan } from '../parse/conn-bytes.js';
+import { WordIds } from './word-ids.js';
 
 export interface Talker {
   address: string;
@@ -88,26 +89,53 @@ class Talkers {
   // generator's lines repeat the previous source, and the parser hands out the same string
   private lastAddress = '';
   private last = -1;
+  /** address numbers by value, in front of `index` for scanned lines (as in host-flows.ts) */
+  private readonly v4Ids = new WordIds(1, 1 << 12);
+  private readonly v6Ids = new WordIds(4);
 
   add(address: string, connections: number, bytes: number): void {
-    let i = address === this.lastAddress ? this.last : this.index.get(address);
-    if (i === undefined) {
-      i = this.addresses.length;
-      this.index.set(address, i);
-      this.addresses.push(address);
-      if (i === this.connections.length) {
-        const c = new Float64Array(i * 2);
-        c.set(this.connections);
-        this.connections = c;
-        const b = new Float64Array(i * 2);
-        b.set(this.bytes);
-        this.bytes = b;
-      }
-    }
+    const i = address === this.lastAddress ? this.last : this.number(address);
     this.lastAddress = address;
     this.last = i;
     this.connections[i]! += connections;
     this.bytes[i]! += bytes;
+  }
+
+  /**
+   * add() for scan address slot k, found by its value: no address text per line (the text is
+   * made once per address), no string hashing (stats on 1M lines: ~0.1 s less)
+   */
+  addScan(s: ConnScan, k: number, connections: number, bytes: number): void {
+    let i: number;
+    if (s.texts[k] !== undefined) {
+      i = this.number(s.texts[k]);
+    } else {
+      // IPv4 is the last of the slot's four words
+      const table = s.v6 ? this.v6Ids : this.v4Ids;
+      const at = s.v6 ? k * 4 : k * 4 + 3;
+      i = table.get(s.words, at);
+      if (i < 0) i = table.set(s.words, at, this.number(scanAddress(s, k)));
+    }
+    this.connections[i]! += connections;
+    this.bytes[i]! += bytes;
+  }
+
+  /** The address's number, given on first sight. */
+  private number(address: string): number {
+    let i = this.index.get(address);
+    if (i !== undefined) return i;
+    i = this.addresses.length;
+    this.index.set(address, i);
+    this.addresses.push(address);
+    if (i === this.connections.length) {
+      const c = new Float64Array(i * 2);
+      c.set(this.connections);
+      this.connections = c;
+      const b = new Float64Array(i * 2);
+      b.set(this.bytes);
+      this.bytes = b;
+    }
+    return i;
   }
 
   part(): TalkersPart {
@@ -268,8 +296,8 @@ export function createTableStats(): TableStatsCollector {
         bytes += total;
         packets += scanTotal(s, PACKETS);
       }
-      sources.add(scanAddress(s, ORIG_SRC), 1, Math.max(total, 0));
-      destinations.add(scanAddress(s, ORIG_DST), 1, Math.max(total, 0));
+      sources.addScan(s, ORIG_SRC, 1, Math.max(total, 0));
+      destinations.addScan(s, ORIG_DST, 1, Math.max(total, 0));
     },
 
     part(): TableStatsPart {
