@@ -64,6 +64,8 @@ export function flowsJob(params: FlowsJobParams): JobSpec<FlowsJobParams, FlowPa
   return {
     job: 'flows',
     params,
+    // counts only: one thread on two cores (parallel-scan.ts, workerCount)
+    light: true,
     merge(parts) {
       if (parts.length === 1) return parts[0]!;
       // added into this thread's own aggregator when one took part (its flows are made already)

@@ -57,6 +57,8 @@ export function statsJob(params: StatsJobParams = {}): JobSpec<StatsJobParams, S
   return {
     job: 'stats',
     params,
+    // counts only: one thread on two cores (parallel-scan.ts, workerCount)
+    light: true,
     merge(results) {
       if (results.length === 0) return own({ token: true }, createTableStats());
       if (results.length === 1) return results[0]!;

@@ -85,17 +85,31 @@ export interface ScanControl {
 
 /**
  * Worker threads to start besides this one (which parses too): CTFLOW_WORKERS when set, else
- * one per extra core, at most one — each worker costs ~25 MB of RSS, and two cores are the
+ * one per extra core, at most one — each worker costs ~15–25 MB of RSS, and two cores are the
  * machine this was measured on (README, "Performance").
+ *
+ * A light job (one that only counts: flows, stats, list's top-k) reading a file or a pipe gets
+ * no worker on two cores: there the parse is the only work, and with both cores busy each thread
+ * parsed ~40% slower, so the worker's start, its second flow table and the merge made two
+ * threads as slow as one or slower, for 15–25 MB more (measured on 1M lines). The kernel's table
+ * (this thread waits on the kernel printing it) and NDJSON (~3 bytes written per byte read)
+ * still gain from the second core.
  */
-export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
+export function workerCount(env: NodeJS.ProcessEnv = process.env, light = false, cores = availableParallelism()): number {
   const set = env.CTFLOW_WORKERS;
   if (set !== undefined && /^\d+$/.test(set)) return Math.min(Number(set), 16);
-  return Math.min(availableParallelism() - 1, 1);
+  if (light && cores <= 2) return 0;
+  return Math.min(cores - 1, 1);
+}
+
+/** Whether the options read the kernel's table itself (not a copy, not conntrack -L). */
+function readsKernelTable(source: ReadOptions): boolean {
+  return source.file === undefined && !source.stdin && !source.exec && source.procPath === undefined;
 }
 
 export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, control: ScanControl): Promise<ScanRun<R>> {
-  const threads = source.strict ? 0 : control.workers ?? workerCount();
+  const light = job.light === true && !readsKernelTable(source);
+  const threads = source.strict ? 0 : control.workers ?? workerCount(process.env, light);
   const parallelMin = control.parallelMin ?? PARALLEL_MIN;
   // every chunk is copied (into a batch) or split before the next is read
   const it = openSource(source, true)[Symbol.asyncIterator]();
@@ -109,7 +123,7 @@ export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, con
     big = size >= parallelMin;
     // a small regular file is streamed in this thread
     if (size >= 0 && !big) return runHere(job, control, source, it);
-  } else if (source.file === undefined && !source.stdin && !source.exec && source.procPath === undefined) {
+  } else if (readsKernelTable(source)) {
     // the kernel's table has no size, but this namespace's entry count says how big it is
     // (an entry prints as ~150–250 bytes): the worker then parses while the kernel prints
     const count = await readFile(COUNT_FILE, 'utf8').then((t) => Number(t.trim()), () => 0);

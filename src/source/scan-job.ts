@@ -38,6 +38,11 @@ export interface JobSpec<P, R> {
    * (NDJSON: ~3.2×) keeps less in flight with smaller batches
    */
   batchBytes?: number | undefined;
+  /**
+   * true for a job that only counts (little work per line besides the parse): on two cores it
+   * reads files and pipes in one thread (see workerCount in parallel-scan.ts)
+   */
+  light?: boolean | undefined;
   /** combine the results of every instance (in no particular order) */
   merge(results: R[]): R;
 }
