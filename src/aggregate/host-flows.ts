@@ -292,7 +292,16 @@ export class HostFlowAggregator {
     const requested = ports ? n[DPORT]! : type;
     const op = n[PACKETS]!;
     const rp = n[NUMS + PACKETS]!;
-    return this.tally(kind, this.scanId(s, ORIG_SRC), this.scanId(s, ORIG_DST), this.scanId(s, REPLY_SRC), this.scanId(s, REPLY_DST),
+    const client = this.scanId(s, ORIG_SRC);
+    const server = this.scanId(s, REPLY_SRC);
+    // tally reads the reply destination only for an unspecified client and the original one only
+    // for a forwarded flow: on a host's table (97% active or passive lines) neither is looked up,
+    // two address lookups less a line; -1 stands for "not needed"
+    const flags = this.flags;
+    const replyDst = (flags[client]! & IS_UNSPECIFIED) !== 0 ? this.scanId(s, REPLY_DST) : -1;
+    const clientLocal = (flags[client]! & IS_LOCAL) !== 0 || (replyDst >= 0 && (flags[replyDst]! & IS_LOCAL) !== 0);
+    const origDst = clientLocal || (flags[server]! & IS_LOCAL) !== 0 ? -1 : this.scanId(s, ORIG_DST);
+    return this.tally(kind, client, origDst, server, replyDst,
       port < 0 ? PORT_NONE : port, requested < 0 ? PORT_NONE : requested, op >= 0 || rp >= 0,
       op < 0 ? 0 : op, Math.max(n[BYTES]!, 0), rp < 0 ? 0 : rp, Math.max(n[NUMS + BYTES]!, 0));
   }
