@@ -77,6 +77,14 @@ function tuple(
 ): number {
   pos = str(buf, lit(buf, pos, T_SRC), src);
   pos = str(buf, lit(buf, pos, T_DST), dst);
+  return tupleAfterAddresses(buf, pos, sport, dport, type, code, id, srckey, dstkey, packets, bytes, zone);
+}
+
+/** A tuple's fields after src and dst, and its closing brace. */
+function tupleAfterAddresses(
+  buf: Uint8Array, pos: number, sport: number, dport: number, type: number, code: number,
+  id: number, srckey: number, dstkey: number, packets: number, bytes: number, zone: number,
+): number {
   pos = numOrNeg(buf, lit(buf, pos, T_SPORT), sport);
   pos = numOrNeg(buf, lit(buf, pos, T_DPORT), dport);
   if (type < 0 && code < 0 && id < 0 && srckey < 0 && dstkey < 0) {
@@ -172,6 +180,46 @@ function scanHead(s: ConnScan): Uint8Array {
 }
 
 /**
+ * Scan address slot k as a JSON string: an IPv4 address straight from its value (the digits of
+ * each octet; no text looked up, no characters checked), any other through its canonical text.
+ */
+function scanAddressJson(s: ConnScan, k: number, buf: Uint8Array, pos: number): number {
+  if (s.v6 || s.texts[k] !== undefined) return str(buf, pos, scanAddress(s, k));
+  const v = s.words[k * 4 + 3]!;
+  buf[pos++] = 34;
+  pos = octet(buf, pos, v >>> 24);
+  buf[pos++] = 46;
+  pos = octet(buf, pos, (v >>> 16) & 255);
+  buf[pos++] = 46;
+  pos = octet(buf, pos, (v >>> 8) & 255);
+  buf[pos++] = 46;
+  pos = octet(buf, pos, v & 255);
+  buf[pos] = 34;
+  return pos + 1;
+}
+
+/** 0–255 in decimal, no leading zeros. */
+function octet(buf: Uint8Array, pos: number, o: number): number {
+  if (o >= 100) {
+    const h = (o / 100) | 0;
+    buf[pos++] = 48 + h;
+    o -= h * 100;
+    const t = (o / 10) | 0;
+    buf[pos++] = 48 + t;
+    buf[pos] = 48 + o - t * 10;
+    return pos + 1;
+  }
+  if (o >= 10) {
+    const t = (o / 10) | 0;
+    buf[pos++] = 48 + t;
+    buf[pos] = 48 + o - t * 10;
+    return pos + 1;
+  }
+  buf[pos] = 48 + o;
+  return pos + 1;
+}
+
+/**
  * writeConnJson(connOfScan(s)) without making the record: what `list --ndjson` writes for
  * every line the fast path reads (test/render/conn-json-bytes.test.ts compares the two).
  */
@@ -181,10 +229,13 @@ export function writeScanJson(s: ConnScan, buf: Uint8Array, pos: number): number
   const n = s.nums;
   pos = strOrNull(buf, lit(buf, pos, scanHead(s)), s.state);
   pos = numOrNeg(buf, lit(buf, pos, K_TIMEOUT), s.timeout);
-  pos = tuple(buf, lit(buf, pos, K_ORIGINAL), scanAddress(s, ORIG_SRC), scanAddress(s, ORIG_DST), n[SPORT]!, n[DPORT]!,
-    n[TYPE]!, n[CODE]!, n[ICMP_ID]!, -1, -1, n[PACKETS]!, n[BYTES]!, -1);
-  pos = tuple(buf, lit(buf, pos, K_REPLY), scanAddress(s, REPLY_SRC), scanAddress(s, REPLY_DST), n[NUMS + SPORT]!,
-    n[NUMS + DPORT]!, n[NUMS + TYPE]!, n[NUMS + CODE]!, n[NUMS + ICMP_ID]!, -1, -1, n[NUMS + PACKETS]!, n[NUMS + BYTES]!, -1);
+  pos = scanAddressJson(s, ORIG_SRC, buf, lit(buf, lit(buf, pos, K_ORIGINAL), T_SRC));
+  pos = scanAddressJson(s, ORIG_DST, buf, lit(buf, pos, T_DST));
+  pos = tupleAfterAddresses(buf, pos, n[SPORT]!, n[DPORT]!, n[TYPE]!, n[CODE]!, n[ICMP_ID]!, -1, -1, n[PACKETS]!, n[BYTES]!, -1);
+  pos = scanAddressJson(s, REPLY_SRC, buf, lit(buf, lit(buf, pos, K_REPLY), T_SRC));
+  pos = scanAddressJson(s, REPLY_DST, buf, lit(buf, pos, T_DST));
+  pos = tupleAfterAddresses(buf, pos, n[NUMS + SPORT]!, n[NUMS + DPORT]!, n[NUMS + TYPE]!, n[NUMS + CODE]!, n[NUMS + ICMP_ID]!,
+    -1, -1, n[NUMS + PACKETS]!, n[NUMS + BYTES]!, -1);
   pos = plainTail(buf, pos, s.assured, s.unreplied, s.mark, s.zone, s.use,
     scanTotal(s, PACKETS), scanTotal(s, BYTES), scanNat(s));
   return written.bad ? -1 : pos;
