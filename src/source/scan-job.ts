@@ -40,7 +40,7 @@ export interface JobSpec<P, R> {
   batchBytes?: number | undefined;
   /**
    * true for a job that only counts (little work per line besides the parse): on two cores it
-   * reads files and pipes in one thread (see workerCount in parallel-scan.ts)
+   * runs in one thread (see workerCount in parallel-scan.ts)
    */
   light?: boolean | undefined;
   /** combine the results of every instance (in no particular order) */
