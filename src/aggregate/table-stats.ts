@@ -12,7 +12,7 @@
 import type { Conn, NatKind } from '../model.js';
 
 /** The fields of an entry every count needs, in a record (Conn) and in a scan (ConnScan) alike. */
-type EntryFacts = Pick<Conn, 'protocol' | 'state' | 'assured' | 'unreplied' | 'offload' | 'hwOffload'>;
+type EntryFacts = Pick<Conn, 'protocol' | 'protonum' | 'state' | 'assured' | 'unreplied' | 'offload' | 'hwOffload'>;
 import { BYTES, ORIG_DST, ORIG_SRC, PACKETS, scanAddress, scanNat, scanTotal, type ConnScan } from '../parse/conn-bytes.js';
 import { WordIds } from './word-ids.js';
 
@@ -243,12 +243,28 @@ export function createTableStats(): TableStatsCollector {
     return k;
   }
 
+  // kinds by protocol number and family, then state: one array slot and one Map lookup where
+  // kindOf takes three (neighbouring lines of a real table seldom share a state)
+  const kindsByNumber: Array<Map<string | undefined, Kind> | undefined> = [];
+  function kindFor(family: string, e: EntryFacts): Kind {
+    const at = e.protonum * 2 + (family === 'ipv6' ? 1 : 0);
+    let byState = kindsByNumber[at];
+    if (byState === undefined) kindsByNumber[at] = byState = new Map();
+    let k = byState.get(e.state);
+    // (a protocol number keeps its name within a table; a kind of another name is not cached)
+    if (k === undefined || k.protocol !== e.protocol || k.family !== family) {
+      k = kindOf(family, e.protocol, e.state);
+      if (!byState.has(e.state)) byState.set(e.state, k);
+    }
+    return k;
+  }
+
   /** What add() and addScan() count alike: the entry, its kind, status flags and NAT. */
   function countEntry(family: string, e: EntryFacts, n: NatKind | undefined): void {
     count++;
     matched++;
     let k = last;
-    if (e.state !== k.state || e.protocol !== k.protocol || family !== k.family) last = k = kindOf(family, e.protocol, e.state);
+    if (e.state !== k.state || e.protocol !== k.protocol || family !== k.family) last = k = kindFor(family, e);
     k.count++;
     if (e.assured) status.assured++;
     if (e.unreplied) status.unreplied++;
