@@ -96,15 +96,13 @@ export function sortFlowIds(part: FlowPart, key: FlowSortKey = 'bytes'): Int32Ar
     };
     order.sort((a, b) => service(a) - service(b) || identity(a, b));
   } else {
-    const first = new Float64Array(n);
-    const second = new Float64Array(n);
-    for (let f = 0; f < n; f++) {
-      const t = f * S;
-      const bytes = sums[t + 3]! + sums[t + 5]!;
-      first[f] = key === 'bytes' ? bytes : key === 'connections' ? sums[t]! : sums[t + 2]! + sums[t + 4]!;
-      second[f] = key === 'connections' ? bytes : sums[t]!;
-    }
-    order.sort((a, b) => first[b]! - first[a]! || second[b]! - second[a]! || identity(a, b));
+    // the counts are read from the sums as they are compared (no copy of them per flow)
+    const bytes = (f: number): number => sums[f * S + 3]! + sums[f * S + 5]!;
+    const connections = (f: number): number => sums[f * S]!;
+    const packets = (f: number): number => sums[f * S + 2]! + sums[f * S + 4]!;
+    const first = key === 'bytes' ? bytes : key === 'connections' ? connections : packets;
+    const second = key === 'connections' ? bytes : connections;
+    order.sort((a, b) => first(b) - first(a) || second(b) - second(a) || identity(a, b));
   }
   return Int32Array.from(order);
 }
