@@ -19,9 +19,9 @@
 
 import { PORT_PROTOCOLS, type Conn, type Family } from '../model.js';
 import {
-  BYTES, DPORT, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, scanAddress, type ConnScan,
+  BYTES, DPORT, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, type ConnScan,
 } from '../parse/conn-bytes.js';
-import { WordIds } from './word-ids.js';
+import { ScanAddressIds } from './scan-address-ids.js';
 
 export type Direction = 'active' | 'passive' | 'local' | 'forward';
 export const DIRECTIONS: readonly Direction[] = ['passive', 'active', 'local', 'forward'];
@@ -182,8 +182,7 @@ export class HostFlowAggregator {
   /** whether the protocol of the last kindFor() groups by port */
   private lastKindPorts = false;
   /** address ids by value, in front of `ids` for scanned lines */
-  private readonly v4Ids = new WordIds(1, 1 << 12);
-  private readonly v6Ids = new WordIds(4);
+  private readonly scanIds = new ScanAddressIds((addr) => this.id(addr));
   private slots = new Int32Array(1 << 12).fill(-1);
   private keys = new Int32Array((1 << 11) * K);
   /** S doubles per flow: connections, counted, inPackets, inBytes, outPackets, outBytes */
@@ -193,10 +192,7 @@ export class HostFlowAggregator {
   /** how many flows */
   size = 0;
   /** view()'s object */
-  private readonly shown: HostFlow = {
-    direction: 'active', protocol: '', protonum: 0, family: 'ipv4', local: { addr: '', port: undefined }, peer: { addr: '', port: undefined },
-    natTarget: undefined, connections: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, counted: 0,
-  };
+  private readonly shown = emptyFlow();
   private readonly shownNat: { addr: string; port: FlowPort } = { addr: '', port: undefined };
 
   constructor(local: ReadonlySet<string>) {
@@ -236,7 +232,11 @@ export class HostFlowAggregator {
 
   /** Flow number f as an object with its counters as they are now. */
   private withSums(f: number): HostFlow {
-    const flow = this.flowAt(f);
+    return this.sumsInto(f, this.flowAt(f));
+  }
+
+  /** Flow number f's counters written into `flow`. */
+  private sumsInto(f: number, flow: HostFlow): HostFlow {
     const b = f * S;
     const sums = this.sums;
     flow.connections = sums[b]!;
@@ -245,6 +245,34 @@ export class HostFlowAggregator {
     flow.inBytes = sums[b + 3]!;
     flow.outPackets = sums[b + 4]!;
     flow.outBytes = sums[b + 5]!;
+    return flow;
+  }
+
+  /**
+   * Flow number f's identity written into `flow` (its endpoints' fields; a NAT target into
+   * `nat`, or a new object when none is given).
+   */
+  private identityInto(f: number, flow: HostFlow, nat?: { addr: string; port: FlowPort }): HostFlow {
+    const keys = this.keys;
+    const b = f * K;
+    const kind = keys[b + K_KIND]!;
+    const natId = keys[b + K_NAT]!;
+    const [protocol, protonum, family] = this.kinds[kind & 0xffff]!;
+    flow.direction = DIRECTIONS[kind >>> 16]!;
+    flow.protocol = protocol;
+    flow.protonum = protonum;
+    flow.family = family;
+    flow.local.addr = this.addresses[keys[b + K_LOCAL]!]!;
+    flow.local.port = portOf(keys[b + K_LPORT]!);
+    flow.peer.addr = this.addresses[keys[b + K_PEER]!]!;
+    flow.peer.port = portOf(keys[b + K_PPORT]!);
+    if (natId === 0) {
+      flow.natTarget = undefined;
+    } else {
+      flow.natTarget = nat ?? { addr: '', port: undefined };
+      flow.natTarget.addr = this.addresses[natId - 1]!;
+      flow.natTarget.port = portOf(keys[b + K_NPORT]!);
+    }
     return flow;
   }
 
@@ -306,15 +334,9 @@ export class HostFlowAggregator {
       op < 0 ? 0 : op, Math.max(n[BYTES]!, 0), rp < 0 ? 0 : rp, Math.max(n[NUMS + BYTES]!, 0));
   }
 
-  /** The address id of scan slot k, by value: an int-keyed table in front of id(). */
+  /** The address id of scan slot k, found by its value. */
   private scanId(s: ConnScan, k: number): number {
-    const text = s.texts[k];
-    if (text !== undefined) return this.id(text);
-    // IPv4 is the last of the slot's four words
-    const table = s.v6 ? this.v6Ids : this.v4Ids;
-    const at = s.v6 ? k * 4 : k * 4 + 3;
-    const id = table.get(s.words, at);
-    return id >= 0 ? id : table.set(s.words, at, this.id(scanAddress(s, k)));
+    return this.scanIds.of(s, k);
   }
 
   /**
@@ -412,18 +434,7 @@ export class HostFlowAggregator {
   private flowAt(f: number): HostFlow {
     let flow = this.list[f];
     if (flow !== undefined) return flow;
-    const keys = this.keys;
-    const b = f * K;
-    const kind = keys[b + K_KIND]!;
-    const nat = keys[b + K_NAT]!;
-    const [protocol, protonum, family] = this.kinds[kind & 0xffff]!;
-    flow = {
-      direction: DIRECTIONS[kind >>> 16]!, protocol, protonum, family,
-      local: { addr: this.addresses[keys[b + K_LOCAL]!]!, port: portOf(keys[b + K_LPORT]!) },
-      peer: { addr: this.addresses[keys[b + K_PEER]!]!, port: portOf(keys[b + K_PPORT]!) },
-      natTarget: nat === 0 ? undefined : { addr: this.addresses[nat - 1]!, port: portOf(keys[b + K_NPORT]!) },
-      connections: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, counted: 0,
-    };
+    flow = this.identityInto(f, emptyFlow());
     while (this.list.length < f) this.list.push(undefined);
     this.list[f] = flow;
     return flow;
@@ -455,36 +466,7 @@ export class HostFlowAggregator {
    * out one at a time without making (and collecting) ~90k objects (README, "Performance").
    */
   view(f: number): HostFlow {
-    const v = this.shown;
-    const keys = this.keys;
-    const b = f * K;
-    const kind = keys[b + K_KIND]!;
-    const nat = keys[b + K_NAT]!;
-    const [protocol, protonum, family] = this.kinds[kind & 0xffff]!;
-    v.direction = DIRECTIONS[kind >>> 16]!;
-    v.protocol = protocol;
-    v.protonum = protonum;
-    v.family = family;
-    v.local.addr = this.addresses[keys[b + K_LOCAL]!]!;
-    v.local.port = portOf(keys[b + K_LPORT]!);
-    v.peer.addr = this.addresses[keys[b + K_PEER]!]!;
-    v.peer.port = portOf(keys[b + K_PPORT]!);
-    if (nat === 0) {
-      v.natTarget = undefined;
-    } else {
-      this.shownNat.addr = this.addresses[nat - 1]!;
-      this.shownNat.port = portOf(keys[b + K_NPORT]!);
-      v.natTarget = this.shownNat;
-    }
-    const sums = this.sums;
-    const t = f * S;
-    v.connections = sums[t]!;
-    v.counted = sums[t + 1]!;
-    v.inPackets = sums[t + 2]!;
-    v.inBytes = sums[t + 3]!;
-    v.outPackets = sums[t + 4]!;
-    v.outBytes = sums[t + 5]!;
-    return v;
+    return this.sumsInto(f, this.identityInto(f, this.shown, this.shownNat));
   }
 
   /** The flows as they are, in compact form, without copying (read them before counting more). */
@@ -524,6 +506,14 @@ export class HostFlowAggregator {
     for (let f = 0; f < this.size; f++) out[f] = this.withSums(f);
     return out;
   }
+}
+
+/** A flow with no identity and no counts yet (identityInto and sumsInto fill it). */
+function emptyFlow(): HostFlow {
+  return {
+    direction: 'active', protocol: '', protonum: 0, family: 'ipv4', local: { addr: '', port: undefined }, peer: { addr: '', port: undefined },
+    natTarget: undefined, connections: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, counted: 0,
+  };
 }
 
 /** The hash of a flow's identity (find() and grow() place flows by it). */

@@ -13,8 +13,8 @@ import type { Conn, NatKind } from '../model.js';
 
 /** The fields of an entry every count needs, in a record (Conn) and in a scan (ConnScan) alike. */
 type EntryFacts = Pick<Conn, 'protocol' | 'protonum' | 'state' | 'assured' | 'unreplied' | 'offload' | 'hwOffload'>;
-import { BYTES, ORIG_DST, ORIG_SRC, PACKETS, scanAddress, scanNat, scanTotal, type ConnScan } from '../parse/conn-bytes.js';
-import { WordIds } from './word-ids.js';
+import { BYTES, ORIG_DST, ORIG_SRC, PACKETS, scanNat, scanTotal, type ConnScan } from '../parse/conn-bytes.js';
+import { ScanAddressIds } from './scan-address-ids.js';
 
 export interface Talker {
   address: string;
@@ -89,9 +89,8 @@ class Talkers {
   // generator's lines repeat the previous source, and the parser hands out the same string
   private lastAddress = '';
   private last = -1;
-  /** address numbers by value, in front of `index` for scanned lines (as in host-flows.ts) */
-  private readonly v4Ids = new WordIds(1, 1 << 12);
-  private readonly v6Ids = new WordIds(4);
+  /** address numbers by value, in front of `index` for scanned lines */
+  private readonly scanIds = new ScanAddressIds((address) => this.number(address));
 
   add(address: string, connections: number, bytes: number): void {
     const i = address === this.lastAddress ? this.last : this.number(address);
@@ -106,16 +105,7 @@ class Talkers {
    * made once per address), no string hashing (stats on 1M lines: ~0.1 s less)
    */
   addScan(s: ConnScan, k: number, connections: number, bytes: number): void {
-    let i: number;
-    if (s.texts[k] !== undefined) {
-      i = this.number(s.texts[k]);
-    } else {
-      // IPv4 is the last of the slot's four words
-      const table = s.v6 ? this.v6Ids : this.v4Ids;
-      const at = s.v6 ? k * 4 : k * 4 + 3;
-      i = table.get(s.words, at);
-      if (i < 0) i = table.set(s.words, at, this.number(scanAddress(s, k)));
-    }
+    const i = this.scanIds.of(s, k);
     this.connections[i]! += connections;
     this.bytes[i]! += bytes;
   }
