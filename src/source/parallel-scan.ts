@@ -1,13 +1,15 @@
 // Runs a scan job over a whole table on more than one core when the table is big enough to pay
-// for starting a worker (~40 ms and ~25 MB each). Parsing is the cost (≈0.6 µs a line on this
-// class of machine, every byte touched once), so the work is shared: this thread reads the
+// for starting a worker (~40–60 ms and ~15–25 MB each) and the job has enough work a line to gain
+// from it (workerCount). Parsing is the cost (≈0.4 µs a line on this class of machine, every
+// byte touched once), so the work is shared: this thread reads the
 // source into 1 MB batches cut at the last newline and hands each (transferred, not copied) to
 // a worker with room in its queue, or parses the batch itself when every queue is full. Answers
 // are put back in input order, so counts, the first skipped line and emitted text come out
 // exactly as a single-threaded read would produce them.
 //
-// Small inputs (under PARALLEL_MIN), --strict (the first bad line must stop everything at once)
-// and CTFLOW_WORKERS=0 run the job in this thread alone with the same line handler.
+// Small inputs (under PARALLEL_MIN), --strict (the first bad line must stop everything at once),
+// light jobs on two cores and CTFLOW_WORKERS=0 run the job in this thread alone with the same
+// line handler.
 //
 // The file is longer than most because the ordering, backpressure and shutdown belong together.
 
