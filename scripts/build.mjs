@@ -22,13 +22,14 @@ execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 
  * `import process from 'node:process'` (chalk's supports-color) makes node build the module's
  * ES facade, which reads every property of `process`, stdin included: that getter opens fd 0 as
  * a non-blocking stream, and `cat T | ctflow --stdin` then met EAGAIN and fell back to the slow
- * stream path (~0.4 s more on 1M lines). The global `process` is the same object.
+ * stream path (~0.4 s more on 1M lines). The global `process` is the same object (as CommonJS, so
+ * default, named and namespace imports of it all work).
  */
 const globalProcess = {
   name: 'global-process',
   setup(b) {
     b.onResolve({ filter: /^(node:)?process$/ }, (args) => (args.kind === 'import-statement' ? { path: 'process', namespace: 'global-process' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'global-process' }, () => ({ contents: 'export default process;', loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'global-process' }, () => ({ contents: 'module.exports = process;', loader: 'js' }));
   },
 };
 

@@ -54,7 +54,11 @@ export function compareFlowIdentity(a: HostFlow, b: HostFlow): number {
 }
 
 
-/** Sort a copy: the key (largest first for counts, ascending for peer/port), then a fixed tiebreak. */
+/**
+ * Sort a copy: the key (largest first for counts, ascending for peer/port), then a fixed
+ * tiebreak. The definition of the flows order on flow objects; `flows` itself sorts the
+ * aggregator's flow numbers with sortFlowIds (flow-id-order.ts), which tests hold to it.
+ */
 export function sortFlows(flows: readonly HostFlow[], key: FlowSortKey = 'bytes'): HostFlow[] {
   if (key === 'bytes' || key === 'connections' || key === 'packets') return sortByCounts(flows, key);
   const byKey: Record<'peer' | 'port', (a: HostFlow, b: HostFlow) => number> = {
@@ -67,8 +71,8 @@ export function sortFlows(flows: readonly HostFlow[], key: FlowSortKey = 'bytes'
 
 /**
  * The count keys, largest first: both counts are read once into arrays and an index is sorted,
- * so the ~1.5M comparisons of ~90k flows touch two arrays, not two scattered objects each
- * (measured: 58 → ~15 ms); ties fall back to the identity order as before.
+ * so the comparisons touch two arrays, not two scattered objects each; ties fall back to the
+ * identity order.
  */
 function sortByCounts(flows: readonly HostFlow[], key: 'bytes' | 'connections' | 'packets'): HostFlow[] {
   const n = flows.length;

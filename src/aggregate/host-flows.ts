@@ -187,7 +187,7 @@ export class HostFlowAggregator {
   private keys = new Int32Array((1 << 11) * K);
   /** S doubles per flow: connections, counted, inPackets, inBytes, outPackets, outBytes */
   private sums = new Float64Array((1 << 11) * S);
-  /** flow objects, made only when asked for (add() for top, values() at the end) */
+  /** flow objects, made only when asked for (add() for top; values() and flow() for the rest) */
   private readonly list: Array<HostFlow | undefined> = [];
   /** how many flows */
   size = 0;
@@ -325,8 +325,9 @@ export class HostFlowAggregator {
     // tally reads the reply destination only for an unspecified client and the original one only
     // for a forwarded flow: on a host's table (97% active or passive lines) neither is looked up,
     // two address lookups less a line; -1 stands for "not needed"
+    const replyDst = (this.flags[client]! & IS_UNSPECIFIED) !== 0 ? this.scanId(s, REPLY_DST) : -1;
+    // (read after the lookup, which may have grown the flags for a new address)
     const flags = this.flags;
-    const replyDst = (flags[client]! & IS_UNSPECIFIED) !== 0 ? this.scanId(s, REPLY_DST) : -1;
     const clientLocal = (flags[client]! & IS_LOCAL) !== 0 || (replyDst >= 0 && (flags[replyDst]! & IS_LOCAL) !== 0);
     const origDst = clientLocal || (flags[server]! & IS_LOCAL) !== 0 ? -1 : this.scanId(s, ORIG_DST);
     return this.tally(kind, client, origDst, server, replyDst,

@@ -234,7 +234,7 @@ export function createTableStats(): TableStatsCollector {
   }
 
   // kinds by protocol number and family, then state: one array slot and one Map lookup where
-  // kindOf takes three (neighbouring lines of a real table seldom share a state)
+  // kindOf takes three, for a line whose kind is not the previous line's
   const kindsByNumber: Array<Map<string | undefined, Kind> | undefined> = [];
   function kindFor(family: string, e: EntryFacts): Kind {
     const at = e.protonum * 2 + (family === 'ipv6' ? 1 : 0);

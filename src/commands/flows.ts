@@ -1,5 +1,5 @@
 // `ctflow flows`, also what `ctflow` runs with no subcommand: the host flows view. Reads the
-// table once, keeps one aggregate per flow (never the table), then selects, sorts, limits,
+// table once, keeps one aggregate per flow (never the table), then sorts, selects, limits,
 // resolves peer names for the rows it will print, and renders.
 
 import { Command } from 'commander';
@@ -82,7 +82,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const run = await scanJob(source, flowsJob({ filter: filterOptions, local: [...local] }), out, format !== 'table');
 
   // the flows stay in the aggregator's typed arrays: sorted there by number and read out one
-  // at a time through a reused view (tables and CSV make objects of the rows they print)
+  // at a time through a reused view (only the table makes objects, of the rows it prints)
   const table = flowTableOf([run.result], [...local]);
   let ids = sortFlowIds(table.columns(), sort);
   if (keep !== KEEP_ALL) ids = ids.filter((f) => keep(table.view(f)));

@@ -90,17 +90,17 @@ export interface ScanControl {
  * one per extra core, at most one — each worker costs ~15–25 MB of RSS, and two cores are the
  * machine this was measured on (README, "Performance").
  *
- * A light job (one that only counts: flows, stats, list's top-k) gets no worker on two cores:
+ * A light job (flows and stats without a filter, list's top-k) gets no worker on two cores:
  * with both cores busy each thread parsed ~40% slower (two separate processes slow each other as
  * much), so the worker's start, its second flow table and the merge made two threads as slow as
  * one or slower, for 10–25 MB more (measured on 1M-line files and pipes, and on a 200k-entry
  * kernel table, whose printing the kernel slowed down just as much while the worker parsed).
  * NDJSON (~3 bytes written per byte read) still gains from the second core.
  */
-export function workerCount(env: NodeJS.ProcessEnv = process.env, light = false, cores = availableParallelism()): number {
+export function workerCount(env: NodeJS.ProcessEnv = process.env, job: { light?: boolean | undefined } = {}, cores = availableParallelism()): number {
   const set = env.CTFLOW_WORKERS;
   if (set !== undefined && /^\d+$/.test(set)) return Math.min(Number(set), 16);
-  if (light && cores <= 2) return 0;
+  if (job.light === true && cores <= 2) return 0;
   return Math.min(cores - 1, 1);
 }
 
@@ -110,7 +110,7 @@ function readsKernelTable(source: ReadOptions): boolean {
 }
 
 export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, control: ScanControl): Promise<ScanRun<R>> {
-  const threads = source.strict ? 0 : control.workers ?? workerCount(process.env, job.light === true);
+  const threads = source.strict ? 0 : control.workers ?? workerCount(process.env, job);
   const parallelMin = control.parallelMin ?? PARALLEL_MIN;
   // every chunk is copied (into a batch) or split before the next is read
   const it = openSource(source, true)[Symbol.asyncIterator]();

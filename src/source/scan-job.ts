@@ -39,8 +39,8 @@ export interface JobSpec<P, R> {
    */
   batchBytes?: number | undefined;
   /**
-   * true for a job that only counts (little work per line besides the parse): on two cores it
-   * runs in one thread (see workerCount in parallel-scan.ts)
+   * true for a job with little work a line besides the parse (counting from the scan, a bounded
+   * top-k): on two cores it runs in one thread (see workerCount in parallel-scan.ts)
    */
   light?: boolean | undefined;
   /** combine the results of every instance (in no particular order) */

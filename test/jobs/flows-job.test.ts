@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { sortFlows } from '../../src/aggregate/flow-order.js';
-import { flowsJob, flowsOf } from '../../src/jobs/flows-job.js';
+import { flowsJob, flowTableOf } from '../../src/jobs/flows-job.js';
 import { runScan } from '../../src/source/parallel-scan.js';
 import { fixture } from '../helpers/cli.js';
 
@@ -22,7 +22,7 @@ test('flows summed by several workers are the flows of one aggregator over the w
   const one = await run(0);
   const two = await run(2);
   assert.equal(two.workers, 2);
-  assert.ok(flowsOf([one.result], local).length > 5);
-  assert.deepStrictEqual(sortFlows(flowsOf([two.result], local)), sortFlows(flowsOf([one.result], local)));
+  assert.ok(flowTableOf([one.result], local).values().length > 5);
+  assert.deepStrictEqual(sortFlows(flowTableOf([two.result], local).values()), sortFlows(flowTableOf([one.result], local).values()));
   assert.deepStrictEqual(two.report, one.report);
 });

@@ -93,7 +93,7 @@ test('reads a small table in this thread unless told otherwise', async () => {
 // give what one thread gives, whatever line the hand-over cuts, counts and line numbers included
 test('a pipe handed over to workers mid-table gives what one thread gives, for every job', async () => {
   const { Readable } = await import('node:stream');
-  const { flowsJob, flowsOf } = await import('../../src/jobs/flows-job.js');
+  const { flowsJob, flowTableOf } = await import('../../src/jobs/flows-job.js');
   const { statsJob, statsOf } = await import('../../src/jobs/stats-job.js');
   const { sortFlows } = await import('../../src/aggregate/flow-order.js');
   const bytes = Buffer.from(text, 'latin1');
@@ -115,9 +115,41 @@ test('a pipe handed over to workers mid-table gives what one thread gives, for e
     assert.deepStrictEqual(ndTwo.report, ndOne.report);
     const top = (n: number) => runScan(piped(), listJob({ filter: {}, mode: 'top', sort: 'bytes', reverse: false, limit: 9 }), control(n, { text: '' }));
     assert.deepStrictEqual((await top(2)).result, (await top(0)).result);
-    const flows = async (n: number) => sortFlows(flowsOf([(await runScan(piped(), flowsJob({ filter: {}, local }), control(n, { text: '' }))).result], local));
+    const flows = async (n: number) => sortFlows(flowTableOf([(await runScan(piped(), flowsJob({ filter: {}, local }), control(n, { text: '' }))).result], local).values());
     assert.deepStrictEqual(await flows(2), await flows(0));
     const stats = async (n: number) => statsOf((await runScan(piped(), statsJob({}), control(n, { text: '' }))).result).finish(20);
     assert.deepStrictEqual(await stats(2), await stats(0));
   }
+});
+
+// on two cores a light job runs in this thread (README, "Performance": the worker did not pay);
+// CTFLOW_WORKERS always decides when set
+test('workerCount: light jobs in one thread on two cores, others with one worker; CTFLOW_WORKERS wins', async () => {
+  const { workerCount } = await import('../../src/source/parallel-scan.js');
+  const light = { light: true };
+  const heavy = { light: false };
+  assert.deepStrictEqual(
+    [workerCount({}, light, 2), workerCount({}, heavy, 2), workerCount({}, {}, 2), workerCount({}, light, 4), workerCount({}, heavy, 8), workerCount({}, heavy, 1)],
+    [0, 1, 1, 1, 1, 0],
+  );
+  assert.deepStrictEqual(
+    [workerCount({ CTFLOW_WORKERS: '2' }, light, 2), workerCount({ CTFLOW_WORKERS: '0' }, heavy, 8), workerCount({ CTFLOW_WORKERS: 'x' }, light, 2), workerCount({ CTFLOW_WORKERS: '99' }, heavy, 2)],
+    [2, 0, 0, 16],
+  );
+});
+
+test('which jobs are light: counting from the scan and a bounded top-k; not NDJSON, not a filter that needs every record', async () => {
+  const { flowsJob } = await import('../../src/jobs/flows-job.js');
+  const { statsJob } = await import('../../src/jobs/stats-job.js');
+  const tcp = { proto: 6 };
+  assert.deepStrictEqual(
+    [
+      flowsJob({ filter: {}, local: [] }).light, flowsJob({ filter: tcp, local: [] }).light,
+      statsJob().light, statsJob({ filter: {} }).light, statsJob({ filter: tcp }).light,
+      listJob({ filter: {}, mode: 'top', sort: 'bytes', reverse: false, limit: 25 }).light,
+      listJob({ filter: tcp, mode: 'top', sort: 'bytes', reverse: false, limit: 25 }).light,
+      listJob({ filter: {}, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }).light,
+    ],
+    [true, false, true, true, false, true, true, false],
+  );
 });
