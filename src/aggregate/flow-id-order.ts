@@ -1,25 +1,24 @@
-// sortFlows (flow-order.ts) for flows still in the aggregator's compact form: it orders flow
+// The flows order (flow-order.ts) for flows still in the aggregator's compact form: it orders flow
 // numbers, reading keys and counters from the typed arrays, so `flows` on a big router sorts and
 // writes ~90k flows without making ~90k flow objects first (they were ~0.2 s of allocation and
 // garbage collection and ~40 MB of peak RSS on 1M lines; README, "Performance").
 //
-// The order is sortFlows' exactly (test/aggregate/flow-id-order.test.ts compares them): the
+// The order is that of the plain comparator over flow objects (sortFlows in test/helpers/flows.ts;
+// test/aggregate/flow-id-order.test.ts compares them on every fixture): the
 // same key, the same identity tiebreak, and a stable sort of flow numbers in first-seen order,
 // which is the order values() lists the flows in. Addresses compare through a rank per address
-// (compareAddresses once per pair of distinct addresses, not per comparison of two flows).
+// (compared once while ranking, not at every comparison of two flows).
 
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
-import { compareAddresses, type FlowSortKey } from './flow-order.js';
-import { K, K_KIND, K_LOCAL, K_LPORT, K_NAT, K_NPORT, K_PEER, K_PPORT, PORT_MANY, PORT_NONE, S, type FlowPart } from './host-flows.js';
+import { compareParsedAddresses, portOrder, type FlowSortKey } from './flow-order.js';
+import { K, K_KIND, K_LOCAL, K_LPORT, K_NAT, K_NPORT, K_PEER, K_PPORT, S, portOf, type FlowPart } from './host-flows.js';
 
-/** comparePorts' rank of a port code: none first, then numbers, 'many' last. */
-function portRank(code: number): number {
-  return code === PORT_NONE ? -1 : code === PORT_MANY ? 65536 * 65536 : code;
-}
+/** comparePorts' rank of a port code. */
+const portRank = (code: number): number => portOrder(portOf(code));
 
 /**
- * The rank of every address id, and of "no NAT target" (the empty text sortFlows compares it
- * as), in compareAddresses order; equal texts get equal ranks.
+ * The rank of every address id, and of "no NAT target" (the empty text compareFlowIdentity
+ * compares it as), in compareAddresses order; equal texts get equal ranks.
  */
 function addressRanks(addresses: readonly string[]): { ranks: Int32Array; none: number } {
   const n = addresses.length;
@@ -33,17 +32,8 @@ function addressRanks(addresses: readonly string[]): { ranks: Int32Array; none: 
     if (value !== undefined) v4[i] = value;
     else v6[i] = parseIPv6(text(i));
   }
-  const compare = (a: number, b: number): number => {
-    if (a === b) return 0;
-    if (v4[a]! >= 0 || v4[b]! >= 0) return v4[a]! < 0 ? 1 : v4[b]! < 0 ? -1 : v4[a]! - v4[b]!;
-    const a6 = v6[a];
-    const b6 = v6[b];
-    if (a6 !== undefined && b6 !== undefined) {
-      for (let g = 0; g < 8; g++) if (a6[g] !== b6[g]) return a6[g]! - b6[g]!;
-      return 0;
-    }
-    return compareAddresses(text(a), text(b));
-  };
+  const ipv4 = (i: number): number | undefined => (v4[i]! >= 0 ? v4[i] : undefined);
+  const compare = (a: number, b: number): number => compareParsedAddresses(text(a), ipv4(a), v6[a], text(b), ipv4(b), v6[b]);
   const ids = Array.from({ length: n + 1 }, (_, i) => i);
   ids.sort(compare);
   const ranks = new Int32Array(n + 1);
@@ -55,7 +45,7 @@ function addressRanks(addresses: readonly string[]): { ranks: Int32Array; none: 
   return { ranks, none: ranks[n]! };
 }
 
-/** The flow numbers of `part` in sortFlows(flows, key) order. */
+/** The flow numbers of `part` in the flows order for `key`. */
 export function sortFlowIds(part: FlowPart, key: FlowSortKey = 'bytes'): Int32Array {
   const { keys, sums, kinds } = part;
   const n = sums.length / S;

@@ -128,9 +128,10 @@ export function classify(c: Conn, local: ReadonlySet<string>): Classification {
 }
 
 /** A flow port as a number: 0–65535, 'many' 65536, none 65537. */
-export const PORT_MANY = 65536;
-export const PORT_NONE = 65537;
-const portOf = (code: number): FlowPort => (code === PORT_NONE ? undefined : code === PORT_MANY ? 'many' : code);
+const PORT_MANY = 65536;
+const PORT_NONE = 65537;
+/** The port a port code stands for (FlowPart.keys hold codes). */
+export const portOf = (code: number): FlowPort => (code === PORT_NONE ? undefined : code === PORT_MANY ? 'many' : code);
 
 /** Flag bits per address id. */
 const IS_LOCAL = 1;
@@ -501,7 +502,7 @@ export class HostFlowAggregator {
     }
   }
 
-  /** The flows, in first-seen order (sortFlows gives the stable one), with their counters. */
+  /** The flows, in first-seen order (sortFlowIds gives the fixed one), with their counters. */
   values(): HostFlow[] {
     const out: HostFlow[] = new Array<HostFlow>(this.size);
     for (let f = 0; f < this.size; f++) out[f] = this.withSums(f);

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sortFlowIds } from '../../src/aggregate/flow-id-order.js';
-import { FLOW_SORT_KEYS, sortFlows } from '../../src/aggregate/flow-order.js';
+import { FLOW_SORT_KEYS } from '../../src/aggregate/flow-order.js';
 import { HostFlowAggregator } from '../../src/aggregate/host-flows.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import type { Conn } from '../../src/model.js';
 import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
-import { line } from '../helpers/flows.js';
+import { line, sortFlows } from '../helpers/flows.js';
 
 /** this host as each capture's host, as a router between them, and as a stranger to all */
 const LOCAL_SETS = [

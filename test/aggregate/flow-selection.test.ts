@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sortFlows } from '../../src/aggregate/flow-order.js';
 import { compileFlowSelection } from '../../src/aggregate/flow-selection.js';
-import { LOCAL_HOST, aggregate, conns, line } from '../helpers/flows.js';
+import { LOCAL_HOST, aggregate, conns, line, sortFlows } from '../helpers/flows.js';
 
 test('selection: directions, --aport, --pport and --listening', () => {
   const flows = sortFlows(aggregate(conns('local-host/proc_nf_conntrack.txt'), LOCAL_HOST));

@@ -1,6 +1,8 @@
 // Shared by the host-flow tests: the captures as Conns, flows as one readable line each.
 
 import { readFileSync } from 'node:fs';
+import { compareAddresses, compareFlowIdentity, comparePorts, type FlowSortKey } from '../../src/aggregate/flow-order.js';
+import { sortFlowIds } from '../../src/aggregate/flow-id-order.js';
 import { HostFlowAggregator, type FlowPort, type HostFlow } from '../../src/aggregate/host-flows.js';
 import { parseIpAddrOutput } from '../../src/host/local-addresses.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
@@ -33,3 +35,29 @@ export function line(f: HostFlow, counters = true): string {
   return `${f.direction} ${f.protocol} ${ep(f.local.addr, f.local.port)} ${ARROW[f.direction]} ${ep(f.peer.addr, f.peer.port)}${nat} x${f.connections}${c}`;
 }
 
+
+/**
+ * The flows order as the plain comparator over flow objects: the key (largest first for counts,
+ * ascending for peer and the service port), then compareFlowIdentity. The reference the CLI's
+ * sortFlowIds is held to, and a canonical order for comparing sets of flows.
+ */
+export function sortFlows(flows: readonly HostFlow[], key: FlowSortKey = 'bytes'): HostFlow[] {
+  const bytes = (f: HostFlow): number => f.inBytes + f.outBytes;
+  const packets = (f: HostFlow): number => f.inPackets + f.outPackets;
+  const service = (f: HostFlow): FlowPort => (f.direction === 'active' || f.direction === 'forward' ? f.peer.port : f.local.port);
+  const byKey: Record<FlowSortKey, (a: HostFlow, b: HostFlow) => number> = {
+    bytes: (a, b) => bytes(b) - bytes(a) || b.connections - a.connections,
+    connections: (a, b) => b.connections - a.connections || bytes(b) - bytes(a),
+    packets: (a, b) => packets(b) - packets(a) || b.connections - a.connections,
+    peer: (a, b) => compareAddresses(a.peer.addr, b.peer.addr),
+    port: (a, b) => comparePorts(service(a), service(b)),
+  };
+  return [...flows].sort((a, b) => byKey[key](a, b) || compareFlowIdentity(a, b));
+}
+
+/** The flows of these connections in the order `ctflow flows` prints them (sortFlowIds). */
+export function orderedFlows(list: readonly Conn[], local: ReadonlySet<string>, key: FlowSortKey = 'bytes'): HostFlow[] {
+  const agg = new HostFlowAggregator(local);
+  for (const c of list) agg.count(c);
+  return Array.from(sortFlowIds(agg.columns(), key), (f) => agg.flow(f));
+}

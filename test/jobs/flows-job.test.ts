@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { sortFlows } from '../../src/aggregate/flow-order.js';
 import { flowsJob, flowTableOf } from '../../src/jobs/flows-job.js';
 import { runScan } from '../../src/source/parallel-scan.js';
 import { fixture } from '../helpers/cli.js';
+import { sortFlows } from '../helpers/flows.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctflow-flows-job-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

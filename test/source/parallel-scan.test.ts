@@ -95,7 +95,7 @@ test('a pipe handed over to workers mid-table gives what one thread gives, for e
   const { Readable } = await import('node:stream');
   const { flowsJob, flowTableOf } = await import('../../src/jobs/flows-job.js');
   const { statsJob, statsOf } = await import('../../src/jobs/stats-job.js');
-  const { sortFlows } = await import('../../src/aggregate/flow-order.js');
+  const { sortFlows } = await import('../helpers/flows.js');
   const bytes = Buffer.from(text, 'latin1');
   // chunks of odd sizes, so the hand-over point falls inside a line
   const piped = () => {
