@@ -158,6 +158,7 @@ interface TalkersPart {
 interface Kind {
   family: string;
   protocol: string;
+  protonum: number;
   state: string | undefined;
   count: number;
 }
@@ -205,13 +206,13 @@ export function createTableStats(): TableStatsCollector {
   let packets = 0;
   let bytes = 0;
   let accounted = 0;
-  // family → protocol → state ('-' for none) → its Kind; families, protocols, states and the
-  // breakdown are all sums over kinds, so a connection counts into one place. Neighbouring lines
-  // often share a kind: the last one is checked first (the parser interns these strings, so the
-  // comparisons are by pointer)
-  const kindIndex = new Map<string, Map<string, Map<string, Kind>>>();
+  // (protocol number, family) → state ('-' for none) → its Kind; families, protocols, states and
+  // the breakdown are all sums over kinds, so a connection counts into one place. Neighbouring
+  // lines often share a kind: the last one is checked first (the parser interns these strings,
+  // so the comparisons are by pointer); another kind costs one array slot and one Map lookup
+  const kindIndex: Array<Map<string, Kind> | undefined> = [];
   const kinds: Kind[] = [];
-  let last: Kind = { family: '', protocol: '', state: '', count: 0 };
+  let last: Kind = { family: '', protocol: '', protonum: -1, state: '', count: 0 };
   const status = { assured: 0, unreplied: 0, offload: 0, hwOffload: 0 };
   const nat = { snat: 0, dnat: 0, both: 0, none: 0 };
   const zones = new Map<number, number>();
@@ -219,32 +220,18 @@ export function createTableStats(): TableStatsCollector {
   const sources = new Talkers();
   const destinations = new Talkers();
 
-  function kindOf(family: string, protocol: string, state: string | undefined): Kind {
-    let byProto = kindIndex.get(family);
-    if (byProto === undefined) kindIndex.set(family, (byProto = new Map()));
-    let byState = byProto.get(protocol);
-    if (byState === undefined) byProto.set(protocol, (byState = new Map()));
-    let k = byState.get(state ?? '-');
+  function kindOf(family: string, protocol: string, protonum: number, state: string | undefined): Kind {
+    const at = protonum * 2 + (family === 'ipv6' ? 1 : 0);
+    let byState = kindIndex[at];
+    if (byState === undefined) kindIndex[at] = byState = new Map();
+    // a protocol number has one name within a table; a second name gets keys of its own
+    let key = state ?? '-';
+    let k = byState.get(key);
+    if (k !== undefined && k.protocol !== protocol) k = byState.get((key = `${protocol} ${key}`));
     if (k === undefined) {
-      k = { family, protocol, state, count: 0 };
-      byState.set(state ?? '-', k);
+      k = { family, protocol, protonum, state, count: 0 };
+      byState.set(key, k);
       kinds.push(k);
-    }
-    return k;
-  }
-
-  // kinds by protocol number and family, then state: one array slot and one Map lookup where
-  // kindOf takes three, for a line whose kind is not the previous line's
-  const kindsByNumber: Array<Map<string | undefined, Kind> | undefined> = [];
-  function kindFor(family: string, e: EntryFacts): Kind {
-    const at = e.protonum * 2 + (family === 'ipv6' ? 1 : 0);
-    let byState = kindsByNumber[at];
-    if (byState === undefined) kindsByNumber[at] = byState = new Map();
-    let k = byState.get(e.state);
-    // (a protocol number keeps its name within a table; a kind of another name is not cached)
-    if (k === undefined || k.protocol !== e.protocol || k.family !== family) {
-      k = kindOf(family, e.protocol, e.state);
-      if (!byState.has(e.state)) byState.set(e.state, k);
     }
     return k;
   }
@@ -254,7 +241,7 @@ export function createTableStats(): TableStatsCollector {
     count++;
     matched++;
     let k = last;
-    if (e.state !== k.state || e.protocol !== k.protocol || family !== k.family) last = k = kindFor(family, e);
+    if (e.state !== k.state || e.protocol !== k.protocol || family !== k.family) last = k = kindOf(family, e.protocol, e.protonum, e.state);
     k.count++;
     if (e.assured) status.assured++;
     if (e.unreplied) status.unreplied++;
@@ -323,7 +310,7 @@ export function createTableStats(): TableStatsCollector {
       accounted += p.accounted;
       for (const key of Object.keys(status) as Array<keyof typeof status>) status[key] += p.status[key];
       for (const key of Object.keys(nat) as Array<keyof typeof nat>) nat[key] += p.nat[key];
-      for (const k of p.kinds) kindOf(k.family, k.protocol, k.state).count += k.count;
+      for (const k of p.kinds) kindOf(k.family, k.protocol, k.protonum, k.state).count += k.count;
       for (const [z, n] of p.zones) add1(zones, z, n);
       for (const [m, n] of p.marks) add1(marks, m, n);
       sources.absorb(p.sources);
