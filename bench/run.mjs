@@ -48,38 +48,32 @@ function sh(cmd, argv) {
   }
 }
 
+/** `path`, made once (the stdout of `cmd argv`, written under a temporary name) and kept. */
+function cached(path, cmd, argv) {
+  if (!existsSync(path)) {
+    process.stderr.write(`bench: writing ${path} …\n`);
+    const tmp = `${path}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w');
+    const r = spawnSync(cmd, argv, { stdio: ['ignore', fd, 'inherit'] });
+    closeSync(fd);
+    if (r.status !== 0) throw new Error(`${cmd} failed to write ${path}`);
+    renameSync(tmp, path);
+  }
+  return path;
+}
+
+/** A generated table, made once and cached under its parameters. */
+function table(lines, format) {
+  return cached(join(dir, `ct-${format}-${lines}.txt`), process.execPath, [GEN, '--lines', String(lines), '--format', format]);
+}
+
 /**
  * The table at `path` four times over: four times the lines with exactly the same flows, which
  * tells memory that grows with the table (it must not) from memory that grows with the flows
  * (the generator's 4M table has 156k flows where its 1M table has 87k).
  */
 function repeated(path) {
-  const out = path.replace(/\.txt$/, 'x4.txt');
-  if (!existsSync(out)) {
-    process.stderr.write(`bench: writing ${out} …\n`);
-    const tmp = `${out}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
-    const r = spawnSync('cat', [path, path, path, path], { stdio: ['ignore', fd, 'inherit'] });
-    closeSync(fd);
-    if (r.status !== 0) throw new Error(`could not write ${out}`);
-    renameSync(tmp, out);
-  }
-  return out;
-}
-
-/** A generated table, made once and cached under its parameters. */
-function table(lines, format) {
-  const path = join(dir, `ct-${format}-${lines}.txt`);
-  if (!existsSync(path)) {
-    process.stderr.write(`bench: generating ${path} …\n`);
-    const tmp = `${path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
-    const r = spawnSync(process.execPath, [GEN, '--lines', String(lines), '--format', format], { stdio: ['ignore', fd, 'inherit'] });
-    closeSync(fd);
-    if (r.status !== 0) throw new Error(`generator failed for ${path}`);
-    renameSync(tmp, path);
-  }
-  return path;
+  return cached(path.replace(/\.txt$/, 'x4.txt'), 'cat', [path, path, path, path]);
 }
 
 /**

@@ -321,24 +321,19 @@ export class HostFlowAggregator {
     const requested = ports ? n[DPORT]! : type;
     const op = n[PACKETS]!;
     const rp = n[NUMS + PACKETS]!;
-    const client = this.scanId(s, ORIG_SRC);
-    const server = this.scanId(s, REPLY_SRC);
+    const client = this.scanIds.of(s, ORIG_SRC);
+    const server = this.scanIds.of(s, REPLY_SRC);
     // tally reads the reply destination only for an unspecified client and the original one only
     // for a forwarded flow: on a host's table (97% active or passive lines) neither is looked up,
     // two address lookups less a line; -1 stands for "not needed"
-    const replyDst = (this.flags[client]! & IS_UNSPECIFIED) !== 0 ? this.scanId(s, REPLY_DST) : -1;
+    const replyDst = (this.flags[client]! & IS_UNSPECIFIED) !== 0 ? this.scanIds.of(s, REPLY_DST) : -1;
     // (read after the lookup, which may have grown the flags for a new address)
     const flags = this.flags;
     const clientLocal = (flags[client]! & IS_LOCAL) !== 0 || (replyDst >= 0 && (flags[replyDst]! & IS_LOCAL) !== 0);
-    const origDst = clientLocal || (flags[server]! & IS_LOCAL) !== 0 ? -1 : this.scanId(s, ORIG_DST);
+    const origDst = clientLocal || (flags[server]! & IS_LOCAL) !== 0 ? -1 : this.scanIds.of(s, ORIG_DST);
     return this.tally(kind, client, origDst, server, replyDst,
       port < 0 ? PORT_NONE : port, requested < 0 ? PORT_NONE : requested, op >= 0 || rp >= 0,
       op < 0 ? 0 : op, Math.max(n[BYTES]!, 0), rp < 0 ? 0 : rp, Math.max(n[NUMS + BYTES]!, 0));
-  }
-
-  /** The address id of scan slot k, found by its value. */
-  private scanId(s: ConnScan, k: number): number {
-    return this.scanIds.of(s, k);
   }
 
   /**

@@ -90,7 +90,6 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
 
   // names only for the rows we print; -n asks nothing at all
   const names = await peerNames(Array.from(ids, (f) => table.view(f).peer.addr), { numeric: flags.numeric, timeoutMs: dnsTimeout });
-  const rows = (): HostFlow[] => Array.from(ids, (f) => table.flow(f));
   // --zones: src_zone/dst_zone after the flow's own fields
   const json = (f: HostFlow): string => (zones === undefined ? flowToJsonText(f, names) : JSON.stringify({ ...flowToJson(f, names), ...flowZones(f, zones) }));
   const csvZones = (f: HostFlow): string[] => (zones === undefined ? [] : Object.values(flowZones(f, zones)));
@@ -126,7 +125,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
       break;
     case 'table': {
       const palette = stdoutPalette(flags);
-      out.write(renderFlowsTable(rows(), palette, names, zones === undefined ? undefined : { head: ['Zones'], cells: (f) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] }));
+      out.write(renderFlowsTable(Array.from(ids, (f) => table.flow(f)), palette, names, zones === undefined ? undefined : { head: ['Zones'], cells: (f) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] }));
       break;
     }
   }

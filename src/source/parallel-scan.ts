@@ -104,11 +104,6 @@ export function workerCount(env: NodeJS.ProcessEnv = process.env, job: { light?:
   return Math.min(cores - 1, 1);
 }
 
-/** Whether the options read the kernel's table itself (not a copy, not conntrack -L). */
-function readsKernelTable(source: ReadOptions): boolean {
-  return source.file === undefined && !source.stdin && !source.exec && source.procPath === undefined;
-}
-
 export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, control: ScanControl): Promise<ScanRun<R>> {
   const threads = source.strict ? 0 : control.workers ?? workerCount(process.env, job);
   const parallelMin = control.parallelMin ?? PARALLEL_MIN;
@@ -124,7 +119,7 @@ export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, con
     big = size >= parallelMin;
     // a small regular file is streamed in this thread
     if (size >= 0 && !big) return runHere(job, control, source, it);
-  } else if (readsKernelTable(source)) {
+  } else if (source.file === undefined && !source.stdin && !source.exec && source.procPath === undefined) {
     // the kernel's table has no size, but this namespace's entry count says how big it is
     // (an entry prints as ~150–250 bytes): the worker then parses while the kernel prints
     const count = await readFile(COUNT_FILE, 'utf8').then((t) => Number(t.trim()), () => 0);
