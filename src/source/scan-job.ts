@@ -1,10 +1,9 @@
 // What a command does with the records of one scan, written so it can run in this thread or in
 // several scan workers at once (parallel-scan.ts). A job is a `createJob` named in
 // jobs/job-registry.ts, plus plain-data params: a closure cannot cross into a worker, a name and
-// data can. (Names, not module URLs: the CLI is one bundled file, where every module's URL is
-// the bundle's own.) Each part
-// of the input gets its own instance; `merge` (run here) combines their results, so it must not
-// depend on which part finished first.
+// data can (names, not module URLs: in the bundled CLI every module's URL is the bundle's). Each
+// part of the input gets its own instance; `merge` (run here) combines their results, so it must
+// not depend on which part finished first.
 
 import type { Conn } from '../model.js';
 import type { ConnScan } from '../parse/conn-bytes.js';

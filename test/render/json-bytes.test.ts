@@ -14,7 +14,6 @@ test('num writes every safe non-negative integer as JSON.stringify does, at ever
   const numbers: number[] = [0, 1, 9, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER];
   for (let e = 1; e <= 15; e++) numbers.push(10 ** e - 1, 10 ** e, 10 ** e + 1);
   for (const n of numbers) assert.equal(text(n), JSON.stringify(n), String(n));
-  assert.equal(numbers.length, 53);
 });
 
 test('num leaves what JSON.stringify would not print as digits to the string writer', () => {
