@@ -6,14 +6,7 @@ import { HostFlowAggregator } from '../../src/aggregate/host-flows.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import type { Conn } from '../../src/model.js';
 import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
-import { line, sortFlows } from '../helpers/flows.js';
-
-/** this host as each capture's host, as a router between them, and as a stranger to all */
-const LOCAL_SETS = [
-  ['10.3.0.10', 'fd00:a3::10', '127.0.0.1', '::1'],
-  ['10.0.0.1', '192.168.1.1', '10.1.0.1', 'fd00:a2::1', '10.0.1.5', '2001:db8:1::5'],
-  [],
-];
+import { FIXTURE_LOCAL_SETS, line, sortFlows } from '../helpers/flows.js';
 
 function aggregatorOf(lines: Iterable<string>, local: readonly string[]): HostFlowAggregator {
   const agg = new HostFlowAggregator(new Set(local));
@@ -28,7 +21,7 @@ function aggregatorOf(lines: Iterable<string>, local: readonly string[]): HostFl
 // sortFlows' order exactly, ties included, for every key
 test('sortFlowIds orders the flows as sortFlows does, for every key, on every fixture', () => {
   let compared = 0;
-  for (const local of LOCAL_SETS) {
+  for (const local of FIXTURE_LOCAL_SETS) {
     for (const file of fixtureFiles()) {
       const agg = aggregatorOf(lineRanges(file.bytes).map(([s, e]) => file.bytes.toString('latin1', s, e)), local);
       for (const key of FLOW_SORT_KEYS) {

@@ -7,7 +7,7 @@ import { scanConnBytes } from '../../src/parse/conn-bytes.js';
 import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
 import type { Conn } from '../../src/model.js';
 import { fixture } from '../helpers/cli.js';
-import { LOCAL_HOST, ROUTER, aggregate, conns, line, sortFlows } from '../helpers/flows.js';
+import { FIXTURE_LOCAL_SETS, LOCAL_HOST, ROUTER, aggregate, conns, line, sortFlows } from '../helpers/flows.js';
 
 test('local-host capture: every ground-truth flow of the MANIFEST, by tuples and addresses alone', () => {
   const flows = aggregate(conns('local-host/proc_nf_conntrack.txt'), LOCAL_HOST);
@@ -218,14 +218,8 @@ test('the aggregator gives the flows of classify() grouped by identity, on every
 // flows counts a line the fast path read from its scan (address values, no record): it must give
 // exactly the flows that counting the full parser's records gives, on every line we have
 test('countScan gives the flows count gives, on every fixture line', () => {
-  // this host as each capture's host, as a router between them, and as a stranger to all
-  const localSets = [
-    ['10.3.0.10', 'fd00:a3::10', '127.0.0.1', '::1'],
-    ['10.0.0.1', '192.168.1.1', '10.1.0.1', 'fd00:a2::1'],
-    [],
-  ];
   let scanned = 0;
-  for (const local of localSets) {
+  for (const local of FIXTURE_LOCAL_SETS) {
     for (const file of fixtureFiles()) {
       const byRecord = new HostFlowAggregator(new Set(local));
       const byScan = new HostFlowAggregator(new Set(local));

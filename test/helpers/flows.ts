@@ -11,6 +11,15 @@ import { fixture } from './cli.js';
 
 export const LOCAL_HOST = parseIpAddrOutput(readFileSync(fixture('local-host/ip_o_addr.txt'), 'utf8'));
 export const ROUTER = new Set(['127.0.0.1', '::1', '10.1.0.1', 'fd00:a1::1', '10.2.0.1', 'fd00:a2::1']);
+/**
+ * Local address sets for tests over every fixture: this host as each capture's host (and the
+ * generator's), as a router between them, and as a stranger to all.
+ */
+export const FIXTURE_LOCAL_SETS: readonly (readonly string[])[] = [
+  ['10.3.0.10', 'fd00:a3::10', '127.0.0.1', '::1'],
+  ['10.0.0.1', '192.168.1.1', '10.1.0.1', 'fd00:a2::1', '10.0.1.5', '2001:db8:1::5'],
+  [],
+];
 
 export function conns(rel: string): Conn[] {
   return readFileSync(fixture(rel), 'utf8').split('\n').map(parseConnLine).filter((c): c is Conn => c !== undefined);
