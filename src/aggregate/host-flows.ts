@@ -21,7 +21,7 @@ import { PORT_PROTOCOLS, type Conn, type Family } from '../model.js';
 import {
   BYTES, DPORT, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, type ConnScan,
 } from '../parse/conn-bytes.js';
-import { ScanAddressIds } from './scan-address-ids.js';
+import { AddressNumbers } from './address-numbers.js';
 
 export type Direction = 'active' | 'passive' | 'local' | 'forward';
 export const DIRECTIONS: readonly Direction[] = ['passive', 'active', 'local', 'forward'];
@@ -171,8 +171,6 @@ export interface FlowPart {
  * counters are summed in a Float64Array. HostFlow objects are made only when asked for.
  */
 export class HostFlowAggregator {
-  private readonly ids = new Map<string, number>();
-  private addresses: string[] = [];
   private flags = new Uint8Array(1024);
   private readonly kindIds = new Map<string, number>();
   private readonly kinds: Array<[string, number, Family]> = [];
@@ -182,8 +180,8 @@ export class HostFlowAggregator {
   private readonly kindProtocol: (string | undefined)[] = new Array<string | undefined>(512).fill(undefined);
   /** whether the protocol of the last kindFor() groups by port */
   private lastKindPorts = false;
-  /** address ids by value, in front of `ids` for scanned lines */
-  private readonly scanIds = new ScanAddressIds((addr) => this.id(addr));
+  /** address ids (by text for records, by value for scanned lines), with their flags */
+  private readonly numbers = new AddressNumbers((id, addr) => this.flagAddress(id, addr));
   private slots = new Int32Array(1 << 12).fill(-1);
   private keys = new Int32Array((1 << 11) * K);
   /** S doubles per flow: connections, counted, inPackets, inBytes, outPackets, outBytes */
@@ -197,22 +195,21 @@ export class HostFlowAggregator {
   private readonly shownNat: { addr: string; port: FlowPort } = { addr: '', port: undefined };
 
   constructor(local: ReadonlySet<string>) {
-    for (const a of local) this.flags[this.id(a)]! |= IS_LOCAL;
+    for (const a of local) {
+      // (numbered first: a new number may give this.flags a bigger array)
+      const id = this.numbers.of(a);
+      this.flags[id]! |= IS_LOCAL;
+    }
   }
 
-  private id(addr: string): number {
-    let id = this.ids.get(addr);
-    if (id !== undefined) return id;
-    id = this.addresses.length;
-    this.ids.set(addr, id);
-    this.addresses.push(addr);
+  /** A new address's flags, in room for its number. */
+  private flagAddress(id: number, addr: string): void {
     if (id >= this.flags.length) {
       const bigger = new Uint8Array(this.flags.length * 2);
       bigger.set(this.flags);
       this.flags = bigger;
     }
     this.flags[id] = addr === '0.0.0.0' || addr === '::' ? IS_UNSPECIFIED : 0;
-    return id;
   }
 
   private kindOf(protocol: string, protonum: number, family: Family): number {
@@ -263,15 +260,15 @@ export class HostFlowAggregator {
     flow.protocol = protocol;
     flow.protonum = protonum;
     flow.family = family;
-    flow.local.addr = this.addresses[keys[b + K_LOCAL]!]!;
+    flow.local.addr = this.numbers.addresses[keys[b + K_LOCAL]!]!;
     flow.local.port = portOf(keys[b + K_LPORT]!);
-    flow.peer.addr = this.addresses[keys[b + K_PEER]!]!;
+    flow.peer.addr = this.numbers.addresses[keys[b + K_PEER]!]!;
     flow.peer.port = portOf(keys[b + K_PPORT]!);
     if (natId === 0) {
       flow.natTarget = undefined;
     } else {
       flow.natTarget = nat ?? { addr: '', port: undefined };
-      flow.natTarget.addr = this.addresses[natId - 1]!;
+      flow.natTarget.addr = this.numbers.addresses[natId - 1]!;
       flow.natTarget.port = portOf(keys[b + K_NPORT]!);
     }
     return flow;
@@ -303,7 +300,7 @@ export class HostFlowAggregator {
     const port = ports ? r.sport ?? PORT_NONE : o.type !== undefined ? o.type : r.srckey !== undefined ? r.srckey : PORT_NONE;
     const requested = ports ? o.dport ?? PORT_NONE : o.type !== undefined ? o.type : o.dstkey !== undefined ? o.dstkey : PORT_NONE;
     const counted = o.packets !== undefined || r.packets !== undefined;
-    return this.tally(kind, this.id(o.src), this.id(o.dst), this.id(r.src), this.id(r.dst), port, requested,
+    return this.tally(kind, this.numbers.of(o.src), this.numbers.of(o.dst), this.numbers.of(r.src), this.numbers.of(r.dst), port, requested,
       counted, o.packets ?? 0, o.bytes ?? 0, r.packets ?? 0, r.bytes ?? 0);
   }
 
@@ -321,16 +318,16 @@ export class HostFlowAggregator {
     const requested = ports ? n[DPORT]! : type;
     const op = n[PACKETS]!;
     const rp = n[NUMS + PACKETS]!;
-    const client = this.scanIds.of(s, ORIG_SRC);
-    const server = this.scanIds.of(s, REPLY_SRC);
+    const client = this.numbers.ofScan(s, ORIG_SRC);
+    const server = this.numbers.ofScan(s, REPLY_SRC);
     // tally reads the reply destination only for an unspecified client and the original one only
     // for a forwarded flow: on a host's table (97% active or passive lines) neither is looked up,
     // two address lookups less a line; -1 stands for "not needed"
-    const replyDst = (this.flags[client]! & IS_UNSPECIFIED) !== 0 ? this.scanIds.of(s, REPLY_DST) : -1;
+    const replyDst = (this.flags[client]! & IS_UNSPECIFIED) !== 0 ? this.numbers.ofScan(s, REPLY_DST) : -1;
     // (read after the lookup, which may have grown the flags for a new address)
     const flags = this.flags;
     const clientLocal = (flags[client]! & IS_LOCAL) !== 0 || (replyDst >= 0 && (flags[replyDst]! & IS_LOCAL) !== 0);
-    const origDst = clientLocal || (flags[server]! & IS_LOCAL) !== 0 ? -1 : this.scanIds.of(s, ORIG_DST);
+    const origDst = clientLocal || (flags[server]! & IS_LOCAL) !== 0 ? -1 : this.numbers.ofScan(s, ORIG_DST);
     return this.tally(kind, client, origDst, server, replyDst,
       port < 0 ? PORT_NONE : port, requested < 0 ? PORT_NONE : requested, op >= 0 || rp >= 0,
       op < 0 ? 0 : op, Math.max(n[BYTES]!, 0), rp < 0 ? 0 : rp, Math.max(n[NUMS + BYTES]!, 0));
@@ -469,19 +466,19 @@ export class HostFlowAggregator {
   /** The flows as they are, in compact form, without copying (read them before counting more). */
   columns(): FlowPart {
     const n = this.size;
-    return { addresses: this.addresses, kinds: this.kinds, keys: this.keys.subarray(0, n * K), sums: this.sums.subarray(0, n * S) };
+    return { addresses: this.numbers.addresses, kinds: this.kinds, keys: this.keys.subarray(0, n * K), sums: this.sums.subarray(0, n * S) };
   }
 
   /** The flows in compact form (for a worker's answer). */
   part(): FlowPart {
     const n = this.size;
-    return { addresses: this.addresses.slice(), kinds: this.kinds.slice(), keys: this.keys.slice(0, n * K), sums: this.sums.slice(0, n * S) };
+    return { addresses: this.numbers.addresses.slice(), kinds: this.kinds.slice(), keys: this.keys.slice(0, n * K), sums: this.sums.slice(0, n * S) };
   }
 
   /** Adds another aggregator's flows (a part of the same table) into this one. */
   absorb(p: FlowPart): void {
     const addr = new Int32Array(p.addresses.length);
-    for (let i = 0; i < p.addresses.length; i++) addr[i] = this.id(p.addresses[i]!);
+    for (let i = 0; i < p.addresses.length; i++) addr[i] = this.numbers.of(p.addresses[i]!);
     const kind = p.kinds.map(([protocol, protonum, family]) => this.kindOf(protocol, protonum, family));
     const k = p.keys;
     const s = p.sums;

@@ -14,7 +14,7 @@ import type { Conn, NatKind } from '../model.js';
 /** The fields of an entry every count needs, in a record (Conn) and in a scan (ConnScan) alike. */
 type EntryFacts = Pick<Conn, 'protocol' | 'protonum' | 'state' | 'assured' | 'unreplied' | 'offload' | 'hwOffload'>;
 import { BYTES, ORIG_DST, ORIG_SRC, PACKETS, scanNat, scanTotal, type ConnScan } from '../parse/conn-bytes.js';
-import { ScanAddressIds } from './scan-address-ids.js';
+import { AddressNumbers } from './address-numbers.js';
 
 export interface Talker {
   address: string;
@@ -80,8 +80,8 @@ const add1 = <K>(map: Map<K, number>, key: K, n: number): void => {
  * on first sight (one Map lookup of the parser's already-hashed string, no object per address).
  */
 class Talkers {
-  readonly index = new Map<string, number>();
-  addresses: string[] = [];
+  /** address numbers (by text for records, by value for scanned lines) */
+  private readonly numbers = new AddressNumbers((i) => this.room(i));
   connections = new Float64Array(1024);
   bytes = new Float64Array(1024);
 
@@ -89,11 +89,9 @@ class Talkers {
   // generator's lines repeat the previous source, and the parser hands out the same string
   private lastAddress = '';
   private last = -1;
-  /** address numbers by value, in front of `index` for scanned lines */
-  private readonly scanIds = new ScanAddressIds((address) => this.number(address));
 
   add(address: string, connections: number, bytes: number): void {
-    const i = address === this.lastAddress ? this.last : this.number(address);
+    const i = address === this.lastAddress ? this.last : this.numbers.of(address);
     this.lastAddress = address;
     this.last = i;
     this.connections[i]! += connections;
@@ -105,32 +103,25 @@ class Talkers {
    * made once per address), no string hashing (stats on 1M lines: ~0.1 s less)
    */
   addScan(s: ConnScan, k: number, connections: number, bytes: number): void {
-    const i = this.scanIds.of(s, k);
+    const i = this.numbers.ofScan(s, k);
     this.connections[i]! += connections;
     this.bytes[i]! += bytes;
   }
 
-  /** The address's number, given on first sight. */
-  private number(address: string): number {
-    let i = this.index.get(address);
-    if (i !== undefined) return i;
-    i = this.addresses.length;
-    this.index.set(address, i);
-    this.addresses.push(address);
-    if (i === this.connections.length) {
-      const c = new Float64Array(i * 2);
-      c.set(this.connections);
-      this.connections = c;
-      const b = new Float64Array(i * 2);
-      b.set(this.bytes);
-      this.bytes = b;
-    }
-    return i;
+  /** Room in the counters for address number i. */
+  private room(i: number): void {
+    if (i < this.connections.length) return;
+    const c = new Float64Array(i * 2);
+    c.set(this.connections);
+    this.connections = c;
+    const b = new Float64Array(i * 2);
+    b.set(this.bytes);
+    this.bytes = b;
   }
 
   part(): TalkersPart {
-    const n = this.addresses.length;
-    return { addresses: this.addresses.slice(), connections: this.connections.slice(0, n), bytes: this.bytes.slice(0, n) };
+    const n = this.numbers.addresses.length;
+    return { addresses: this.numbers.addresses.slice(), connections: this.connections.slice(0, n), bytes: this.bytes.slice(0, n) };
   }
 
   absorb(p: TalkersPart): void {
@@ -140,7 +131,7 @@ class Talkers {
   top(n: number, key: 'connections' | 'bytes'): Talker[] {
     const primary = this[key];
     const other = key === 'connections' ? this.bytes : this.connections;
-    const addresses = this.addresses;
+    const addresses = this.numbers.addresses;
     const picked: number[] = [];
     for (let i = 0; i < addresses.length; i++) if (primary[i]! > 0) picked.push(i);
     picked.sort((a, b) => primary[b]! - primary[a]! || other[b]! - other[a]! || (addresses[a]! < addresses[b]! ? -1 : 1));

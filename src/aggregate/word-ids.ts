@@ -1,5 +1,5 @@
 // Small numbers (ids) for keys of a fixed number of int32 words — an IPv4 address is one word, an
-// IPv6 address four — in an open-addressing table: flows and stats (scan-address-ids.ts) find an
+// IPv6 address four — in an open-addressing table: flows and stats (address-numbers.ts) find an
 // address's id by its value per scanned line, with no text and no string hashing.
 
 /** A 32-bit hash of an int whose low bits are all well mixed (for masks of any size). */

@@ -256,3 +256,19 @@ test('offloaded entries count like any other ([OFFLOAD], [HW_OFFLOAD])', () => {
     'active udp 10.2.0.1:many --> 192.0.2.53:53 x1 in=2/300 out=2/120',
   ]);
 });
+
+// the flags of addresses live in an array that grows as addresses come: the local set's own
+// numbering must not write into the array a growth just replaced (a host with >1024 addresses)
+test('every one of 2,000 local addresses counts as this host', () => {
+  const local = Array.from({ length: 2000 }, (_, i) => `10.9.${i >> 8}.${i & 255}`);
+  const agg = new HostFlowAggregator(new Set(local));
+  for (const i of [0, 1023, 1024, 1999]) {
+    agg.count(parseConnLine(`ipv4 2 tcp 6 100 ESTABLISHED src=${local[i]} dst=192.0.2.1 sport=40000 dport=443 src=192.0.2.1 dst=${local[i]} sport=443 dport=40000 [ASSURED] mark=0 use=1`)!);
+  }
+  assert.deepStrictEqual(agg.values().map((f) => line(f, false)), [
+    'active tcp 10.9.0.0:many --> 192.0.2.1:443 x1',
+    'active tcp 10.9.3.255:many --> 192.0.2.1:443 x1',
+    'active tcp 10.9.4.0:many --> 192.0.2.1:443 x1',
+    'active tcp 10.9.7.207:many --> 192.0.2.1:443 x1',
+  ]);
+});
