@@ -13,6 +13,7 @@ const ENTRIES: string[][] = [
   ['-p', 'tcp', '-s', '10.9.1.5', '-d', '10.9.2.7', '--sport', '40003', '--dport', '443', '--state', 'TIME_WAIT', '-t', '100'],
   ['-p', 'udp', '-s', '10.9.1.5', '-d', '10.9.2.7', '--sport', '40001', '--dport', '53', '-t', '4000'],
   ['-p', 'icmp', '-s', '10.9.1.5', '-d', '10.9.2.7', '--icmp-type', '8', '--icmp-code', '0', '--icmp-id', '77', '-t', '3000'],
+  ['-p', 'udp', '-s', '10.9.1.5', '-d', '10.9.2.9', '--sport', '41000', '--dport', '514', '--orig-zone', '3', '-t', '3500'],
   ['-p', 'tcp', '-s', 'fd00:9:1::5', '-d', 'fd00:9:2::7', '--sport', '40002', '--dport', '22', '--state', 'ESTABLISHED', '-t', '6000'],
   ['-p', 'sctp', '-s', '10.9.1.5', '-d', '10.9.2.8', '--sport', '5000', '--dport', '2905', '--state', 'ESTABLISHED', '--orig-vtag', '1', '--reply-vtag', '2', '-t', '2000'],
 ];
@@ -36,6 +37,12 @@ function fill(ns: string): void {
 /** list --json's object → the API's flat record, written independently of src/api. */
 function reshape(j: any): Record<string, unknown> {
   const s = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+  const o = j.original;
+  const r = j.reply;
+  const icmp = o.icmp_type === null ? {} : {
+    type: s(o.icmp_type), code: s(o.icmp_code), id: s(o.icmp_id), type_reply: s(r.icmp_type), code_reply: s(r.icmp_code), id_reply: s(r.icmp_id),
+  };
+  const zones = { ...(o.zone === null ? {} : { 'zone-orig': s(o.zone) }), ...(r.zone === null ? {} : { 'zone-reply': s(r.zone) }) };
   return {
     layer: j.family, protocol: j.protocol, timeout: s(j.timeout), state: s(j.state),
     src: j.original.src, dst: j.original.dst, sport: s(j.original.sport), dport: s(j.original.dport),
@@ -43,14 +50,15 @@ function reshape(j: any): Record<string, unknown> {
     src_reply: j.reply.src, dst_reply: j.reply.dst, sport_reply: s(j.reply.sport), dport_reply: s(j.reply.dport),
     packets_reply: s(j.reply.packets), bytes_reply: s(j.reply.bytes),
     status: [j.assured && 'ASSURED', j.unreplied && 'UNREPLIED', j.offload && 'OFFLOAD', j.hw_offload && 'HW_OFFLOAD'].filter(Boolean).join(','),
-    mark: `0x${(j.mark as number).toString(16)}`, zone: s(j.zone), use: s(j.use), 'delta-time': s(j.delta_time),
+    mark: `0x${(j.mark as number).toString(16)}`, zone: o.zone === null && r.zone === null ? s(j.zone) : '', use: s(j.use), 'delta-time': s(j.delta_time),
     bytes_total: j.bytes_total ?? 0, packets_total: j.packets_total ?? 0, nat: j.nat === null ? 0 : 1,
-    provider: '', ndpi: '', prio: '',
+    provider: '', ndpi: '', prio: '', ...icmp, ...zones,
   };
 }
 
+/** `request` as an object, or as the exact text to send (JSON.stringify cannot repeat a key). */
 async function apiIn(ns: string, endpoint: 'read' | 'delete', request: unknown): Promise<{ code: number | null; body: any }> {
-  const r = await runCli(['api', endpoint], { netns: ns, stdin: JSON.stringify(request) });
+  const r = await runCli(['api', endpoint], { netns: ns, stdin: typeof request === 'string' ? request : JSON.stringify(request) });
   assert.equal(r.stderr, '');
   return { code: r.code, body: JSON.parse(r.stdout) };
 }
@@ -113,6 +121,47 @@ test('api delete connection removes exactly that entry; flush empties the table'
     const flushed = await apiIn(ns, 'delete', { action: 'flush' });
     assert.deepStrictEqual([flushed.code, flushed.body], [0, { state: 'success', deleted: left.length }]);
     assert.deepStrictEqual(await tableLines(ns), []);
+  } finally {
+    deleteNetns(ns);
+  }
+});
+
+test('api read: a live icmp entry carries type/code/id and _reply twins, a zone-orig entry its zone', { skip }, async () => {
+  const ns = createNetns('api-icmp');
+  try {
+    fill(ns);
+    const icmp = await apiIn(ns, 'read', { action: 'conntrack', protocol: 'icmp', state: '', limit: '25' });
+    assert.deepStrictEqual(icmp.body.connections.map((c: any) => ({ ...c, timeout: '' })), [{
+      layer: 'ipv4', protocol: 'icmp', timeout: '', state: '', src: '10.9.1.5', dst: '10.9.2.7', sport: '', dport: '',
+      packets: '0', bytes: '0', src_reply: '10.9.2.7', dst_reply: '10.9.1.5', sport_reply: '', dport_reply: '',
+      packets_reply: '0', bytes_reply: '0', status: 'UNREPLIED', mark: '0x0', zone: '0', use: '2', 'delta-time': '',
+      bytes_total: 0, packets_total: 0, nat: 0, provider: '', ndpi: '', prio: '',
+      type: '8', code: '0', id: '77', type_reply: '0', code_reply: '0', id_reply: '77',
+    }]);
+    const zoned = await apiIn(ns, 'read', { action: 'conntrack', protocol: 'udp', limit: '' });
+    assert.deepStrictEqual(zoned.body.connections.map((c: any) => [c.dport, c.zone, c['zone-orig'], c['zone-reply']]), [
+      ['53', '0', undefined, undefined],
+      ['514', '', '3', undefined],
+    ]);
+  } finally {
+    deleteNetns(ns);
+  }
+});
+
+test('api delete: a flush request with a repeated action key is refused and the table untouched', { skip }, async () => {
+  const ns = createNetns('api-dupkey');
+  try {
+    fill(ns);
+    const before = await tableLines(ns);
+    assert.equal(before.length, ENTRIES.length + 1);
+    for (const text of ['{"action":"connection","action":"flush"}', '{"action":"connection","\\u0061ction":"flush"}']) {
+      const refused = await apiIn(ns, 'delete', text);
+      assert.deepStrictEqual([refused.code, refused.body], [1, {
+        type: 'NotValid', message: 'validation_failed',
+        attributes: [{ parameter: 'action', value: '["connection","flush"]', error: 'duplicate_parameter' }],
+      }]);
+    }
+    assert.deepStrictEqual(await tableLines(ns), before);
   } finally {
     deleteNetns(ns);
   }
