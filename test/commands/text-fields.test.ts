@@ -3,24 +3,15 @@
 // prints no such line on demand, so these are real fixture lines with one field changed.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fixture, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { DESTROY_EVENT, FTP_LINE, UNKNOWN_LINE, withField } from '../helpers/edge-lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctflow-text-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** conntrack -L's line of the FTP control connection (nat-router), helper=ftp */
-const FTP = readFileSync(fixture('nat-router/conntrack_L.txt'), 'utf8').split('\n').find((l) => l.includes('helper=ftp'))!;
-/** an untracked protocol's entry (proto-zoo): `unknown  253 …` */
-const UNKNOWN = readFileSync(fixture('proto-zoo/conntrack_L.txt'), 'utf8').split('\n').find((l) => l.startsWith('unknown  253 '))!;
-/** a DESTROY event conntrack -D caused (nat-router), with its [USERSPACE] suffix */
-const DESTROY = readFileSync(fixture('nat-router/events_E_o_extended_id_ktimestamp.txt'), 'utf8').split('\n').find((l) => l.includes('progname=conntrack'))!;
-
-/** `line` with `field` before its `use=` (where conntrack prints the fields it adds: the line still ends as conntrack ends it) */
-const withField = (line: string, field: string): string => line.replace(' use=', ` ${field} use=`);
 
 function file(name: string, lines: string[]): string {
   const path = join(dir, name);
@@ -29,12 +20,12 @@ function file(name: string, lines: string[]): string {
 }
 
 /** the FTP entry with helper=fé, and the untracked entry named fé (CSV's one free-text column is the protocol) */
-const FE = file('fe.txt', [FTP.replace('helper=ftp', 'helper=fé'), UNKNOWN.replace('unknown', 'fé     ')]);
+const FE = file('fe.txt', [FTP_LINE.replace('helper=ftp', 'helper=fé'), UNKNOWN_LINE.replace('unknown', 'fé     ')]);
 /** ESC, BEL and DEL in the helper and in an unknown field; then a control character in a protocol name, and in a key */
 const CONTROL = file('control.txt', [
-  withField(FTP.replace('helper=ftp', 'helper=f\x1b\x07\x7fp'), 'note=a\x1b[31mb'),
-  UNKNOWN.replace('unknown', 'unk\x1bnown'),
-  withField(FTP, 'note\x7f=1'),
+  withField(FTP_LINE.replace('helper=ftp', 'helper=f\x1b\x07\x7fp'), 'note=a\x1b[31mb'),
+  UNKNOWN_LINE.replace('unknown', 'unk\x1bnown'),
+  withField(FTP_LINE, 'note\x7f=1'),
 ]);
 const SKIPPED = 'ctflow: skipped 2 unparseable lines (first at line 2)\n';
 
@@ -82,8 +73,8 @@ describe('control characters never reach the terminal', () => {
   });
 
   it('list --strict: exit 1 at the first such line, its control characters escaped in the message', async () => {
-    const bad = withField(UNKNOWN, 'no\x7fte=1');
-    const r = await runCli(['list', '--file', file('strict.txt', [FTP, bad]), '--strict']);
+    const bad = withField(UNKNOWN_LINE, 'no\x7fte=1');
+    const r = await runCli(['list', '--file', file('strict.txt', [FTP_LINE, bad]), '--strict']);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     // JSON.stringify leaves DEL as it is: the message escapes it too
@@ -92,8 +83,8 @@ describe('control characters never reach the terminal', () => {
 
   it('watch: escaped in the text, JSON-escaped in --ndjson; an event with one in a key is skipped', async () => {
     const events = file('events.txt', [
-      DESTROY.replace(' id=', ' helper=f\x1b\x07\x7fp id=').replace('progname=conntrack', 'progname=con\x1b[8mtrack'),
-      DESTROY.replace(' id=', ' no\x1bte=1 id='),
+      DESTROY_EVENT.replace(' id=', ' helper=f\x1b\x07\x7fp id=').replace('progname=conntrack', 'progname=con\x1b[8mtrack'),
+      DESTROY_EVENT.replace(' id=', ' no\x1bte=1 id='),
     ]);
     const text = await runCli(['watch', '--file', events]);
     assert.equal(text.stdout,

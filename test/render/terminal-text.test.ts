@@ -2,7 +2,6 @@
 // escaped as \xNN and its backslashes doubled; everything else, UTF-8 included, as it is.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { HostFlow } from '../../src/aggregate/host-flows.js';
 import { parseMarkMap } from '../../src/host/mark-map.js';
@@ -14,11 +13,9 @@ import { eventText } from '../../src/render/event-text.js';
 import { renderFlowsTable } from '../../src/render/flows-table.js';
 import { createPalette } from '../../src/render/palette.js';
 import { terminalText } from '../../src/render/terminal-text.js';
-import { fixture } from '../helpers/cli.js';
+import { DESTROY_EVENT, FTP_LINE } from '../helpers/edge-lines.js';
 
 const plain = createPalette(false);
-const FTP = readFileSync(fixture('nat-router/conntrack_L.txt'), 'utf8').split('\n').find((l) => l.includes('helper=ftp'))!;
-const DESTROY = readFileSync(fixture('nat-router/events_E_o_extended_id_ktimestamp.txt'), 'utf8').split('\n').find((l) => l.includes('progname=conntrack'))!;
 
 describe('terminalText', () => {
   it('escapes C0, DEL and C1 controls as \\xNN and doubles a backslash; keeps the rest', () => {
@@ -31,12 +28,12 @@ describe('terminalText', () => {
 
 describe('text outputs escape control characters from the input', () => {
   it("list's Flags: helper and labels", () => {
-    const c = parseConnLine(`${FTP.replace('helper=ftp', 'helper=f\x1b\x07\x7fp')} labels=a\x1b]0;pwned\x07,b`)!;
+    const c = parseConnLine(`${FTP_LINE.replace('helper=ftp', 'helper=f\x1b\x07\x7fp')} labels=a\x1b]0;pwned\x07,b`)!;
     assert.equal(connFlags(c), 'A helper=f\\x1b\\x07\\x7fp labels=a\\x1b]0;pwned\\x07,b');
   });
 
   it("watch's text: helper and the name of the program that deleted the entry", () => {
-    const e = parseEventLine(DESTROY.replace(' id=', ' helper=f\x1bp id=').replace('progname=conntrack', 'progname=con\x1b[8mtrack'))!;
+    const e = parseEventLine(DESTROY_EVENT.replace(' id=', ' helper=f\x1bp id=').replace('progname=conntrack', 'progname=con\x1b[8mtrack'))!;
     assert.equal(
       eventText({ ...e, time: undefined }, plain),
       'DESTROY tcp  CLOSE       10.1.0.2:55340 -> 10.2.0.2:7008 snat 10.2.0.1:55340 5/368 B 3/3.1 KiB [ASSURED] helper=f\\x1bp by con\\x1b[8mtrack',
@@ -45,7 +42,7 @@ describe('text outputs escape control characters from the input', () => {
 
   it("a mark map's names, and a peer's reverse-DNS name in the flows table", () => {
     const map = parseMarkMap(JSON.stringify({ prio: { mask: '0xff', names: { 1: 'hi\x1b[5mgh' } } }), 'map.json');
-    const c = parseConnLine(FTP.replace('mark=0', 'mark=1'))!;
+    const c = parseConnLine(FTP_LINE.replace('mark=0', 'mark=1'))!;
     assert.deepStrictEqual(extraTableCells(c, { markMap: map }), ['prio=hi\\x1b[5mgh']);
     const f: HostFlow = {
       direction: 'active', protocol: 'tcp', protonum: 6, family: 'ipv4', local: { addr: '10.3.0.10', port: 'many' },

@@ -3,7 +3,7 @@
 // lines with the helper's name changed.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -16,17 +16,15 @@ import { parseEventLine, type ConnEvent } from '../../src/parse/event-line.js';
 import { LineSplitter } from '../../src/source/line-splitter.js';
 import { runScan } from '../../src/source/parallel-scan.js';
 import { readTable, type ReadOptions } from '../../src/source/read-table.js';
-import { fixture } from '../helpers/cli.js';
+import { DESTROY_EVENT, FTP_LINE } from '../helpers/edge-lines.js';
 import { fakeConntrack } from '../helpers/fake-conntrack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctflow-utf8-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** conntrack -L's line of the FTP control connection (nat-router), helper=ftp */
-const FTP = readFileSync(fixture('nat-router/conntrack_L.txt'), 'utf8').split('\n').find((l) => l.includes('helper=ftp'))!;
-/** the same line with the helper's name as these bytes */
+/** FTP_LINE (helper=ftp) with the helper's name as these bytes */
 const ftpWith = (helper: Buffer): Buffer => {
-  const [before, after] = FTP.split('helper=ftp');
+  const [before, after] = FTP_LINE.split('helper=ftp');
   return Buffer.concat([Buffer.from(`${before}helper=`), helper, Buffer.from(`${after}\n`)]);
 };
 const FE = Buffer.from('fé', 'utf8'); // 66 c3 a9
@@ -67,16 +65,15 @@ describe('every source decodes text fields as UTF-8', () => {
 
   it('reads bytes that are not UTF-8 as U+FFFD, as TextDecoder does, and keeps the entry', async () => {
     const path = join(dir, 'bad.txt');
-    // a lone continuation byte, a lead byte without its continuation, a cut 3-byte sequence
+    // a byte UTF-8 never uses (ff), a lead byte without its continuation (c3 before '('), a 3-byte sequence cut short
     writeFileSync(path, ftpWith(Buffer.from([0x66, 0xff, 0xc3, 0x28, 0xe2, 0x82])));
     assert.deepStrictEqual(await helpers({ file: path }), ['f\ufffd\ufffd(\ufffd']);
   });
 });
 
 describe('event text is UTF-8 too', () => {
-  /** a DESTROY event conntrack -D caused (nat-router), with the program's name and a helper added */
-  const DESTROY = readFileSync(fixture('nat-router/events_E_o_extended_id_ktimestamp.txt'), 'utf8').split('\n').find((l) => l.includes('progname=conntrack'))!;
-  const event = Buffer.from(`${DESTROY.replace(' id=', ' helper=fé id=').replace('progname=conntrack', 'progname=cöntrack')}\n`, 'utf8');
+  /** a DESTROY event conntrack -D caused, with a helper and the program's name in UTF-8 */
+  const event = Buffer.from(`${DESTROY_EVENT.replace(' id=', ' helper=fé id=').replace('progname=conntrack', 'progname=cöntrack')}\n`, 'utf8');
 
   it('decodes a line cut inside a character between two chunks (conntrack -E)', () => {
     const got: (ConnEvent | undefined)[] = [];
