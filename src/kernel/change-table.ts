@@ -24,7 +24,7 @@ import {
   updatable, updateFilterProblem, updateInvocation, type ConntrackFilter, type Invocation, type MarkMask,
 } from './conntrack-invocation.js';
 import { exactFilter, exactPredicate, type ExactConnection } from './exact-connection.js';
-import { entryKey, progressOf } from './plan-progress.js';
+import { entryKey, progressOf, type Progress } from './plan-progress.js';
 import { runChange, runFlush, type StoppedRun } from './run-conntrack.js';
 
 /** Exit code of delete/update when nothing matched: not 0 (nothing was done), not 1 (no failure). */
@@ -191,11 +191,16 @@ export async function planUpdate(request: ChangeRequest, mark: MarkMask, options
  */
 export async function executePlan(plan: Plan, options: ChangeOptions = {}): Promise<ChangeResult> {
   refuseOverMax(plan.matched.length, options.max, plan.action);
+  const saved = !isLiveTable(options.source ?? {});
   // where conntrack acts: the table that was read, or the kernel's own when that was a saved copy
-  const live: ReadOptions = isLiveTable(options.source ?? {}) ? options.source ?? {} : {};
+  const live: ReadOptions = saved ? {} : options.source ?? {};
+  // After a stop, what was done is counted in the live table (gone, or carrying the new mark): a
+  // stopped -U prints only some of what it changed. A saved table's entries may never have been
+  // in the live one, so there a delete counts what conntrack printed (-D prints each removal).
+  const countPrinted = saved && plan.action === 'delete';
   const verb = plan.action === 'delete' ? 'deleted' : 'updated';
   let reported = 0;
-  let interrupted = false;
+  let stops = 0;
   for (const step of plan.steps) {
     let invocation = step.invocation;
     let leftBefore = Infinity;
@@ -205,17 +210,21 @@ export async function executePlan(plan: Plan, options: ChangeOptions = {}): Prom
         reported += run.count;
         break;
       }
-      interrupted = true;
+      stops++;
+      if (countPrinted) reported += run.printed;
       const now = await tableNow(live);
       const { left } = progressOf(step.entries, plan.mark, now);
       if (left.length === 0) break;
       const why = run.repeatable ? whyNotAgain(plan, left.length < leftBefore) : '';
-      if (why !== undefined) return stopped(plan, now, invocation, run, why);
+      if (why !== undefined) {
+        const p = progressOf(plan.matched, plan.mark, now);
+        return stopped(plan, countPrinted ? reported : p.done.length, p, invocation, run, why);
+      }
       leftBefore = left.length;
       if (invocation.batch !== undefined) invocation = batchInvocation('delete', left, undefined, invocation.command);
     }
   }
-  if (!interrupted) return { count: reported, matched: plan.matched };
+  if (stops === 0 || countPrinted) return { count: reported, matched: plan.matched };
   return { count: progressOf(plan.matched, plan.mark, await tableNow(live)).done.length, matched: plan.matched };
 }
 
@@ -229,14 +238,14 @@ function whyNotAgain(plan: Plan, gotFurther: boolean): string | undefined {
 }
 
 /**
- * The result of a plan that stopped (`why`: why ctflow did not run it again, '' when conntrack's
- * failure is not one a second run gets past); conntrack's own failure when nothing was changed.
+ * The result of a plan that stopped after `count` changes (`why`: why ctflow did not run it again,
+ * '' when conntrack's failure is not one a second run gets past); conntrack's own failure when
+ * nothing was changed.
  */
-function stopped(plan: Plan, now: ReadonlyMap<string, Conn>, invocation: Invocation, run: StoppedRun, why: string): ChangeResult {
-  const p = progressOf(plan.matched, plan.mark, now);
-  if (p.done.length === 0) throw run.error;
+function stopped(plan: Plan, count: number, p: Progress, invocation: Invocation, run: StoppedRun, why: string): ChangeResult {
+  if (count === 0) throw run.error;
   return {
-    count: p.done.length,
+    count,
     matched: plan.matched,
     unfinished: { command: formatInvocation(invocation)[0] ?? '', said: run.said, why, left: p.left, vanished: p.vanished.length },
   };

@@ -141,6 +141,8 @@ export interface StoppedRun {
   error: CtflowError;
   /** the kernel cut the run short: running it again goes on where it stopped */
   repeatable: boolean;
+  /** entries printed on stdout before it stopped: every one a delete removed, only some of an update's */
+  printed: number;
 }
 
 /** One delete/update run: conntrack finished (with its own count), or stopped part-way. */
@@ -156,10 +158,10 @@ const CUT_SHORT = /No buffer space available|Protocol error|Interrupted system c
 
 /**
  * Run a delete/update invocation once. conntrack stops with "Operation failed: …" (exit 1) from
- * inside its walk, having changed the entries before that point and without saying how many (-U
- * prints only some of the entries it changed), so such a run is returned as not finished for the
- * caller to count from the table. Failures before anything could change (not root, bad usage,
- * missing binary) throw.
+ * inside its walk, having changed the entries before that point and with no count (-D prints each
+ * entry it deleted; -U only some of those it changed), so such a run is returned as not finished
+ * for the caller to check against the table. Failures before anything could change (not root,
+ * bad usage, missing binary) throw.
  */
 export async function runChange(inv: Invocation, verb: Verb): Promise<ChangeRun> {
   const out = await runInvocation(inv);
@@ -174,7 +176,10 @@ export async function runChange(inv: Invocation, verb: Verb): Promise<ChangeRun>
     if (out.exitCode === 1 && n === 0 && !/Operation failed/.test(out.stderr)) return { finished: true, count: 0 };
   }
   if (out.exitCode === 1 && /Operation failed/.test(out.stderr)) {
-    return { finished: false, said: messageLines(out.stderr).at(-1) ?? '(no message)', error: failure(inv, out), repeatable: CUT_SHORT.test(out.stderr) };
+    return {
+      finished: false, said: messageLines(out.stderr).at(-1) ?? '(no message)', error: failure(inv, out),
+      repeatable: CUT_SHORT.test(out.stderr), printed: countPrintedEntries(out.stdout),
+    };
   }
   throw failure(inv, out);
 }

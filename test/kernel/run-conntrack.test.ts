@@ -107,15 +107,15 @@ test('a run conntrack stopped part-way comes back unfinished, saying whether a s
   ]);
   assert.deepStrictEqual(runs.map(outcome), [
     {
-      finished: false, said: `${TRAILER} Operation failed: No buffer space available`, repeatable: true,
+      finished: false, said: `${TRAILER} Operation failed: No buffer space available`, repeatable: true, printed: 1,
       error: `${enobufs} -U -f ipv4 -p udp -m 6 failed (exit 1): ${TRAILER} Operation failed: No buffer space available`,
     },
     {
-      finished: false, said: `${TRAILER} Operation failed: Protocol error`, repeatable: true,
+      finished: false, said: `${TRAILER} Operation failed: Protocol error`, repeatable: true, printed: 0,
       error: `${protocol} -R - <<EOF failed (exit 1): Operation failed: Protocol error / ${TRAILER} Operation failed: Protocol error`,
     },
     {
-      finished: false, said: `${TRAILER} Operation failed: Operation not supported`, repeatable: false,
+      finished: false, said: `${TRAILER} Operation failed: Operation not supported`, repeatable: false, printed: 0,
       error: `${unsupported} -U -p udp -m 5 failed (exit 1): Operation failed: Operation not supported / ${TRAILER} Operation failed: Operation not supported`,
     },
   ]);
