@@ -187,7 +187,7 @@ export async function planUpdate(request: ChangeRequest, mark: MarkMask, options
  * Run a plan, one step after the other. A step whose conntrack run stops part-way is checked
  * against the table and run again for what is left (a batch shrinks to those entries), as long as
  * each run gets further; an update whose mark would flip back on a second run is not repeated.
- * What could not be finished is returned as `unfinished`, counted exactly from the table.
+ * What could not be finished is returned as `unfinished`, with the matches left as they were.
  */
 export async function executePlan(plan: Plan, options: ChangeOptions = {}): Promise<ChangeResult> {
   refuseOverMax(plan.matched.length, options.max, plan.action);

@@ -17,9 +17,10 @@
 //     `-m`/`-u` mean "set" for -U, so they cannot be filters there;
 //   - `-U` sends each change with the family given by -f (or by -s/-d): without one it fails at
 //     the first entry with "Operation not supported", so an update runs once per family;
-//   - `-U` stops with "No buffer space available" once it has changed 256 entries (each change
-//     leaves a reply unread on its socket until the receive buffer is full): a bigger update
-//     takes several runs, each skipping the entries that already carry the new mark.
+//   - `-U` stops with "No buffer space available" once it has changed 256 entries, whatever the
+//     table size (apparently one unread reply per change: 256 × 832 bytes is the default 208 KB
+//     receive buffer): a bigger update takes several runs, each skipping the entries that
+//     already carry the new mark.
 
 import type { Conn, Family } from '../model.js';
 
