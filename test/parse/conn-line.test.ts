@@ -114,7 +114,7 @@ describe('parseConnLine field by field', () => {
       reply: { src: '10.2.0.2', dst: '10.2.0.1', sport: 21, dport: 37982, type: undefined, code: undefined, id: undefined, srckey: undefined, dstkey: undefined, packets: 14, bytes: 1054, zone: undefined },
       assured: true, unreplied: false, offload: false, hwOffload: false, mark: 0, secctx: undefined, zone: 0,
       use: 4, id: undefined, labels: undefined, helper: undefined, deltaTime: 5, start: undefined, stop: undefined,
-      extra: undefined, packetsTotal: 31, bytesTotal: 2044, nat: 'both',
+      extra: undefined, packetsTotal: 31, bytesTotal: 2044, nat: 'both', exactCounters: undefined,
     });
   });
 
