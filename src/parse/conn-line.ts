@@ -412,7 +412,7 @@ function parseConn(line: string, table: boolean): Conn | undefined {
 
   // a whole entry has its closing use=N, both tuples with both addresses, and ports where the
   // protocol has them
-  if (table && use === undefined && positional >= 2) return reject('cut off: no use= field (every table line ends with use=N)');
+  if (table && use === undefined && positional >= 2) return reject('cut off: no use=N field, which every table line has');
   if (tuples !== 2 || positional < 2 || original.dst === '' || reply.dst === '') return undefined;
   const mismatch = protocolMismatch(protoName, protonum);
   if (mismatch !== undefined) return reject(mismatch);
