@@ -2,7 +2,7 @@
 // 2^53 − 1 (9 PB), rounded to 16 significant digits beyond. No real table comes near that (all
 // the connections of a busy router together stay in the terabytes), so the sums stay doubles,
 // which the hot loop adds without a check, and a sum past the limit is said once on stderr
-// instead of passing for exact (README, "Exact values"). A single entry's counters and totals
+// instead of passing for exact (README, "Reading a table"). A single entry's counters and totals
 // are exact whatever their size (parse/exact-counters.ts).
 
 export const ROUNDED_SUMS =
