@@ -13,8 +13,9 @@
 // timestamps, ids, unknown keys, odd spacing, a value it would have to judge (out of its field's
 // range, a protocol name that is not its number's, a state its protocol does not have, no
 // closing use=N) — makes it return undefined *without judging the line*: the caller then hands
-// the line to parseConnLine, which decides (and says why under --strict). So the fast path can only ever agree with the slow one (test/parse/conn-bytes.test.ts
-// compares them on every fixture line and on mutated lines).
+// the line to parseConnLine, which decides (and says why under --strict). So the fast path can
+// only ever agree with the slow one (test/parse/conn-bytes.test.ts compares them on every
+// fixture line and on mutated lines, test/parse/cut-lines.test.ts on every cut of them).
 //
 // Strings: family, protocol and state come from constant tables; an address is read as its
 // value (32 or 128 bits) and its text, when a record needs it, memoised by that value (a table

@@ -15,6 +15,7 @@ export interface ChunkAnswer {
   firstSkippedLine: number | undefined;
   /** the batch (the source's last) ended inside its last line */
   cutOff: boolean;
+  /** kept entries with a name unknown to this version, by what (ReadReport.unknownNames) */
   unknownNames: Map<string, number> | undefined;
   /**
    * the job's output for this batch, UTF-8 (empty when it emitted nothing), in a buffer of its own
