@@ -9,8 +9,10 @@ import { parseCount } from '../filter/option-values.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
 import { connToCsv, csvHeader } from '../render/conn-csv.js';
-import { appendCsv, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras } from '../render/conn-extras.js';
-import { connToJson, connToJsonLine } from '../render/conn-json.js';
+import {
+  appendCsv, appendJson, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras,
+} from '../render/conn-extras.js';
+import { connToJsonLine } from '../render/conn-json.js';
 import { renderConnTable } from '../render/conn-table.js';
 import { stdoutPalette } from '../render/palette.js';
 import {
@@ -52,9 +54,10 @@ async function runList(flags: ListFlags): Promise<void> {
   // without --zones/--mark-map columns or zone filters, a record is its plain JSON (built
   // directly), and the scan can run as a job on every core (jobs/list-job.ts)
   const plain = !hasExtras(extras) && filter === baseFilter;
+  // (connToJsonLine, not JSON.stringify: it keeps counters above 2^53 exact)
   const json = plain
     ? (c: Conn): string => connToJsonLine(c).slice(0, -1)
-    : (c: Conn): string => JSON.stringify({ ...connToJson(c), ...extraJson(c, extras) });
+    : (c: Conn): string => appendJson(connToJsonLine(c).slice(0, -1), extraJson(c, extras));
   const format = outputFrom(flags);
   const machine = format !== 'table';
   const sort = flags.sort === undefined ? undefined : parseSortKey(flags.sort);

@@ -20,7 +20,7 @@ import { CtflowError } from '../errors.js';
 import { GrowBuffer, type ByteSink } from './byte-sink.js';
 import { ByteLineSplitter, MAX_LINE } from './line-splitter.js';
 import { openSource } from './open-source.js';
-import { connLineSink, emptyReport, type ReadOptions, type ReadReport } from './read-table.js';
+import { absorbNotes, connLineSink, emptyReport, type ReadOptions, type ReadReport } from './read-table.js';
 import type { CreateJob, JobSpec } from './scan-job.js';
 import { chunkParser } from './chunk-parser.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker.js';
@@ -245,6 +245,7 @@ async function runWorkers<P, R>(
       report.lines += a.lines;
       report.records += a.records;
       report.skipped += a.skipped;
+      absorbNotes(report, a);
       if (a.output.byteLength > 0) {
         const bytes = Buffer.from(a.output.buffer, a.output.byteOffset, a.output.byteLength);
         const done = control.emitBytes ? control.emitBytes(bytes) : (control.emit(bytes.toString('utf8')), true);
@@ -304,7 +305,10 @@ async function runWorkers<P, R>(
   let fill = 0;
   let skipping = handOver?.skipping ?? false; // inside a line longer than a whole batch
   const overlongLine = (): void => {
-    answers.set(seq, { type: 'chunk', seq, lines: 1, records: 0, skipped: 1, firstSkippedLine: 1, output: new Uint8Array(0), buffer: undefined, from: threads });
+    answers.set(seq, {
+      type: 'chunk', seq, lines: 1, records: 0, skipped: 1, firstSkippedLine: 1, cutOff: false, unknownNames: undefined,
+      output: new Uint8Array(0), buffer: undefined, from: threads,
+    });
     seq++;
     drainAnswers();
   };
