@@ -23,6 +23,7 @@ import { flowsJob, flowTableOf } from '../jobs/flows-job.js';
 import { scanJob } from './scan.js';
 import { appendCsv } from '../render/conn-extras.js';
 import { flowZones } from '../render/flow-zones.js';
+import { flowService, withServiceColumn } from '../render/service-column.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
 import { leftoverWordsOf } from './unknown-command.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
@@ -43,7 +44,7 @@ export function flowsCommand(): Command {
   addFlowSelectionOptions(cmd)
     .option('--sort <key>', `${FLOW_SORT_KEYS.join(', ')} (default bytes, then connections)`)
     .option('--limit <n>', 'show only the first N flows')
-    .option('-n, --numeric', 'no reverse DNS: show peer addresses only')
+    .option('-n, --numeric', 'numeric: no reverse DNS (peer addresses only) and no Service column (ports as numbers only, as ss -n)')
     .option('--dns-timeout <ms>', `reverse DNS deadline for all lookups together (default ${DEFAULT_DNS_TIMEOUT_MS})`);
   addSourceOptions(cmd);
   addFilterOptions(cmd);
@@ -125,7 +126,9 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
       break;
     case 'table': {
       const palette = stdoutPalette(flags);
-      out.write(renderFlowsTable(Array.from(ids, (f) => table.flow(f)), palette, names, zones === undefined ? undefined : { head: ['Zones'], cells: (f) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] }));
+      const zoneColumn = zones === undefined ? undefined : { head: ['Zones'], cells: (f: HostFlow) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] };
+      // -n: ports stay numbers only (no Service column), as ss -n
+      out.write(renderFlowsTable(Array.from(ids, (f) => table.flow(f)), palette, names, flags.numeric ? zoneColumn : withServiceColumn(zoneColumn, flowService)));
       break;
     }
   }

@@ -12,6 +12,7 @@ import { connToCsv, csvHeader } from '../render/conn-csv.js';
 import { appendCsv, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras } from '../render/conn-extras.js';
 import { connToJson, connToJsonLine } from '../render/conn-json.js';
 import { renderConnTable } from '../render/conn-table.js';
+import { connService, withServiceColumn } from '../render/service-column.js';
 import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
@@ -25,6 +26,7 @@ interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags {
   sort?: string;
   reverse?: boolean;
   limit?: string;
+  numeric?: boolean;
 }
 
 export function listCommand(): Command {
@@ -33,7 +35,8 @@ export function listCommand(): Command {
     .description('list connections, filtered and sorted (default: most bytes first, else longest timeout)')
     .option('--sort <key>', 'bytes, packets, timeout, src, dst, sport, dport, proto or state; -KEY reverses')
     .option('--reverse', 'reverse the order')
-    .option('--limit <n>', 'show only the first N connections (kept in a bounded heap)');
+    .option('--limit <n>', 'show only the first N connections (kept in a bounded heap)')
+    .option('-n, --numeric', 'table without the Service column (ports as numbers only, as ss -n)');
   addSourceOptions(cmd);
   addFilterOptions(cmd);
   addOutputOptions(cmd);
@@ -112,7 +115,8 @@ async function runList(flags: ListFlags): Promise<void> {
       break;
     case 'table': {
       const palette = stdoutPalette(flags);
-      out.write(renderConnTable(conns, palette, { head: extraTableHead(extras), cells: (c) => extraTableCells(c, extras) }));
+      const extraColumns = { head: extraTableHead(extras), cells: (c: Conn) => extraTableCells(c, extras) };
+      out.write(renderConnTable(conns, palette, flags.numeric ? extraColumns : withServiceColumn(extraColumns, connService)));
       break;
     }
   }
