@@ -27,8 +27,10 @@ import { flowService, withServiceColumn } from '../render/service-column.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
 import { leftoverWordsOf } from './unknown-command.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
+import { addGraphOption, graphFrom, graphText, type GraphFlags } from './graph-option.js';
+import { DEFAULT_GRAPH_FLOWS } from '../render/flow-graph.js';
 
-interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags {
+interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags, GraphFlags {
   local?: string[];
   sort?: string;
   limit?: string;
@@ -50,6 +52,7 @@ export function flowsCommand(): Command {
   addFilterOptions(cmd);
   addOutputOptions(cmd);
   addZonesOption(cmd);
+  addGraphOption(cmd);
   // left-over words are read by hand: flows is the default command, so `ctflow lst` lands here
   return cmd.allowExcessArguments(true).action(async (flags: FlowsFlags, self: Command) => {
     if (self.args.length > 0) throw leftoverWordsOf(self);
@@ -73,7 +76,8 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const local = flags.local !== undefined ? parseLocalOption(flags.local) : discoverLocalAddresses();
   const selection = flowSelectionFrom(flags);
   const sort = flags.sort === undefined ? 'bytes' : parseFlowSort(flags.sort);
-  const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
+  const graph = graphFrom(flags, format);
+  const limit = flags.limit === undefined ? (graph === undefined ? undefined : DEFAULT_GRAPH_FLOWS) : parseCount(flags.limit, '--limit');
   const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1, MAX_DNS_TIMEOUT_MS);
   const keep = await compileSelection(selection, flags);
   const zones = await zonesFrom(flags);
@@ -91,6 +95,11 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
 
   // names only for the rows we print; -n asks nothing at all
   const names = await peerNames(Array.from(ids, (f) => table.view(f).peer.addr), { numeric: flags.numeric, timeoutMs: dnsTimeout });
+  if (graph !== undefined) {
+    out.write(await graphText(graph, Array.from(ids, (f) => table.flow(f)), names));
+    await out.end();
+    return;
+  }
   // --zones: src_zone/dst_zone after the flow's own fields
   const json = (f: HostFlow): string => (zones === undefined ? flowToJsonText(f, names) : JSON.stringify({ ...flowToJson(f, names), ...flowZones(f, zones) }));
   const csvZones = (f: HostFlow): string[] => (zones === undefined ? [] : Object.values(flowZones(f, zones)));
