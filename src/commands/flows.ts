@@ -23,14 +23,17 @@ import { flowsJob, flowTableOf } from '../jobs/flows-job.js';
 import { scanJob } from './scan.js';
 import { appendCsv } from '../render/conn-extras.js';
 import { flowZones } from '../render/flow-zones.js';
-import { flowService, withServiceColumn } from '../render/service-column.js';
+import { flowService } from '../render/service-column.js';
+import { withColumn } from '../render/appended-columns.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
 import { leftoverWordsOf } from './unknown-command.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 import { addGraphOption, graphFrom, graphText, type GraphFlags } from './graph-option.js';
+import { addProcessesOption, flowProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
+import { flowProcessFields, flowProcessText } from '../render/process-fields.js';
 import { DEFAULT_GRAPH_FLOWS } from '../render/flow-graph.js';
 
-interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags, GraphFlags {
+interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags, GraphFlags, ProcessFlags {
   local?: string[];
   sort?: string;
   limit?: string;
@@ -53,6 +56,7 @@ export function flowsCommand(): Command {
   addOutputOptions(cmd);
   addZonesOption(cmd);
   addGraphOption(cmd);
+  addProcessesOption(cmd);
   // left-over words are read by hand: flows is the default command, so `ctflow lst` lands here
   return cmd.allowExcessArguments(true).action(async (flags: FlowsFlags, self: Command) => {
     if (self.args.length > 0) throw leftoverWordsOf(self);
@@ -77,6 +81,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const selection = flowSelectionFrom(flags);
   const sort = flags.sort === undefined ? 'bytes' : parseFlowSort(flags.sort);
   const graph = graphFrom(flags, format);
+  const processes = processesFrom(flags, source);
   const limit = flags.limit === undefined ? (graph === undefined ? undefined : DEFAULT_GRAPH_FLOWS) : parseCount(flags.limit, '--limit');
   const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1, MAX_DNS_TIMEOUT_MS);
   const keep = await compileSelection(selection, flags);
@@ -100,13 +105,17 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
     await out.end();
     return;
   }
-  // --zones: src_zone/dst_zone after the flow's own fields
-  const json = (f: HostFlow): string => (zones === undefined ? flowToJsonText(f, names) : JSON.stringify({ ...flowToJson(f, names), ...flowZones(f, zones) }));
-  const csvZones = (f: HostFlow): string[] => (zones === undefined ? [] : Object.values(flowZones(f, zones)));
+  // --processes: the sockets of the flows printed, read once (process-option.ts)
+  const procs = processes ? await flowProcessLookup(Array.from(ids, (f) => table.flow(f))) : undefined;
+  // --zones: src_zone/dst_zone after the flow's own fields, then --processes' process(es)
+  const plain = zones === undefined && procs === undefined;
+  const extraJson = (f: HostFlow): object => ({ ...(zones === undefined ? {} : flowZones(f, zones)), ...(procs === undefined ? {} : flowProcessFields(procs(f))) });
+  const json = (f: HostFlow): string => (plain ? flowToJsonText(f, names) : JSON.stringify({ ...flowToJson(f, names), ...extraJson(f) }));
+  const csvExtras = (f: HostFlow): string[] => [...(zones === undefined ? [] : Object.values(flowZones(f, zones))), ...(procs === undefined ? [] : [flowProcessText(procs(f))])];
 
   /** One flow's JSON after `before` and before `after`: as bytes when it can be, else as text. */
   const writeJson = (f: HostFlow, before: string, after: string): void => {
-    if (zones === undefined) {
+    if (plain) {
       out.reserve(FLOW_JSON_MAX + before.length + after.length);
       const at = out.buf.write(before, out.pos, 'latin1') + out.pos;
       const end = writeFlowJson(f, names?.get(f.peer.addr), out.buf, at);
@@ -127,17 +136,18 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
       for (const f of ids) writeJson(table.view(f), '', '\n');
       break;
     case 'csv':
-      out.write(appendCsv(flowCsvHeader(), zones === undefined ? [] : ['src_zone', 'dst_zone']));
+      out.write(appendCsv(flowCsvHeader(), [...(zones === undefined ? [] : ['src_zone', 'dst_zone']), ...(procs === undefined ? [] : ['process'])]));
       for (const f of ids) {
         const flow = table.view(f);
-        out.write(appendCsv(flowToCsv(flow, names), csvZones(flow)));
+        out.write(appendCsv(flowToCsv(flow, names), csvExtras(flow)));
       }
       break;
     case 'table': {
       const palette = stdoutPalette(flags);
       const zoneColumn = zones === undefined ? undefined : { head: ['Zones'], cells: (f: HostFlow) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] };
       // -n: ports stay numbers only (no Service column), as ss -n
-      out.write(renderFlowsTable(Array.from(ids, (f) => table.flow(f)), palette, names, flags.numeric ? zoneColumn : withServiceColumn(zoneColumn, flowService)));
+      const serviceColumn = flags.numeric ? zoneColumn : withColumn(zoneColumn, 'Service', flowService);
+      out.write(renderFlowsTable(Array.from(ids, (f) => table.flow(f)), palette, names, procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (f) => flowProcessText(procs(f)))));
       break;
     }
   }

@@ -12,7 +12,8 @@ import { connToCsv, csvHeader } from '../render/conn-csv.js';
 import { appendCsv, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras } from '../render/conn-extras.js';
 import { connToJson, connToJsonLine } from '../render/conn-json.js';
 import { renderConnTable } from '../render/conn-table.js';
-import { connService, withServiceColumn } from '../render/service-column.js';
+import { connService } from '../render/service-column.js';
+import { withColumn } from '../render/appended-columns.js';
 import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
@@ -116,7 +117,7 @@ async function runList(flags: ListFlags): Promise<void> {
     case 'table': {
       const palette = stdoutPalette(flags);
       const extraColumns = { head: extraTableHead(extras), cells: (c: Conn) => extraTableCells(c, extras) };
-      out.write(renderConnTable(conns, palette, flags.numeric ? extraColumns : withServiceColumn(extraColumns, connService)));
+      out.write(renderConnTable(conns, palette, flags.numeric ? extraColumns : withColumn(extraColumns, 'Service', connService)));
       break;
     }
   }

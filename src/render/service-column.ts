@@ -1,17 +1,11 @@
 // The Service column of the flows and list tables: the server's port named from /etc/services
 // (`22` → `ssh`), as ss and netstat show ports unless -n. The server's port is the one after DNAT
 // (the reply's source port), the service that actually answers; empty when the file has no name.
-// -n drops the column, and the services file is then never read.
+// -n drops the column, and the services file is then never read. (Appended with withColumn.)
 
 import type { HostFlow } from '../aggregate/host-flows.js';
 import { serviceName } from '../host/services.js';
 import type { Conn } from '../model.js';
-
-/** Columns appended after a table's own (the shape of ExtraColumns and ExtraFlowColumns). */
-export interface AppendedColumns<T> {
-  head: string[];
-  cells: (row: T) => string[];
-}
 
 /** A flow's service: its server port (the local one for passive and local flows, the peer's or the NAT target's otherwise). */
 export function flowService(f: HostFlow): string {
@@ -22,12 +16,4 @@ export function flowService(f: HostFlow): string {
 /** A connection's service: the reply's source port, the server's after DNAT. */
 export function connService(c: Conn): string {
   return serviceName(c.protocol, c.reply.sport) ?? '';
-}
-
-/** `before` with a Service column after it. */
-export function withServiceColumn<T>(before: AppendedColumns<T> | undefined, service: (row: T) => string): AppendedColumns<T> {
-  return {
-    head: [...(before?.head ?? []), 'Service'],
-    cells: before === undefined ? (row) => [service(row)] : (row) => [...before.cells(row), service(row)],
-  };
 }
