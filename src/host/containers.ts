@@ -18,12 +18,12 @@ export interface Container {
 const ID = '([0-9a-f]{64})';
 const RUNTIMES: readonly [RegExp, Container['runtime']][] = [
   [new RegExp(`(?:^|/)docker-${ID}\\.scope`), 'docker'],
-  [new RegExp(`/docker/${ID}(?:/|$)`), 'docker'],
+  [new RegExp(`/docker/${ID}(?:/|$)`, 'm'), 'docker'],
   [new RegExp(`(?:^|/)cri-containerd-${ID}\\.scope`), 'containerd'],
   [new RegExp(`(?:^|/)crio-${ID}\\.scope`), 'cri-o'],
   [new RegExp(`(?:^|/)libpod-${ID}\\.scope`), 'podman'],
   // cgroupfs-driven kubelets: /kubepods/burstable/pod<UID>/<ID>
-  [new RegExp(`/kubepods[^\\n]*/pod[0-9a-f_-]+/${ID}(?:/|$)`), 'containerd'],
+  [new RegExp(`/kubepods[^\\n]*/pod[0-9a-f_-]+/${ID}(?:/|$)`, 'm'), 'containerd'],
 ];
 const POD = /pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/;
 const LXC = /(?:lxc\.payload\.|\/lxc\/)([^/\n]+)/;

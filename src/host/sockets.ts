@@ -30,9 +30,12 @@ const TABLES: readonly (readonly [string, SocketProtocol])[] = [
 
 const TCP_LISTEN = 0x0a;
 const MAPPED = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/;
+const MAPPED_DOTTED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/;
 
-/** `::ffff:a00:1` → `10.0.0.1`; any other address as it is. */
+/** `::ffff:10.0.0.1` (or `::ffff:a00:1`) → `10.0.0.1`; any other address as it is. */
 export function unmapIPv4(addr: string): string {
+  const dotted = MAPPED_DOTTED.exec(addr);
+  if (dotted !== null) return dotted[1]!;
   const m = MAPPED.exec(addr);
   if (m === null) return addr;
   const hi = parseInt(m[1]!, 16);
