@@ -11,6 +11,7 @@
 // Built once per run from the socket tables; the fd walk is done once, for the flows printed.
 
 import type { HostFlow } from './host-flows.js';
+import type { Conn } from '../model.js';
 import type { Socket, SocketProtocol } from '../host/sockets.js';
 import { socketPids, type ProcessInfo, type ProcessTable } from '../host/processes.js';
 
@@ -73,6 +74,13 @@ export class SocketIndex {
       && (s.local.addr === f.local.addr || WILDCARDS.includes(s.local.addr)));
   }
 
+  /** The connected socket with exactly these ends (none for a protocol without a socket table). */
+  exact(protocol: string, local: string, lport: number, remote: string, rport: number): number[] {
+    const proto = socketProtocol(protocol);
+    if (proto === undefined) return [];
+    return (this.byLocal.get(`${proto}|${local}|${lport}`) ?? []).filter((s) => !s.listening && s.remote.addr === remote && s.remote.port === rport).map((s) => s.inode);
+  }
+
   flowSockets(f: HostFlow): FlowSockets {
     const none: FlowSockets = { own: [], peer: [] };
     if (f.direction === 'forward') return none;
@@ -92,17 +100,58 @@ export class SocketIndex {
 }
 
 /**
+ * One connection's sockets on this host (list --processes): the client's when the original source
+ * is local (its socket is connected to the original destination, before DNAT), the server's when
+ * the reply source is local (its accepted socket faces the reply destination; else its listener);
+ * both for a connection of the host with itself (the caller lists them in pid order).
+ */
+export function connSockets(index: SocketIndex, c: Conn, local: ReadonlySet<string>): number[] {
+  const o = c.original;
+  const r = c.reply;
+  const out: number[] = [];
+  if (local.has(o.src)) {
+    if (c.protocol === 'icmp' || c.protocol === 'icmpv6') {
+      out.push(...index.flowSockets(icmpFlow(c)).own);
+    } else if (o.sport !== undefined && o.dport !== undefined) {
+      out.push(...index.exact(c.protocol, o.src, o.sport, o.dst, o.dport));
+    }
+  }
+  if (local.has(r.src) && r.sport !== undefined && r.dport !== undefined) {
+    const accepted = index.exact(c.protocol, r.src, r.sport, r.dst, r.dport);
+    out.push(...(accepted.length > 0 ? accepted : index.flowSockets(serverFlow(c)).own));
+  }
+  return [...new Set(out)];
+}
+
+/** The active ICMP flow a connection belongs to (only its family and local address matter). */
+const icmpFlow = (c: Conn): HostFlow => ({
+  direction: 'active', protocol: c.protocol, protonum: c.protonum, family: c.family, local: { addr: c.original.src, port: 'many' },
+  peer: { addr: c.original.dst, port: c.original.type }, natTarget: undefined, connections: 1, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, counted: 0,
+});
+
+/** The passive flow of a connection's server end (its listener is what serves it). */
+const serverFlow = (c: Conn): HostFlow => ({
+  direction: 'passive', protocol: c.protocol, protonum: c.protonum, family: c.family, local: { addr: c.reply.src, port: c.reply.sport },
+  peer: { addr: c.reply.dst, port: 'many' }, natTarget: undefined, connections: 1, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, counted: 0,
+});
+
+/**
  * The processes of each flow, keyed by the flow's position in `flows`: one fd walk for all of
  * them. Processes in pid order, each once.
  */
-export function flowProcesses(flows: readonly HostFlow[], index: SocketIndex, table: ProcessTable, procDir?: string): FlowProcesses[] {
-  const sockets = flows.map((f) => index.flowSockets(f));
+/** Processes holding each list of inodes, in pid order: one fd walk for all of them. */
+export function processesOfSockets(lists: readonly number[][], table: ProcessTable, procDir?: string): ProcessInfo[][] {
   const wanted = new Set<number>();
-  for (const s of sockets) for (const i of [...s.own, ...s.peer]) wanted.add(i);
+  for (const l of lists) for (const i of l) wanted.add(i);
   const pids = socketPids(wanted, procDir);
-  const infos = (inodes: number[]): ProcessInfo[] => {
+  return lists.map((inodes) => {
     const seen = [...new Set(inodes.flatMap((i) => pids.get(i) ?? []))].sort((a, b) => a - b);
     return seen.map((pid) => table.info(pid)).filter((p): p is ProcessInfo => p !== null);
-  };
-  return sockets.map((s, i) => ({ process: infos(s.own), peerProcess: flows[i]!.direction === 'local' ? infos(s.peer) : undefined }));
+  });
+}
+
+export function flowProcesses(flows: readonly HostFlow[], index: SocketIndex, table: ProcessTable, procDir?: string): FlowProcesses[] {
+  const sockets = flows.map((f) => index.flowSockets(f));
+  const found = processesOfSockets(sockets.flatMap((s) => [s.own, s.peer]), table, procDir);
+  return flows.map((f, i) => ({ process: found[2 * i]!, peerProcess: f.direction === 'local' ? found[2 * i + 1]! : undefined }));
 }

@@ -20,10 +20,12 @@ import {
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
 import { listJob } from '../jobs/list-job.js';
+import { addProcessesOption, connProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
+import { processJson, processText } from '../render/process-fields.js';
 import { scanJob, scanTable } from './scan.js';
 import { addMarkMapOption, addZoneFilterOptions, addZonesOption, extrasFrom, withZoneFilter, type ZoneFlags } from './zone-options.js';
 
-interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags {
+interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, ProcessFlags {
   sort?: string;
   reverse?: boolean;
   limit?: string;
@@ -44,6 +46,7 @@ export function listCommand(): Command {
   addZonesOption(cmd);
   addZoneFilterOptions(cmd);
   addMarkMapOption(cmd);
+  addProcessesOption(cmd);
   return cmd.action(async (flags: ListFlags) => runList(flags));
 }
 
@@ -53,12 +56,15 @@ async function runList(flags: ListFlags): Promise<void> {
   const filterOptions = filterFrom(flags);
   const baseFilter = compileFilter(filterOptions);
   const filter = withZoneFilter(baseFilter, flags, extras.zones);
-  // without --zones/--mark-map columns or zone filters, a record is its plain JSON (built
-  // directly), and the scan can run as a job on every core (jobs/list-job.ts)
-  const plain = !hasExtras(extras) && filter === baseFilter;
+  // --processes: every socket's process found once, before the table is read (process-option.ts)
+  const procs = processesFrom(flags, source) ? await connProcessLookup() : undefined;
+  const procJson = (c: Conn): object => (procs === undefined ? {} : { process: processJson(procs(c)) });
+  // without --zones/--mark-map columns, zone filters or --processes, a record is its plain JSON
+  // (built directly), and the scan can run as a job on every core (jobs/list-job.ts)
+  const plain = !hasExtras(extras) && filter === baseFilter && procs === undefined;
   const json = plain
     ? (c: Conn): string => connToJsonLine(c).slice(0, -1)
-    : (c: Conn): string => JSON.stringify({ ...connToJson(c), ...extraJson(c, extras) });
+    : (c: Conn): string => JSON.stringify({ ...connToJson(c), ...extraJson(c, extras), ...procJson(c) });
   const format = outputFrom(flags);
   const machine = format !== 'table';
   const sort = flags.sort === undefined ? undefined : parseSortKey(flags.sort);
@@ -111,13 +117,14 @@ async function runList(flags: ListFlags): Promise<void> {
       for (const c of conns) out.write(json(c) + '\n');
       break;
     case 'csv':
-      out.write(appendCsv(csvHeader(), extraCsvColumns(extras)));
-      for (const c of conns) out.write(appendCsv(connToCsv(c), extraCsvCells(c, extras)));
+      out.write(appendCsv(csvHeader(), [...extraCsvColumns(extras), ...(procs === undefined ? [] : ['process'])]));
+      for (const c of conns) out.write(appendCsv(connToCsv(c), [...extraCsvCells(c, extras), ...(procs === undefined ? [] : [processText(procs(c))])]));
       break;
     case 'table': {
       const palette = stdoutPalette(flags);
       const extraColumns = { head: extraTableHead(extras), cells: (c: Conn) => extraTableCells(c, extras) };
-      out.write(renderConnTable(conns, palette, flags.numeric ? extraColumns : withColumn(extraColumns, 'Service', connService)));
+      const serviceColumn = flags.numeric ? extraColumns : withColumn(extraColumns, 'Service', connService);
+      out.write(renderConnTable(conns, palette, procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (c) => processText(procs(c)))));
       break;
     }
   }

@@ -4,9 +4,12 @@
 
 import type { Command } from 'commander';
 import type { HostFlow } from '../aggregate/host-flows.js';
-import { flowProcesses, SocketIndex, type FlowProcesses } from '../aggregate/flow-processes.js';
+import { connSockets, flowProcesses, SocketIndex, type FlowProcesses } from '../aggregate/flow-processes.js';
+import { discoverLocalAddresses } from '../host/local-addresses.js';
+import type { ProcessInfo } from '../host/processes.js';
+import type { Conn } from '../model.js';
 import { usageError } from '../errors.js';
-import { ProcessTable } from '../host/processes.js';
+import { ProcessTable, socketPids } from '../host/processes.js';
 import { readSockets } from '../host/sockets.js';
 import { isLiveTable, type SourceOptions } from '../source/open-source.js';
 
@@ -15,7 +18,7 @@ export interface ProcessFlags {
 }
 
 export function addProcessesOption(cmd: Command): Command {
-  return cmd.option('--processes', "name the process(es) holding each flow's socket on this host, as ss -p (live table only; JSON: process, peer_process)");
+  return cmd.option('--processes', "name the process(es) holding this host's socket of each row, as ss -p (live table only; JSON: process)");
 }
 
 /** Whether to look processes up; --file/--stdin cannot (their sockets are not this host's now). */
@@ -37,4 +40,21 @@ export async function flowProcessLookup(flows: readonly HostFlow[]): Promise<(f:
   const byKey = new Map(flows.map((f, i) => [flowKey(f), found[i]!]));
   const none: FlowProcesses = { process: [], peerProcess: undefined };
   return (f) => byKey.get(flowKey(f)) ?? none;
+}
+
+/**
+ * list's lookup: every socket's processes found in one walk before the table is read (a streamed
+ * list cannot wait for its rows), then each connection's ends matched as it is printed.
+ */
+export async function connProcessLookup(): Promise<(c: Conn) => ProcessInfo[]> {
+  const sockets = await readSockets();
+  const index = new SocketIndex(sockets);
+  const pids = socketPids(new Set(sockets.map((s) => s.inode)));
+  const table = new ProcessTable();
+  const local = discoverLocalAddresses();
+  return (c) => {
+    const found = new Set<number>();
+    for (const inode of connSockets(index, c, local)) for (const pid of pids.get(inode) ?? []) found.add(pid);
+    return [...found].sort((a, b) => a - b).flatMap((pid) => table.info(pid) ?? []);
+  };
 }

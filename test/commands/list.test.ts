@@ -210,7 +210,7 @@ describe('ctflow list errors and pipes', () => {
       '--sort', '--reverse', '--limit', '-n', '--numeric', '--file', '--stdin', '--exec', '--conntrack-bin', '--strict',
       '-p', '--proto', '--state', '-s', '--src', '-d', '--dst', '-r', '--reply-src', '-q', '--reply-dst', '--sport', '--dport',
       '--reply-port-src', '--reply-port-dst', '--port', '-m', '--mark', '-w', '--zone', '-u', '--status', '--snat', '--dnat', '--nat',
-      '-f', '--family', '--json', '--ndjson', '--csv', '--no-color', '-z', '--zones', '--src-zone', '--dst-zone', '--mark-map',
+      '-f', '--family', '--json', '--ndjson', '--csv', '--no-color', '-z', '--zones', '--src-zone', '--dst-zone', '--mark-map', '--processes',
     ]);
   });
 });

@@ -89,6 +89,26 @@ describe('flows --processes in private namespaces (real sockets, real conntrack)
     ]);
   });
 
+  it('list: each connection\'s own end (the loopback one has both: the client and the server, in pid order)', async () => {
+    const list = async (ns: string): Promise<[string, unknown][]> => {
+      const r = await runCli(['list', '--processes', '--json', '-p', 'tcp', '--port', '8123', '--sort', 'src'], { netns: ns });
+      assert.deepStrictEqual([r.code, r.stderr], [0, '']);
+      return (JSON.parse(r.stdout) as { original: { src: string; dst: string }; process: unknown }[]).map((c) => [`${c.original.src} -> ${c.original.dst}`, c.process]);
+    };
+    const me = { user: 'root', container: null };
+    const python = { pid: server.pid, comm: comm(server.pid!), ...me };
+    const loopback = { pid: localClient.pid, comm: 'node', ...me };
+    assert.deepStrictEqual(await list(S), [
+      ['10.77.0.2 -> 10.77.0.1', python],
+      ['127.0.0.1 -> 127.0.0.1', server.pid! < localClient.pid! ? [python, loopback] : [loopback, python]],
+    ]);
+    assert.deepStrictEqual(await list(C), [['10.77.0.2 -> 10.77.0.1', { pid: remoteClient.pid, comm: 'node', ...me }]]);
+    const table = await runCli(['list', '--processes', '-p', 'tcp', '--port', '8123', '--no-color', '-n'], { netns: C });
+    assert.equal(table.stdout.split('\n').find((l) => l.includes('10.77.0.1:8123'))!.split('│').map((c) => c.trim()).at(-2), `node[${remoteClient.pid}]`);
+    const csv = await runCli(['list', '--processes', '--csv', '-p', 'tcp', '--port', '8123'], { netns: C });
+    assert.deepStrictEqual(csv.stdout.trim().split('\n').map((l) => l.split(',').at(-1)), ['process', `node[${remoteClient.pid}]`]);
+  });
+
   it('the table gains a Process column, CSV a process column', async () => {
     const table = await runCli(['flows', '--processes', '-n', '-p', 'tcp', '--port', '8123', '--no-color'], { netns: C });
     const row = table.stdout.split('\n').find((l) => l.includes('10.77.0.1:8123'))!;
@@ -106,5 +126,7 @@ describe('flows --processes needs the live table', () => {
     const stdin = await runCli(['flows', '--processes', '--stdin'], { stdin: '' });
     assert.deepStrictEqual([file.code, file.stdout, file.stderr], [2, '', 'ctflow: --processes: needs the live table (this host\'s sockets now), got --file\n']);
     assert.deepStrictEqual([stdin.code, stdin.stdout, stdin.stderr], [2, '', 'ctflow: --processes: needs the live table (this host\'s sockets now), got --stdin\n']);
+    const list = await runCli(['list', '--processes', '--file', 'fixtures/kernel/nat-router/proc_nf_conntrack.txt']);
+    assert.deepStrictEqual([list.code, list.stdout, list.stderr], [2, '', 'ctflow: --processes: needs the live table (this host\'s sockets now), got --file\n']);
   });
 });
