@@ -8,7 +8,7 @@
 // ICMP has no port: an active ping is owned by raw ICMP sockets and ping sockets of its family; a
 // ping answered by the kernel has no process. An unconnected UDP client (sendto to many servers)
 // has no remote address in the socket table, so active UDP flows find only connected sockets.
-// Built once per run from the socket tables; the fd walk is done once, for the flows printed.
+// Built once per run from the socket tables; the fd walk is done once (socketOwners).
 
 import type { HostFlow } from './host-flows.js';
 import type { Conn } from '../model.js';
@@ -19,23 +19,32 @@ const WILDCARDS = ['0.0.0.0', '::'];
 
 /** A flow's sockets: those of its local end, and for a local flow those of its client. */
 export interface FlowSockets {
-  own: number[];
-  peer: number[];
+  readonly own: readonly number[];
+  readonly peer: readonly number[];
 }
 
 export interface FlowProcesses {
-  process: ProcessInfo[];
+  process: readonly ProcessInfo[];
   /** local flows only: the client's processes */
-  peerProcess: ProcessInfo[] | undefined;
+  peerProcess: readonly ProcessInfo[] | undefined;
 }
 
 const socketProtocol = (protocol: string): SocketProtocol | undefined =>
   protocol === 'tcp' || protocol === 'udp' || protocol === 'udplite' ? protocol : undefined;
 
+const NO_SOCKETS: FlowSockets = Object.freeze({ own: [], peer: [] });
+
 export class SocketIndex {
-  private readonly byLocal = new Map<string, Socket[]>();
+  /** listeners, by protocol, local address and port */
+  private readonly listeners = new Map<string, Socket[]>();
+  /** connected sockets, by protocol, local address and port, and remote address */
+  private readonly byPeer = new Map<string, Socket[]>();
+  /** connected sockets, by protocol and remote address and port */
   private readonly byRemote = new Map<string, Socket[]>();
   private readonly icmp: Socket[] = [];
+  /** every local and every remote port in the tables: most flows of a busy table are on no socket's port, and are let go without a key built */
+  private readonly localPorts = new Set<number>();
+  private readonly remotePorts = new Set<number>();
 
   constructor(sockets: readonly Socket[]) {
     const add = (map: Map<string, Socket[]>, key: string, s: Socket): void => {
@@ -48,17 +57,21 @@ export class SocketIndex {
         this.icmp.push(s);
         continue;
       }
-      add(this.byLocal, `${s.protocol}|${s.local.addr}|${s.local.port}`, s);
-      if (!s.listening) add(this.byRemote, `${s.protocol}|${s.remote.addr}|${s.remote.port}`, s);
+      this.localPorts.add(s.local.port);
+      this.remotePorts.add(s.remote.port);
+      if (s.listening) {
+        add(this.listeners, `${s.protocol}|${s.local.addr}|${s.local.port}`, s);
+      } else {
+        add(this.byPeer, `${s.protocol}|${s.local.addr}|${s.local.port}|${s.remote.addr}`, s);
+        add(this.byRemote, `${s.protocol}|${s.remote.addr}|${s.remote.port}`, s);
+      }
     }
   }
 
   /** Sockets serving addr:port to `client`: listeners (on the address or a wildcard) and accepted ones. */
   private servers(proto: SocketProtocol, addr: string, port: number, client: string): Socket[] {
-    const out: Socket[] = [];
-    for (const a of [addr, ...WILDCARDS]) {
-      for (const s of this.byLocal.get(`${proto}|${a}|${port}`) ?? []) if (s.listening || s.remote.addr === client) out.push(s);
-    }
+    const out: Socket[] = [...(this.byPeer.get(`${proto}|${addr}|${port}|${client}`) ?? [])];
+    for (const a of [addr, ...WILDCARDS]) out.push(...(this.listeners.get(`${proto}|${a}|${port}`) ?? []));
     return out;
   }
 
@@ -78,15 +91,17 @@ export class SocketIndex {
   exact(protocol: string, local: string, lport: number, remote: string, rport: number): number[] {
     const proto = socketProtocol(protocol);
     if (proto === undefined) return [];
-    return (this.byLocal.get(`${proto}|${local}|${lport}`) ?? []).filter((s) => !s.listening && s.remote.addr === remote && s.remote.port === rport).map((s) => s.inode);
+    return (this.byPeer.get(`${proto}|${local}|${lport}|${remote}`) ?? []).filter((s) => s.remote.port === rport).map((s) => s.inode);
   }
 
   flowSockets(f: HostFlow): FlowSockets {
-    const none: FlowSockets = { own: [], peer: [] };
+    const none = NO_SOCKETS;
     if (f.direction === 'forward') return none;
     if (f.protocol === 'icmp' || f.protocol === 'icmpv6') {
       return f.direction === 'active' ? { own: this.pingers(f).map((s) => s.inode), peer: [] } : none;
     }
+    if (f.direction === 'active' && typeof f.peer.port === 'number' && !this.remotePorts.has(f.peer.port)) return none;
+    if (f.direction !== 'active' && typeof f.local.port === 'number' && !this.localPorts.has(f.local.port)) return none;
     const proto = socketProtocol(f.protocol);
     if (proto === undefined) return none;
     const inodes = (list: Socket[]): number[] => [...new Set(list.map((s) => s.inode))];
@@ -139,19 +154,21 @@ const serverFlow = (c: Conn): HostFlow => ({
  * The processes of each flow, keyed by the flow's position in `flows`: one fd walk for all of
  * them. Processes in pid order, each once.
  */
-/** Processes holding each list of inodes, in pid order: one fd walk for all of them. */
-export function processesOfSockets(lists: readonly number[][], table: ProcessTable, procDir?: string): ProcessInfo[][] {
-  const wanted = new Set<number>();
-  for (const l of lists) for (const i of l) wanted.add(i);
-  const pids = socketPids(wanted, procDir);
-  return lists.map((inodes) => {
-    const seen = [...new Set(inodes.flatMap((i) => pids.get(i) ?? []))].sort((a, b) => a - b);
-    return seen.map((pid) => table.info(pid)).filter((p): p is ProcessInfo => p !== null);
-  });
+const NONE: readonly ProcessInfo[] = [];
+
+/**
+ * The processes holding any of a list of socket inodes, in pid order, each once: one fd walk, for
+ * every socket of the tables, done here; each lookup after it is a few map reads.
+ */
+export function socketOwners(sockets: readonly Socket[], table: ProcessTable, procDir?: string): (inodes: readonly number[]) => readonly ProcessInfo[] {
+  const pids = socketPids(new Set(sockets.map((s) => s.inode)), procDir);
+  return (inodes) => {
+    if (inodes.length === 0) return NONE;
+    const found = new Set<number>();
+    for (const inode of inodes) for (const pid of pids.get(inode) ?? NONE_PIDS) found.add(pid);
+    if (found.size === 0) return NONE;
+    return [...found].sort((a, b) => a - b).flatMap((pid) => table.info(pid) ?? []);
+  };
 }
 
-export function flowProcesses(flows: readonly HostFlow[], index: SocketIndex, table: ProcessTable, procDir?: string): FlowProcesses[] {
-  const sockets = flows.map((f) => index.flowSockets(f));
-  const found = processesOfSockets(sockets.flatMap((s) => [s.own, s.peer]), table, procDir);
-  return flows.map((f, i) => ({ process: found[2 * i]!, peerProcess: f.direction === 'local' ? found[2 * i + 1]! : undefined }));
-}
+const NONE_PIDS: readonly number[] = [];

@@ -106,11 +106,11 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
     return;
   }
   // --processes: the sockets of the flows printed, read once (process-option.ts)
-  const procs = processes ? await flowProcessLookup(Array.from(ids, (f) => table.flow(f))) : undefined;
+  const procs = processes ? await flowProcessLookup() : undefined;
   // --zones: src_zone/dst_zone after the flow's own fields, then --processes' process(es)
-  const plain = zones === undefined && procs === undefined;
+  const plain = zones === undefined;
   const extraJson = (f: HostFlow): object => ({ ...(zones === undefined ? {} : flowZones(f, zones)), ...(procs === undefined ? {} : flowProcessFields(procs(f))) });
-  const json = (f: HostFlow): string => (plain ? flowToJsonText(f, names) : JSON.stringify({ ...flowToJson(f, names), ...extraJson(f) }));
+  const json = (f: HostFlow): string => (plain && procs === undefined ? flowToJsonText(f, names) : JSON.stringify({ ...flowToJson(f, names), ...extraJson(f) }));
   const csvExtras = (f: HostFlow): string[] => [...(zones === undefined ? [] : Object.values(flowZones(f, zones))), ...(procs === undefined ? [] : [flowProcessText(procs(f))])];
 
   /** One flow's JSON after `before` and before `after`: as bytes when it can be, else as text. */
@@ -119,6 +119,12 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
       out.reserve(FLOW_JSON_MAX + before.length + after.length);
       const at = out.buf.write(before, out.pos, 'latin1') + out.pos;
       const end = writeFlowJson(f, names?.get(f.peer.addr), out.buf, at);
+      if (end >= 0 && procs !== undefined) {
+        // --processes: its fields go in before the object's closing brace
+        out.pos = end - 1;
+        out.write(`,${JSON.stringify(flowProcessFields(procs(f))).slice(1)}${after}`);
+        return;
+      }
       if (end >= 0) {
         out.pos = end + out.buf.write(after, end, 'latin1');
         return;

@@ -4,8 +4,10 @@
 // and nothing is kept of the rest. A process that exits during the walk is skipped; one whose fds
 // we may not read (not root) is too, as ss does.
 //
-// Inodes are unique across network namespaces, so the walk may see every process of the host
-// while the socket tables are those of the namespace ctflow runs in.
+// The socket tables are those of the network namespace ctflow runs in, so only processes in that
+// namespace are walked (one readlink of /proc/PID/ns/net each): on a host full of containers, or
+// for ctflow run in a namespace of the host, their fds are never listed. (A process that moved to
+// another namespace after opening a socket here is missed; ss -p would name it.)
 
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +35,9 @@ export function socketPids(inodes: ReadonlySet<number>, procDir = '/proc'): Map<
     return out;
   }
   const pids = entries.filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  const netns = linkOf(join(procDir, 'self', 'ns', 'net'));
   for (const pid of pids) {
+    if (netns !== undefined && linkOf(join(procDir, String(pid), 'ns', 'net')) !== netns) continue;
     const fdDir = join(procDir, String(pid), 'fd');
     let fds: string[];
     try {
@@ -58,6 +62,15 @@ export function socketPids(inodes: ReadonlySet<number>, procDir = '/proc'): Map<
     }
   }
   return out;
+}
+
+/** Where a symbolic link points, or undefined when it cannot be read. */
+function linkOf(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** uid → user name, from /etc/passwd (read once). */
