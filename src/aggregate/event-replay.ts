@@ -3,17 +3,12 @@
 // order, up to the moment asked. An entry is known by its original tuple and zones, which
 // conntrack never changes during its life. Entries alive before the log began are not in it.
 
-export interface ReplayTupleLike {
-  src: string;
-  dst: string;
-  sport: number | null | undefined;
-  dport: number | null | undefined;
-}
+import type { NatTupleLike } from './nat-owner.js';
 
 export interface ReplayConnLike {
   protonum: number;
   zone: number;
-  original: ReplayTupleLike & {
+  original: NatTupleLike & {
     zone: number | null | undefined;
     icmp_id?: number | null; icmp_type?: number | null; gre_srckey?: number | null; gre_dstkey?: number | null;
     id?: number | undefined; type?: number | undefined; srckey?: number | undefined; dstkey?: number | undefined;

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { endianness } from 'node:os';
-import { parseHexEndpoint } from './listening.js';
+import { formatIPv6 } from '../parse/address.js';
 
 /** The protocol a socket table holds: a conntrack protocol name, or `raw` (any IP protocol). */
 export type SocketProtocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'icmp';
@@ -41,6 +41,35 @@ export function unmapIPv4(addr: string): string {
   const hi = parseInt(m[1]!, 16);
   const lo = parseInt(m[2]!, 16);
   return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
+/** One 32-bit word of the proc file as 4 bytes in memory order. */
+function wordBytes(hex: string, littleEndian: boolean): number[] {
+  const v = parseInt(hex, 16);
+  const b = [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+  return littleEndian ? b.reverse() : b;
+}
+
+/**
+ * `0A00030A:1538` / 32-hex-digit IPv6 form → address text and port, or undefined. The words are
+ * in the kernel's byte order: 0A00030A is 10.3.0.10 on a little-endian machine.
+ */
+export function parseHexEndpoint(
+  text: string,
+  littleEndian: boolean,
+): { addr: string; port: number } | undefined {
+  const colon = text.indexOf(':');
+  if (colon < 0) return undefined;
+  const hex = text.slice(0, colon);
+  const port = parseInt(text.slice(colon + 1), 16);
+  if (!/^[0-9A-Fa-f]+$/.test(hex) || !Number.isInteger(port)) return undefined;
+  if (hex.length === 8) return { addr: wordBytes(hex, littleEndian).join('.'), port };
+  if (hex.length !== 32) return undefined;
+  const bytes: number[] = [];
+  for (let i = 0; i < 32; i += 8) bytes.push(...wordBytes(hex.slice(i, i + 8), littleEndian));
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(bytes[i]! * 256 + bytes[i + 1]!);
+  return { addr: formatIPv6(groups), port };
 }
 
 /** The sockets in the text of one socket table. */
