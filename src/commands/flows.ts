@@ -25,6 +25,7 @@ import { appendCsv } from '../render/conn-extras.js';
 import { flowZones } from '../render/flow-zones.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
 import { leftoverWordsOf } from './unknown-command.js';
+import { addExamples, inGroup, OUTPUT, SELECTION, SOURCE } from './help-groups.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 
 interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags {
@@ -38,17 +39,26 @@ interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, F
 
 export function flowsCommand(): Command {
   const cmd = new Command('flows')
-    .description('host flows: who this host talks to (-->), who talks to it (<--), itself (<->), what it routes (==>)')
-    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (for --file/--stdin from another host)", collect);
-  addFlowSelectionOptions(cmd)
-    .option('--sort <key>', `${FLOW_SORT_KEYS.join(', ')} (default bytes, then connections)`)
-    .option('--limit <n>', 'show only the first N flows')
-    .option('-n, --numeric', 'no reverse DNS: show peer addresses only')
-    .option('--dns-timeout <ms>', `reverse DNS deadline for all lookups together (default ${DEFAULT_DNS_TIMEOUT_MS})`);
+    .summary('(the default command) host flows: who this host talks to, who talks to it, what it routes')
+    .description('host flows: who this host talks to (-->), who talks to it (<--), itself (<->), what it routes (==>)');
   addSourceOptions(cmd);
+  inGroup(cmd, SOURCE, (c) => c
+    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (for --file/--stdin from another host)", collect));
   addFilterOptions(cmd);
+  addFlowSelectionOptions(cmd);
+  inGroup(cmd, SELECTION, (c) => c
+    .option('--sort <key>', `${FLOW_SORT_KEYS.join(', ')} (default bytes, then connections)`)
+    .option('--limit <n>', 'show only the first N flows'));
   addOutputOptions(cmd);
+  inGroup(cmd, OUTPUT, (c) => c
+    .option('-n, --numeric', 'no reverse DNS: show peer addresses only')
+    .option('--dns-timeout <ms>', `reverse DNS deadline for all lookups together (default ${DEFAULT_DNS_TIMEOUT_MS})`));
   addZonesOption(cmd);
+  addExamples(cmd, [
+    { what: 'who this host talks to and who talks to it, busiest first (same as plain `ctflow`)', args: 'flows' },
+    { what: 'the 10 busiest peers of the SSH server, without reverse DNS', args: 'flows --passive --pport 22 --limit 10 -n' },
+    { what: 'flows of a table saved on another host, as JSON', args: 'flows --file saved.txt --local 192.0.2.10 --json' },
+  ]);
   // left-over words are read by hand: flows is the default command, so `ctflow lst` lands here
   return cmd.allowExcessArguments(true).action(async (flags: FlowsFlags, self: Command) => {
     if (self.args.length > 0) throw leftoverWordsOf(self);

@@ -8,6 +8,7 @@ import { formatInvocation } from '../kernel/conntrack-invocation.js';
 import { createOutput } from '../output.js';
 import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
 import { confirm } from './change-common.js';
+import { addExamples, FILTER, inGroup, OUTPUT } from './help-groups.js';
 
 interface FlushFlags extends SourceFlags {
   family?: string;
@@ -19,11 +20,15 @@ interface FlushFlags extends SourceFlags {
 export function flushCommand(): Command {
   const cmd = new Command('flush')
     .description('remove every connection from the kernel table (asks on a terminal, else needs --yes)')
-    .option('-f, --family <family>', 'only ipv4 or ipv6 entries')
     .option('-y, --yes', 'do not ask (required when stdin is not a terminal)')
-    .option('--dry-run', 'show how many entries would go and the command; change nothing')
-    .option('--json', 'print the result as JSON');
+    .option('--dry-run', 'show how many entries would go and the command; change nothing');
   addSourceOptions(cmd);
+  inGroup(cmd, FILTER, (c) => c.option('-f, --family <family>', 'only ipv4 or ipv6 entries'));
+  inGroup(cmd, OUTPUT, (c) => c.option('--json', 'print the result as JSON'));
+  addExamples(cmd, [
+    { what: 'how many entries would go, change nothing', args: 'flush --dry-run' },
+    { what: 'empty the IPv6 table without asking', args: 'flush -f ipv6 --yes' },
+  ]);
   return cmd.action(async (flags: FlushFlags) => runFlush(flags));
 }
 

@@ -18,6 +18,7 @@ import {
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
 import { listJob } from '../jobs/list-job.js';
+import { addExamples, inGroup, SELECTION } from './help-groups.js';
 import { scanJob, scanTable } from './scan.js';
 import { addMarkMapOption, addZoneFilterOptions, addZonesOption, extrasFrom, withZoneFilter, type ZoneFlags } from './zone-options.js';
 
@@ -30,16 +31,22 @@ interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags {
 export function listCommand(): Command {
   const cmd = new Command('list')
     .alias('ls')
-    .description('list connections, filtered and sorted (default: most bytes first, else longest timeout)')
-    .option('--sort <key>', 'bytes, packets, timeout, src, dst, sport, dport, proto or state; -KEY reverses')
-    .option('--reverse', 'reverse the order')
-    .option('--limit <n>', 'show only the first N connections (kept in a bounded heap)');
+    .description('list connections, filtered and sorted (default: most bytes first, else longest timeout)');
   addSourceOptions(cmd);
   addFilterOptions(cmd);
+  addZoneFilterOptions(cmd);
+  inGroup(cmd, SELECTION, (c) => c
+    .option('--sort <key>', 'bytes, packets, timeout, src, dst, sport, dport, proto or state; -KEY reverses')
+    .option('--reverse', 'reverse the order')
+    .option('--limit <n>', 'show only the first N connections (kept in a bounded heap)'));
   addOutputOptions(cmd);
   addZonesOption(cmd);
-  addZoneFilterOptions(cmd);
   addMarkMapOption(cmd);
+  addExamples(cmd, [
+    { what: 'established TCP connections to port 443, most bytes first', args: 'list -p tcp --state ESTABLISHED --dport 443' },
+    { what: 'the 20 connections closest to expiring', args: 'list --sort timeout --limit 20' },
+    { what: 'every NAT\'ed connection from 10.0.0.0/8 as one JSON object per line', args: 'list --nat -s 10.0.0.0/8 --ndjson' },
+  ]);
   return cmd.action(async (flags: ListFlags) => runList(flags));
 }
 

@@ -27,6 +27,7 @@ import {
 } from './options.js';
 import { scanTable } from './scan.js';
 import { openTerminal } from './top-terminal.js';
+import { addExamples, inGroup, OUTPUT, SELECTION, SOURCE } from './help-groups.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 import { addZoneFilterOptions, addZonesOption, withZoneFilter, zonesFrom, ZONES_FOR_FILTERS_HELP, type ZoneFlags } from './zone-options.js';
 
@@ -59,22 +60,30 @@ export function topCommand(): Command {
   const cmd = new Command('top')
     .description('a live view of the top flows (or connections) with bytes/s and packets/s, refreshed every --interval')
     .option('--interval <seconds>', 'seconds between readings (default 2)')
-    .option('--connections', 'one row per connection instead of per flow')
-    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (as in flows)", collect);
-  // as in flows; with --connections they keep the connections of the selected flows
-  addFlowSelectionOptions(cmd)
-    .option('-n, --numeric', 'numeric addresses (as flows -n; top never resolves names, so this is always so)')
-    .option('--sort <key>', `sort key: ${TOP_SORT_KEYS.join(', ')} (default rate = bytes/s)`)
-    .option('--reverse', 'smallest first')
-    .option('--limit <n>', 'rows per frame (default: what fits the terminal; 20 in plain frames; all in NDJSON)')
     .option('--once', 'print one plain frame and exit (no rates: they need two readings)')
-    .option('--iterations <n>', 'print N frames, --interval apart, and exit')
-    .option('--ndjson', 'one JSON object per row and one total per frame, with rates (for scripts)')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)');
+    .option('--iterations <n>', 'print N frames, --interval apart, and exit');
   addSourceOptions(cmd);
+  inGroup(cmd, SOURCE, (c) => c
+    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (as in flows)", collect));
   addFilterOptions(cmd);
   addZonesOption(cmd, ZONES_FOR_FILTERS_HELP);
   addZoneFilterOptions(cmd);
+  // as in flows; with --connections they keep the connections of the selected flows
+  inGroup(cmd, SELECTION, (c) => c.option('--connections', 'one row per connection instead of per flow'));
+  addFlowSelectionOptions(cmd);
+  inGroup(cmd, SELECTION, (c) => c
+    .option('--sort <key>', `sort key: ${TOP_SORT_KEYS.join(', ')} (default rate = bytes/s)`)
+    .option('--reverse', 'smallest first')
+    .option('--limit <n>', 'rows per frame (default: what fits the terminal; 20 in plain frames; all in NDJSON)'));
+  inGroup(cmd, OUTPUT, (c) => c
+    .option('-n, --numeric', 'numeric addresses (as flows -n; top never resolves names, so this is always so)')
+    .option('--ndjson', 'one JSON object per row and one total per frame, with rates (for scripts)')
+    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+  addExamples(cmd, [
+    { what: 'the full-screen view (keys: q quit, s sort, r reverse, f flows/connections, / filter)', args: 'top' },
+    { what: 'the busiest connections to port 443, two frames a second apart, on a pipe', args: 'top --connections --dport 443 --interval 1 --iterations 2' },
+    { what: 'rates for a script: 5 readings as NDJSON', args: 'top --ndjson --iterations 5' },
+  ]);
   return cmd.action(async (flags: TopFlags) => runTop(flags));
 }
 
