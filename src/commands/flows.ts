@@ -3,11 +3,10 @@
 // resolves peer names for the rows it will print, and renders.
 
 import { Command } from 'commander';
-import { FLOW_SORT_KEYS, type FlowSortKey } from '../aggregate/flow-order.js';
+import { FLOW_SORT_KEYS } from '../aggregate/flow-order.js';
 import { sortFlowIds } from '../aggregate/flow-id-order.js';
 import { KEEP_ALL } from '../aggregate/flow-selection.js';
 import type { HostFlow } from '../aggregate/host-flows.js';
-import { usageError } from '../errors.js';
 import { parseCount } from '../filter/option-values.js';
 import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
 import { DEFAULT_DNS_TIMEOUT_MS, MAX_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
@@ -25,12 +24,14 @@ import { appendCsv } from '../render/conn-extras.js';
 import { flowZones } from '../render/flow-zones.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
 import { leftoverWordsOf } from './unknown-command.js';
-import { addExamples, inGroup, OUTPUT, SELECTION, SOURCE } from './help-groups.js';
+import { addExamples, inGroup, OUTPUT, SOURCE } from './help-groups.js';
+import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 
 interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags {
   local?: string[];
   sort?: string;
+  reverse?: boolean;
   limit?: string;
   numeric?: boolean;
   dnsTimeout?: string;
@@ -46,9 +47,7 @@ export function flowsCommand(): Command {
     .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (for --file/--stdin from another host)", collect));
   addFilterOptions(cmd);
   addFlowSelectionOptions(cmd);
-  inGroup(cmd, SELECTION, (c) => c
-    .option('--sort <key>', `${FLOW_SORT_KEYS.join(', ')} (default bytes, then connections)`)
-    .option('--limit <n>', 'show only the first N flows'));
+  addOrderOptions(cmd, { keys: FLOW_SORT_KEYS, sortDefault: 'bytes, then connections', rows: 'flows', limitDefault: 'all' });
   addOutputOptions(cmd);
   inGroup(cmd, OUTPUT, (c) => c
     .option('-n, --numeric', 'no reverse DNS: show peer addresses only')
@@ -66,14 +65,6 @@ export function flowsCommand(): Command {
   });
 }
 
-function parseFlowSort(text: string): FlowSortKey {
-  const key = text.trim().toLowerCase();
-  if (!(FLOW_SORT_KEYS as readonly string[]).includes(key)) {
-    throw usageError(`ctflow: --sort: expected one of ${FLOW_SORT_KEYS.join(', ')}, got ${JSON.stringify(text)}`);
-  }
-  return key as FlowSortKey;
-}
-
 async function runFlows(flags: FlowsFlags): Promise<void> {
   // every option is checked before anything is read
   const source = sourceFrom(flags);
@@ -81,8 +72,9 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const format = outputFrom(flags);
   const local = flags.local !== undefined ? parseLocalOption(flags.local) : discoverLocalAddresses();
   const selection = flowSelectionFrom(flags);
-  const sort = flags.sort === undefined ? 'bytes' : parseFlowSort(flags.sort);
-  const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
+  const sort = flags.sort === undefined ? { key: 'bytes' as const, reverse: false } : parseSort(flags.sort, FLOW_SORT_KEYS);
+  const reverse = Boolean(flags.reverse) !== sort.reverse;
+  const limit = limitFrom(flags.limit);
   const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1, MAX_DNS_TIMEOUT_MS);
   const keep = await compileSelection(selection, flags);
   const zones = await zonesFrom(flags);
@@ -94,7 +86,9 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   // the flows stay in the aggregator's typed arrays: sorted there by number and read out one
   // at a time through a reused view (only the table makes objects, of the rows it prints)
   const table = flowTableOf([run.result], [...local]);
-  let ids = sortFlowIds(table.columns(), sort);
+  let ids = sortFlowIds(table.columns(), sort.key);
+  // the order is total (ties broken on every identity field), so reversing the rows reverses it
+  if (reverse) ids.reverse();
   if (keep !== KEEP_ALL) ids = ids.filter((f) => keep(table.view(f)));
   if (limit !== undefined) ids = ids.subarray(0, limit);
 

@@ -3,9 +3,8 @@
 
 import { Command } from 'commander';
 import { TopK } from '../aggregate/top-k.js';
-import { connOrder, parseSortKey, type SortKey } from '../aggregate/conn-order.js';
+import { connOrder, SORT_KEYS } from '../aggregate/conn-order.js';
 import { compileFilter } from '../filter/compile-filter.js';
-import { parseCount } from '../filter/option-values.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
 import { connToCsv, csvHeader } from '../render/conn-csv.js';
@@ -18,7 +17,8 @@ import {
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
 import { listJob } from '../jobs/list-job.js';
-import { addExamples, inGroup, SELECTION } from './help-groups.js';
+import { addExamples } from './help-groups.js';
+import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
 import { scanJob, scanTable } from './scan.js';
 import { addMarkMapOption, addZoneFilterOptions, addZonesOption, extrasFrom, withZoneFilter, type ZoneFlags } from './zone-options.js';
 
@@ -35,10 +35,7 @@ export function listCommand(): Command {
   addSourceOptions(cmd);
   addFilterOptions(cmd);
   addZoneFilterOptions(cmd);
-  inGroup(cmd, SELECTION, (c) => c
-    .option('--sort <key>', 'bytes, packets, timeout, src, dst, sport, dport, proto or state; -KEY reverses')
-    .option('--reverse', 'reverse the order')
-    .option('--limit <n>', 'show only the first N connections (kept in a bounded heap)'));
+  addOrderOptions(cmd, { keys: SORT_KEYS, sortDefault: 'bytes, then timeout', rows: 'connections', limitDefault: 'all' });
   addOutputOptions(cmd);
   addZonesOption(cmd);
   addMarkMapOption(cmd);
@@ -64,10 +61,12 @@ async function runList(flags: ListFlags): Promise<void> {
     : (c: Conn): string => JSON.stringify({ ...connToJson(c), ...extraJson(c, extras) });
   const format = outputFrom(flags);
   const machine = format !== 'table';
-  const sort = flags.sort === undefined ? undefined : parseSortKey(flags.sort);
-  const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
+  const sort = flags.sort === undefined ? undefined : parseSort(flags.sort, SORT_KEYS);
+  // --limit 0 is all of them: no bounded heap at all
+  const asked = limitFrom(flags.limit);
+  const limit = asked === Infinity ? undefined : asked;
   const reverse = Boolean(flags.reverse) !== Boolean(sort?.reverse);
-  const order = connOrder(sort?.key as SortKey | undefined, reverse);
+  const order = connOrder(sort?.key, reverse);
   const out = createOutput();
 
   // NDJSON without --sort streams records as they are parsed: memory stays flat
