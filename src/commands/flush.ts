@@ -1,7 +1,9 @@
 // `ctflow flush`: empty the table (conntrack -F), or one family of it (conntrack -D -f FAMILY,
-// because conntrack v1.4.7's `-F -f ipv6` empties IPv4 too). Always asks or needs --yes.
+// because conntrack v1.4.7's `-F -f ipv6` empties IPv4 too). Always asks or needs --yes, except
+// when there is nothing to flush: that is said, with delete's exit code 3, and nothing is asked.
 
 import { Command } from 'commander';
+import { CtflowError, EXIT_NOTHING_MATCHED } from '../errors.js';
 import { parseFamily } from '../filter/option-values.js';
 import { countForFlush, flushPlan, flushTable } from '../kernel/change-table.js';
 import { formatInvocation } from '../kernel/conntrack-invocation.js';
@@ -38,14 +40,22 @@ async function runFlush(flags: FlushFlags): Promise<void> {
   const plan = flushPlan({ family, conntrackBin: flags.conntrackBin });
   const out = createOutput();
   const what = family === undefined ? 'connections' : `${family} connections`;
+  /** An empty table is said so, exit 3, and nothing is asked or run (--json: the empty result too). */
+  const nothingToFlush = async (): Promise<never> => {
+    if (flags.json) out.write(`${JSON.stringify({ flushed: 0, family: family ?? null })}\n`);
+    await out.end();
+    throw new CtflowError(`ctflow: flush: no ${what} in the table, nothing changed`, { code: 'ENOMATCH', exitCode: EXIT_NOTHING_MATCHED });
+  };
   if (flags.dryRun || !flags.yes) {
     const count = await countForFlush({ family, source });
     if (flags.dryRun) {
       if (flags.json) out.write(`${JSON.stringify({ dry_run: true, count, would_run: formatInvocation(plan) })}\n`);
       else out.write(`${count} ${what} would be flushed by:\n  ${formatInvocation(plan).join('\n  ')}\n`);
       await out.end();
+      if (count === 0) process.exitCode = EXIT_NOTHING_MATCHED;
       return;
     }
+    if (count === 0) return nothingToFlush();
     if (!(await confirm(`flush ${count} ${what}?`, flags, true))) {
       process.stderr.write('ctflow: flush: not confirmed, nothing changed\n');
       process.exitCode = 1;
@@ -53,6 +63,7 @@ async function runFlush(flags: FlushFlags): Promise<void> {
     }
   }
   const { flushed } = await flushTable({ family, conntrackBin: flags.conntrackBin });
+  if (flushed === 0) return nothingToFlush();
   if (flags.json) out.write(`${JSON.stringify({ flushed: flushed ?? null, family: family ?? null })}\n`);
   else out.write(flushed === undefined ? `flushed the ${family ?? 'whole'} table\n` : `flushed ${flushed} ${what}\n`);
   await out.end();

@@ -4,7 +4,8 @@
 import { Command } from 'commander';
 import type { ConnPredicate } from '../filter/compile-filter.js';
 import { loadMarkMap, type MarkMap } from '../host/mark-map.js';
-import { loadZones, type Zones } from '../host/zones.js';
+import { EXTERNAL_ZONE, loadZones, type Zones } from '../host/zones.js';
+import { usageError } from '../errors.js';
 import type { ConnExtras } from '../render/conn-extras.js';
 import { FILTER, inGroup, OUTPUT } from './help-groups.js';
 
@@ -37,11 +38,26 @@ export function addMarkMapOption(cmd: Command): Command {
   return inGroup(cmd, OUTPUT, (c) => c.option('--mark-map <file>', 'name the bit fields of the mark (JSON: {"FIELD": {"mask": "0xff00", "names": {"7": "HTTP"}}})'));
 }
 
-/** The zones asked for: a file, the interface default, or none. */
+/** The zones asked for: a file, the interface default, or none; --src-zone/--dst-zone must name one of them. */
 export async function zonesFrom(flags: ZoneFlags): Promise<Zones | undefined> {
-  if (typeof flags.zones === 'string') return loadZones(flags.zones);
-  if (flags.zones === true || flags.srcZone !== undefined || flags.dstZone !== undefined) return loadZones(undefined);
-  return undefined;
+  const zones = typeof flags.zones === 'string'
+    ? await loadZones(flags.zones)
+    : flags.zones === true || flags.srcZone !== undefined || flags.dstZone !== undefined ? await loadZones(undefined) : undefined;
+  if (zones !== undefined) {
+    checkZoneName(flags.srcZone, '--src-zone', zones);
+    checkZoneName(flags.dstZone, '--dst-zone', zones);
+  }
+  return zones;
+}
+
+/**
+ * A zone filter that names no zone would match nothing, silently: a typo (`--src-zone lna`)
+ * looked like an empty table. The names an end can get are the networks' and `external`.
+ */
+function checkZoneName(name: string | undefined, flag: string, zones: Zones): void {
+  if (name === undefined) return;
+  const names = [...new Set([...zones.networks.map((n) => n.name), EXTERNAL_ZONE])];
+  if (!names.includes(name)) throw usageError(`ctflow: ${flag}: expected a zone name, one of ${names.join(', ')}, got ${JSON.stringify(name)}`);
 }
 
 export async function markMapFrom(flags: ZoneFlags): Promise<MarkMap | undefined> {

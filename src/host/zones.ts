@@ -10,6 +10,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
+import { fileError } from '../file-error.js';
 import { CtflowError, usageError } from '../errors.js';
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
 
@@ -185,7 +186,7 @@ export async function loadZones(file: string | undefined, interfaces?: Interface
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CtflowError(`ctflow: --zones: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { code: 'EREAD' });
+    throw fileError(file, err as NodeJS.ErrnoException, false);
   }
   return compileZones(parseZonesText(text, file));
 }

@@ -175,7 +175,7 @@ test('a missing conntrack is exit 1 before anything is read, even when nothing w
     cli.run(['-s', '198.51.100.1', '--yes', '--file', TABLE], { env: { PATH: '/nonexistent' } }),
     cli.run(['-s', '198.51.100.1', '--dry-run', '--file', TABLE], { env: { PATH: '/nonexistent' } }),
   ]);
-  assert.deepStrictEqual([missing.code, missing.stdout, missing.stderr], [1, '', 'ctflow: conntrack (conntrack-tools) is not installed: apt-get install conntrack\n']);
+  assert.deepStrictEqual([missing.code, missing.stdout, missing.stderr], [1, '', 'ctflow: cannot run conntrack: not found; install conntrack-tools (apt-get install conntrack), or name the binary with --conntrack-bin\n']);
   // a dry run changes nothing and needs no conntrack
   assert.deepStrictEqual([dry.code, dry.stderr], [3, '']);
 });

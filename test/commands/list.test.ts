@@ -141,7 +141,7 @@ describe('ctflow list sources', () => {
 
   it('says when conntrack is missing or fails', async () => {
     const missing = await runCli(['list', '--exec'], { env: { PATH: dir + '/nothing' } });
-    assert.equal(missing.stderr, 'ctflow: conntrack (conntrack-tools) is not installed: apt-get install conntrack\n');
+    assert.equal(missing.stderr, 'ctflow: cannot run conntrack: not found; install conntrack-tools (apt-get install conntrack), or name the binary with --conntrack-bin\n');
     assert.equal(missing.code, 1);
     const failing = join(dir, 'failing');
     writeFileSync(failing, '#!/bin/sh\necho "conntrack v1.4.7 (conntrack-tools): Operation not permitted" >&2\nexit 1\n');
