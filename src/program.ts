@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { apiCommand } from './commands/api.js';
+import { completionCommand } from './commands/completion.js';
 import { flowsCommand } from './commands/flows.js';
 import { listCommand } from './commands/list.js';
 import { protocolsCommand } from './commands/protocols.js';
@@ -21,6 +22,9 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 export const VERSION = pkg.version;
 
+/** What `ctflow` runs when no command is named. */
+export const DEFAULT_COMMAND = 'flows';
+
 export function buildProgram(): Command {
   const program = new Command('ctflow')
     .description('See and act on Linux connection tracking: host flows, connections, stats, live events')
@@ -29,6 +33,7 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nWith no command, ctflow runs flows: `ctflow -n` is `ctflow flows -n` (ctflow flows --help).\n' +
       'Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 nothing matched (delete, update, flush).');
   program.addCommand(flowsCommand(), { isDefault: true });
+  if (program.commands[0]!.name() !== DEFAULT_COMMAND) throw new Error('program: the default command is not DEFAULT_COMMAND');
   program.addCommand(listCommand());
   program.addCommand(statsCommand());
   program.addCommand(protocolsCommand());
@@ -38,6 +43,7 @@ export function buildProgram(): Command {
   program.addCommand(flushCommand());
   program.addCommand(updateCommand());
   program.addCommand(apiCommand());
+  program.addCommand(completionCommand(DEFAULT_COMMAND));
   addExamples(program, [
     { what: 'host flows of the live table (the default command)', args: '' },
     { what: 'established TCP connections, most bytes first', args: 'list -p tcp --state ESTABLISHED' },

@@ -101,7 +101,7 @@ function deleteCommand(): Command {
     .option('--exec', 'match against `conntrack -L -o extended` instead of /proc/net/nf_conntrack')
     .option('--conntrack-bin <path>', 'the conntrack binary to run (default: conntrack on PATH)'));
   addExamples(cmd, [
-    { what: 'delete one connection', args: `api delete <<< '{"action":"connection","protocol":"tcp","src":"10.0.0.2","dst":"192.0.2.1","sport":40000,"dport":443}'` },
+    { what: 'delete the connection a request names: {"action":"connection","protocol":"tcp","src":…,"dst":…,"sport":…,"dport":…}', args: 'api delete < request.json' },
     { what: 'empty the table', args: `api delete <<< '{"action":"flush"}'` },
   ]);
   return cmd

@@ -12,7 +12,7 @@ export function deleteCommand(): Command {
   addChangeOptions(cmd);
   addExamples(cmd, [
     { what: 'see what would go, change nothing', args: 'delete -p udp --dport 53 --dry-run' },
-    { what: 'delete one connection, named exactly', args: 'delete --exact -p tcp -s 10.0.0.2 -d 192.0.2.1 --sport 40000 --dport 443' },
+    { what: 'delete one connection, named exactly', args: 'delete --exact -p udp -s 10.0.0.2 -d 9.9.9.9 --sport 53 --dport 53' },
     { what: 'from a script: at most 100 entries, no question', args: 'delete -s 10.0.0.0/8 --state TIME_WAIT --max 100 --yes' },
   ]);
   return cmd.action(async (flags: ChangeFlags) => runDelete(flags));

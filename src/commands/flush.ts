@@ -8,7 +8,8 @@ import { parseFamily } from '../filter/option-values.js';
 import { countForFlush, flushPlan, flushTable } from '../kernel/change-table.js';
 import { formatInvocation } from '../kernel/conntrack-invocation.js';
 import { createOutput } from '../output.js';
-import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
+import { addSourceOptions, FAMILIES, sourceFrom, type SourceFlags } from './options.js';
+import { offerValues } from './cli-model.js';
 import { confirm } from './change-common.js';
 import { addExamples, FILTER, inGroup, OUTPUT } from './help-groups.js';
 
@@ -26,6 +27,7 @@ export function flushCommand(): Command {
     .option('--dry-run', 'show how many entries would go and the command; change nothing');
   addSourceOptions(cmd);
   inGroup(cmd, FILTER, (c) => c.option('-f, --family <family>', 'only ipv4 or ipv6 entries'));
+  offerValues(cmd, '--family', FAMILIES);
   inGroup(cmd, OUTPUT, (c) => c.option('--json', 'print the result as JSON'));
   addExamples(cmd, [
     { what: 'how many entries would go, change nothing', args: 'flush --dry-run' },

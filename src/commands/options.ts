@@ -6,8 +6,10 @@ import { Command, Option } from 'commander';
 import type { FilterOptions } from '../filter/compile-filter.js';
 import { compileAddress } from '../filter/address-match.js';
 import {
-  parseFamily, parseMark, parsePort, parseProtocol, parseStates, parseStatuses, parseZone,
+  parseFamily, parseMark, parsePort, parseProtocol, parseStates, parseStatuses, parseZone, STATUSES,
 } from '../filter/option-values.js';
+import { PROTOCOL_NUMBER } from '../model.js';
+import { offerValues } from './cli-model.js';
 import type { ReadOptions } from '../source/read-table.js';
 import { usageError } from '../errors.js';
 import { FILTER, inGroup, OUTPUT, SOURCE } from './help-groups.js';
@@ -64,7 +66,7 @@ export function addSourceOptions(cmd: Command): Command {
 }
 
 export function addFilterOptions(cmd: Command): Command {
-  return inGroup(cmd, FILTER, (c) => c
+  inGroup(cmd, FILTER, (c) => c
     .option('-p, --proto <proto>', 'protocol name or number (tcp, udp, udplite, icmp, icmpv6, sctp, dccp, gre, …)')
     .option('--state <states>', 'state(s), comma separated (ESTABLISHED,TIME_WAIT)')
     .option('-s, --src <addr>', 'original source address or CIDR')
@@ -83,7 +85,13 @@ export function addFilterOptions(cmd: Command): Command {
     .option('--dnat', 'only destination-NAT’ed connections')
     .option('--nat', 'only NAT’ed connections (either kind)')
     .option('-f, --family <family>', 'ipv4 or ipv6'));
+  offerValues(cmd, '--proto', [...PROTOCOL_NUMBER.keys()]);
+  offerValues(cmd, '--status', STATUSES);
+  return offerValues(cmd, '--family', FAMILIES);
 }
+
+/** What --family takes (and completion offers). */
+export const FAMILIES = ['ipv4', 'ipv6'] as const;
 
 export function addOutputOptions(cmd: Command): Command {
   return inGroup(cmd, OUTPUT, (c) => c

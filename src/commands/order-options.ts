@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { parseCount } from '../filter/option-values.js';
+import { offerValues } from './cli-model.js';
 import { inGroup, SELECTION } from './help-groups.js';
 
 /** Every sort key's names: the first is the one --help shows, the rest are accepted too. */
@@ -69,10 +70,11 @@ export interface OrderHelp {
 
 /** --sort, --reverse and --limit, spelled and explained the same on every command. */
 export function addOrderOptions(cmd: Command, o: OrderHelp): Command {
-  return inGroup(cmd, SELECTION, (c) => c
+  inGroup(cmd, SELECTION, (c) => c
     .option('--sort <key>', `${sortKeyNames(o.keys).join(', ')}; -KEY reverses (default ${o.sortDefault})`)
     .option('--reverse', 'reverse the order')
     .option('--limit <n>', `show at most N ${o.rows}; 0 = all (default ${o.limitDefault})`));
+  return offerValues(cmd, '--sort', sortWords(o.keys));
 }
 
 /** --limit N: undefined when not given, Infinity for 0 (all rows). */

@@ -18,6 +18,7 @@ import { colorEnabled, createPalette } from '../render/palette.js';
 import { countSkipped, emptyReport, OVERLONG, skippedMessage, unparseableLineError } from '../source/read-table.js';
 import { addFilterOptions, filterFrom, type FilterFlags } from './options.js';
 import { addExamples, FILTER, inGroup, OUTPUT, SOURCE } from './help-groups.js';
+import { offerValues } from './cli-model.js';
 import { addZoneFilterOptions, addZonesOption, withZoneFilter, zonesFrom, type ZoneFlags } from './zone-options.js';
 
 interface WatchFlags extends FilterFlags, ZoneFlags {
@@ -72,6 +73,7 @@ export function watchCommand(): Command {
   addZoneFilterOptions(cmd);
   inGroup(cmd, FILTER, (c) => c
     .option('-e, --event-mask <types>', 'only these events: NEW, UPDATE, DESTROY or ALL, comma separated (conntrack -e)'));
+  offerValues(cmd, '--event-mask', ['NEW', 'UPDATE', 'DESTROY', 'ALL']);
   inGroup(cmd, OUTPUT, (c) => c
     .option('--ndjson', 'one JSON object per event (and per lost-events warning)')
     .option('--no-color', 'no colours (also when NO_COLOR is set)'));

@@ -26,6 +26,7 @@ const GROUPS: [string, string[], number][] = [
   ['flush', ['Options:', 'Source options:', 'Filter options:', 'Output options:', 'Examples:'], 2],
   ['api read', ['Options:', 'Source options:', 'Output options:', 'Examples:'], 2],
   ['api delete', ['Options:', 'Source options:', 'Examples:'], 2],
+  ['completion', ['Arguments:', 'Options:', 'Examples:'], 3],
 ];
 
 describe('every command\'s --help', () => {
