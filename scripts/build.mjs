@@ -6,7 +6,7 @@
 // Why a bundle: node spent ~0.13 s and ~19 MB resolving, reading and compiling ctflow's ~100
 // modules and its dependencies before reading a byte of the table (`ctflow --version` took
 // 0.21 s against 0.09 s for `node -e 0`); one file halves that, on every command and in every
-// worker (README, "Performance"). Tests of single modules still run tsc's unbundled output in
+// worker (docs/performance.md). Tests of single modules still run tsc's unbundled output in
 // build/ (tsconfig.test.json); the CLI tests run this bundle.
 
 import { execFileSync } from 'node:child_process';

@@ -72,7 +72,7 @@ function readCommand(): Command {
     .option('--conntrack-bin <path>', 'the conntrack binary to run (default: conntrack on PATH)'));
   inGroup(cmd, OUTPUT, (c) => c
     .option('--zones <file>', 'zones for "expand" (NAME CIDR… per line, or JSON); default: interface subnets, local, external')
-    .option('--mark-map <file>', 'mark fields for provider, ndpi, prio (JSON, see the README)'));
+    .option('--mark-map <file>', 'mark fields for provider, ndpi, prio (JSON, see docs/zones.md)'));
   addExamples(cmd, [
     { what: "the connections, as NethServer's UI asks for them", args: `api read <<< '{"action":"conntrack"}'` },
     { what: 'the protocols and their states', args: `api read <<< '{"action":"protocols"}'` },

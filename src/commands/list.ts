@@ -73,7 +73,7 @@ async function runList(flags: ListFlags): Promise<void> {
   if (format === 'ndjson' && sort === undefined && !flags.reverse) {
     if (plain && limit === undefined) {
       // on every core: records are written as bytes into reused buffers, and a worker's output
-      // buffers go back to it once written (README, Performance)
+      // buffers go back to it once written (docs/performance.md)
       await scanJob(source, listJob({ filter: filterOptions, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }), out, true);
       await out.end();
       return;

@@ -2,7 +2,7 @@
 // host's interfaces. The longest matching prefix wins, IPv4 and IPv6 alike, so a /32 inside a
 // /24 inside a /8 names the most specific network. An address no network covers is `external`.
 //
-// File formats (README, "Zones"):
+// File formats (docs/zones.md):
 //   text  one zone per line, `NAME CIDR [CIDR…]`, `#` starts a comment; a zone may span lines
 //   JSON  {"NAME": ["CIDR", …], …} (a string instead of a list is one CIDR)
 // Without a file: each interface's subnet is named after the interface, the host's own addresses
