@@ -27,8 +27,8 @@ import { exactFilter, exactPredicate, type ExactConnection } from './exact-conne
 import { entryKey, progressOf, type Progress } from './plan-progress.js';
 import { runChange, runFlush, type StoppedRun } from './run-conntrack.js';
 
-/** Exit code of delete/update when nothing matched: not 0 (nothing was done), not 1 (no failure). */
-export const EXIT_NOTHING_MATCHED = 3;
+/** Exit code of delete/update/flush when nothing matched: not 0 (nothing was done), not 1 (no failure). */
+export { EXIT_NOTHING_MATCHED } from '../errors.js';
 
 export type ChangeRequest =
   | { kind: 'exact'; connection: ExactConnection }
