@@ -92,8 +92,6 @@ export function conntrackFilterFor(f: FilterOptions): ConntrackFilter | undefine
   if (f.replySrc !== undefined && !isPlainAddress(f.replySrc)) return undefined;
   if (f.replyDst !== undefined && !isPlainAddress(f.replyDst)) return undefined;
   if (f.status !== undefined && !f.status.every((s) => STATUS_CONNTRACK_KNOWS.has(s))) return undefined;
-  // conntrack compares (mark & mask) == value: equal to ctflow only when value has no bits outside mask
-  if (f.mark !== undefined && ((f.mark.value & ~f.mark.mask) >>> 0) !== 0) return undefined;
   const ports = f.sport !== undefined || f.dport !== undefined || f.replyPortSrc !== undefined || f.replyPortDst !== undefined;
   const protoName = f.proto === undefined ? undefined : PROTOCOL_BY_NUMBER.get(f.proto) ?? String(f.proto);
   // port options are read by conntrack's protocol extension: they need a port protocol

@@ -49,7 +49,8 @@ const FILTERS: Array<[string, FilterOptions, Partial<ConntrackFilter> | undefine
   ['two states', { proto: TCP, state: ['ESTABLISHED', 'TIME_WAIT'] }, undefined],
   ['mark without mask', { mark: { value: 5, mask: 0xffffffff } }, { mark: { value: 5, mask: 0xffffffff } }],
   ['mark inside its mask', { mark: { value: 0x10, mask: 0xf0 } }, { mark: { value: 0x10, mask: 0xf0 } }],
-  ['mark with bits outside its mask', { mark: { value: 0x110, mask: 0xf0 } }, undefined],
+  // both match nothing: ctflow compares (mark & mask) with the value, as conntrack does
+  ['mark with bits outside its mask', { mark: { value: 0x110, mask: 0xf0 } }, { mark: { value: 0x110, mask: 0xf0 } }],
   ['status ASSURED', { status: ['ASSURED'] }, { status: ['ASSURED'] }],
   ['status ASSURED and SEEN_REPLY', { status: ['SEEN_REPLY', 'ASSURED'] }, { status: ['SEEN_REPLY', 'ASSURED'] }],
   ['status UNREPLIED', { status: ['UNREPLIED'] }, undefined],
@@ -96,8 +97,8 @@ const ROUTES: Array<[FilterOptions, string[], string[] | undefined, number]> = [
   ], 2],
   [{ dnat: true }, BATCH, ['-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33020 --dport 80 -w 0'], 1],
   [{ status: ['UNREPLIED'], proto: 1 }, BATCH, ['-D -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-type 8 --icmp-code 0 --icmp-id 1010 -w 0'], 1],
-  // ctflow compares (mark & mask) with (value & mask): 0x100/0xff takes mark 0, conntrack would not
-  [{ proto: 47, mark: { value: 0x100, mask: 0xff } }, BATCH, ['-D -p gre -s 192.0.2.10 -d 192.0.2.11 --srckey 0x1 --dstkey 0xffff -w 0'], 1],
+  // 0x100/0xff: no (mark & 0xff) is 0x100, so nothing matches, for ctflow as for conntrack
+  [{ proto: 47, mark: { value: 0x100, mask: 0xff } }, ['-D', '-p', 'gre', '-m', '256/0xff'], undefined, 0],
   [{ proto: 47, nat: true }, BATCH, [], 0],
   [{ proto: 47 }, ['-D', '-p', 'gre'], undefined, 1],
 ];
