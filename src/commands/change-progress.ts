@@ -3,8 +3,7 @@
 // ends. Never when stderr is not a terminal (the caller decides).
 
 import type { ChangeProgress } from '../kernel/change-table.js';
-
-const REDRAW_MS = 100;
+import { redrawnLine } from './progress.js';
 
 export function changeProgressText(action: 'delete' | 'update', p: ChangeProgress): string {
   return `ctflow: ${action}: conntrack run ${p.run} of ${p.runs}, ${p.changed} ${action === 'delete' ? 'deleted' : 'updated'} so far`;
@@ -17,19 +16,6 @@ export interface ChangeProgressLine {
 }
 
 export function changeProgressLine(stream: NodeJS.WritableStream, action: 'delete' | 'update', now: () => number = Date.now): ChangeProgressLine {
-  let last = -Infinity;
-  let shown = false;
-  return {
-    update(p) {
-      const t = now();
-      if (t - last < REDRAW_MS) return;
-      last = t;
-      shown = true;
-      stream.write(`\r${changeProgressText(action, p)}\x1b[K`);
-    },
-    done() {
-      if (shown) stream.write('\r\x1b[K');
-      shown = false;
-    },
-  };
+  const line = redrawnLine(stream, now);
+  return { update: (p) => line.draw(() => changeProgressText(action, p)), done: () => line.done() };
 }
