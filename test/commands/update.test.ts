@@ -141,8 +141,9 @@ test('an update conntrack stops part-way (ENOBUFS) runs again, per family, until
   const ct = fakeConntrack(dir, { perRun: 2 });
   const r = await cli.run(['-p', 'udp', '-w', '0', '--set-mark', '0x42', '--yes', '--exec', '--conntrack-bin', ct.bin]);
   assert.deepStrictEqual([r.code, r.stdout, r.stderr], [0, 'updated 5 connections\n', '']);
+  // a stopped run that changed entries is run again at once; the table is read once, at the end
   assert.deepStrictEqual(ct.runs(), [
-    '-L -o extended', '-U -f ipv4 -p udp -m 66', '-L -o extended', '-U -f ipv4 -p udp -m 66', '-U -f ipv6 -p udp -m 66', '-L -o extended',
+    '-L -o extended', '-U -f ipv4 -p udp -m 66', '-U -f ipv4 -p udp -m 66', '-U -f ipv6 -p udp -m 66', '-L -o extended',
   ]);
   const marked = readFileSync(join(ct.dir, 'table'), 'utf8').split('\n').filter((l) => / udp .* mark=66 /.test(l)).map((l) => / sport=(\d+)/.exec(l)?.[1]);
   assert.deepStrictEqual(marked, ['5062', '5070', '546', '53001', '53000']);
