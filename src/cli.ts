@@ -3,7 +3,6 @@
 
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { PipeClosed } from './commands/scan.js';
 import { apiCommand } from './commands/api.js';
 import { flowsCommand } from './commands/flows.js';
 import { listCommand } from './commands/list.js';
@@ -14,7 +13,7 @@ import { watchCommand } from './commands/watch.js';
 import { deleteCommand } from './commands/delete.js';
 import { flushCommand } from './commands/flush.js';
 import { updateCommand } from './commands/update.js';
-import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
+import { CtflowError, EXIT_RUNTIME, EXIT_USAGE, ExitStatus, PipeClosed } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -48,6 +47,7 @@ function configure(cmd: Command): void {
 
 function exitCodeOf(err: unknown): number {
   if (err instanceof PipeClosed) return 0;
+  if (err instanceof ExitStatus) return err.exitCode;
   if (err instanceof CtflowError) {
     process.stderr.write(`${err.message.startsWith('ctflow:') ? err.message : `ctflow: ${err.message}`}\n`);
     return err.exitCode;

@@ -4,7 +4,7 @@
 
 import { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { CtflowError, usageError } from '../errors.js';
+import { CtflowError, EXIT_NOTHING_MATCHED, ExitStatus, usageError } from '../errors.js';
 import { parseCount } from '../filter/option-values.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
@@ -13,7 +13,7 @@ import { renderConnTable } from '../render/conn-table.js';
 import { stdoutPalette } from '../render/palette.js';
 import { DEFAULT_CONNTRACK, formatInvocation } from '../kernel/conntrack-invocation.js';
 import { requireConntrack } from '../kernel/run-conntrack.js';
-import { EXIT_NOTHING_MATCHED, executePlan, refuseOverMax, type ChangeOptions, type ChangeRequest, type Plan } from '../kernel/change-table.js';
+import { executePlan, refuseOverMax, type ChangeOptions, type ChangeRequest, type Plan } from '../kernel/change-table.js';
 import { parseExactConnection } from '../kernel/exact-connection.js';
 import {
   FILTER_KEYS, addFilterOptions, addSourceOptions, describeFilter, filterFrom, flagName, sourceFrom, type FilterFlags, type SourceFlags,
@@ -135,13 +135,13 @@ async function nothingMatched(verb: 'delete' | 'update', flags: ChangeFlags): Pr
   throw new CtflowError(`ctflow: ${verb}: nothing matched, nothing changed`, { code: 'ENOMATCH', exitCode: EXIT_NOTHING_MATCHED });
 }
 
-/** The one-line report, or the JSON result; sets the nothing-matched exit code when N is 0. */
+/** The one-line report, or the JSON result; ends with the nothing-matched exit code when N is 0. */
 async function printResult(verb: 'deleted' | 'updated', count: number, matched: readonly Conn[], flags: ChangeFlags): Promise<void> {
   const out = createOutput();
   if (flags.json) out.write(`${JSON.stringify({ [verb]: count, matched: matched.map(connToJson) }, null, 2)}\n`);
   else out.write(`${verb} ${count} connection${count === 1 ? '' : 's'}\n`);
   await out.end();
-  if (count === 0) process.exitCode = EXIT_NOTHING_MATCHED;
+  if (count === 0) throw new ExitStatus(EXIT_NOTHING_MATCHED);
 }
 
 export { sourceFrom };
@@ -154,16 +154,12 @@ export async function carryOut(plan: Plan, flags: ChangeFlags, question: (n: num
   const n = plan.matched.length;
   if (flags.dryRun) {
     await printDryRun(plan, flags);
-    if (n === 0) process.exitCode = EXIT_NOTHING_MATCHED;
+    if (n === 0) throw new ExitStatus(EXIT_NOTHING_MATCHED);
     return;
   }
   if (n === 0) return nothingMatched(plan.action, flags);
   refuseOverMax(n, options.max, plan.action);
-  if (!(await confirm(question(n), flags, n > 1))) {
-    process.stderr.write(`ctflow: ${plan.action}: not confirmed, nothing changed\n`);
-    process.exitCode = 1;
-    return;
-  }
+  if (!(await confirm(question(n), flags, n > 1))) throw new CtflowError(`ctflow: ${plan.action}: not confirmed, nothing changed`, { code: 'ENOCONFIRM' });
   const count = await executePlan(plan, options);
   await printResult(plan.action === 'delete' ? 'deleted' : 'updated', count, plan.matched, flags);
 }

@@ -6,23 +6,18 @@ import { Command } from 'commander';
 import { FLOW_SORT_KEYS, type FlowSortKey } from '../aggregate/flow-order.js';
 import { sortFlowIds } from '../aggregate/flow-id-order.js';
 import { KEEP_ALL } from '../aggregate/flow-selection.js';
-import type { HostFlow } from '../aggregate/host-flows.js';
 import { usageError } from '../errors.js';
 import { parseCount } from '../filter/option-values.js';
 import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
 import { DEFAULT_DNS_TIMEOUT_MS, MAX_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
 import { createOutput } from '../output.js';
-import { flowCsvHeader, flowToCsv, flowToJson, flowToJsonText } from '../render/flows-json.js';
-import { FLOW_JSON_MAX, writeFlowJson } from '../render/flows-json-bytes.js';
-import { renderFlowsTable } from '../render/flows-table.js';
+import { writeFlows } from '../render/flows-output.js';
 import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, collect, filterFrom, outputFrom, sourceFrom, type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
 import { flowsJob, flowTableOf } from '../jobs/flows-job.js';
 import { scanJob } from './scan.js';
-import { appendCsv } from '../render/conn-extras.js';
-import { flowZones } from '../render/flow-zones.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
 import { leftoverWordsOf } from './unknown-command.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
@@ -90,44 +85,6 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
 
   // names only for the rows we print; -n asks nothing at all
   const names = await peerNames(Array.from(ids, (f) => table.view(f).peer.addr), { numeric: flags.numeric, timeoutMs: dnsTimeout });
-  // --zones: src_zone/dst_zone after the flow's own fields
-  const json = (f: HostFlow): string => (zones === undefined ? flowToJsonText(f, names) : JSON.stringify({ ...flowToJson(f, names), ...flowZones(f, zones) }));
-  const csvZones = (f: HostFlow): string[] => (zones === undefined ? [] : Object.values(flowZones(f, zones)));
-
-  /** One flow's JSON after `before` and before `after`: as bytes when it can be, else as text. */
-  const writeJson = (f: HostFlow, before: string, after: string): void => {
-    if (zones === undefined) {
-      out.reserve(FLOW_JSON_MAX + before.length + after.length);
-      const at = out.buf.write(before, out.pos, 'latin1') + out.pos;
-      const end = writeFlowJson(f, names?.get(f.peer.addr), out.buf, at);
-      if (end >= 0) {
-        out.pos = end + out.buf.write(after, end, 'latin1');
-        return;
-      }
-    }
-    out.write(before + json(f) + after);
-  };
-  switch (format) {
-    case 'json':
-      out.write('[');
-      for (let i = 0; i < ids.length; i++) writeJson(table.view(ids[i]!), i === 0 ? '\n' : ',\n', '');
-      out.write(ids.length === 0 ? ']\n' : '\n]\n');
-      break;
-    case 'ndjson':
-      for (const f of ids) writeJson(table.view(f), '', '\n');
-      break;
-    case 'csv':
-      out.write(appendCsv(flowCsvHeader(), zones === undefined ? [] : ['src_zone', 'dst_zone']));
-      for (const f of ids) {
-        const flow = table.view(f);
-        out.write(appendCsv(flowToCsv(flow, names), csvZones(flow)));
-      }
-      break;
-    case 'table': {
-      const palette = stdoutPalette(flags);
-      out.write(renderFlowsTable(Array.from(ids, (f) => table.flow(f)), palette, names, zones === undefined ? undefined : { head: ['Zones'], cells: (f) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] }));
-      break;
-    }
-  }
+  writeFlows(out, format, { ids, view: (f) => table.view(f), flow: (f) => table.flow(f) }, names, zones, () => stdoutPalette(flags));
   await out.end();
 }

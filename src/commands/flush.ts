@@ -3,6 +3,7 @@
 
 import { Command } from 'commander';
 import { parseFamily } from '../filter/option-values.js';
+import { CtflowError } from '../errors.js';
 import { countForFlush, flushPlan, flushTable } from '../kernel/change-table.js';
 import { formatInvocation } from '../kernel/conntrack-invocation.js';
 import { createOutput } from '../output.js';
@@ -41,11 +42,7 @@ async function runFlush(flags: FlushFlags): Promise<void> {
       await out.end();
       return;
     }
-    if (!(await confirm(`flush ${count} ${what}?`, flags, true))) {
-      process.stderr.write('ctflow: flush: not confirmed, nothing changed\n');
-      process.exitCode = 1;
-      return;
-    }
+    if (!(await confirm(`flush ${count} ${what}?`, flags, true))) throw new CtflowError('ctflow: flush: not confirmed, nothing changed', { code: 'ENOCONFIRM' });
   }
   const { flushed } = await flushTable({ family, conntrackBin: flags.conntrackBin });
   if (flags.json) out.write(`${JSON.stringify({ flushed: flushed ?? null, family: family ?? null })}\n`);

@@ -8,10 +8,8 @@ import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount } from '../filter/option-values.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
-import { connToCsv, csvHeader } from '../render/conn-csv.js';
-import { appendCsv, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras } from '../render/conn-extras.js';
-import { connToJson, connToJsonLine } from '../render/conn-json.js';
-import { renderConnTable } from '../render/conn-table.js';
+import { hasExtras } from '../render/conn-extras.js';
+import { connJsonOf, writeConnList } from '../render/conn-list.js';
 import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
@@ -52,9 +50,7 @@ async function runList(flags: ListFlags): Promise<void> {
   // without --zones/--mark-map columns or zone filters, a record is its plain JSON (built
   // directly), and the scan can run as a job on every core (jobs/list-job.ts)
   const plain = !hasExtras(extras) && filter === baseFilter;
-  const json = plain
-    ? (c: Conn): string => connToJsonLine(c).slice(0, -1)
-    : (c: Conn): string => JSON.stringify({ ...connToJson(c), ...extraJson(c, extras) });
+  const json = connJsonOf(extras);
   const format = outputFrom(flags);
   const machine = format !== 'table';
   const sort = flags.sort === undefined ? undefined : parseSortKey(flags.sort);
@@ -97,24 +93,6 @@ async function runList(flags: ListFlags): Promise<void> {
     conns.sort(order);
   }
 
-  switch (format) {
-    case 'json':
-      out.write('[');
-      conns.forEach((c, i) => out.write((i === 0 ? '\n' : ',\n') + json(c)));
-      out.write(conns.length === 0 ? ']\n' : '\n]\n');
-      break;
-    case 'ndjson':
-      for (const c of conns) out.write(json(c) + '\n');
-      break;
-    case 'csv':
-      out.write(appendCsv(csvHeader(), extraCsvColumns(extras)));
-      for (const c of conns) out.write(appendCsv(connToCsv(c), extraCsvCells(c, extras)));
-      break;
-    case 'table': {
-      const palette = stdoutPalette(flags);
-      out.write(renderConnTable(conns, palette, { head: extraTableHead(extras), cells: (c) => extraTableCells(c, extras) }));
-      break;
-    }
-  }
+  writeConnList(out, format, conns, extras, () => stdoutPalette(flags));
   await out.end();
 }

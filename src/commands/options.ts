@@ -10,6 +10,7 @@ import {
 } from '../filter/option-values.js';
 import type { ReadOptions } from '../source/read-table.js';
 import { usageError } from '../errors.js';
+import type { OutputFormat } from '../output.js';
 
 /** commander's argument parser for a repeatable option: every value, in order. */
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -51,7 +52,6 @@ export interface OutputFlags {
   color?: boolean;
 }
 
-export type OutputFormat = 'table' | 'json' | 'ndjson' | 'csv';
 
 export function addSourceOptions(cmd: Command): Command {
   return cmd

@@ -3,19 +3,12 @@
 
 import type { Conn } from '../model.js';
 import type { ConnPredicate } from '../filter/compile-filter.js';
+import { PipeClosed } from '../errors.js';
 import type { Output } from '../output.js';
 import { withProgress } from './progress.js';
 import { runScan, type ScanRun } from '../source/parallel-scan.js';
 import { readTable, skippedMessage, type ReadOptions, type ReadReport } from '../source/read-table.js';
 import type { JobSpec } from '../source/scan-job.js';
-
-/** Thrown to stop reading when the reader of our stdout has gone (`ctflow … | head`). */
-export class PipeClosed extends Error {
-  constructor() {
-    super('stdout closed');
-    this.name = 'PipeClosed';
-  }
-}
 
 export async function scanTable(
   source: ReadOptions,

@@ -24,9 +24,6 @@ import {
 import { exactFilter, exactPredicate, type ExactConnection } from './exact-connection.js';
 import { runCountedWithRetry, runFlush } from './run-conntrack.js';
 
-/** Exit code of delete/update when nothing matched: not 0 (nothing was done), not 1 (no failure). */
-export const EXIT_NOTHING_MATCHED = 3;
-
 export type ChangeRequest =
   | { kind: 'exact'; connection: ExactConnection }
   | { kind: 'filter'; filter: FilterOptions };
