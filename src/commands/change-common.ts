@@ -135,13 +135,12 @@ async function nothingMatched(verb: 'delete' | 'update', flags: ChangeFlags): Pr
   throw new CtflowError(`ctflow: ${verb}: nothing matched, nothing changed`, { code: 'ENOMATCH', exitCode: EXIT_NOTHING_MATCHED });
 }
 
-/** The one-line report, or the JSON result; ends with the nothing-matched exit code when N is 0. */
+/** The one-line report, or the JSON result. */
 async function printResult(verb: 'deleted' | 'updated', count: number, matched: readonly Conn[], flags: ChangeFlags): Promise<void> {
   const out = createOutput();
   if (flags.json) out.write(`${JSON.stringify({ [verb]: count, matched: matched.map(connToJson) }, null, 2)}\n`);
   else out.write(`${verb} ${count} connection${count === 1 ? '' : 's'}\n`);
   await out.end();
-  if (count === 0) throw new ExitStatus(EXIT_NOTHING_MATCHED);
 }
 
 export { sourceFrom };
@@ -162,4 +161,5 @@ export async function carryOut(plan: Plan, flags: ChangeFlags, question: (n: num
   if (!(await confirm(question(n), flags, n > 1))) throw new CtflowError(`ctflow: ${plan.action}: not confirmed, nothing changed`, { code: 'ENOCONFIRM' });
   const count = await executePlan(plan, options);
   await printResult(plan.action === 'delete' ? 'deleted' : 'updated', count, plan.matched, flags);
+  if (count === 0) throw new ExitStatus(EXIT_NOTHING_MATCHED);
 }
