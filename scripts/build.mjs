@@ -38,7 +38,7 @@ const globalProcess = {
 
 rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
 await build({
-  entryPoints: { cli: join(ROOT, 'src', 'cli.ts'), 'scan-worker': join(ROOT, 'src', 'source', 'scan-worker.ts') },
+  entryPoints: { cli: join(ROOT, 'src', 'cli.ts'), 'scan-worker': join(ROOT, 'src', 'scan', 'scan-worker.ts') },
   outdir: join(ROOT, 'dist'),
   bundle: true,
   platform: 'node',

@@ -6,7 +6,7 @@
 //
 //   node scripts/compare-outputs.mjs [--cli dist/cli.js] [--quick] [--jobs 2] --out FILE
 //   node scripts/compare-outputs.mjs --compare A B     (exit 1 and the differing cases)
-//   node scripts/compare-outputs.mjs --cycles          (exit 1 and the cycle in src/'s imports)
+//   node scripts/compare-outputs.mjs --cycles          (exit 1 on an import cycle or upward import in src/)
 //
 // Every case runs on all fixture tables put together, a few on each fixture by itself. --quick
 // runs those and only a few 1M cases. The 1M tables are generated once into
@@ -244,7 +244,20 @@ function compare(a, b) {
   return diffs === 0 ? 0 : 1;
 }
 
-/** Finds a cycle in the relative imports under `dir` (type-only imports count too). */
+/**
+ * The layers of src/, lowest first (docs/architecture.md): a module imports only from its own
+ * layer or lower ones. Files directly in src/ are named by their base name.
+ */
+function layers() {
+  return [['errors', 'model', 'atomic-file'], ['source'], ['parse', 'output'], ['filter', 'host', 'aggregate'], ['kernel'], ['render', 'api'], ['scan'], ['commands'], ['cli']];
+}
+function layerOf(dir, file) {
+  const rel = relative(dir, file);
+  const name = rel.includes('/') ? rel.split('/')[0] : rel.replace(/\.ts$/, '');
+  return { name, rank: layers().findIndex((l) => l.includes(name)) };
+}
+
+/** Finds an import cycle in src/ or an import that runs up the layers (type-only imports count too). */
 function cycles(dir) {
   const files = [];
   const walk = (d) => {
@@ -263,6 +276,15 @@ function cycles(dir) {
     }
     edges.set(f, deps);
   }
+  let upward = 0;
+  for (const [f, deps] of edges) {
+    const from = layerOf(dir, f);
+    if (from.rank < 0) { console.log(`not in a layer: ${relative(dir, f)}`); upward++; }
+    for (const d of deps) {
+      const to = layerOf(dir, d);
+      if (to.rank > from.rank) { console.log(`upward import: ${relative(dir, f)} -> ${relative(dir, d)}`); upward++; }
+    }
+  }
   const state = new Map();
   const stack = [];
   let found;
@@ -279,12 +301,10 @@ function cycles(dir) {
     state.set(f, 2);
   };
   for (const f of files) if (!state.has(f)) visit(f);
-  if (found) {
-    console.log(`import cycle: ${found.map((f) => relative(dir, f)).join(' -> ')}`);
-    return 1;
-  }
-  console.log(`no import cycle among ${files.length} files`);
-  return 0;
+  if (found) console.log(`import cycle: ${found.map((f) => relative(dir, f)).join(' -> ')}`);
+  else console.log(`no import cycle among ${files.length} files`);
+  if (upward === 0) console.log(`no upward import (layers: ${layers().map((l) => l.join('/')).join(' < ')})`);
+  return found || upward > 0 ? 1 : 0;
 }
 
 await main();

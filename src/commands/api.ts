@@ -9,7 +9,7 @@ import { ExitStatus } from '../errors.js';
 import { loadZones } from '../host/zones.js';
 import { netdataDataUrl } from '../kernel/netdata.js';
 import { createOutput } from '../output.js';
-import { skippedMessage } from '../source/read-table.js';
+import { skippedMessage } from '../parse/conn-records.js';
 import { markMapFrom } from './zone-options.js';
 
 export const DEFAULT_NETDATA = 'http://127.0.0.1:19999';

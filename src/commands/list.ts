@@ -15,8 +15,8 @@ import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
-import { listJob } from '../jobs/list-job.js';
-import { scanJob, scanTable } from './scan.js';
+import { listJob } from '../scan/list-job.js';
+import { scanJob, scanTable } from '../scan/read.js';
 import { addMarkMapOption, addZoneFilterOptions, addZonesOption, extrasFrom, withZoneFilter, type ZoneFlags } from './zone-options.js';
 
 interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags {
@@ -48,7 +48,7 @@ async function runList(flags: ListFlags): Promise<void> {
   const baseFilter = compileFilter(filterOptions);
   const filter = withZoneFilter(baseFilter, flags, extras.zones);
   // without --zones/--mark-map columns or zone filters, a record is its plain JSON (built
-  // directly), and the scan can run as a job on every core (jobs/list-job.ts)
+  // directly), and the scan can run as a job on every core (scan/list-job.ts)
   const plain = !hasExtras(extras) && filter === baseFilter;
   const json = connJsonOf(extras);
   const format = outputFrom(flags);
@@ -82,7 +82,7 @@ async function runList(flags: ListFlags): Promise<void> {
   if (limit !== undefined && plain) {
     // bounded heaps, one per part of the table, merged
     const run = await scanJob(source, listJob({ filter: filterOptions, mode: 'top', sort: sort?.key, reverse, limit }), out, machine);
-    conns = run.result;
+    conns = run.result?.sorted() ?? [];
   } else if (limit !== undefined) {
     const top = new TopK<Conn>(limit, order);
     await scanTable(source, filter, (c) => top.push(c), out, machine);

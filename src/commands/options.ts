@@ -8,7 +8,7 @@ import { compileAddress } from '../filter/address-match.js';
 import {
   parseFamily, parseMark, parsePort, parseProtocol, parseStates, parseStatuses, parseZone,
 } from '../filter/option-values.js';
-import type { ReadOptions } from '../source/read-table.js';
+import type { ReadOptions } from '../parse/read-table.js';
 import { usageError } from '../errors.js';
 import type { OutputFormat } from '../output.js';
 

@@ -25,7 +25,7 @@ import { renderTopFrame, topFrameJson, type TopView } from '../render/top-frame.
 import {
   addFilterOptions, addSourceOptions, collect, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
 } from './options.js';
-import { scanTable } from './scan.js';
+import { scanTable } from '../scan/read.js';
 import { openTerminal } from './top-terminal.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 import { addZoneFilterOptions, addZonesOption, withZoneFilter, zonesFrom, ZONES_FOR_FILTERS_HELP, type ZoneFlags } from './zone-options.js';

@@ -16,7 +16,7 @@ import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import { isPlainAddress } from '../filter/address-match.js';
 import { PROTOCOL_BY_NUMBER, type Conn } from '../model.js';
 import { isLiveTable } from '../source/open-source.js';
-import { readTable, type ReadOptions } from '../source/read-table.js';
+import { readTable, type ReadOptions } from '../parse/read-table.js';
 import {
   batchInvocation, deleteInvocation, DEFAULT_CONNTRACK, flushInvocation, markAfterUpdate, updatable,
   updateFilterProblem, updateInvocation, type ConntrackFilter, type Invocation, type MarkMask,

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { CtflowError } from '../errors.js';
 import { isLostEventsLine, shownEventsCount, type EventType } from '../parse/event-line.js';
 import { LineSplitter } from '../source/line-splitter.js';
-import { readLines } from '../source/read-table.js';
+import { readLines } from '../source/read-lines.js';
 
 export interface EventSourceOptions {
   /** saved event text: a path, or '-' for stdin */

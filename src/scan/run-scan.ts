@@ -17,14 +17,14 @@ import { availableParallelism } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { CtflowError } from '../errors.js';
-import { GrowBuffer, type ByteSink } from './byte-sink.js';
-import { ByteLineSplitter, MAX_LINE } from './line-splitter.js';
-import { openSource } from './open-source.js';
-import { connLineSink, emptyReport, type ReadOptions, type ReadReport } from './read-table.js';
-import type { CreateJob, JobSpec } from './scan-job.js';
-import { chunkParser } from './chunk-parser.js';
+import { GrowBuffer, type ByteSink } from '../source/byte-sink.js';
+import { ByteLineSplitter, MAX_LINE } from '../source/line-splitter.js';
+import { openSource } from '../source/open-source.js';
+import { connLineSink, emptyReport, type ReadReport } from '../parse/conn-records.js';
+import { type ReadOptions } from '../parse/read-table.js';
+import type { JobSpec } from './job.js';
+import { batchParser } from './batch-parser.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker.js';
-import { JOBS } from '../jobs/job-registry.js';
 
 const COUNT_FILE = '/proc/sys/net/netfilter/nf_conntrack_count';
 
@@ -55,8 +55,9 @@ const IN_FLIGHT_BYTES = 1024 * 1024;
  */
 const IN_FLIGHT_BYTES_KERNEL = 16 * 1024 * 1024;
 
-export interface ScanRun<R> {
-  result: R;
+export interface ScanRun<S> {
+  /** the state of this thread's job instance, with every worker's part absorbed */
+  result: S;
   report: ReadReport;
   /** true when `shouldStop` ended the read early */
   stopped: boolean;
@@ -104,7 +105,7 @@ export function workerCount(env: NodeJS.ProcessEnv = process.env, job: { light?:
   return Math.min(cores - 1, 1);
 }
 
-export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, control: ScanControl): Promise<ScanRun<R>> {
+export async function runScan<P, S>(source: ReadOptions, job: JobSpec<P, S>, control: ScanControl): Promise<ScanRun<S>> {
   const threads = source.strict ? 0 : control.workers ?? workerCount(process.env, job);
   const parallelMin = control.parallelMin ?? PARALLEL_MIN;
   // every chunk is copied (into a batch) or split before the next is read
@@ -138,11 +139,11 @@ export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, con
 }
 
 /** Where a scan begun in this thread (runHere) stopped, for runWorkers to go on from. */
-interface HandOver<R> {
+interface HandOver<S> {
   /** the counts so far (line numbers go on from them) */
   report: ReadReport;
-  /** this thread's part of the result so far */
-  result: R;
+  /** the state of the instance that read so far */
+  result: S;
   /** the start of a line the read cut, or undefined */
   rest: Buffer | undefined;
   /** inside a line already counted as overlong */
@@ -153,14 +154,14 @@ interface HandOver<R> {
  * The scan in this thread. With `handOverAt`, it stops after the chunk that brings the bytes read
  * to that many (when the source has not ended) and returns where it stopped instead of a result.
  */
-async function runHere<P, R>(
-  job: JobSpec<P, R>, control: ScanControl, source: ReadOptions, rest: AsyncIterator<Buffer>, handOverAt = Infinity,
-): Promise<ScanRun<R> & { handOver?: HandOver<R> }> {
-  const createJob = JOBS[job.job] as unknown as CreateJob<P, R>;
+async function runHere<P, S>(
+  job: JobSpec<P, S>, control: ScanControl, source: ReadOptions, rest: AsyncIterator<Buffer>, handOverAt = Infinity,
+): Promise<ScanRun<S> & { handOver?: HandOver<S> }> {
+  const { kind } = job;
   // the job writes into the output sink itself, or into a buffer emptied after every chunk
   const own = control.sink === undefined ? new GrowBuffer(1 << 20) : undefined;
   const sink = control.sink ?? own!;
-  const instance = createJob(job.params, control.sink !== undefined ? control.emit : (text) => own!.write(text), sink);
+  const instance = kind.create(job.params, control.sink !== undefined ? control.emit : (text) => own!.write(text), sink);
   const flushOwn = (): void => {
     if (own === undefined || own.pos === 0) return;
     const bytes = own.take();
@@ -179,11 +180,11 @@ async function runHere<P, R>(
       // polled per chunk, as runWorkers does: a reader gone away costs at most one chunk more
       if (control.shouldStop?.()) {
         await rest.return?.();
-        return { result: job.merge([instance.finish()]), report, stopped: true, workers: 0 };
+        return { result: instance.state, report, stopped: true, workers: 0 };
       }
       if (report.bytes >= handOverAt) {
         const { rest: cut, skipping } = splitter.detach();
-        return { result: job.merge([]), report, stopped: false, workers: 0, handOver: { report, result: instance.finish(), rest: cut, skipping } };
+        return { result: instance.state, report, stopped: false, workers: 0, handOver: { report, result: instance.state, rest: cut, skipping } };
       }
     }
     splitter.end();
@@ -194,17 +195,17 @@ async function runHere<P, R>(
     await rest.return?.();
     throw err;
   }
-  return { result: job.merge([instance.finish()]), report, stopped: false, workers: 0 };
+  return { result: instance.state, report, stopped: false, workers: 0 };
 }
 
 interface Pending {
   resolve(): void;
 }
 
-async function runWorkers<P, R>(
-  job: JobSpec<P, R>, control: ScanControl, source: ReadOptions, threads: number, it: AsyncIterator<Buffer>,
-  inFlightBytes: number, handOver?: HandOver<R>,
-): Promise<ScanRun<R>> {
+async function runWorkers<P, S>(
+  job: JobSpec<P, S>, control: ScanControl, source: ReadOptions, threads: number, it: AsyncIterator<Buffer>,
+  inFlightBytes: number, handOver?: HandOver<S>,
+): Promise<ScanRun<S>> {
   // counts go on from the part this thread read first, if any
   const report = handOver?.report ?? emptyReport();
   // a batch holds at least one line of the longest length read (so a batch without a newline is
@@ -214,12 +215,13 @@ async function runWorkers<P, R>(
   const init: WorkerInit = { job: job.job, params: job.params };
   const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init }));
   const busy = workers.map(() => 0);
-  const results: R[] = [];
+  // workers' parts, absorbed into this thread's instance at the end
+  const parts: unknown[] = [];
   // this thread parses a batch too whenever every worker's queue is full
-  const createJob = JOBS[job.job] as unknown as CreateJob<P, R>;
-  const here = chunkParser(createJob, job.params);
+  const { kind } = job;
+  const here = batchParser(kind, job.params);
   // answers by sequence number, written out in order
-  type Answer = Extract<FromWorker, { type: 'chunk' }> & { from: number };
+  type Answer = Extract<FromWorker, { type: 'batch' }> & { from: number };
   const answers = new Map<number, Answer>();
   // written-out output buffers on their way back to the worker that filled them (index), or to
   // this thread's parser (index `threads`)
@@ -258,14 +260,14 @@ async function runWorkers<P, R>(
 
   workers.forEach((w, i) => {
     w.on('message', (msg: FromWorker) => {
-      if (msg.type === 'chunk') {
+      if (msg.type === 'batch') {
         busy[i]!--;
         if (msg.buffer !== undefined) free.push(Buffer.from(msg.buffer));
         msg.buffer = undefined;
         answers.set(msg.seq, { ...msg, from: i });
         drainAnswers();
       } else if (msg.type === 'result') {
-        results.push(msg.result as R);
+        parts.push(msg.part);
       } else {
         failure ??= new CtflowError(msg.message, { code: msg.code ?? 'EWORKER', exitCode: msg.exitCode ?? 1 });
       }
@@ -286,12 +288,12 @@ async function runWorkers<P, R>(
       busy[best]!++;
       const recycled = spent[best]!;
       spent[best] = [];
-      const msg: ToWorker = { type: 'chunk', seq: seq++, buffer: buffer.buffer as ArrayBuffer, length, recycled };
+      const msg: ToWorker = { type: 'batch', seq: seq++, buffer: buffer.buffer as ArrayBuffer, length, recycled };
       workers[best]!.postMessage(msg, [buffer.buffer as ArrayBuffer, ...recycled]);
       return;
     }
     const answer = here.parse(buffer.subarray(0, length));
-    answers.set(seq, { type: 'chunk', seq, ...answer, buffer: undefined, from: threads });
+    answers.set(seq, { type: 'batch', seq, ...answer, buffer: undefined, from: threads });
     seq++;
     free.push(buffer);
     drainAnswers();
@@ -304,7 +306,7 @@ async function runWorkers<P, R>(
   let fill = 0;
   let skipping = handOver?.skipping ?? false; // inside a line longer than a whole batch
   const overlongLine = (): void => {
-    answers.set(seq, { type: 'chunk', seq, lines: 1, records: 0, skipped: 1, firstSkippedLine: 1, output: new Uint8Array(0), buffer: undefined, from: threads });
+    answers.set(seq, { type: 'batch', seq, lines: 1, records: 0, skipped: 1, firstSkippedLine: 1, output: new Uint8Array(0), buffer: undefined, from: threads });
     seq++;
     drainAnswers();
   };
@@ -367,15 +369,17 @@ async function runWorkers<P, R>(
         await wait();
       }
     }
-    if (stopped) return { result: job.merge([]), report, stopped, workers: threads };
+    const result = here.instance.state;
+    if (stopped) return { result, report, stopped, workers: threads };
     for (const w of workers) w.postMessage({ type: 'end' } satisfies ToWorker);
-    while (results.length < threads) {
+    while (parts.length < threads) {
       if (failure) throw failure;
       await wait();
     }
-    results.push(here.instance.finish());
-    if (handOver !== undefined) results.push(handOver.result);
-    return { result: job.merge(results), report, stopped: false, workers: threads };
+    for (const part of parts) kind.absorb(result, part);
+    // the instance that read before the hand-over (a scan begun in this thread, then shared)
+    if (handOver !== undefined) kind.absorb(result, kind.toPart(handOver.result));
+    return { result, report, stopped: false, workers: threads };
   } catch (err) {
     await it.return?.();
     throw err;
