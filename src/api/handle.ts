@@ -1,7 +1,7 @@
 // The API's two endpoints as functions: request text in, response object and exit status out.
 // Nothing here prints; src/commands/api.ts reads stdin and writes the one JSON answer. Every
-// failure becomes a response object: validation problems the NotValid shape, anything else the
-// Error shape — a caller parsing stdout always gets JSON.
+// failure becomes a response object: validation problems the NotValid shape, anything else (even
+// a bug in validation itself) the Error shape — a caller parsing stdout always gets JSON.
 //
 // Reading goes through the same library as `ctflow list` (readTable, compileFilter, connOrder,
 // the top-k heap); deleting through the same library as `ctflow delete/flush`
@@ -81,15 +81,26 @@ export async function readConnections(
   return { connections: conns.map((c) => connToApi(c, { zones, markMap: deps.markMap })), report };
 }
 
+/**
+ * The protocol catalogue as NethServer's UI needs it: a protocol's state list feeds a <select>
+ * whose "" entry means all states (the original's tcp list starts with it), so every non-empty
+ * list starts with "". Without it, a state once picked could not be unpicked.
+ */
+export function apiProtocols(): Record<string, string[]> {
+  const out = protocolCatalogue();
+  for (const states of Object.values(out)) if (states.length > 0) states.unshift('');
+  return out;
+}
+
 export async function handleRead(text: string, deps: ReadDeps): Promise<ApiResult<ReadResponse>> {
-  const body = parseRequestBody(text);
-  if (!body.ok) return { response: notValid(body.attributes), exitCode: 1 };
-  const req = validateReadRequest(body.value);
-  if (!req.ok) return { response: notValid(req.attributes), exitCode: 1 };
   try {
+    const body = parseRequestBody(text);
+    if (!body.ok) return { response: notValid(body.attributes), exitCode: 1 };
+    const req = validateReadRequest(body.value);
+    if (!req.ok) return { response: notValid(req.attributes), exitCode: 1 };
     switch (req.value.action) {
       case 'protocols':
-        return { response: { protocols: protocolCatalogue() }, exitCode: 0 };
+        return { response: { protocols: apiProtocols() }, exitCode: 0 };
       case 'conntrack': {
         const { connections, report } = await readConnections(req.value, deps);
         return { response: { connections }, exitCode: 0, report };
@@ -120,11 +131,11 @@ async function flush(deps: DeleteDeps): Promise<number> {
 }
 
 export async function handleDelete(text: string, deps: DeleteDeps): Promise<ApiResult<DeleteSuccess>> {
-  const body = parseRequestBody(text);
-  if (!body.ok) return { response: notValid(body.attributes), exitCode: 1 };
-  const req = validateDeleteRequest(body.value);
-  if (!req.ok) return { response: notValid(req.attributes), exitCode: 1 };
   try {
+    const body = parseRequestBody(text);
+    if (!body.ok) return { response: notValid(body.attributes), exitCode: 1 };
+    const req = validateDeleteRequest(body.value);
+    if (!req.ok) return { response: notValid(req.attributes), exitCode: 1 };
     const deleted = req.value.action === 'flush'
       ? await flush(deps)
       : (await deleteConnections({ kind: 'exact', connection: exactConnection(req.value.tuple) }, { source: deps.source, conntrackBin: deps.conntrackBin })).count;

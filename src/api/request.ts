@@ -2,8 +2,12 @@
 // every problem (NethServer's UI shows them per field) and never throws: the result is either the
 // typed request or the list of attributes for the documented error object
 //   {"type":"NotValid","message":"validation_failed","attributes":[{"parameter","value","error"}]}.
-// Only JSON numbers count as numbers for limit/time/expand; ports also take digit strings, because
-// the read API itself returns ports as strings and a UI deletes what it listed.
+// A key given twice is refused (never "the last one wins"), and so is nesting past MAX_REQUEST_DEPTH.
+// Only JSON numbers count as numbers for time/expand; ports also take digit strings, because the
+// read API itself returns ports as strings and a UI deletes what it listed, and so does limit,
+// because NethServer's UI sends the value of its <select> ("25", "100", "" for all).
+
+import { jsonShape } from './json-shape.js';
 
 export interface InvalidAttribute {
   parameter: string;
@@ -15,6 +19,9 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; attributes: Inval
 
 /** Largest request body read from stdin: a request is a handful of fields. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
+
+/** Deepest nesting accepted (RFC 8259 §9 lets a parser set one): a request is one flat object. */
+export const MAX_REQUEST_DEPTH = 32;
 
 /** A value as the error object echoes it: primitives as given, anything else as short JSON text. */
 export function shownValue(v: unknown): unknown {
@@ -41,8 +48,17 @@ export function parseRequestBody(text: string): Checked<Record<string, unknown>>
   } catch {
     return { ok: false, attributes: [invalid('request', text, 'invalid_json')] };
   }
+  const shape = jsonShape(text);
+  // nothing deeper ever reaches the validators, nor JSON.stringify when a value is echoed back
+  if (shape.depth > MAX_REQUEST_DEPTH) {
+    return { ok: false, attributes: [invalid('request', `${shape.depth} levels of nesting`, 'invalid_json')] };
+  }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return { ok: false, attributes: [invalid('request', body, 'not_an_object')] };
+  }
+  if (shape.repeated.size > 0) {
+    const attributes = [...shape.repeated].map(([key, values]) => invalid(key, values.map((v) => JSON.parse(v) as unknown), 'duplicate_parameter'));
+    return { ok: false, attributes };
   }
   return { ok: true, value: body as Record<string, unknown> };
 }
@@ -69,8 +85,12 @@ export function integerIn(v: unknown, min: number, max: number): number | undefi
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max ? v : undefined;
 }
 
+/** A JSON integer or a string of digits, in [min, max], or undefined. */
+export function integerOrDigitsIn(v: unknown, min: number, max: number): number | undefined {
+  return integerIn(typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v, min, max);
+}
+
 /** A port: a JSON integer or a string of digits, 0-65535. */
 export function portValue(v: unknown): number | undefined {
-  if (typeof v === 'string' && /^\d{1,5}$/.test(v)) v = Number(v);
-  return integerIn(v, 0, 65535);
+  return integerOrDigitsIn(v, 0, 65535);
 }

@@ -13,7 +13,9 @@ import { renderConnTable } from '../render/conn-table.js';
 import { stdoutPalette } from '../render/palette.js';
 import { DEFAULT_CONNTRACK, formatInvocation } from '../kernel/conntrack-invocation.js';
 import { requireConntrack } from '../kernel/run-conntrack.js';
-import { executePlan, refuseOverMax, type ChangeOptions, type ChangeRequest, type Plan } from '../kernel/change-table.js';
+import {
+  executePlan, refuseOverMax, unfinishedMessage, type ChangeOptions, type ChangeRequest, type ChangeResult, type Plan,
+} from '../kernel/change-table.js';
 import { parseExactConnection } from '../kernel/exact-connection.js';
 import {
   FILTER_KEYS, addFilterOptions, addSourceOptions, describeFilter, filterFrom, flagName, sourceFrom, type FilterFlags, type SourceFlags,
@@ -101,12 +103,13 @@ function renderMatches(conns: readonly Conn[], flags: ChangeFlags): string {
 /** --dry-run: the matches as list shows them, then the command(s) that would run. */
 async function printDryRun(plan: Plan, flags: ChangeFlags): Promise<void> {
   const out = createOutput();
-  const commands = formatInvocation(plan.invocation);
+  const commands = plan.steps.flatMap((s) => formatInvocation(s.invocation));
   if (flags.json) {
     out.write(`${JSON.stringify({ dry_run: true, matched: plan.matched.map(connToJson), would_run: commands }, null, 2)}\n`);
   } else {
     if (plan.matched.length > 0) out.write(renderMatches(plan.matched, flags));
-    out.write(`${plan.matched.length} connection${plan.matched.length === 1 ? '' : 's'} would be ${plan.action === 'delete' ? 'deleted' : 'updated'} by:\n`);
+    const n = `${plan.matched.length} connection${plan.matched.length === 1 ? '' : 's'} would be ${plan.action === 'delete' ? 'deleted' : 'updated'}`;
+    out.write(commands.length === 0 ? `${n}: nothing to run\n` : `${n} by:\n`);
     for (const line of commands) out.write(`  ${line}\n`);
   }
   await out.end();
@@ -131,16 +134,29 @@ export async function confirm(question: string, flags: { yes?: boolean }, needed
 
 /** Nothing matched: exit 3 with one stderr line, and with --json the empty result on stdout. */
 async function nothingMatched(verb: 'delete' | 'update', flags: ChangeFlags): Promise<void> {
-  if (flags.json) await printResult(verb === 'delete' ? 'deleted' : 'updated', 0, [], flags);
+  if (flags.json) await printResult(verb, { count: 0, matched: [] }, flags);
   throw new CtflowError(`ctflow: ${verb}: nothing matched, nothing changed`, { code: 'ENOMATCH', exitCode: EXIT_NOTHING_MATCHED });
 }
 
-/** The one-line report, or the JSON result. */
-async function printResult(verb: 'deleted' | 'updated', count: number, matched: readonly Conn[], flags: ChangeFlags): Promise<void> {
+/**
+ * The one-line report, or the JSON result. A change
+ * conntrack stopped part-way also lists the matches left as they were (`not_deleted`/`not_updated`
+ * in JSON), then fails (exit 1) with the sentence saying how many were and were not changed.
+ */
+async function printResult(action: 'delete' | 'update', result: ChangeResult, flags: ChangeFlags): Promise<void> {
+  const verb = action === 'delete' ? 'deleted' : 'updated';
+  const { count, matched, unfinished } = result;
   const out = createOutput();
-  if (flags.json) out.write(`${JSON.stringify({ [verb]: count, matched: matched.map(connToJson) }, null, 2)}\n`);
-  else out.write(`${verb} ${count} connection${count === 1 ? '' : 's'}\n`);
+  if (flags.json) {
+    const left = unfinished === undefined ? {} : { [`not_${verb}`]: unfinished.left.map(connToJson) };
+    out.write(`${JSON.stringify({ [verb]: count, matched: matched.map(connToJson), ...left }, null, 2)}\n`);
+  } else {
+    if (unfinished !== undefined && unfinished.left.length > 0) out.write(renderMatches(unfinished.left, flags));
+    const notDone = unfinished === undefined ? '' : `, ${unfinished.left.length} not ${verb}${unfinished.left.length > 0 ? ' (above)' : ''}`;
+    out.write(`${verb} ${count} connection${count === 1 ? '' : 's'}${notDone}\n`);
+  }
   await out.end();
+  if (unfinished !== undefined) throw new CtflowError(unfinishedMessage(action, result), { code: 'EPARTIAL' });
 }
 
 export { sourceFrom };
@@ -159,7 +175,7 @@ export async function carryOut(plan: Plan, flags: ChangeFlags, question: (n: num
   if (n === 0) return nothingMatched(plan.action, flags);
   refuseOverMax(n, options.max, plan.action);
   if (!(await confirm(question(n), flags, n > 1))) throw new CtflowError(`ctflow: ${plan.action}: not confirmed, nothing changed`, { code: 'ENOCONFIRM' });
-  const count = await executePlan(plan, options);
-  await printResult(plan.action === 'delete' ? 'deleted' : 'updated', count, plan.matched, flags);
-  if (count === 0) throw new ExitStatus(EXIT_NOTHING_MATCHED);
+  const result = await executePlan(plan, options);
+  await printResult(plan.action, result, flags);
+  if (result.count === 0) throw new ExitStatus(EXIT_NOTHING_MATCHED);
 }

@@ -3,7 +3,9 @@
 // Every change is planned first: read the table, match with ctflow's own filter (so --dry-run,
 // --max, the confirmation and "nothing matched" all see the same set), then choose the invocation:
 // conntrack's own filter as one argv when it says exactly the same thing, otherwise one
-// `conntrack -R -` batch of exact tuples. Planning changes nothing; executing runs one process.
+// `conntrack -R -` batch of exact tuples; an update runs one argv per family it matched.
+// Planning changes nothing. Executing runs each invocation; when conntrack stops part-way it reads
+// the table back and runs again for what is left, or reports exactly what was and was not done.
 //
 // conntrack's filter acts on the live table as it is when conntrack runs, so a delete uses the
 // batch of exactly the matched entries whenever that could differ from what was counted: when
@@ -18,11 +20,12 @@ import { PROTOCOL_BY_NUMBER, type Conn } from '../model.js';
 import { isLiveTable } from '../source/open-source.js';
 import { readTable, type ReadOptions } from '../parse/read-table.js';
 import {
-  batchInvocation, deleteInvocation, DEFAULT_CONNTRACK, flushInvocation, markAfterUpdate, updatable,
-  updateFilterProblem, updateInvocation, type ConntrackFilter, type Invocation, type MarkMask,
+  batchInvocation, deleteInvocation, DEFAULT_CONNTRACK, flushInvocation, formatInvocation, formatMark, markUpdateRepeats,
+  updatable, updateFilterProblem, updateInvocation, type ConntrackFilter, type Invocation, type MarkMask,
 } from './conntrack-invocation.js';
 import { exactFilter, exactPredicate, type ExactConnection } from './exact-connection.js';
-import { runCountedWithRetry, runFlush } from './run-conntrack.js';
+import { entryKey, progressOf, type Progress } from './plan-progress.js';
+import { runChange, runFlush, type StoppedRun } from './run-conntrack.js';
 
 export type ChangeRequest =
   | { kind: 'exact'; connection: ExactConnection }
@@ -36,17 +39,39 @@ export interface ChangeOptions {
   max?: number;
 }
 
+/** One conntrack invocation and the matched entries it is meant to change. */
+export interface PlanStep {
+  invocation: Invocation;
+  entries: Conn[];
+}
+
 export interface Plan {
   action: 'delete' | 'update';
   matched: Conn[];
-  invocation: Invocation;
+  /** run in order; none when nothing matched and the filter names no family (update) */
+  steps: PlanStep[];
   mark?: MarkMask;
 }
 
 export interface ChangeResult {
-  /** entries conntrack reports as deleted/updated */
+  /** entries changed: conntrack's own count, or counted in the table after an interrupted run */
   count: number;
   matched: Conn[];
+  /** conntrack stopped part-way and ctflow could not finish */
+  unfinished?: Unfinished;
+}
+
+export interface Unfinished {
+  /** the invocation that stopped, as --dry-run shows it */
+  command: string;
+  /** what conntrack said */
+  said: string;
+  /** why ctflow did not run it again ('' when conntrack's failure is not one a second run gets past) */
+  why: string;
+  /** matches still as they were read (listed for the user) */
+  left: Conn[];
+  /** update: matches that left the table meanwhile */
+  vanished: number;
 }
 
 const STATUS_CONNTRACK_KNOWS = new Set(['ASSURED', 'SEEN_REPLY']);
@@ -109,8 +134,10 @@ export async function planDelete(request: ChangeRequest, options: ChangeOptions 
   const exactlyThese = !isLiveTable(source) || options.max !== undefined;
   const argvFilter = request.kind === 'exact' ? exactFilter(request.connection) : exactlyThese ? undefined : conntrackFilterFor(request.filter);
   const invocation = argvFilter !== undefined ? deleteInvocation(compact(argvFilter), bin) : batchInvocation('delete', matched, undefined, bin);
-  return { action: 'delete', matched, invocation };
+  return { action: 'delete', matched, steps: [{ invocation, entries: matched }] };
 }
+
+const FAMILIES = ['ipv4', 'ipv6'] as const;
 
 /** As planDelete, for `update --set-mark`. Entries already carrying the new mark need no change. */
 export async function planUpdate(request: ChangeRequest, mark: MarkMask, options: ChangeOptions = {}): Promise<Plan> {
@@ -138,54 +165,113 @@ export async function planUpdate(request: ChangeRequest, mark: MarkMask, options
   }
   if (argvFilter === undefined) {
     throw new CtflowError(
-      `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q and -f only, or name one connection with --exact`,
+      `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, -f and ports only, or name one connection with --exact`,
       { code: 'EUPDATEFILTER' },
     );
   }
-  const invocation = updateInvocation(compact(argvFilter), mark, bin);
-  return { action: 'update', matched, invocation, mark };
-}
-
-/** Run a plan: one conntrack process; the count is conntrack's own. */
-export async function executePlan(plan: Plan, options: ChangeOptions = {}): Promise<number> {
-  refuseOverMax(plan.matched.length, options.max, plan.action);
-  if (plan.invocation.batch !== undefined && plan.invocation.batch.length === 0) return 0;
-  const run = await runCountedWithRetry(plan.invocation, plan.action === 'delete' ? 'deleted' : 'updated');
-  if (!run.retried || !isLiveTable(options.source ?? {})) return run.count;
-  return countDone(plan, options.source ?? {});
+  const f = compact(argvFilter);
+  // an exact tuple's addresses name the family; a filter gets one run per family it matched
+  if (request.kind === 'exact' || f.family !== undefined) {
+    return { action: 'update', matched, steps: [{ invocation: updateInvocation(f, mark, bin), entries: matched }], mark };
+  }
+  const steps = FAMILIES.map((family) => ({ family, entries: matched.filter((c) => c.family === family) }))
+    .filter((s) => s.entries.length > 0)
+    .map(({ family, entries }) => ({ invocation: updateInvocation({ family, ...f }, mark, bin), entries }));
+  return { action: 'update', matched, steps, mark };
 }
 
 /**
- * After an interrupted conntrack run, count from the table itself what the plan achieved: the
- * matches that are gone (delete), or that now carry the new mark they lacked (update).
+ * Run a plan, one step after the other. A step whose conntrack run stops part-way is checked
+ * against the table and run again for what is left (a batch shrinks to those entries), as long as
+ * each run gets further; an update whose mark would flip back on a second run is not repeated.
+ * What could not be finished is returned as `unfinished`, with the matches left as they were.
  */
-async function countDone(plan: Plan, source: ReadOptions): Promise<number> {
-  const now = new Map<string, Conn>();
-  await readTable(source, (c) => now.set(entryKey(c), c));
-  let done = 0;
-  for (const c of plan.matched) {
-    const after = now.get(entryKey(c));
-    if (plan.action === 'delete') {
-      if (after === undefined) done++;
-    } else if (plan.mark !== undefined && after !== undefined) {
-      const target = markAfterUpdate(c.mark, plan.mark);
-      if (c.mark !== target && after.mark === target) done++;
+export async function executePlan(plan: Plan, options: ChangeOptions = {}): Promise<ChangeResult> {
+  refuseOverMax(plan.matched.length, options.max, plan.action);
+  const saved = !isLiveTable(options.source ?? {});
+  // where conntrack acts: the table that was read, or the kernel's own when that was a saved copy
+  const live: ReadOptions = saved ? {} : options.source ?? {};
+  // After a stop, what was done is counted in the live table (gone, or carrying the new mark): a
+  // stopped -U prints only some of what it changed. A saved table's entries may never have been
+  // in the live one, so there a delete counts what conntrack printed (-D prints each removal).
+  const countPrinted = saved && plan.action === 'delete';
+  const verb = plan.action === 'delete' ? 'deleted' : 'updated';
+  let reported = 0;
+  let stops = 0;
+  for (const step of plan.steps) {
+    let invocation = step.invocation;
+    let leftBefore = Infinity;
+    while (invocation.batch?.length !== 0) {
+      const run = await runChange(invocation, verb);
+      if (run.finished) {
+        reported += run.count;
+        break;
+      }
+      stops++;
+      if (countPrinted) reported += run.printed;
+      const now = await tableNow(live);
+      const { left } = progressOf(step.entries, plan.mark, now);
+      if (left.length === 0) break;
+      const why = run.repeatable ? whyNotAgain(plan, left.length < leftBefore) : '';
+      if (why !== undefined) {
+        const p = progressOf(plan.matched, plan.mark, now);
+        return stopped(plan, countPrinted ? reported : p.done.length, p, invocation, run, why);
+      }
+      leftBefore = left.length;
+      if (invocation.batch !== undefined) invocation = batchInvocation('delete', left, undefined, invocation.command);
     }
   }
-  return done;
+  if (stops === 0 || countPrinted) return { count: reported, matched: plan.matched };
+  return { count: progressOf(plan.matched, plan.mark, await tableNow(live)).done.length, matched: plan.matched };
 }
 
-/** What identifies one entry: family, protocol, original tuple and zones. */
-export function entryKey(c: Conn): string {
-  const o = c.original;
-  return [c.family, c.protonum, o.src, o.dst, o.sport, o.dport, o.type, o.code, o.id, o.srckey, o.dstkey, c.zone, o.zone, c.reply.zone].join(' ');
+/** Why a run the kernel cut short is not run again, or undefined when it is. */
+function whyNotAgain(plan: Plan, gotFurther: boolean): string | undefined {
+  if (!gotFurther) return 'running it again got no further';
+  if (plan.mark !== undefined && !markUpdateRepeats(plan.mark)) {
+    return `a second run would flip back what the first changed (--set-mark ${formatMark(plan.mark)} has bits outside its mask)`;
+  }
+  return undefined;
+}
+
+/**
+ * The result of a plan that stopped after `count` changes (`why`: why ctflow did not run it again,
+ * '' when conntrack's failure is not one a second run gets past); conntrack's own failure when
+ * nothing was changed.
+ */
+function stopped(plan: Plan, count: number, p: Progress, invocation: Invocation, run: StoppedRun, why: string): ChangeResult {
+  if (count === 0) throw run.error;
+  return {
+    count,
+    matched: plan.matched,
+    unfinished: { command: formatInvocation(invocation)[0] ?? '', said: run.said, why, left: p.left, vanished: p.vanished.length },
+  };
+}
+
+/** The table as it is now, by entry. */
+async function tableNow(source: ReadOptions): Promise<Map<string, Conn>> {
+  const now = new Map<string, Conn>();
+  await readTable(source, (c) => now.set(entryKey(c), c));
+  return now;
+}
+
+/** The one sentence for a change that stopped part-way (exit 1). */
+export function unfinishedMessage(action: Plan['action'], result: ChangeResult): string {
+  const u = result.unfinished;
+  if (u === undefined) return '';
+  const done = action === 'delete' ? 'deleted' : 'updated';
+  const vanished = u.vanished > 0 ? `, ${u.vanished} left the table meanwhile` : '';
+  return `ctflow: ${action}: ${u.command} stopped part-way (${u.said})${u.why === '' ? '' : ` and ${u.why}`}, `
+    + `so ${result.count} connection${result.count === 1 ? ' was' : 's were'} ${done} and ${u.left.length} ${u.left.length === 1 ? 'was' : 'were'} not${vanished}`;
 }
 
 /** Delete the matching connections (no confirmation: callers ask first). */
 export async function deleteConnections(request: ChangeRequest, options: ChangeOptions = {}): Promise<ChangeResult> {
   const plan = await planDelete(request, options);
   if (plan.matched.length === 0) return { count: 0, matched: [] };
-  return { count: await executePlan(plan, options), matched: plan.matched };
+  const result = await executePlan(plan, options);
+  if (result.unfinished !== undefined) throw new CtflowError(unfinishedMessage('delete', result), { code: 'EPARTIAL' });
+  return result;
 }
 
 export interface FlushOptions {

@@ -14,7 +14,13 @@
 //     pointer), so batch lines never carry -m as a filter, and update batches use one mark for all;
 //   - `-F -f ipv6` empties BOTH families, so a per-family flush is `-D -f FAMILY` instead;
 //   - `-U` rejects -w/--orig-zone/--reply-zone and cannot change an entry that lives in a zone;
-//     `-m`/`-u` mean "set" for -U, so they cannot be filters there.
+//     `-m`/`-u` mean "set" for -U, so they cannot be filters there;
+//   - `-U` sends each change with the family given by -f (or by -s/-d): without one it fails at
+//     the first entry with "Operation not supported", so an update runs once per family;
+//   - `-U` stops with "No buffer space available" once it has changed 256 entries, whatever the
+//     table size (apparently one unread reply per change: 256 × 832 bytes is the default 208 KB
+//     receive buffer): a bigger update takes several runs, each skipping the entries that
+//     already carry the new mark.
 
 import type { Conn, Family } from '../model.js';
 
@@ -98,11 +104,6 @@ export function updateFilterProblem(f: ConntrackFilter): string | undefined {
   if (f.status !== undefined) return '-u means "set" for conntrack -U';
   if (f.zone !== undefined) return 'conntrack -U does not accept -w';
   if (f.state !== undefined) return 'conntrack -U does not filter by --state';
-  // measured: `conntrack -U -p tcp --dport 80 -m 5` fails with "Operation not supported" unless
-  // the whole tuple is given (exact mode builds its own invocation)
-  if (f.sport !== undefined || f.dport !== undefined || f.replyPortSrc !== undefined || f.replyPortDst !== undefined) {
-    return 'conntrack -U fails on port filters without a full tuple';
-  }
   return undefined;
 }
 
@@ -111,7 +112,10 @@ export function deleteInvocation(f: ConntrackFilter, bin = DEFAULT_CONNTRACK): I
   return { command: bin, args: ['-D', ...filterArgs(f, 'delete')] };
 }
 
-/** `conntrack -U FILTER… -m MARK[/MASK]`; the caller has checked updateFilterProblem(). */
+/**
+ * `conntrack -U FILTER… -m MARK[/MASK]`; the caller has checked updateFilterProblem() and gives
+ * the family (-f, or addresses that name it): conntrack -U cannot change an entry without it.
+ */
 export function updateInvocation(f: ConntrackFilter, mark: MarkMask, bin = DEFAULT_CONNTRACK): Invocation {
   return { command: bin, args: ['-U', ...filterArgs(f, 'update'), '-m', formatMark(mark)] };
 }
@@ -178,6 +182,15 @@ export function batchInvocation(
 export function markAfterUpdate(old: number, m: MarkMask): number {
   const mask = m.mask ?? U32;
   return (((old & ~mask) >>> 0) ^ m.value) >>> 0;
+}
+
+/**
+ * Whether setting the mark twice leaves what setting it once does, so that an interrupted
+ * conntrack -U can simply run again: only when MARK has no bits outside MASK (otherwise the XOR
+ * flips those bits back on the second run).
+ */
+export function markUpdateRepeats(m: MarkMask): boolean {
+  return ((m.value & ~(m.mask ?? U32)) >>> 0) === 0;
 }
 
 /** Whether conntrack -U can change this entry at all (it cannot reach entries in a zone). */

@@ -1,5 +1,5 @@
 // Runs one conntrack invocation (argv array, never a shell) and turns what conntrack says into a
-// count or one CtflowError sentence.
+// count, a run that stopped part-way, or one CtflowError sentence.
 //
 // conntrack exits 1 both when it failed and when nothing matched ("0 flow entries have been
 // deleted."); the trailer on stderr tells them apart. A `-R` batch prints no trailer at all: the
@@ -106,9 +106,12 @@ export function countPrintedEntries(stdout: string): number {
 }
 
 /** The stderr lines worth quoting: without conntrack's usage hint. */
+function messageLines(stderr: string): string[] {
+  return stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('Try `conntrack -h'));
+}
+
 function quote(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('Try `conntrack -h'));
-  return lines.join(' / ') || '(no message)';
+  return messageLines(stderr).join(' / ') || '(no message)';
 }
 
 function isPermissionProblem(stderr: string): boolean {
@@ -129,54 +132,55 @@ function failure(inv: Invocation, out: RunOutput): CtflowError {
   );
 }
 
+/** A delete/update run that conntrack stopped part-way. */
+export interface StoppedRun {
+  finished: false;
+  /** what conntrack said last (its closing "conntrack v1.4.7 (conntrack-tools): Operation failed: …") */
+  said: string;
+  /** the failure as one sentence, for when nothing at all was changed */
+  error: CtflowError;
+  /** the kernel cut the run short: running it again goes on where it stopped */
+  repeatable: boolean;
+  /** entries printed on stdout before it stopped: every one a delete removed, only some of an update's */
+  printed: number;
+}
+
+/** One delete/update run: conntrack finished (with its own count), or stopped part-way. */
+export type ChangeRun = { finished: true; count: number } | StoppedRun;
+
 /**
- * Run a delete/update invocation and return how many entries conntrack says it changed. 0 means
- * nothing matched; any failure throws a CtflowError quoting conntrack's stderr.
+ * Failures that cut a conntrack -D/-U table walk short, after whatever came before was changed:
+ * "No buffer space available" (-U stops after 256 changes), "Protocol error" (a stale reply read
+ * after the clock ticked), an interrupted or busy dump. A second run skips what the first did
+ * (deleted entries are gone; updated ones already carry the new mark).
  */
-export async function runCounted(inv: Invocation, verb: Verb): Promise<number> {
-  return (await runCountedWithRetry(inv, verb)).count;
-}
-
-export interface CountedRun {
-  /** what conntrack reported, over every run */
-  count: number;
-  /** a run was interrupted and repeated: the count may be short, the caller may verify */
-  retried: boolean;
-}
+const CUT_SHORT = /No buffer space available|Protocol error|Interrupted system call|Device or resource busy/;
 
 /**
- * conntrack -D/-U with a filter change entries from inside a table dump; when the kernel
- * interrupts the dump conntrack stops with "Operation failed: Protocol error" (seen with v1.4.7
- * now and then on a busy machine). Running it again finishes the job, since the retry skips what
- * the failed run already did (gone, or already carrying the new mark). What the failed run did
- * is not reliably printed, so the result says it was retried and the caller can count for real.
+ * Run a delete/update invocation once. conntrack stops with "Operation failed: …" (exit 1) from
+ * inside its walk, having changed the entries before that point and with no count (-D prints each
+ * entry it deleted; -U only some of those it changed), so such a run is returned as not finished
+ * for the caller to check against the table. Failures before anything could change (not root,
+ * bad usage, missing binary) throw.
  */
-export async function runCountedWithRetry(inv: Invocation, verb: Verb): Promise<CountedRun> {
-  let retried = false;
-  for (let attempt = 1; inv.batch === undefined && attempt < DUMP_ATTEMPTS; attempt++) {
-    const out = await runInvocation(inv);
-    if (out.exitCode === 0 || !/Protocol error|Interrupted system call|Device or resource busy/.test(out.stderr)) {
-      return { count: countFrom(inv, verb, out), retried };
-    }
-    retried = true;
-  }
-  return { count: countFrom(inv, verb, await runInvocation(inv)), retried };
-}
-
-const DUMP_ATTEMPTS = 3;
-
-function countFrom(inv: Invocation, verb: Verb, out: RunOutput): number {
+export async function runChange(inv: Invocation, verb: Verb): Promise<ChangeRun> {
+  const out = await runInvocation(inv);
+  if (isPermissionProblem(out.stderr)) throw failure(inv, out);
   if (inv.batch !== undefined) {
     // -R prints no trailer; it exits 0 even when a line matched nothing. Errors print on stderr.
-    if (out.exitCode !== 0 || isPermissionProblem(out.stderr) || /Operation failed|Failed to open/.test(out.stderr)) {
-      throw failure(inv, out);
-    }
-    return countPrintedEntries(out.stdout);
+    if (out.exitCode === 0 && !/Operation failed|Failed to open/.test(out.stderr)) return { finished: true, count: countPrintedEntries(out.stdout) };
+  } else {
+    const n = parseAffectedCount(out.stderr, verb);
+    if (out.exitCode === 0 && n !== undefined) return { finished: true, count: n };
+    // exit 1 with "0 flow entries have been deleted." and nothing else: nothing matched, not a failure
+    if (out.exitCode === 1 && n === 0 && !/Operation failed/.test(out.stderr)) return { finished: true, count: 0 };
   }
-  const n = parseAffectedCount(out.stderr, verb);
-  if (out.exitCode === 0 && n !== undefined) return n;
-  // exit 1 with "0 flow entries have been deleted." and nothing else: nothing matched, not a failure
-  if (out.exitCode === 1 && n === 0 && !/Operation failed/.test(out.stderr)) return 0;
+  if (out.exitCode === 1 && /Operation failed/.test(out.stderr)) {
+    return {
+      finished: false, said: messageLines(out.stderr).at(-1) ?? '(no message)', error: failure(inv, out),
+      repeatable: CUT_SHORT.test(out.stderr), printed: countPrintedEntries(out.stdout),
+    };
+  }
   throw failure(inv, out);
 }
 

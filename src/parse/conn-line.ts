@@ -11,6 +11,7 @@
 // field order so V8 keeps a single object shape. It never throws.
 
 import { canonicalIPv6, parseIPv4 } from './address.js';
+import { hasControl } from '../source/line-text.js';
 import { PROTOCOL_BY_NUMBER, type Conn, type Family, type NatKind, type Tuple } from '../model.js';
 
 const SPACE = 32;
@@ -144,7 +145,7 @@ export function parseConnLine(line: string): Conn | undefined {
       else if (line.startsWith('start=', pos + 1)) start = line.slice(pos + 7, close);
       else if (line.startsWith('stop=', pos + 1)) stop = line.slice(pos + 6, close);
       else {
-        if (len <= 0) return undefined;
+        if (len <= 0 || hasControl(line, pos + 1, close)) return undefined;
         (extra ??= {})[line.slice(pos + 1, close)] = '';
       }
       if (tuples === 2) trailer = true;
@@ -172,7 +173,7 @@ export function parseConnLine(line: string): Conn | undefined {
       if (positional === 0) {
         protoName = line.slice(pos, next);
         c = protoName.charCodeAt(0);
-        if (c < 97 || c > 122) return undefined;
+        if (c < 97 || c > 122 || hasControl(protoName, 1, protoName.length)) return undefined;
       } else if (positional === 1) {
         protonum = digits(line, pos, next);
         if (protonum < 0 || protonum > 255) return undefined;
@@ -194,7 +195,9 @@ export function parseConnLine(line: string): Conn | undefined {
       pos = next;
       continue;
     }
-    if (positional < 2) return undefined;
+    // a key, like a [FLAG] or the protocol name, holding a control character is no field
+    // conntrack prints (line-text.ts); values are kept as they are, and escaped where shown
+    if (positional < 2 || hasControl(line, pos, eq)) return undefined;
     const keyLen = eq - pos;
     const v = eq + 1;
     let n: number;

@@ -7,6 +7,7 @@ import { CtflowError } from '../errors.js';
 import type { Conn } from '../model.js';
 import { connOfScan, scanConnBytes, type ConnScan } from './conn-bytes.js';
 import { parseConnLine } from './conn-line.js';
+import { lineText } from '../source/line-text.js';
 
 /** What a line splitter calls (source/line-splitter.ts ByteLineSink has this shape). */
 export interface LineHandler {
@@ -37,10 +38,15 @@ export function countSkipped(report: ReadReport, lineNumber: number): void {
   if (report.firstSkippedLine === undefined) report.firstSkippedLine = lineNumber;
 }
 
-/** --strict's failure: the line's number and (the start of) its text. */
+/**
+ * --strict's failure: the line's number and (the start of) its text, quoted as a JSON string —
+ * with DEL and the C1 controls escaped too (JSON.stringify leaves them raw), as no control
+ * character of the input may reach the terminal.
+ */
 export function unparseableLineError(lineNumber: number, text: string, what: string): CtflowError {
   const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-  return new CtflowError(`ctflow: line ${lineNumber} is not ${what}: ${JSON.stringify(shown)}`, { code: 'EPARSE' });
+  const quoted = JSON.stringify(shown).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return new CtflowError(`ctflow: line ${lineNumber} is not ${what}: ${quoted}`, { code: 'EPARSE' });
 }
 
 /**
@@ -68,7 +74,7 @@ export function connLineSink(
       }
       // an empty line (or a lone CR) is no entry and no skip
       if (end === start || (end === start + 1 && buf[start] === 13)) return;
-      const text = buf.toString('latin1', start, end);
+      const text = lineText(buf, start, end);
       const conn = parseConnLine(text);
       if (conn === undefined) {
         skip(text);

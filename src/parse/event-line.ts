@@ -10,6 +10,7 @@
 // Never throws.
 
 import { parseConnLine } from './conn-line.js';
+import { hasControl } from '../source/line-text.js';
 import type { Conn } from '../model.js';
 
 export type EventType = 'new' | 'update' | 'destroy';
@@ -35,10 +36,13 @@ function parseStamp(text: string): number | undefined {
   return Number(dot < 0 ? whole : `${whole}.${frac}`);
 }
 
-function parseUserspace(text: string): ConnEvent['userspace'] {
+/** The `[USERSPACE]` suffix's fields; null when a key holds a control character (no such suffix is conntrack's). */
+function parseUserspace(text: string): ConnEvent['userspace'] | null {
   let portid: number | undefined;
   let progname: string | undefined;
   for (const word of text.split(' ')) {
+    const eq = word.indexOf('=');
+    if (hasControl(word, 0, eq < 0 ? word.length : eq)) return null;
     if (word.startsWith('portid=')) {
       const v = word.slice(7);
       if (/^\d+$/.test(v)) portid = Number(v);
@@ -77,7 +81,9 @@ export function parseEventLine(line: string): ConnEvent | undefined {
   let userspace: ConnEvent['userspace'];
   const us = body.lastIndexOf(USERSPACE);
   if (us >= 0) {
-    userspace = parseUserspace(body.slice(us + USERSPACE.length).trim());
+    const suffix = parseUserspace(body.slice(us + USERSPACE.length).trim());
+    if (suffix === null) return undefined;
+    userspace = suffix;
     body = body.slice(0, us);
   }
   const conn = parseConnLine(body);

@@ -5,6 +5,7 @@
 import type { Conn } from '../model.js';
 import { markNames, type MarkMap } from '../host/mark-map.js';
 import type { Zones } from '../host/zones.js';
+import { terminalText } from './terminal-text.js';
 
 export interface ConnExtras {
   zones?: Zones | undefined;
@@ -46,7 +47,8 @@ export function extraTableCells(c: Conn, x: ConnExtras | undefined): string[] {
   const cells: string[] = [];
   if (x?.zones !== undefined) cells.push(`${x.zones.zoneOf(c.original.src)} → ${x.zones.zoneOf(c.original.dst)}`);
   if (x?.markMap !== undefined) {
-    cells.push(Object.entries(markNames(x.markMap, c.mark)).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).join(' '));
+    // a mark-map name is any JSON string: shown escaped, as text from the table is
+    cells.push(Object.entries(markNames(x.markMap, c.mark)).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${terminalText(v)}`).join(' '));
   }
   return cells;
 }

@@ -7,6 +7,7 @@ import { renderBoxTable, type BoxCell } from './box-table.js';
 import { endpoint, tupleDetail } from './endpoint.js';
 import { humanBytes, humanCount, humanDuration } from './human.js';
 import type { Palette } from './palette.js';
+import { terminalText } from './terminal-text.js';
 
 export function connFlags(c: Conn): string {
   const f: string[] = [];
@@ -18,8 +19,9 @@ export function connFlags(c: Conn): string {
   if (c.zone !== 0) f.push(`z=${c.zone}`);
   if (c.original.zone !== undefined) f.push(`zo=${c.original.zone}`);
   if (c.reply.zone !== undefined) f.push(`zr=${c.reply.zone}`);
-  if (c.helper !== undefined) f.push(`helper=${c.helper}`);
-  if (c.labels !== undefined && c.labels.length > 0) f.push(`labels=${c.labels.join(',')}`);
+  // text from the table: its control characters are shown escaped, never sent to the terminal
+  if (c.helper !== undefined) f.push(`helper=${terminalText(c.helper)}`);
+  if (c.labels !== undefined && c.labels.length > 0) f.push(`labels=${terminalText(c.labels.join(','))}`);
   return f.join(' ');
 }
 

@@ -7,6 +7,7 @@ import type { ConnEvent } from '../parse/event-line.js';
 import { endpoint, tupleDetail } from './endpoint.js';
 import { humanBytes } from './human.js';
 import type { Palette } from './palette.js';
+import { terminalText } from './terminal-text.js';
 
 const two = (n: number): string => String(n).padStart(2, '0');
 
@@ -41,8 +42,12 @@ export function eventText(e: ConnEvent, p: Palette): string {
   if (c.assured) parts.push('[ASSURED]');
   if (c.mark !== 0) parts.push(`mark=${c.mark}`);
   if (c.zone !== 0) parts.push(`zone=${c.zone}`);
-  if (c.helper !== undefined) parts.push(`helper=${c.helper}`);
-  if (c.labels !== undefined && c.labels.length > 0) parts.push(`labels=${c.labels.join(',')}`);
-  if (e.userspace !== undefined) parts.push(p.dim(`by ${e.userspace.progname ?? `portid ${e.userspace.portid}`}`));
+  // text from the event: its control characters are shown escaped, never sent to the terminal
+  if (c.helper !== undefined) parts.push(`helper=${terminalText(c.helper)}`);
+  if (c.labels !== undefined && c.labels.length > 0) parts.push(`labels=${terminalText(c.labels.join(','))}`);
+  if (e.userspace !== undefined) {
+    const by = e.userspace.progname === undefined ? `portid ${e.userspace.portid}` : terminalText(e.userspace.progname);
+    parts.push(p.dim(`by ${by}`));
+  }
   return parts.join(' ');
 }

@@ -10,6 +10,7 @@ import type { Direction, FlowPort, HostFlow } from '../aggregate/host-flows.js';
 import type { Family } from '../model.js';
 import { renderBoxTable, type BoxCell } from './box-table.js';
 import type { Palette } from './palette.js';
+import { terminalText } from './terminal-text.js';
 
 export const ARROWS: Readonly<Record<Direction, string>> = {
   active: '-->',
@@ -69,7 +70,9 @@ export function renderFlowsTable(
   for (const f of flows) {
     const counted = f.counted > 0;
     const num = (n: number): string => (counted ? String(n) : '-');
-    let peer = flowEndpoint(f.protocol, f.peer.addr, f.peer.port, names?.get(f.peer.addr));
+    // a reverse-DNS name is the resolver's text: shown escaped, as text from the table is
+    const name = names?.get(f.peer.addr);
+    let peer = flowEndpoint(f.protocol, f.peer.addr, f.peer.port, name === undefined ? undefined : terminalText(name));
     if (f.natTarget) peer += p.nat(` → ${flowEndpoint(f.protocol, f.natTarget.addr, f.natTarget.port)}`);
     rows.push([
       p.proto(protocolLabel(f.protocol, f.family)),

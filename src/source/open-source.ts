@@ -264,7 +264,8 @@ function stdinIsPipeOrFile(): boolean {
 }
 
 async function* fromStdin(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
-  for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : (chunk as Buffer);
+  // a stream of strings (one with an encoding set) holds text: its UTF-8 bytes are the table's
+  for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
 }
 
 /** `conntrack -L -o extended`: its "N flow entries have been shown." on stderr is not an error. */

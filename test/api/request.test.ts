@@ -17,6 +17,8 @@ function del(text: string): unknown {
   return validateDeleteRequest(body.value);
 }
 
+const NOT_VALID = (parameter: string, value: unknown, error: string): unknown => ({ ok: false, attributes: [{ parameter, value, error }] });
+
 test('the documented read requests validate into typed requests', () => {
   assert.deepStrictEqual(read('{"action":"protocols"}'), { ok: true, value: { action: 'protocols' } });
   assert.deepStrictEqual(read('{"action":"conntrack","protocol":"tcp","state":"ESTABLISHED","expand":0}'), {
@@ -41,6 +43,33 @@ test('empty protocol/state mean all, limit ≤ 0 means all, expand takes 0/1 and
   });
 });
 
+test('limit takes what NethServer\'s UI sends: a number at first, then its <select>\'s "25", "100" or "" (all)', () => {
+  const limit = (v: string): unknown => read(`{"action":"conntrack","protocol":"tcp","state":"","limit":${v}}`);
+  assert.deepStrictEqual([limit('25'), limit('"25"'), limit('"100"'), limit('""'), limit('"0"'), limit('"1000000"')], [25, 25, 100, 0, 0, 1000000].map((n) => ({
+    ok: true, value: { action: 'conntrack', protocol: 6, state: undefined, limit: n, expand: false },
+  })));
+});
+
+test('a real state of another protocol is no error but matches nothing (the UI keeps tcp\'s state when udp is picked)', () => {
+  assert.deepStrictEqual(read('{"action":"conntrack","protocol":"udp","state":"ESTABLISHED","limit":"25"}'), {
+    ok: true, value: { action: 'conntrack', protocol: 17, state: 'ESTABLISHED', limit: 25, expand: false },
+  });
+  assert.deepStrictEqual(read('{"action":"conntrack","protocol":"esp","state":"TIME_WAIT"}'), {
+    ok: true, value: { action: 'conntrack', protocol: 50, state: 'TIME_WAIT', limit: 0, expand: false },
+  });
+});
+
+test('nesting up to 32 levels reaches the validators; every repeated key is named', () => {
+  assert.deepStrictEqual(read(`{"action":${'['.repeat(31)}${']'.repeat(31)}}`), NOT_VALID('action', `${'['.repeat(31)}${']'.repeat(31)}`, 'invalid_action'));
+  assert.deepStrictEqual(del('{"action":"connection","src":"10.0.0.1","protocol":"tcp","src":"10.0.0.2","action":"flush"}'), {
+    ok: false,
+    attributes: [
+      { parameter: 'action', value: '["connection","flush"]', error: 'duplicate_parameter' },
+      { parameter: 'src', value: '["10.0.0.1","10.0.0.2"]', error: 'duplicate_parameter' },
+    ],
+  });
+});
+
 test('the documented delete requests validate; ports are ignored for icmp and taken as digit strings', () => {
   assert.deepStrictEqual(del('{"action":"flush"}'), { ok: true, value: { action: 'flush' } });
   assert.deepStrictEqual(del('{"action":"connection","protocol":"icmp","dport":389,"sport":46286,"src":"10.0.0.212","dst":"1.2.3.4"}'), {
@@ -53,9 +82,6 @@ test('the documented delete requests validate; ports are ignored for icmp and ta
     ok: true, value: { action: 'connection', tuple: { protocol: 'icmp', src: '10.0.0.1', dst: '10.0.0.2', sport: undefined, dport: undefined } },
   });
 });
-
-const NOT_VALID = (parameter: string, value: unknown, error: string): unknown => ({ ok: false, attributes: [{ parameter, value, error }] });
-
 
 test('invalid requests give exactly one attribute naming the parameter, value and error', () => {
   for (const [endpoint, text, attribute] of INVALID_REQUESTS) {

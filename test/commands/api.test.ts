@@ -32,10 +32,62 @@ function assertShape(conn: Record<string, unknown>, expand: boolean): void {
   assert.match(conn.mark as string, /^0x[0-9a-f]+$/);
 }
 
-test('{"action":"protocols"} answers the protocol catalogue', async () => {
+test('{"action":"protocols"} answers the catalogue, each state list led by the UI\'s "" (all states)', async () => {
   const r = await api('read', '{"action":"protocols"}');
-  assert.deepStrictEqual(r, { code: 0, body: { protocols: protocolCatalogue() }, stderr: '' });
-  assert.deepStrictEqual(r.body.protocols.tcp.slice(0, 4), ['NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED']);
+  assert.deepStrictEqual(r, {
+    code: 0,
+    body: {
+      protocols: {
+        tcp: ['', 'NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'LISTEN', 'SYN_SENT2'],
+        sctp: ['', 'NONE', 'CLOSED', 'COOKIE_WAIT', 'COOKIE_ECHOED', 'ESTABLISHED', 'SHUTDOWN_SENT', 'SHUTDOWN_RECD', 'SHUTDOWN_ACK_SENT', 'HEARTBEAT_SENT', 'HEARTBEAT_ACKED'],
+        dccp: ['', 'NONE', 'REQUEST', 'RESPOND', 'PARTOPEN', 'OPEN', 'CLOSEREQ', 'CLOSING', 'TIMEWAIT', 'IGNORE', 'INVALID'],
+        udp: [], udplite: [], icmp: [], icmpv6: [], gre: [],
+      },
+    },
+    stderr: '',
+  });
+  // the API's copy is its own: the catalogue `ctflow protocols` prints has no "" entry
+  assert.deepStrictEqual(protocolCatalogue().tcp![0], 'NONE');
+});
+
+test('the UI\'s requests as it sends them: limit 25, then "100", "25" and "" (all); a stale tcp state on udp', async () => {
+  const ui = (limit: string, protocol = 'tcp', state = ''): Promise<{ code: number | null; body: any; stderr: string }> =>
+    api('read', `{"action":"conntrack","protocol":"${protocol}","state":"${state}","limit":${limit}}`, ['--file', NAT_PROC]);
+  const all = await api('read', '{"action":"conntrack","protocol":"tcp"}', ['--file', NAT_PROC]);
+  assert.equal(all.body.connections.length, 21);
+  const [first, hundred, quoted25, empty] = await Promise.all([ui('25'), ui('"100"'), ui('"25"'), ui('""')]);
+  assert.deepStrictEqual(
+    [first, hundred, quoted25, empty].map((r) => [r.code, r.stderr, r.body.connections]),
+    [[0, '', all.body.connections], [0, '', all.body.connections], [0, '', all.body.connections], [0, '', all.body.connections]],
+  );
+  const two = await ui('"2"');
+  assert.deepStrictEqual(two.body.connections, all.body.connections.slice(0, 2));
+  // picked tcp ESTABLISHED, then udp: the UI keeps the state; no udp entry is ESTABLISHED
+  assert.deepStrictEqual(await ui('"25"', 'udp', 'ESTABLISHED'), { code: 0, body: { connections: [] }, stderr: '' });
+});
+
+test('an icmp entry carries type, code, id and their _reply twins (nat-router, busiest icmp entry)', async () => {
+  const r = await api('read', '{"action":"conntrack","protocol":"icmp","state":"","limit":"1"}', ['--file', NAT_PROC]);
+  assert.deepStrictEqual(r, {
+    code: 0,
+    stderr: '',
+    body: {
+      connections: [{
+        layer: 'ipv4', protocol: 'icmp', timeout: '27', state: '', src: '10.1.0.2', dst: '10.2.0.2', sport: '', dport: '',
+        packets: '3', bytes: '252', src_reply: '10.2.0.2', dst_reply: '10.2.0.1', sport_reply: '', dport_reply: '',
+        packets_reply: '3', bytes_reply: '252', status: '', mark: '0x0', zone: '0', use: '2', 'delta-time': '3',
+        bytes_total: 504, packets_total: 6, nat: 1, provider: '', ndpi: '', prio: '',
+        type: '8', code: '0', id: '11501', type_reply: '0', code_reply: '0', id_reply: '11501',
+      }],
+    },
+  });
+});
+
+test('directional zones appear as zone-orig / zone-reply (inserted fixture)', async () => {
+  const r = await api('read', '{"action":"conntrack","protocol":"tcp","state":"FIN_WAIT"}', ['--file', fixture('inserted/proc_nf_conntrack.txt')]);
+  assert.deepStrictEqual(r.body.connections.map((c: any) => [c.sport, c.zone, c['zone-orig'], c['zone-reply']]), [['33013', '', '3', undefined]]);
+  const w = await api('read', '{"action":"conntrack","protocol":"tcp","state":"CLOSE_WAIT"}', ['--file', fixture('inserted/proc_nf_conntrack.txt')]);
+  assert.deepStrictEqual(w.body.connections.map((c: any) => [c.sport, c.zone, c['zone-orig'], c['zone-reply']]), [['33014', '', undefined, '4']]);
 });
 
 for (const file of [NAT_PROC, NAT_L]) {

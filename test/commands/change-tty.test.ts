@@ -74,7 +74,7 @@ test('update on a terminal asks; n → nothing changed, y → conntrack -U', { s
   const ctYes = fakeConntrack(dir, { count: 2 });
   const [no, yes] = await Promise.all([answer(args, question, 'no', ctNo), answer(args, question, 'YES', ctYes)]);
   assert.deepStrictEqual(no, [`${question} [y/N] no\nctflow: update: not confirmed, nothing changed\nEXIT=1\n`, ['-L -o extended']]);
-  assert.deepStrictEqual(yes, [`${question} [y/N] YES\nupdated 2 connections\nEXIT=0\n`, ['-L -o extended', '-U -p udp -d 192.0.2.11 -m 9']]);
+  assert.deepStrictEqual(yes, [`${question} [y/N] YES\nupdated 2 connections\nEXIT=0\n`, ['-L -o extended', '-U -f ipv4 -p udp -d 192.0.2.11 -m 9']]);
 });
 
 test('flush on a terminal shows the current count and asks; n → nothing flushed, y → flushed', { skip }, async () => {

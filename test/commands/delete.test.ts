@@ -136,6 +136,23 @@ test('a filter conntrack lacks goes as one -R batch; --json reports conntrack\'s
   ]);
 });
 
+test('a batch conntrack stops part-way ("Protocol error") runs again with only the entries still there', async () => {
+  const ct = fakeConntrack(dir, { perRun: 2 });
+  const r = await cli.run(['--port', '5060', '--yes', '--exec', '--conntrack-bin', ct.bin]);
+  assert.deepStrictEqual([r.code, r.stdout, r.stderr], [0, 'deleted 4 connections\n', '']);
+  // each stop is checked against the table (-L); the final count is the table's too
+  assert.deepStrictEqual(ct.runs(), ['-L -o extended', '-R -', '-L -o extended', '-R -', '-L -o extended']);
+  assert.deepStrictEqual(ct.batch(), [
+    '-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33021 --dport 5060 -w 0',
+    '-D -p udp -s 192.0.2.10 -d 192.0.2.11 --sport 5062 --dport 5060 -w 0',
+    '-D -p udp -s 192.0.2.10 -d 192.0.2.11 --sport 5070 --dport 5060 -w 0',
+    '-D -p udplite -s 192.0.2.10 -d 192.0.2.11 --sport 5060 --dport 5061 -w 0',
+    '-D -p udp -s 192.0.2.10 -d 192.0.2.11 --sport 5070 --dport 5060 -w 0',
+    '-D -p udplite -s 192.0.2.10 -d 192.0.2.11 --sport 5060 --dport 5061 -w 0',
+  ]);
+  assert.equal(readFileSync(join(ct.dir, 'table'), 'utf8').split('\n').filter((l) => l.includes('5060')).length, 0);
+});
+
 test('safety: --max refuses, several matches without a terminal need --yes, nothing matched is exit 3', async () => {
   const live = (fake: ReturnType<typeof fakeConntrack>): string[] => ['-p', 'tcp', '--dport', '443', '--exec', '--conntrack-bin', fake.bin];
   const refused = fakeConntrack(dir, { count: 10 });

@@ -24,10 +24,10 @@ const DNS = ['-p', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--sport', '53
 // [flags, entries matched, the command --dry-run shows]
 const TAKEN: Array<[string[], number, string]> = [
   [['-p', 'tcp', '-f', 'ipv6', '--set-mark', '0x42'], 1, 'conntrack -U -f ipv6 -p tcp -m 66'],
-  [['--proto', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.11', '--set-mark', '5/0xf'], 2, 'conntrack -U -p udp -s 192.0.2.10 -d 192.0.2.11 -m 5/0xf'],
-  [['--src', '192.0.2.0/24', '--dst', '192.0.2.12', '-p', 'icmp', '--set-mark', '1'], 2, 'conntrack -U -p icmp -s 192.0.2.0/24 -d 192.0.2.12 -m 1'],
-  [['-r', '192.0.2.12', '-q', '192.0.2.13', '--set-mark', '1'], 1, 'conntrack -U -r 192.0.2.12 -q 192.0.2.13 -m 1'],
-  [['--reply-src', '192.0.2.12', '--reply-dst', '192.0.2.13', '--set-mark', '1'], 1, 'conntrack -U -r 192.0.2.12 -q 192.0.2.13 -m 1'],
+  [['--proto', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.11', '--set-mark', '5/0xf'], 2, 'conntrack -U -f ipv4 -p udp -s 192.0.2.10 -d 192.0.2.11 -m 5/0xf'],
+  [['--src', '192.0.2.0/24', '--dst', '192.0.2.12', '-p', 'icmp', '--set-mark', '1'], 2, 'conntrack -U -f ipv4 -p icmp -s 192.0.2.0/24 -d 192.0.2.12 -m 1'],
+  [['-r', '192.0.2.12', '-q', '192.0.2.13', '--set-mark', '1'], 1, 'conntrack -U -f ipv4 -r 192.0.2.12 -q 192.0.2.13 -m 1'],
+  [['--reply-src', '192.0.2.12', '--reply-dst', '192.0.2.13', '--set-mark', '1'], 1, 'conntrack -U -f ipv4 -r 192.0.2.12 -q 192.0.2.13 -m 1'],
   [['--family', 'ipv6', '--set-mark', '0xffffffff'], 3, 'conntrack -U -f ipv6 -m 4294967295'],
   [['--exact', ...DNS, '--set-mark', '7'], 1, 'conntrack -U -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53000 --dport 53 -m 7'],
   [['-p', 'icmp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--icmp-type', '13', '--icmp-code', '0', '--icmp-id', '2010', '--set-mark', '7'], 1,
@@ -35,8 +35,27 @@ const TAKEN: Array<[string[], number, string]> = [
   [['-p', 'icmp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--icmp-code', '0', '--set-mark', '7'], 2, 'conntrack -U -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-code 0 -m 7'],
   [['-p', 'icmp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--icmp-id', '1010', '--set-mark', '7'], 1, 'conntrack -U -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-id 1010 -m 7'],
   // -w 0: conntrack -U reaches only entries outside zones anyway, so the zone is left out
-  [['-w', '0', '-p', 'udplite', '--set-mark', '1'], 1, 'conntrack -U -p udplite -m 1'],
+  [['-w', '0', '-p', 'udplite', '--set-mark', '1'], 1, 'conntrack -U -f ipv4 -p udplite -m 1'],
+  // port filters, each with the family of what it matched (without one conntrack -U fails)
+  [['-p', 'udp', '--sport', '5062', '--set-mark', '1'], 1, 'conntrack -U -f ipv4 -p udp --sport 5062 -m 1'],
+  [['-p', 'udp', '--dport', '5060', '--set-mark', '1'], 2, 'conntrack -U -f ipv4 -p udp --dport 5060 -m 1'],
+  [['-p', 'udp', '--reply-port-src', '547', '--set-mark', '1'], 1, 'conntrack -U -f ipv6 -p udp --reply-port-src 547 -m 1'],
+  [['-p', 'udp', '--reply-port-dst', '5062', '--set-mark', '1'], 1, 'conntrack -U -f ipv4 -p udp --reply-port-dst 5062 -m 1'],
 ];
+
+test('--dry-run: a filter that matched both families runs conntrack -U once per family', async () => {
+  const [json, text] = await Promise.all([
+    cli.run(['--file', TABLE, '--dry-run', '--json', '-p', 'udp', '-w', '0', '--set-mark', '0x42']),
+    cli.run(['--file', TABLE, '--dry-run', '-p', 'udp', '-w', '0', '--set-mark', '0x42']),
+  ]);
+  const out = JSON.parse(json.stdout) as DryRun;
+  assert.deepStrictEqual([json.code, json.stderr, out.matched.map((c) => c.original.sport), out.would_run], [
+    0, '', [5062, 5070, 546, 53001, 53000], ['conntrack -U -f ipv4 -p udp -m 66', 'conntrack -U -f ipv6 -p udp -m 66'],
+  ]);
+  assert.deepStrictEqual([text.code, text.stdout.split('\n').slice(-4)], [0, [
+    '5 connections would be updated by:', '  conntrack -U -f ipv4 -p udp -m 66', '  conntrack -U -f ipv6 -p udp -m 66', '',
+  ]]);
+});
 
 test('--dry-run --json: the filters conntrack -U takes → the matches and the exact command', async () => {
   const got = await Promise.all(TAKEN.map(async ([flags]) => {
@@ -48,14 +67,10 @@ test('--dry-run --json: the filters conntrack -U takes → the matches and the e
 });
 
 const REFUSED = (why: string): string =>
-  `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q and -f only, or name one connection with --exact\n`;
+  `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, -f and ports only, or name one connection with --exact\n`;
 
 // [flags, the one sentence on stderr]: all exit 1 and run nothing
 const REFUSALS: Array<[string[], string]> = [
-  [['-p', 'udp', '--sport', '5062'], REFUSED('conntrack -U fails on port filters without a full tuple')],
-  [['-p', 'udp', '--dport', '5060'], REFUSED('conntrack -U fails on port filters without a full tuple')],
-  [['-p', 'udp', '--reply-port-src', '5060'], REFUSED('conntrack -U fails on port filters without a full tuple')],
-  [['-p', 'udp', '--reply-port-dst', '5062'], REFUSED('conntrack -U fails on port filters without a full tuple')],
   [['--port', '5060'], REFUSED('conntrack has no equal filter')],
   [['-p', 'sctp', '--state', 'ESTABLISHED'], REFUSED('conntrack -U does not filter by --state')],
   [['-m', '99'], REFUSED('-m means "set" for conntrack -U')],
@@ -118,7 +133,34 @@ test('--json, --max, --yes/-y, no terminal, nothing matched', async () => {
     [1, '', 'ctflow: update the mark of 2 connections: stdin is not a terminal, so nothing was changed; add --yes to confirm\n'],
     [3, '', 'ctflow: update: nothing matched, nothing changed\n'],
   ]);
-  assert.deepStrictEqual(ct.runs().sort(), [...Array(4).fill('-L -o extended'), '-U -p udp -d 192.0.2.11 -m 9']);
+  assert.deepStrictEqual(ct.runs().sort(), [...Array(4).fill('-L -o extended'), '-U -f ipv4 -p udp -d 192.0.2.11 -m 9']);
+});
+
+test('an update conntrack stops part-way (ENOBUFS) runs again, per family, until every match carries the new mark', async () => {
+  const ct = fakeConntrack(dir, { perRun: 2 });
+  const r = await cli.run(['-p', 'udp', '-w', '0', '--set-mark', '0x42', '--yes', '--exec', '--conntrack-bin', ct.bin]);
+  assert.deepStrictEqual([r.code, r.stdout, r.stderr], [0, 'updated 5 connections\n', '']);
+  assert.deepStrictEqual(ct.runs(), [
+    '-L -o extended', '-U -f ipv4 -p udp -m 66', '-L -o extended', '-U -f ipv4 -p udp -m 66', '-U -f ipv6 -p udp -m 66', '-L -o extended',
+  ]);
+  const marked = readFileSync(join(ct.dir, 'table'), 'utf8').split('\n').filter((l) => / udp .* mark=66 /.test(l)).map((l) => / sport=(\d+)/.exec(l)?.[1]);
+  assert.deepStrictEqual(marked, ['5062', '5070', '546', '53001', '53000']);
+});
+
+test('an update whose mark would flip back on a second run stops: exactly what was and was not updated, exit 1', async () => {
+  const args = ['-p', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.11', '--set-mark', '0x10/0xf', '--yes', '--exec'];
+  const [text, json] = [fakeConntrack(dir, { perRun: 1 }), fakeConntrack(dir, { perRun: 1 })];
+  const [t, j] = await Promise.all([cli.run([...args, '--conntrack-bin', text.bin]), cli.run([...args, '--json', '--conntrack-bin', json.bin])]);
+  const sentence = (bin: string): string => `ctflow: update: ${bin} -U -f ipv4 -p udp -s 192.0.2.10 -d 192.0.2.11 -m 16/0xf stopped part-way `
+    + '(conntrack v1.4.7 (conntrack-tools): Operation failed: No buffer space available) and a second run would flip back what the first changed '
+    + '(--set-mark 16/0xf has bits outside its mask), so 1 connection was updated and 1 was not\n';
+  assert.deepStrictEqual([t.code, t.stderr, t.stdout.split('\n').slice(-2)], [1, sentence(text.bin), ['updated 1 connection, 1 not updated (above)', '']]);
+  assert.match(t.stdout, /udp .*5070/);
+  const out = JSON.parse(j.stdout) as { updated: number; matched: DryRun['matched']; not_updated: DryRun['matched'] };
+  assert.deepStrictEqual([j.code, j.stderr, out.updated, out.matched.map((c) => c.original.sport), out.not_updated.map((c) => c.original.sport)],
+    [1, sentence(json.bin), 1, [5062, 5070], [5070]]);
+  // run once, checked once: never a second -U that would flip 5062 back
+  assert.deepStrictEqual(json.runs(), ['-L -o extended', '-U -f ipv4 -p udp -s 192.0.2.10 -d 192.0.2.11 -m 16/0xf', '-L -o extended']);
 });
 
 test('a saved table only previews an update; no filter at all is refused; nothing matched with --json', async () => {

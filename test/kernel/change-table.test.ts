@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CtflowError } from '../../src/errors.js';
 import type { FilterOptions } from '../../src/filter/compile-filter.js';
-import { conntrackFilterFor, entryKey, executePlan, planDelete, planUpdate } from '../../src/kernel/change-table.js';
+import { conntrackFilterFor, executePlan, planDelete, planUpdate, type Plan } from '../../src/kernel/change-table.js';
+import { entryKey } from '../../src/kernel/plan-progress.js';
 import type { ConntrackFilter } from '../../src/kernel/conntrack-invocation.js';
 import { parseExactConnection } from '../../src/kernel/exact-connection.js';
-import { parseConnLine } from '../../src/parse/conn-line.js';
 import { fixture } from '../helpers/cli.js';
 
 // read as the kernel's own table (procPath), where conntrack's filter may act; `saved` is the same
@@ -70,6 +70,12 @@ test('conntrackFilterFor: each filter option → the conntrack filter, or undefi
 
 const BATCH = ['-R', '-'];
 
+/** A delete plan's one invocation (a delete is always one step). */
+function invocationOf(plan: Plan): Plan['steps'][number]['invocation'] {
+  assert.equal(plan.steps.length, 1);
+  return plan.steps[0]!.invocation;
+}
+
 // [ctflow filter, conntrack argv, batch lines (undefined = one -D argv), entries matched]
 const ROUTES: Array<[FilterOptions, string[], string[] | undefined, number]> = [
   [{ proto: TCP, dport: 443 }, ['-D', '-p', 'tcp', '--dport', '443'], undefined, 10],
@@ -99,7 +105,8 @@ const ROUTES: Array<[FilterOptions, string[], string[] | undefined, number]> = [
 test('planDelete: each filter → one -D argv or one -R batch of exact lines, over the captured table', async () => {
   const got = await Promise.all(ROUTES.map(async ([f]) => {
     const plan = await planDelete({ kind: 'filter', filter: f }, { source, conntrackBin: '/opt/ct' });
-    return [plan.invocation.command, plan.invocation.args, plan.invocation.batch, plan.matched.length];
+    const inv = invocationOf(plan);
+    return [inv.command, inv.args, inv.batch, plan.matched.length];
   }));
   assert.deepStrictEqual(got, ROUTES.map(([, args, batch, n]) => ['/opt/ct', args, batch, n]));
 });
@@ -116,17 +123,17 @@ test('planDelete: a saved table, or a --max bound, deletes exactly the matched e
     planDelete({ kind: 'filter', filter }, { source: saved }),
     planDelete({ kind: 'filter', filter }, { source, max: 5 }),
   ]);
-  assert.deepStrictEqual([live.invocation.args, live.invocation.batch], [['-D', '-p', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.12'], undefined]);
-  assert.deepStrictEqual([fromFile.invocation.args, fromFile.invocation.batch], [['-R', '-'], lines]);
-  assert.deepStrictEqual([bounded.invocation.args, bounded.invocation.batch], [['-R', '-'], lines]);
+  assert.deepStrictEqual([invocationOf(live).args, invocationOf(live).batch], [['-D', '-p', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.12'], undefined]);
+  assert.deepStrictEqual([invocationOf(fromFile).args, invocationOf(fromFile).batch], [['-R', '-'], lines]);
+  assert.deepStrictEqual([invocationOf(bounded).args, invocationOf(bounded).batch], [['-R', '-'], lines]);
 });
 
 test('planDelete: a batch names exactly the matched entries, one line each', async () => {
   const plan = await planDelete({ kind: 'filter', filter: { port: 5060 } }, { source });
-  assert.deepStrictEqual(plan.invocation.command, 'conntrack');
+  assert.deepStrictEqual(invocationOf(plan).command, 'conntrack');
   assert.deepStrictEqual(
     plan.matched.map(entryKey),
-    (plan.invocation.batch ?? []).map((line) => {
+    (invocationOf(plan).batch ?? []).map((line) => {
       // the batch line says the same tuple the entry has
       const [, , proto, , src, , dst, , sport, , dport] = line.split(' ');
       const c = plan.matched.find((m) => m.protocol === proto && m.original.src === src && m.original.dst === dst && m.original.sport === Number(sport) && m.original.dport === Number(dport));
@@ -141,7 +148,7 @@ test('planDelete: an exact connection is always one -D argv (with -w only when g
   const tcp = await exact({ proto: 'tcp', src: '192.0.2.10', dst: '192.0.2.11', sport: '33010', dport: '443' });
   const zoned = await exact({ proto: 'tcp', src: '192.0.2.10', dst: '192.0.2.11', sport: '33010', dport: '443', zone: '7' });
   const icmp6 = await exact({ proto: 'icmpv6', src: '2001:db8:a::11', dst: '2001:db8:a::12', icmpType: '128', icmpCode: '0', icmpId: '3010' });
-  assert.deepStrictEqual([tcp, zoned, icmp6].map((p) => [p.invocation, p.matched.length]), [
+  assert.deepStrictEqual([tcp, zoned, icmp6].map((p) => [invocationOf(p), p.matched.length]), [
     [{ command: 'conntrack', args: ['-D', '-p', 'tcp', '-s', '192.0.2.10', '-d', '192.0.2.11', '--sport', '33010', '--dport', '443'] }, 1],
     [{ command: 'conntrack', args: ['-D', '-p', 'tcp', '-s', '192.0.2.10', '-d', '192.0.2.11', '--sport', '33010', '--dport', '443', '-w', '7'] }, 1],
     [{ command: 'conntrack', args: ['-D', '-p', 'icmpv6', '-s', '2001:db8:a::11', '-d', '2001:db8:a::12', '--icmpv6-type', '128', '--icmpv6-code', '0', '--icmpv6-id', '3010'] }, 1],
@@ -158,23 +165,44 @@ async function refusal(p: Promise<unknown>): Promise<[string, string, number]> {
   return ['no error', '', 0];
 }
 
-test('planUpdate: conntrack -U argv for filters it takes; refuses zones and filters -U cannot say', async () => {
+/** Each step of a plan: its argv and how many matched entries it is for. */
+function stepsOf(plan: Plan): Array<[string, string[], number]> {
+  return plan.steps.map((s) => [s.invocation.command, s.invocation.args, s.entries.length]);
+}
+
+test('planUpdate: conntrack -U argv for filters it takes, one per family matched unless the filter or tuple names it', async () => {
   const mark = { value: 0x42, mask: undefined };
-  const v6 = await planUpdate({ kind: 'filter', filter: { family: 'ipv6', proto: TCP } }, mark, { source });
-  const exact = await planUpdate({ kind: 'exact', connection: parseExactConnection({ proto: 'udp', src: '192.0.2.10', dst: '192.0.2.12', sport: '53000', dport: '53' }) }, { value: 1, mask: 0xff }, { source });
-  assert.deepStrictEqual([v6.invocation, v6.matched.length, exact.invocation, exact.matched.length], [
-    { command: 'conntrack', args: ['-U', '-f', 'ipv6', '-p', 'tcp', '-m', '66'] }, 1,
-    { command: 'conntrack', args: ['-U', '-p', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--sport', '53000', '--dport', '53', '-m', '1/0xff'] }, 1,
+  const plans = await Promise.all([
+    planUpdate({ kind: 'filter', filter: { family: 'ipv6', proto: TCP } }, mark, { source }),
+    planUpdate({ kind: 'exact', connection: parseExactConnection({ proto: 'udp', src: '192.0.2.10', dst: '192.0.2.12', sport: '53000', dport: '53' }) }, { value: 1, mask: 0xff }, { source }),
+    // udp outside zones: four IPv4 entries and one IPv6 entry → one run per family
+    planUpdate({ kind: 'filter', filter: { proto: UDP, zone: 0 } }, mark, { source, conntrackBin: '/opt/ct' }),
+    // port filters work once the family is given (they failed only for want of it)
+    planUpdate({ kind: 'filter', filter: { proto: UDP, dport: 5060 } }, mark, { source }),
+    planUpdate({ kind: 'filter', filter: { proto: UDP, replyPortDst: 546 } }, mark, { source }),
+    // nothing matched and no family named: nothing to run
+    planUpdate({ kind: 'filter', filter: { proto: UDP, sport: 1 } }, mark, { source }),
   ]);
+  assert.deepStrictEqual(plans.map((p) => [stepsOf(p), p.matched.length]), [
+    [[['conntrack', ['-U', '-f', 'ipv6', '-p', 'tcp', '-m', '66'], 1]], 1],
+    [[['conntrack', ['-U', '-p', 'udp', '-s', '192.0.2.10', '-d', '192.0.2.12', '--sport', '53000', '--dport', '53', '-m', '1/0xff'], 1]], 1],
+    [[['/opt/ct', ['-U', '-f', 'ipv4', '-p', 'udp', '-m', '66'], 4], ['/opt/ct', ['-U', '-f', 'ipv6', '-p', 'udp', '-m', '66'], 1]], 5],
+    [[['conntrack', ['-U', '-f', 'ipv4', '-p', 'udp', '--dport', '5060', '-m', '66'], 2]], 2],
+    [[['conntrack', ['-U', '-f', 'ipv6', '-p', 'udp', '--reply-port-dst', '546', '-m', '66'], 1]], 1],
+    [[], 0],
+  ]);
+});
+
+test('planUpdate: refuses zones and filters -U cannot say, before anything runs', async () => {
+  const mark = { value: 0x42, mask: undefined };
+  const REFUSED = (why: string): string => `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, -f and ports only, or name one connection with --exact`;
   assert.deepStrictEqual(await Promise.all([
-    refusal(planUpdate({ kind: 'filter', filter: { proto: UDP, dport: 5060 } }, mark, { source })),
     refusal(planUpdate({ kind: 'filter', filter: { proto: UDP, port: 5060 } }, mark, { source })),
     refusal(planUpdate({ kind: 'filter', filter: { mark: { value: 99, mask: 0xffffffff } } }, mark, { source })),
     refusal(planUpdate({ kind: 'filter', filter: { proto: UDP, dst: '192.0.2.12' } }, mark, { source })),
   ]), [
-    ['EUPDATEFILTER', "ctflow: update: this filter cannot be passed to conntrack -U (conntrack -U fails on port filters without a full tuple) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q and -f only, or name one connection with --exact", 1],
-    ['EUPDATEFILTER', "ctflow: update: this filter cannot be passed to conntrack -U (conntrack has no equal filter) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q and -f only, or name one connection with --exact", 1],
-    ['EUPDATEFILTER', "ctflow: update: this filter cannot be passed to conntrack -U (-m means \"set\" for conntrack -U) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q and -f only, or name one connection with --exact", 1],
+    ['EUPDATEFILTER', REFUSED('conntrack has no equal filter'), 1],
+    ['EUPDATEFILTER', REFUSED('-m means "set" for conntrack -U'), 1],
     ['EZONE', 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 3 matches do (narrow the filter to entries outside zones, e.g. by address; ctflow list -w N shows which)', 1],
   ]);
 });
@@ -185,12 +213,5 @@ test('executePlan: --max refuses before running anything; an empty batch runs no
     'EMAX', 'ctflow: --max 9: 10 connections match, refusing to delete any (raise --max or narrow the filter)', 1,
   ]);
   const empty = await planDelete({ kind: 'filter', filter: { port: 1 } }, { source, conntrackBin: '/nonexistent/conntrack' });
-  assert.deepStrictEqual([empty.invocation.batch, await executePlan(empty)], [[], 0]);
-});
-
-test('entryKey tells zones apart and ignores counters', () => {
-  const a = parseConnLine('tcp      6 3599 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 packets=1 bytes=60 src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1 mark=0 use=1')!;
-  const b = parseConnLine('tcp      6 10 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 packets=9 bytes=900 src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1 mark=3 use=2')!;
-  const z = parseConnLine('tcp      6 3599 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1 mark=0 zone=7 use=1')!;
-  assert.deepStrictEqual([entryKey(a) === entryKey(b), entryKey(a) === entryKey(z)], [true, false]);
+  assert.deepStrictEqual([invocationOf(empty).batch, await executePlan(empty)], [[], { count: 0, matched: [] }]);
 });

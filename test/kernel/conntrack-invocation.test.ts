@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   batchInvocation, deleteInvocation, deleteLine, filterArgs, flushInvocation, formatInvocation, formatMark,
-  markAfterUpdate, updatable, updateFilterProblem, updateInvocation, updateLine,
+  markAfterUpdate, markUpdateRepeats, updatable, updateFilterProblem, updateInvocation, updateLine,
 } from '../../src/kernel/conntrack-invocation.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import type { Conn } from '../../src/model.js';
@@ -54,8 +54,8 @@ test('update sets the mark with -m and refuses filters -U reads as "set"', () =>
   });
   assert.deepStrictEqual(updateInvocation({ src: '10.0.0.0/8' }, { value: 0x10, mask: 0xf0 }).args, ['-U', '-s', '10.0.0.0/8', '-m', '16/0xf0']);
   assert.deepStrictEqual(
-    [updateFilterProblem({ mark: { value: 1, mask: 1 } }), updateFilterProblem({ status: ['ASSURED'] }), updateFilterProblem({ zone: 1 }), updateFilterProblem({ proto: 'tcp', state: 'CLOSE' }), updateFilterProblem({ src: '10.0.0.1' })],
-    ['-m means "set" for conntrack -U', '-u means "set" for conntrack -U', 'conntrack -U does not accept -w', 'conntrack -U does not filter by --state', undefined],
+    [updateFilterProblem({ mark: { value: 1, mask: 1 } }), updateFilterProblem({ status: ['ASSURED'] }), updateFilterProblem({ zone: 1 }), updateFilterProblem({ proto: 'tcp', state: 'CLOSE' }), updateFilterProblem({ src: '10.0.0.1' }), updateFilterProblem({ family: 'ipv4', proto: 'udp', dport: 53 })],
+    ['-m means "set" for conntrack -U', '-u means "set" for conntrack -U', 'conntrack -U does not accept -w', 'conntrack -U does not filter by --state', undefined, undefined],
   );
 });
 
@@ -96,4 +96,9 @@ test('computes the mark conntrack -U leaves and which entries it can reach', () 
   );
   assert.deepStrictEqual([TCP, UDP_ZONE, ORIG_ZONE].map(updatable), [true, false, false]);
   assert.deepStrictEqual([formatMark({ value: 3, mask: 0xffffffff }), formatMark({ value: 3, mask: 0xf })], ['3', '3/0xf']);
+  // a second -U run leaves what the first did only when MARK has no bits outside MASK
+  assert.deepStrictEqual(
+    [{ value: 9, mask: undefined }, { value: 0x10, mask: 0xf0 }, { value: 0, mask: 0 }, { value: 0x10, mask: 0xf }, { value: 0xffffffff, mask: 0xffff }].map(markUpdateRepeats),
+    [true, true, true, false, false],
+  );
 });

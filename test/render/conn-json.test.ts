@@ -19,7 +19,7 @@ test('connToJsonLine is JSON.stringify(connToJson(c)) for every fixture record',
 
 test('escapes strings that need it exactly as JSON.stringify does', () => {
   const c = parseConnLine(
-    'tcp      6 431999 ESTABLISHED src=10.0.0.2 dst=10.0.1.2 sport=1 dport=2 src=10.0.1.2 dst=10.0.0.2 sport=2 dport=1 [ASSURED] mark=0 secctx=sys"t\\em helper=f\x01tp use=1 labels=a"b,\xe9 new\x7f=v"al',
+    'tcp      6 431999 ESTABLISHED src=10.0.0.2 dst=10.0.1.2 sport=1 dport=2 src=10.0.1.2 dst=10.0.0.2 sport=2 dport=1 [ASSURED] mark=0 secctx=sys"t\\em helper=f\x01tp use=1 labels=a"b,\xe9 new=v\x7f"al',
   );
   assert.notEqual(c, undefined);
   assert.equal(connToJsonLine(c!), `${JSON.stringify(connToJson(c!))}\n`);

@@ -26,8 +26,8 @@ describe('LineSplitter', () => {
     assert.deepEqual(split([`ok\n${long}\nnext\n`]), ['ok', null, 'next']);
     assert.deepEqual(split(['ok\n', 'x'.repeat(80), 'x'.repeat(80), 'x'.repeat(80), '\nnext\n']), ['ok', null, 'next']);
   });
-  it('reads bytes as latin1, so binary input becomes a line, not an exception', () => {
-    assert.deepEqual(split(['\u00ff\u0000\n']), ['\u00ff\u0000']);
+  it('reads bytes as UTF-8, so binary input becomes a line (U+FFFD where it is not UTF-8), not an exception', () => {
+    assert.deepEqual(split(['\u00ff\u0000\n']), ['\ufffd\u0000']);
   });
 });
 
