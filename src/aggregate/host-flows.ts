@@ -16,6 +16,9 @@
 //
 // ICMP groups by the request type (it stands where the server port stands), GRE by key.
 // Memory is one entry per flow: the aggregator keeps an index keyed by the flow's identity.
+//
+// Longer than 250 lines: the flow table (int32 keys in open addressing, typed-array sums), the
+// compact part a worker hands back and the reused view share one data layout.
 
 import { PORT_PROTOCOLS, type Conn, type Family } from '../model.js';
 import {

@@ -12,6 +12,8 @@
 // the table was read from a file or stdin (a saved table: the live one may hold other entries),
 // and when --max promised an upper bound (entries that start matching between the read and the
 // run would otherwise go too).
+//
+// Longer than 250 lines: planning, running and recounting a change share the plan's matches.
 
 import { CtflowError } from '../errors.js';
 import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';

@@ -11,7 +11,7 @@
 // light jobs on two cores and CTFLOW_WORKERS=0 run the job in this thread alone with the same
 // line handler.
 //
-// The file is longer than most because the ordering, backpressure and shutdown belong together.
+// Longer than 250 lines: the ordering, backpressure and shutdown of the workers belong together.
 
 import { availableParallelism } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';

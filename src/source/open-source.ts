@@ -1,6 +1,9 @@
 // Where the bytes of a conntrack table come from: the kernel's proc file (default), a file
 // (plain or gzip, told apart by its magic bytes), stdin, or a `conntrack -L` subprocess.
 // Every source is an async iterable of Buffers; failures become one plain sentence.
+//
+// Longer than 250 lines: each kind of source (proc file, file, gzip, stdin, a subprocess) with the
+// one sentence each of its failures becomes.
 
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
