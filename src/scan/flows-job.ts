@@ -39,11 +39,11 @@ export const FLOWS: Job<FlowsJobParams, HostFlowAggregator, FlowPart> = {
 /** The scan; its result is the aggregator holding every flow. */
 export function flowsJob(params: FlowsJobParams): JobSpec<FlowsJobParams, HostFlowAggregator> {
   return {
-    job: 'flows',
-    kind: FLOWS,
+    name: 'flows',
+    job: FLOWS,
     params,
-    // counting from the scan is light (one thread on two cores, run-scan.ts workerCount);
+    // counting from the scan is parse-bound (one thread on two cores, run-scan.ts workerCount);
     // a filter makes a record of every line, and then the worker pays (README, Performance)
-    light: compileFilter(params.filter) === always,
+    parseBound: compileFilter(params.filter) === always,
   };
 }

@@ -35,10 +35,12 @@ export interface Job<P, S, Part> {
   absorb(into: S, part: Part): void;
 }
 
-/** One scan to run: which job (its name for workers, itself for this thread), its params, and how it runs best. */
+/** One scan to run: which job, its params, and how it runs best. */
 export interface JobSpec<P, S> {
-  job: JobName;
-  kind: Job<P, S, unknown>;
+  /** what a worker is told to run (registry.ts) */
+  name: JobName;
+  /** what this thread runs */
+  job: Job<P, S, unknown>;
   params: P;
   /**
    * bytes of table per batch, when not the default 1 MB: a job with much output per input byte
@@ -49,5 +51,5 @@ export interface JobSpec<P, S> {
    * true for a job with little work a line besides the parse (counting from the scan, a bounded
    * top-k): on two cores it runs in one thread (see workerCount in run-scan.ts)
    */
-  light?: boolean | undefined;
+  parseBound?: boolean | undefined;
 }

@@ -77,11 +77,11 @@ export const LIST: Job<ListJobParams, ListState, Conn[]> = {
 
 export function listJob(params: ListJobParams): JobSpec<ListJobParams, ListState> {
   return {
-    job: 'list',
-    kind: LIST,
+    name: 'list',
+    job: LIST,
     params,
     // a top-k heap only counts: one thread on two cores; NDJSON writes every record
-    light: params.mode !== 'ndjson',
+    parseBound: params.mode !== 'ndjson',
     // smaller batches for NDJSON keep less output in flight (README, Performance)
     batchBytes: params.mode === 'ndjson' ? 256 * 1024 : undefined,
   };

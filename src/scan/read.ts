@@ -41,12 +41,12 @@ export async function scanTable(
  * ordered output goes to `out`, the skipped-lines line to stderr; a closed stdout ends it.
  */
 export async function scanJob<P, S>(
-  source: ReadOptions, job: JobSpec<P, S>, out: Output, machineOutput = false, workers?: number,
+  source: ReadOptions, spec: JobSpec<P, S>, out: Output, machineOutput = false, workers?: number,
 ): Promise<ScanRun<S>> {
   const progress = withProgress(source, machineOutput);
   let run: ScanRun<S>;
   try {
-    run = await runScan(progress.source, job, {
+    run = await runScan(progress.source, spec, {
       emit: (text) => out.write(text),
       emitBytes: (bytes) => out.writeBytes(bytes),
       sink: out,

@@ -8,7 +8,7 @@
 // exactly as a single-threaded read would produce them.
 //
 // Small inputs (under PARALLEL_MIN), --strict (the first bad line must stop everything at once),
-// light jobs on two cores and CTFLOW_WORKERS=0 run the job in this thread alone with the same
+// parse-bound jobs on two cores and CTFLOW_WORKERS=0 run the job in this thread alone with the same
 // line handler.
 //
 // Longer than 250 lines: the ordering, backpressure and shutdown of the workers belong together.
@@ -91,26 +91,26 @@ export interface ScanControl {
  * one per extra core, at most one — each worker costs ~15–25 MB of RSS, and two cores are the
  * machine this was measured on (README, "Performance").
  *
- * A light job (flows and stats without a filter, list's top-k) gets no worker on two cores:
+ * A parse-bound job (flows and stats without a filter, list's top-k) gets no worker on two cores:
  * with both cores busy each thread parsed ~40% slower (two separate processes slow each other as
  * much), so the worker's start, its second flow table and the merge made two threads as slow as
  * one or slower, for 10–25 MB more (measured on 1M-line files and pipes, and on a 200k-entry
  * kernel table, whose printing the kernel slowed down just as much while the worker parsed).
  * NDJSON (~3 bytes written per byte read) still gains from the second core.
  */
-export function workerCount(env: NodeJS.ProcessEnv = process.env, job: { light?: boolean | undefined } = {}, cores = availableParallelism()): number {
+export function workerCount(env: NodeJS.ProcessEnv = process.env, spec: { parseBound?: boolean | undefined } = {}, cores = availableParallelism()): number {
   const set = env.CTFLOW_WORKERS;
   if (set !== undefined && /^\d+$/.test(set)) return Math.min(Number(set), 16);
-  if (job.light === true && cores <= 2) return 0;
+  if (spec.parseBound === true && cores <= 2) return 0;
   return Math.min(cores - 1, 1);
 }
 
-export async function runScan<P, S>(source: ReadOptions, job: JobSpec<P, S>, control: ScanControl): Promise<ScanRun<S>> {
-  const threads = source.strict ? 0 : control.workers ?? workerCount(process.env, job);
+export async function runScan<P, S>(source: ReadOptions, spec: JobSpec<P, S>, control: ScanControl): Promise<ScanRun<S>> {
+  const threads = source.strict ? 0 : control.workers ?? workerCount(process.env, spec);
   const parallelMin = control.parallelMin ?? PARALLEL_MIN;
   // every chunk is copied (into a batch) or split before the next is read
   const it = openSource(source, true)[Symbol.asyncIterator]();
-  if (threads === 0) return runHere(job, control, source, it);
+  if (threads === 0) return runHere(spec, control, source, it);
   let big = false;
   /** reading the kernel's own table (see IN_FLIGHT_BYTES_KERNEL) */
   let kernel = false;
@@ -119,7 +119,7 @@ export async function runScan<P, S>(source: ReadOptions, job: JobSpec<P, S>, con
     const size = await stat(source.file).then((s) => (s.isFile() ? s.size : -1), () => -1);
     big = size >= parallelMin;
     // a small regular file is streamed in this thread
-    if (size >= 0 && !big) return runHere(job, control, source, it);
+    if (size >= 0 && !big) return runHere(spec, control, source, it);
   } else if (source.file === undefined && !source.stdin && !source.exec && source.procPath === undefined) {
     // the kernel's table has no size, but this namespace's entry count says how big it is
     // (an entry prints as ~150–250 bytes): the worker then parses while the kernel prints
@@ -128,14 +128,14 @@ export async function runScan<P, S>(source: ReadOptions, job: JobSpec<P, S>, con
     kernel = true;
   }
   const inFlight = kernel ? IN_FLIGHT_BYTES_KERNEL : IN_FLIGHT_BYTES;
-  if (big) return runWorkers(job, control, source, threads, it, inFlight);
+  if (big) return runWorkers(spec, control, source, threads, it, inFlight);
   // a source of unknown size (a pipe, conntrack -L): parsed and written in this thread as it
   // arrives (so NDJSON streams), and only once parallelMin bytes have come and more follow is
   // the rest shared with workers; reading 24 MB ahead before deciding delayed the first output
   // line until then
-  const first = await runHere(job, control, source, it, Math.min(parallelMin, PIPE_HAND_OVER));
+  const first = await runHere(spec, control, source, it, Math.min(parallelMin, PIPE_HAND_OVER));
   if (first.handOver === undefined) return first;
-  return runWorkers(job, control, source, threads, it, inFlight, first.handOver);
+  return runWorkers(spec, control, source, threads, it, inFlight, first.handOver);
 }
 
 /** Where a scan begun in this thread (runHere) stopped, for runWorkers to go on from. */
@@ -155,13 +155,13 @@ interface HandOver<S> {
  * to that many (when the source has not ended) and returns where it stopped instead of a result.
  */
 async function runHere<P, S>(
-  job: JobSpec<P, S>, control: ScanControl, source: ReadOptions, rest: AsyncIterator<Buffer>, handOverAt = Infinity,
+  spec: JobSpec<P, S>, control: ScanControl, source: ReadOptions, rest: AsyncIterator<Buffer>, handOverAt = Infinity,
 ): Promise<ScanRun<S> & { handOver?: HandOver<S> }> {
-  const { kind } = job;
+  const { job } = spec;
   // the job writes into the output sink itself, or into a buffer emptied after every chunk
   const own = control.sink === undefined ? new GrowBuffer(1 << 20) : undefined;
   const sink = control.sink ?? own!;
-  const instance = kind.create(job.params, control.sink !== undefined ? control.emit : (text) => own!.write(text), sink);
+  const instance = job.create(spec.params, control.sink !== undefined ? control.emit : (text) => own!.write(text), sink);
   const flushOwn = (): void => {
     if (own === undefined || own.pos === 0) return;
     const bytes = own.take();
@@ -203,23 +203,23 @@ interface Pending {
 }
 
 async function runWorkers<P, S>(
-  job: JobSpec<P, S>, control: ScanControl, source: ReadOptions, threads: number, it: AsyncIterator<Buffer>,
+  spec: JobSpec<P, S>, control: ScanControl, source: ReadOptions, threads: number, it: AsyncIterator<Buffer>,
   inFlightBytes: number, handOver?: HandOver<S>,
 ): Promise<ScanRun<S>> {
   // counts go on from the part this thread read first, if any
   const report = handOver?.report ?? emptyReport();
   // a batch holds at least one line of the longest length read (so a batch without a newline is
   // always one overlong line, as the single-threaded splitter would count it)
-  const BATCH = Math.max(control.batchBytes ?? job.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
+  const BATCH = Math.max(control.batchBytes ?? spec.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
   const IN_FLIGHT = Math.max(2, Math.floor(inFlightBytes / BATCH));
-  const init: WorkerInit = { job: job.job, params: job.params };
+  const init: WorkerInit = { name: spec.name, params: spec.params };
   const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init }));
   const busy = workers.map(() => 0);
   // workers' parts, absorbed into this thread's instance at the end
   const parts: unknown[] = [];
   // this thread parses a batch too whenever every worker's queue is full
-  const { kind } = job;
-  const here = batchParser(kind, job.params);
+  const { job } = spec;
+  const here = batchParser(job, spec.params);
   // answers by sequence number, written out in order
   type Answer = Extract<FromWorker, { type: 'batch' }> & { from: number };
   const answers = new Map<number, Answer>();
@@ -376,9 +376,9 @@ async function runWorkers<P, S>(
       if (failure) throw failure;
       await wait();
     }
-    for (const part of parts) kind.absorb(result, part);
+    for (const part of parts) job.absorb(result, part);
     // the instance that read before the hand-over (a scan begun in this thread, then shared)
-    if (handOver !== undefined) kind.absorb(result, kind.toPart(handOver.result));
+    if (handOver !== undefined) job.absorb(result, job.toPart(handOver.result));
     return { result, report, stopped: false, workers: threads };
   } catch (err) {
     await it.return?.();

@@ -9,7 +9,7 @@ import { batchParser } from './batch-parser.js';
 import { JOBS } from './registry.js';
 
 export interface WorkerInit {
-  job: JobName;
+  name: JobName;
   params: unknown;
 }
 
@@ -35,7 +35,7 @@ const port = parentPort!;
 const init = workerData as WorkerInit;
 
 try {
-  const job = JOBS[init.job];
+  const job = JOBS[init.name];
   const parser = batchParser(job, init.params);
 
   port.on('message', (msg: ToWorker) => {

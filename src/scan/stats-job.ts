@@ -41,10 +41,10 @@ export const STATS: Job<StatsJobParams, TableStatsCollector, TableStatsPart> = {
 /** The scan; its result is the collector holding the whole table. */
 export function statsJob(params: StatsJobParams = {}): JobSpec<StatsJobParams, TableStatsCollector> {
   return {
-    job: 'stats',
-    kind: STATS,
+    name: 'stats',
+    job: STATS,
     params,
-    // light without a filter, as in flows-job.ts
-    light: params.filter === undefined || compileFilter(params.filter) === always,
+    // parse-bound without a filter, as in flows-job.ts
+    parseBound: params.filter === undefined || compileFilter(params.filter) === always,
   };
 }

@@ -122,33 +122,33 @@ test('a pipe handed over to workers mid-table gives what one thread gives, for e
   }
 });
 
-// on two cores a light job runs in this thread (README, "Performance": the worker did not pay);
+// on two cores a parse-bound job runs in this thread (README, "Performance": the worker did not pay);
 // CTFLOW_WORKERS always decides when set
-test('workerCount: light jobs in one thread on two cores, others with one worker; CTFLOW_WORKERS wins', async () => {
+test('workerCount: parse-bound jobs in one thread on two cores, others with one worker; CTFLOW_WORKERS wins', async () => {
   const { workerCount } = await import('../../src/scan/run-scan.js');
-  const light = { light: true };
-  const heavy = { light: false };
+  const bound = { parseBound: true };
+  const heavy = { parseBound: false };
   assert.deepStrictEqual(
-    [workerCount({}, light, 2), workerCount({}, heavy, 2), workerCount({}, {}, 2), workerCount({}, light, 4), workerCount({}, heavy, 8), workerCount({}, heavy, 1)],
+    [workerCount({}, bound, 2), workerCount({}, heavy, 2), workerCount({}, {}, 2), workerCount({}, bound, 4), workerCount({}, heavy, 8), workerCount({}, heavy, 1)],
     [0, 1, 1, 1, 1, 0],
   );
   assert.deepStrictEqual(
-    [workerCount({ CTFLOW_WORKERS: '2' }, light, 2), workerCount({ CTFLOW_WORKERS: '0' }, heavy, 8), workerCount({ CTFLOW_WORKERS: 'x' }, light, 2), workerCount({ CTFLOW_WORKERS: '99' }, heavy, 2)],
+    [workerCount({ CTFLOW_WORKERS: '2' }, bound, 2), workerCount({ CTFLOW_WORKERS: '0' }, heavy, 8), workerCount({ CTFLOW_WORKERS: 'x' }, bound, 2), workerCount({ CTFLOW_WORKERS: '99' }, heavy, 2)],
     [2, 0, 0, 16],
   );
 });
 
-test('which jobs are light: counting from the scan and a bounded top-k; not NDJSON, not a filter that needs every record', async () => {
+test('which jobs are parseBound: counting from the scan and a bounded top-k; not NDJSON, not a filter that needs every record', async () => {
   const { flowsJob } = await import('../../src/scan/flows-job.js');
   const { statsJob } = await import('../../src/scan/stats-job.js');
   const tcp = { proto: 6 };
   assert.deepStrictEqual(
     [
-      flowsJob({ filter: {}, local: [] }).light, flowsJob({ filter: tcp, local: [] }).light,
-      statsJob().light, statsJob({ filter: {} }).light, statsJob({ filter: tcp }).light,
-      listJob({ filter: {}, mode: 'top', sort: 'bytes', reverse: false, limit: 25 }).light,
-      listJob({ filter: tcp, mode: 'top', sort: 'bytes', reverse: false, limit: 25 }).light,
-      listJob({ filter: {}, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }).light,
+      flowsJob({ filter: {}, local: [] }).parseBound, flowsJob({ filter: tcp, local: [] }).parseBound,
+      statsJob().parseBound, statsJob({ filter: {} }).parseBound, statsJob({ filter: tcp }).parseBound,
+      listJob({ filter: {}, mode: 'top', sort: 'bytes', reverse: false, limit: 25 }).parseBound,
+      listJob({ filter: tcp, mode: 'top', sort: 'bytes', reverse: false, limit: 25 }).parseBound,
+      listJob({ filter: {}, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }).parseBound,
     ],
     [true, false, true, true, false, true, true, false],
   );
