@@ -60,6 +60,22 @@ export interface Conn {
   packetsTotal: number | undefined;
   bytesTotal: number | undefined;
   nat: NatKind | undefined;
+  /**
+   * The exact digits of the counters (and totals) above 2^53 − 1, which a number cannot hold: the
+   * number fields then hold the nearest double (for sorting and human units), and the writers of
+   * digits (JSON, NDJSON, CSV) print these. Undefined for nearly every entry.
+   */
+  exactCounters: ExactCounters | undefined;
+}
+
+/** Decimal digits of each 64-bit counter too big for a double to hold exactly; undefined where it fits. */
+export interface ExactCounters {
+  originalPackets: string | undefined;
+  originalBytes: string | undefined;
+  replyPackets: string | undefined;
+  replyBytes: string | undefined;
+  packetsTotal: string | undefined;
+  bytesTotal: string | undefined;
 }
 
 /** Protocol number → canonical name. The kernel prints DCCP and ESP as `unknown`; we name them. */

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { FLOW_SORT_KEYS, type FlowSortKey } from '../aggregate/flow-order.js';
 import { sortFlowIds } from '../aggregate/flow-id-order.js';
 import { KEEP_ALL } from '../aggregate/flow-selection.js';
+import { anyRounded, ROUNDED_SUMS } from '../aggregate/sum-limit.js';
 import { usageError } from '../errors.js';
 import { parseCount } from '../filter/option-values.js';
 import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
@@ -79,6 +80,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   // the flows stay in the aggregator's typed arrays: sorted there by number and read out one
   // at a time through a reused view (only the table makes objects, of the rows it prints)
   const table = run.result;
+  if (anyRounded(table.columns().sums)) process.stderr.write(`${ROUNDED_SUMS}\n`);
   let ids = sortFlowIds(table.columns(), sort);
   if (keep !== KEEP_ALL) ids = ids.filter((f) => keep(table.view(f)));
   if (limit !== undefined) ids = ids.subarray(0, limit);

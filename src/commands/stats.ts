@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { open } from 'node:fs/promises';
 import { sampleTable, stateKey, type Sample } from '../aggregate/sampler.js';
 import { buildStatsReport, type StatsReport } from '../aggregate/stats-report.js';
+import { anyRounded, ROUNDED_SUMS } from '../aggregate/sum-limit.js';
 import { DEFAULT_TOP } from '../aggregate/table-stats.js';
 import { statsJob } from '../scan/stats-job.js';
 import { writeFileAtomic } from '../atomic-file.js';
@@ -179,6 +180,8 @@ export async function collectReport(
   // counted per part of the table, on every core when the table is big (scan/stats-job.ts)
   const run = await scanJob(source, statsJob(filter === undefined ? {} : { filter: filter.options }), out);
   const table = run.result.finish(top);
+  // (every talker's bytes are part of the table's)
+  if (anyRounded([table.packets, table.bytes])) process.stderr.write(`${ROUNDED_SUMS}\n`);
   if (!isLiveTable(source)) return buildStatsReport({ table, perCpu, filter: filter?.text });
   const [size, counters] = await Promise.all([readTableFigures(), readKernelCounters()]);
   return buildStatsReport({ table, count: size.count, max: size.max, counters, perCpu, filter: filter?.text });

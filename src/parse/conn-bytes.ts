@@ -10,10 +10,12 @@
 // into typed fields (ConnScan: numbers and address words, no strings, no objects), and
 // connOfScan builds from them the very record parseConnLine would; flows and stats count from
 // the scan without any record. Anything else — GRE keys, directional zones, labels, helpers,
-// timestamps, ids, unknown keys, odd spacing, a value it would have to judge — makes it return
-// undefined *without judging the line*: the caller then hands the line to parseConnLine, which
-// decides. So the fast path can only ever agree with the slow one (test/parse/conn-bytes.test.ts
-// compares them on every fixture line and on mutated lines).
+// timestamps, ids, unknown keys, odd spacing, a value it would have to judge (out of its field's
+// range, a protocol name that is not its number's, a state its protocol does not have, no
+// closing use=N) — makes it return undefined *without judging the line*: the caller then hands
+// the line to parseConnLine, which decides (and says why under --strict). So the fast path can
+// only ever agree with the slow one (test/parse/conn-bytes.test.ts compares them on every
+// fixture line and on mutated lines, test/parse/cut-lines.test.ts on every cut of them).
 //
 // Strings: family, protocol and state come from constant tables; an address is read as its
 // value (32 or 128 bits) and its text, when a record needs it, memoised by that value (a table
@@ -34,11 +36,17 @@ const EQ = 61;
 const FAST_PROTOCOL: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
 for (const n of [1, 6, 17, 33, 58, 132, 136]) FAST_PROTOCOL[n] = PROTOCOL_BY_NUMBER.get(n);
 
-/** Known state names grouped by length, so a state is interned by comparing a handful of bytes. */
-const STATES_BY_LENGTH: string[][] = [];
-for (const name of new Set(Object.values(PROTOCOL_STATES).flat())) {
-  (STATES_BY_LENGTH[name.length] ??= []).push(name);
+/**
+ * Each fast protocol's states grouped by length (by protocol number, then length), so a state is
+ * interned by comparing a handful of bytes; a state of another protocol is left to the slow path.
+ */
+const STATES_BY_LENGTH: string[][][] = [];
+for (let n = 0; n < 256; n++) {
+  const byLength: string[][] = [];
+  for (const name of PROTOCOL_STATES[FAST_PROTOCOL[n] ?? ''] ?? []) (byLength[name.length] ??= []).push(name);
+  STATES_BY_LENGTH.push(byLength);
 }
+const U32_MAX = 0xffffffff;
 
 /** Where the last number/address read stopped (the index of the byte after it). */
 let stop = 0;
@@ -205,9 +213,9 @@ export function scanAddress(s: ConnScan, k: number): string {
   return text;
 }
 
-/** A known state name spelled by the bytes from `from` to `to`, or undefined. */
-function stateName(buf: Uint8Array, from: number, to: number): string | undefined {
-  const candidates = STATES_BY_LENGTH[to - from];
+/** A state of protocol `protonum` spelled by the bytes from `from` to `to`, or undefined. */
+function stateName(buf: Uint8Array, from: number, to: number, protonum: number): string | undefined {
+  const candidates = STATES_BY_LENGTH[protonum]![to - from];
   if (candidates === undefined) return undefined;
   for (const name of candidates) {
     let i = 0;
@@ -215,6 +223,13 @@ function stateName(buf: Uint8Array, from: number, to: number): string | undefine
     if (i === name.length) return name;
   }
   return undefined;
+}
+
+/** Whether the bytes from `from` to `to` spell `word`. */
+function spells(buf: Uint8Array, from: number, to: number, word: string): boolean {
+  if (to - from !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (buf[from + i] !== word.charCodeAt(i)) return false;
+  return true;
 }
 
 /** `word` at `at`, followed by a space or the end. */
@@ -305,20 +320,15 @@ export function scanConnBytes(buf: Buffer, start: number, end: number): ConnScan
     while (i < end && buf[i] === SP) i++;
   }
 
-  // protocol name (only checked to be a lowercase word: the number names the protocol)
+  // protocol name: the number's own name, or the kernel's `unknown` (DCCP without a tracker)
   const nameStart = i;
-  while (i < end) {
-    const c = buf[i]!;
-    if (c === SP) break;
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return undefined;
-    i++;
-  }
-  if (i === nameStart || buf[nameStart]! < 97) return undefined;
+  while (i < end && buf[i] !== SP) i++;
+  const nameEnd = i;
   while (i < end && buf[i] === SP) i++;
   const protonum = number(buf, i, end);
   if (protonum < 0 || protonum > 255) return undefined;
   const protocol = FAST_PROTOCOL[protonum];
-  if (protocol === undefined) return undefined;
+  if (protocol === undefined || !(spells(buf, nameStart, nameEnd, protocol) || spells(buf, nameStart, nameEnd, 'unknown'))) return undefined;
   i = stop;
   while (i < end && buf[i] === SP) i++;
 
@@ -329,7 +339,7 @@ export function scanConnBytes(buf: Buffer, start: number, end: number): ConnScan
   let c = buf[i]!;
   if (i < end && c >= 48 && c <= 57) {
     const t = number(buf, i, end);
-    if (t < 0) return undefined;
+    if (t < 0 || t > U32_MAX) return undefined;
     s.timeout = t;
     i = stop;
     while (i < end && buf[i] === SP) i++;
@@ -338,7 +348,7 @@ export function scanConnBytes(buf: Buffer, start: number, end: number): ConnScan
   if (i < end && c >= 65 && c <= 90) {
     let j = i;
     while (j < end && buf[j] !== SP) j++;
-    s.state = stateName(buf, i, j);
+    s.state = stateName(buf, i, j, protonum);
     if (s.state === undefined) return undefined;
     i = j;
   }
@@ -421,7 +431,7 @@ export function scanConnBytes(buf: Buffer, start: number, end: number): ConnScan
       case 105: // id= inside an icmp tuple (conntrack's entry id goes to the slow path)
         if (c1 === 100 && buf[i + 2] === EQ) {
           if (trailer || tuples === 0 || nums[t + CODE]! < 0 || nums[t + ICMP_ID]! >= 0) return undefined;
-          if ((n = number(buf, i + 3, end)) < 0) return undefined;
+          if ((n = number(buf, i + 3, end)) < 0 || n > 65535) return undefined;
           nums[t + ICMP_ID] = n;
         } else return undefined;
         break;
@@ -441,7 +451,7 @@ export function scanConnBytes(buf: Buffer, start: number, end: number): ConnScan
         break;
       case 117: // use=
         if (c1 === 115 && buf[i + 2] === 101 && buf[i + 3] === EQ) {
-          if ((n = number(buf, i + 4, end)) < 0) return undefined;
+          if ((n = number(buf, i + 4, end)) < 0 || n > U32_MAX) return undefined;
           use = n;
           trailer = true;
         } else return undefined;
@@ -460,8 +470,9 @@ export function scanConnBytes(buf: Buffer, start: number, end: number): ConnScan
     i = stop;
   }
 
-  // the slow path's rules for a whole entry; a line that fails them is left to it
-  if (tuples !== 2 || (seen & 0b1010) !== 0b1010) return undefined;
+  // the slow path's rules for a whole entry (its closing use=N, both tuples); a line that fails
+  // them is left to it
+  if (use < 0 || tuples !== 2 || (seen & 0b1010) !== 0b1010) return undefined;
   // needsPorts and isPlaceholderPorts (conn-line.ts), written out: this function is too large for
   // V8 to inline calls into it, and the two calls cost the scan ~5% a line (measured); the
   // fixture tests hold both parsers to the same records
@@ -556,6 +567,7 @@ export function connOfScan(s: ConnScan): Conn {
     packetsTotal: opt(scanTotal(s, PACKETS)),
     bytesTotal: opt(scanTotal(s, BYTES)),
     nat: scanNat(s),
+    exactCounters: undefined,
   };
 }
 

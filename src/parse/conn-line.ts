@@ -10,16 +10,55 @@
 // numbers are accumulated from char codes, and each record is built as one literal in a fixed
 // field order so V8 keeps a single object shape. It never throws.
 //
+// A line is an entry only when it is whole and every value fits its field. Whole: every table
+// line the kernel and conntrack -L print carries `use=N` after the tuples (only -o id and
+// -o labels print anything after it), so a line cut anywhere before that is no entry; a line
+// cut after it is caught by the reader (parse/conn-records.ts: a last line without its newline is
+// cut off). Values: ports and ICMP ids 0–65535, ICMP type and code 0–255, timeout, use, id and
+// mark 32 bits, zones 16 bits, GRE keys 16 bits, counters 64 bits (exact, see exact-counters.ts),
+// and the protocol name agrees with its number. rejectionReason() says which rule a rejected
+// line broke, for --strict.
+//
 // Longer than 250 lines: every variant of both printers (the kernel's and conntrack-tools') is
 // read in one pass, with the readers of the tuple, status and trailing fields below it.
 
 import { canonicalIPv6, parseIPv4 } from './address.js';
 import { hasControl } from '../source/line-text.js';
-import { PROTOCOL_BY_NUMBER, type Conn, type Family, type NatKind, type Tuple } from '../model.js';
+import { emptyExactCounters, exactDigits, U64_MAX, withExactTotals } from './exact-counters.js';
+import { protocolMismatch } from './known-names.js';
+import { PROTOCOL_BY_NUMBER, type Conn, type ExactCounters, type Family, type NatKind, type Tuple } from '../model.js';
 
 const SPACE = 32;
 const TAB = 9;
 const OPEN_BRACKET = 91;
+const U32_MAX = 0xffffffff;
+
+/** Which rule the last rejected line broke, when it was a value or wholeness rule. */
+let rejected: string | undefined;
+
+/** Why the last parseConnLine call returned undefined, when a field's value or a cut told (else undefined). */
+export function rejectionReason(): string | undefined {
+  return rejected;
+}
+
+function reject(why: string): undefined {
+  rejected = why;
+  return undefined;
+}
+
+/** `key must be 0–max, got value`, the reason for a number out of its field's range. */
+function outOfRange(line: string, key: number, eq: number, next: number, max: number | bigint): undefined {
+  return reject(`${line.slice(key, eq)} must be 0–${max}, got ${line.slice(eq + 1, next)}`);
+}
+
+/** `exact` (made when none) with the digits of a counter above 2^53 − 1; undefined when it passes 2^64 − 1. */
+function bigCounter(exact: ExactCounters | undefined, field: keyof ExactCounters, text: string): ExactCounters | undefined {
+  const digits = exactDigits(text);
+  if (digits === undefined) return undefined;
+  const e = exact ?? emptyExactCounters();
+  e[field] = digits;
+  return e;
+}
 
 /** Decimal digits from `from` to `to` (exclusive), or -1 when empty or not all digits. */
 function digits(line: string, from: number, to: number): number {
@@ -35,7 +74,7 @@ function digits(line: string, from: number, to: number): number {
 
 /** `0x…` hexadecimal (GRE keys), or -1. */
 function hexNumber(line: string, from: number, to: number): number {
-  if (to - from < 3 || line.charCodeAt(from) !== 48 || (line.charCodeAt(from + 1) | 32) !== 120) return -1;
+  if (to - from < 3 || to - from > 18 || line.charCodeAt(from) !== 48 || (line.charCodeAt(from + 1) | 32) !== 120) return -1;
   let n = 0;
   for (let i = from + 2; i < to; i++) {
     const c = line.charCodeAt(i);
@@ -94,7 +133,18 @@ function dropPlaceholderPorts(o: Tuple, r: Tuple): void {
   r.dport = undefined;
 }
 
+/** A table line (/proc, conntrack -L, -D, -G, -U), which ends with use=N. */
 export function parseConnLine(line: string): Conn | undefined {
+  return parseConn(line, true);
+}
+
+/** The connection in an event line of conntrack -E (after its tag), which has no use=. */
+export function parseEventConn(body: string): Conn | undefined {
+  return parseConn(body, false);
+}
+
+function parseConn(line: string, table: boolean): Conn | undefined {
+  rejected = undefined;
   let end = line.length;
   while (end > 0) {
     const c = line.charCodeAt(end - 1);
@@ -130,6 +180,7 @@ export function parseConnLine(line: string): Conn | undefined {
   let start: string | undefined;
   let stop: string | undefined;
   let extra: Record<string, string> | undefined;
+  let exact: ExactCounters | undefined;
   let positional = 0;
 
   while (pos < end) {
@@ -184,6 +235,7 @@ export function parseConnLine(line: string): Conn | undefined {
         if (timeout !== undefined || state !== undefined) return undefined;
         const t = digits(line, pos, next);
         if (t < 0) return undefined;
+        if (t > U32_MAX) return reject(`timeout must be 0–${U32_MAX}, got ${line.slice(pos, next)}`);
         timeout = t;
       } else if (c >= 65 && c <= 90 && state === undefined) {
         state = line.slice(pos, next);
@@ -214,10 +266,12 @@ export function parseConnLine(line: string): Conn | undefined {
           if (a === undefined) return undefined;
           tuple.src = a;
         } else if (keyLen === 5 && line.startsWith('sport', pos)) {
-          if ((n = digits(line, v, next)) < 0 || n > 65535) return undefined;
+          if ((n = digits(line, v, next)) < 0) return undefined;
+          if (n > 65535) return outOfRange(line, pos, eq, next, 65535);
           tuple.sport = n;
         } else if (keyLen === 6 && line.startsWith('srckey', pos)) {
           if ((n = hexNumber(line, v, next)) < 0) return undefined;
+          if (n > 0xffff) return outOfRange(line, pos, eq, next, 0xffff);
           tuple.srckey = n;
         } else if (keyLen === 6 && line.startsWith('secctx', pos)) {
           secctx = line.slice(v, next);
@@ -233,10 +287,12 @@ export function parseConnLine(line: string): Conn | undefined {
           if (a === undefined) return undefined;
           tuple.dst = a;
         } else if (keyLen === 5 && line.startsWith('dport', pos)) {
-          if ((n = digits(line, v, next)) < 0 || n > 65535) return undefined;
+          if ((n = digits(line, v, next)) < 0) return undefined;
+          if (n > 65535) return outOfRange(line, pos, eq, next, 65535);
           tuple.dport = n;
         } else if (keyLen === 6 && line.startsWith('dstkey', pos)) {
           if ((n = hexNumber(line, v, next)) < 0) return undefined;
+          if (n > 0xffff) return outOfRange(line, pos, eq, next, 0xffff);
           tuple.dstkey = n;
         } else if (keyLen === 10 && line.startsWith('delta-time', pos)) {
           if ((n = digits(line, v, next)) < 0) return undefined;
@@ -249,6 +305,10 @@ export function parseConnLine(line: string): Conn | undefined {
       case 112: // packets
         if (keyLen === 7 && line.startsWith('packets', pos) && tuples > 0 && !trailer) {
           if ((n = digits(line, v, next)) < 0) return undefined;
+          if (n > Number.MAX_SAFE_INTEGER &&
+              (exact = bigCounter(exact, tuple === original ? 'originalPackets' : 'replyPackets', line.slice(v, next))) === undefined) {
+            return outOfRange(line, pos, eq, next, U64_MAX);
+          }
           tuple.packets = n;
         } else {
           (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
@@ -257,6 +317,10 @@ export function parseConnLine(line: string): Conn | undefined {
       case 98: // bytes
         if (keyLen === 5 && line.startsWith('bytes', pos) && tuples > 0 && !trailer) {
           if ((n = digits(line, v, next)) < 0) return undefined;
+          if (n > Number.MAX_SAFE_INTEGER &&
+              (exact = bigCounter(exact, tuple === original ? 'originalBytes' : 'replyBytes', line.slice(v, next))) === undefined) {
+            return outOfRange(line, pos, eq, next, U64_MAX);
+          }
           tuple.bytes = n;
         } else {
           (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
@@ -264,7 +328,8 @@ export function parseConnLine(line: string): Conn | undefined {
         break;
       case 116: // type, or GRE's "timeout=30," in /proc
         if (keyLen === 4 && line.startsWith('type', pos) && tuples > 0) {
-          if ((n = digits(line, v, next)) < 0 || n > 255) return undefined;
+          if ((n = digits(line, v, next)) < 0) return undefined;
+          if (n > 255) return outOfRange(line, pos, eq, next, 255);
           tuple.type = n;
         } else {
           const raw = line.slice(v, next);
@@ -273,7 +338,8 @@ export function parseConnLine(line: string): Conn | undefined {
         break;
       case 99: // code
         if (keyLen === 4 && line.startsWith('code', pos) && tuples > 0) {
-          if ((n = digits(line, v, next)) < 0 || n > 255) return undefined;
+          if ((n = digits(line, v, next)) < 0) return undefined;
+          if (n > 255) return outOfRange(line, pos, eq, next, 255);
           tuple.code = n;
         } else {
           (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
@@ -282,15 +348,21 @@ export function parseConnLine(line: string): Conn | undefined {
       case 105: // id: the ICMP echo id inside a tuple, or conntrack's entry id after it
         if (keyLen === 2 && line.charCodeAt(pos + 1) === 100) {
           if ((n = digits(line, v, next)) < 0) return undefined;
-          if (!trailer && tuples > 0 && tuple.code !== undefined && tuple.id === undefined) tuple.id = n;
-          else id = n;
+          if (!trailer && tuples > 0 && tuple.code !== undefined && tuple.id === undefined) {
+            if (n > 65535) return outOfRange(line, pos, eq, next, 65535);
+            tuple.id = n;
+          } else {
+            if (n > U32_MAX) return outOfRange(line, pos, eq, next, U32_MAX);
+            id = n;
+          }
         } else {
           (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
         }
         break;
       case 109: // mark
         if (keyLen === 4 && line.startsWith('mark', pos)) {
-          if ((n = digits(line, v, next)) < 0 || n > 0xffffffff) return undefined;
+          if ((n = digits(line, v, next)) < 0) return undefined;
+          if (n > U32_MAX) return outOfRange(line, pos, eq, next, U32_MAX);
           mark = n;
           trailer = true;
         } else {
@@ -299,11 +371,13 @@ export function parseConnLine(line: string): Conn | undefined {
         break;
       case 122: // zone, zone-orig, zone-reply
         if (keyLen === 4 && line.startsWith('zone', pos)) {
-          if ((n = digits(line, v, next)) < 0 || n > 65535) return undefined;
+          if ((n = digits(line, v, next)) < 0) return undefined;
+          if (n > 65535) return outOfRange(line, pos, eq, next, 65535);
           zone = n;
           trailer = true;
         } else if ((keyLen === 9 && line.startsWith('zone-orig', pos)) || (keyLen === 10 && line.startsWith('zone-reply', pos))) {
-          if ((n = digits(line, v, next)) < 0 || n > 65535 || tuples === 0) return undefined;
+          if ((n = digits(line, v, next)) < 0 || tuples === 0) return undefined;
+          if (n > 65535) return outOfRange(line, pos, eq, next, 65535);
           tuple.zone = n;
         } else {
           (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
@@ -312,6 +386,7 @@ export function parseConnLine(line: string): Conn | undefined {
       case 117: // use
         if (keyLen === 3 && line.startsWith('use', pos)) {
           if ((n = digits(line, v, next)) < 0) return undefined;
+          if (n > U32_MAX) return outOfRange(line, pos, eq, next, U32_MAX);
           use = n;
           trailer = true;
         } else {
@@ -341,8 +416,12 @@ export function parseConnLine(line: string): Conn | undefined {
     pos = next;
   }
 
-  // a whole entry has both tuples with both addresses, and ports where the protocol has them
+  // a whole entry has its closing use=N, both tuples with both addresses, and ports where the
+  // protocol has them
+  if (table && use === undefined && positional >= 2) return reject('cut off: no use=N field, which every table line has');
   if (tuples !== 2 || positional < 2 || original.dst === '' || reply.dst === '') return undefined;
+  const mismatch = protocolMismatch(protoName, protonum);
+  if (mismatch !== undefined) return reject(mismatch);
   if (needsPorts(protonum)) {
     if (original.sport === undefined || original.dport === undefined || reply.sport === undefined || reply.dport === undefined) {
       return undefined;
@@ -357,6 +436,7 @@ export function parseConnLine(line: string): Conn | undefined {
   }
   const protocol = PROTOCOL_BY_NUMBER.get(protonum) ?? protoName;
   const counted = original.packets !== undefined && reply.packets !== undefined;
+  if (counted) exact = withExactTotals(original, reply, exact);
 
   return {
     family,
@@ -384,5 +464,6 @@ export function parseConnLine(line: string): Conn | undefined {
     packetsTotal: counted ? original.packets! + reply.packets! : undefined,
     bytesTotal: counted ? (original.bytes ?? 0) + (reply.bytes ?? 0) : undefined,
     nat: natOf(original, reply),
+    exactCounters: exact,
   };
 }

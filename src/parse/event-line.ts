@@ -6,10 +6,11 @@
 //
 // The optional `[SECONDS.MICROS]\t` prefix comes from `-o timestamp`; the tag is right-aligned in
 // 9 columns; a deletion made through ctnetlink (`conntrack -D`) ends with a `[USERSPACE]` suffix.
-// What is left in the middle is a table line, so the connection itself is read by parseConnLine.
+// What is left in the middle is a table line without use=, so the connection itself is read by
+// the table line parser (parseEventConn).
 // Never throws.
 
-import { parseConnLine } from './conn-line.js';
+import { parseEventConn } from './conn-line.js';
 import { hasControl } from '../source/line-text.js';
 import type { Conn } from '../model.js';
 
@@ -86,7 +87,7 @@ export function parseEventLine(line: string): ConnEvent | undefined {
     userspace = suffix;
     body = body.slice(0, us);
   }
-  const conn = parseConnLine(body);
+  const conn = parseEventConn(body);
   if (conn === undefined) return undefined;
   return { type, time, userspace, conn };
 }

@@ -21,9 +21,11 @@ export function csvHeader(): string {
 export function connToCsv(c: Conn): string {
   const o = c.original;
   const r = c.reply;
+  // counters above 2^53 − 1 as their exact digits
+  const x = c.exactCounters;
   return [
-    c.family, c.protocol, c.state, c.timeout, o.src, o.dst, o.sport ?? o.type, o.dport ?? o.code, o.packets, o.bytes,
-    r.src, r.dst, r.sport ?? r.type, r.dport ?? r.code, r.packets, r.bytes,
-    c.assured, c.unreplied, c.offload, c.mark, c.zone, c.nat, c.packetsTotal, c.bytesTotal,
+    c.family, c.protocol, c.state, c.timeout, o.src, o.dst, o.sport ?? o.type, o.dport ?? o.code, x?.originalPackets ?? o.packets,
+    x?.originalBytes ?? o.bytes, r.src, r.dst, r.sport ?? r.type, r.dport ?? r.code, x?.replyPackets ?? r.packets, x?.replyBytes ?? r.bytes,
+    c.assured, c.unreplied, c.offload, c.mark, c.zone, c.nat, x?.packetsTotal ?? c.packetsTotal, x?.bytesTotal ?? c.bytesTotal,
   ].map(cell).join(',') + '\n';
 }

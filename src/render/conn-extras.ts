@@ -68,6 +68,12 @@ export function extraCsvCells(c: Conn, x: ConnExtras | undefined): string[] {
   return cells.map((s) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s));
 }
 
+/** A JSON object's text with the extra keys appended (after its own, as a spread would put them). */
+export function appendJson(object: string, keys: ExtraJson): string {
+  const more = JSON.stringify(keys);
+  return more === '{}' ? object : `${object.slice(0, -1)},${more.slice(1)}`;
+}
+
 /** A CSV line (ending in \n) with the extra cells appended. */
 export function appendCsv(line: string, cells: readonly string[]): string {
   return cells.length === 0 ? line : `${line.slice(0, -1)},${cells.join(',')}\n`;

@@ -5,7 +5,7 @@
 //
 // Only the common record is written here: any field that needs real escaping or JSON.stringify
 // (labels, extra, a string that is not plain printable ASCII, a number that is not a safe
-// non-negative integer) makes it return -1 so the caller writes connToJsonLine(c) instead. The
+// non-negative integer, a counter above 2^53 − 1) makes it return -1 so the caller writes connToJsonLine(c) instead. The
 // bytes are then exactly those of connToJsonLine (test/render/conn-json-bytes.test.ts checks
 // every fixture record).
 
@@ -130,7 +130,7 @@ function plainTail(
  * guarantees CONN_JSON_MAX free bytes at `pos`.
  */
 export function writeConnJson(c: Conn, buf: Uint8Array, pos: number): number {
-  if (c.labels !== undefined || c.extra !== undefined) return -1;
+  if (c.labels !== undefined || c.extra !== undefined || c.exactCounters !== undefined) return -1;
   written.bad = false;
   pos = str(buf, lit(buf, pos, K_FAMILY), c.family);
   pos = str(buf, lit(buf, pos, K_PROTOCOL), c.protocol);

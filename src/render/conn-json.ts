@@ -1,6 +1,10 @@
 // The JSON shape of one connection (list --json, --ndjson, delete --json): snake_case names,
 // numbers as numbers, both tuples nested, derived fields included, absent fields as null so
 // every object has the same keys (jq-friendly). Documented in the README ("JSON schema").
+//
+// A counter above 2^53 − 1 is written as its exact digits (a JSON number literal; parsers that
+// read numbers as doubles round it, jq ≥ 1.7 and BigInt-aware parsers keep it): connToJsonLine
+// prints Conn.exactCounters. The object form (connToJson) can only hold the nearest double.
 
 import type { Conn, Tuple } from '../model.js';
 
@@ -106,11 +110,11 @@ function quote(s: string): string {
 const orNull = (n: number | undefined): string => (n === undefined ? 'null' : `${n}`);
 const quoteOrNull = (s: string | undefined): string => (s === undefined ? 'null' : quote(s));
 
-function tupleText(t: Tuple): string {
+function tupleText(t: Tuple, exactPackets: string | undefined, exactBytes: string | undefined): string {
   return `{"src":${quote(t.src)},"dst":${quote(t.dst)},"sport":${orNull(t.sport)},"dport":${orNull(t.dport)},` +
     `"icmp_type":${orNull(t.type)},"icmp_code":${orNull(t.code)},"icmp_id":${orNull(t.id)},` +
-    `"gre_srckey":${orNull(t.srckey)},"gre_dstkey":${orNull(t.dstkey)},"packets":${orNull(t.packets)},` +
-    `"bytes":${orNull(t.bytes)},"zone":${orNull(t.zone)}}`;
+    `"gre_srckey":${orNull(t.srckey)},"gre_dstkey":${orNull(t.dstkey)},"packets":${exactPackets ?? orNull(t.packets)},` +
+    `"bytes":${exactBytes ?? orNull(t.bytes)},"zone":${orNull(t.zone)}}`;
 }
 
 /**
@@ -119,13 +123,16 @@ function tupleText(t: Tuple): string {
  * both agree on every fixture record).
  */
 export function connToJsonLine(c: Conn): string {
+  const x = c.exactCounters;
   return `{"family":${quote(c.family)},"protocol":${quote(c.protocol)},"protonum":${c.protonum},` +
     `"state":${quoteOrNull(c.state)},"timeout":${orNull(c.timeout)},` +
-    `"original":${tupleText(c.original)},"reply":${tupleText(c.reply)},` +
+    `"original":${tupleText(c.original, x?.originalPackets, x?.originalBytes)},` +
+    `"reply":${tupleText(c.reply, x?.replyPackets, x?.replyBytes)},` +
     `"assured":${c.assured},"unreplied":${c.unreplied},"offload":${c.offload},"hw_offload":${c.hwOffload},` +
     `"mark":${c.mark},"zone":${c.zone},"secctx":${quoteOrNull(c.secctx)},"use":${orNull(c.use)},"id":${orNull(c.id)},` +
     `"labels":${c.labels === undefined ? 'null' : JSON.stringify(c.labels)},"helper":${quoteOrNull(c.helper)},` +
     `"delta_time":${orNull(c.deltaTime)},"start":${quoteOrNull(c.start)},"stop":${quoteOrNull(c.stop)},` +
-    `"packets_total":${orNull(c.packetsTotal)},"bytes_total":${orNull(c.bytesTotal)},"nat":${quoteOrNull(c.nat)},` +
+    `"packets_total":${x?.packetsTotal ?? orNull(c.packetsTotal)},"bytes_total":${x?.bytesTotal ?? orNull(c.bytesTotal)},` +
+    `"nat":${quoteOrNull(c.nat)},` +
     `"extra":${c.extra === undefined ? 'null' : JSON.stringify(c.extra)}}\n`;
 }

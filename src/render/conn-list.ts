@@ -4,15 +4,20 @@
 import type { Conn } from '../model.js';
 import type { Output, OutputFormat } from '../output.js';
 import { connToCsv, csvHeader } from './conn-csv.js';
-import { appendCsv, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras, type ConnExtras } from './conn-extras.js';
-import { connToJson, connToJsonLine } from './conn-json.js';
+import {
+  appendCsv, appendJson, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras, type ConnExtras,
+} from './conn-extras.js';
+import { connToJsonLine } from './conn-json.js';
 import { renderConnTable } from './conn-table.js';
 import type { Palette } from './palette.js';
 
-/** One record's JSON object (no newline): the plain one built directly, or with its extras. */
+/**
+ * One record's JSON object (no newline), with its extras when asked for (connToJsonLine, not
+ * JSON.stringify: it keeps counters above 2^53 exact).
+ */
 export function connJsonOf(extras: ConnExtras | undefined): (c: Conn) => string {
   return hasExtras(extras)
-    ? (c) => JSON.stringify({ ...connToJson(c), ...extraJson(c, extras) })
+    ? (c) => appendJson(connToJsonLine(c).slice(0, -1), extraJson(c, extras))
     : (c) => connToJsonLine(c).slice(0, -1);
 }
 

@@ -13,6 +13,10 @@ export interface BatchAnswer {
   skipped: number;
   /** line number within the batch, from 1 */
   firstSkippedLine: number | undefined;
+  /** the batch (the source's last) ended inside its last line */
+  cutOff: boolean;
+  /** kept entries with a name unknown to this version, by what (ReadReport.unknownNames) */
+  unknownNames: Map<string, number> | undefined;
   /**
    * the job's output for this batch, UTF-8 (empty when it emitted nothing), in a buffer of its own
    * (byteOffset 0) that the caller owns until it hands it to `recycle`
@@ -45,11 +49,16 @@ export function batchParser<P, S>(job: Job<P, S, unknown>, params: P): BatchPars
       report.records = 0;
       report.skipped = 0;
       report.firstSkippedLine = undefined;
+      report.cutOff = false;
+      report.unknownNames = undefined;
       const splitter = new ByteLineSplitter(lineSink);
       splitter.push(buf);
       splitter.end();
       const output = sink.pos === 0 ? EMPTY : sink.take();
-      return { lines: report.lines, records: report.records, skipped: report.skipped, firstSkippedLine: report.firstSkippedLine, output };
+      return {
+        lines: report.lines, records: report.records, skipped: report.skipped, firstSkippedLine: report.firstSkippedLine,
+        cutOff: report.cutOff, unknownNames: report.unknownNames, output,
+      };
     },
     recycle: (ab) => sink.recycle(ab),
   };

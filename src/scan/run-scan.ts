@@ -20,7 +20,7 @@ import { CtflowError } from '../errors.js';
 import { GrowBuffer, type ByteSink } from '../source/byte-sink.js';
 import { ByteLineSplitter, MAX_LINE } from '../source/line-splitter.js';
 import { openSource } from '../source/open-source.js';
-import { connLineSink, emptyReport, type ReadReport } from '../parse/conn-records.js';
+import { absorbNotes, connLineSink, emptyReport, type ReadReport } from '../parse/conn-records.js';
 import { type ReadOptions } from '../parse/read-table.js';
 import type { JobSpec } from './job.js';
 import { batchParser } from './batch-parser.js';
@@ -247,6 +247,7 @@ async function runWorkers<P, S>(
       report.lines += a.lines;
       report.records += a.records;
       report.skipped += a.skipped;
+      absorbNotes(report, a);
       if (a.output.byteLength > 0) {
         const bytes = Buffer.from(a.output.buffer, a.output.byteOffset, a.output.byteLength);
         const done = control.emitBytes ? control.emitBytes(bytes) : (control.emit(bytes.toString('utf8')), true);
@@ -306,7 +307,10 @@ async function runWorkers<P, S>(
   let fill = 0;
   let skipping = handOver?.skipping ?? false; // inside a line longer than a whole batch
   const overlongLine = (): void => {
-    answers.set(seq, { type: 'batch', seq, lines: 1, records: 0, skipped: 1, firstSkippedLine: 1, output: new Uint8Array(0), buffer: undefined, from: threads });
+    answers.set(seq, {
+      type: 'batch', seq, lines: 1, records: 0, skipped: 1, firstSkippedLine: 1, cutOff: false, unknownNames: undefined,
+      output: new Uint8Array(0), buffer: undefined, from: threads,
+    });
     seq++;
     drainAnswers();
   };

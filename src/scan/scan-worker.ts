@@ -24,6 +24,7 @@ export type ToWorker =
 export type FromWorker =
   | {
     type: 'batch'; seq: number; lines: number; records: number; skipped: number; firstSkippedLine: number | undefined;
+    cutOff: boolean; unknownNames: Map<string, number> | undefined;
     output: Uint8Array;
     /** the batch's buffer, handed back for reuse (memory stays a few batches, whatever the table size) */
     buffer: ArrayBuffer | undefined;

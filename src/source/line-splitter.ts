@@ -38,6 +38,11 @@ export interface ByteLineSink {
   line(buf: Buffer, start: number, end: number): void;
   /** a line over the length limit was dropped */
   overlong(): void;
+  /**
+   * the last line, when the input ended inside it (no newline after it: a file still being
+   * written, a truncated download); without this method it goes to `line`
+   */
+  cut?(buf: Buffer, start: number, end: number): void;
 }
 
 /**
@@ -94,7 +99,10 @@ export class ByteLineSplitter {
 
   /** the last line, when the input does not end with a newline */
   end(): void {
-    if (this.carry !== undefined) this.sink.line(this.carry, 0, this.carry.length);
+    if (this.carry !== undefined) {
+      if (this.sink.cut !== undefined) this.sink.cut(this.carry, 0, this.carry.length);
+      else this.sink.line(this.carry, 0, this.carry.length);
+    }
     this.carry = undefined;
     this.skipping = false;
   }

@@ -93,6 +93,12 @@ async function* gunzipped(it: AsyncIterator<Buffer>, name: string): AsyncGenerat
     try {
       for await (const chunk of gunzip) yield chunk as Buffer;
     } catch (err) {
+      // cut short (a download or a gzip still being written): what it held is read, and a line
+      // it ended inside is cut off like any other source's (parse/conn-records.ts)
+      if ((err as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
+        process.stderr.write(`ctflow: ${name}: the gzip data ends early (truncated); read what it held\n`);
+        return;
+      }
       throw new CtflowError(`ctflow: cannot read ${name}: not valid gzip data (${(err as Error).message})`, { code: 'EGZIP' });
     }
     return;

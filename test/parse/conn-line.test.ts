@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseConnLine } from '../../src/parse/conn-line.js';
+import { parseConnBytes } from '../../src/parse/conn-bytes.js';
+import { parseConnLine, parseEventConn, rejectionReason } from '../../src/parse/conn-line.js';
 import type { Conn } from '../../src/model.js';
 import { fixture } from '../helpers/cli.js';
 
@@ -114,7 +115,7 @@ describe('parseConnLine field by field', () => {
       reply: { src: '10.2.0.2', dst: '10.2.0.1', sport: 21, dport: 37982, type: undefined, code: undefined, id: undefined, srckey: undefined, dstkey: undefined, packets: 14, bytes: 1054, zone: undefined },
       assured: true, unreplied: false, offload: false, hwOffload: false, mark: 0, secctx: undefined, zone: 0,
       use: 4, id: undefined, labels: undefined, helper: undefined, deltaTime: 5, start: undefined, stop: undefined,
-      extra: undefined, packetsTotal: 31, bytesTotal: 2044, nat: 'both',
+      extra: undefined, packetsTotal: 31, bytesTotal: 2044, nat: 'both', exactCounters: undefined,
     });
   });
 
@@ -239,4 +240,87 @@ describe('the same table as /proc text and as conntrack -L -o extended', () => {
       for (const [k, c] of proc) assert.deepEqual(listed.get(k), c, k);
     });
   }
+});
+
+describe('values are checked against their fields', () => {
+  const TCP = lines('nat-router/proc_nf_conntrack.txt')[2]!;
+  const ICMP = lines('nat-router/proc_nf_conntrack.txt')[6]!;
+  const GRE = lines('proto-zoo/proc_nf_conntrack.txt').find((l) => l.includes(' gre '))!;
+  const WITH_ID = lines('nat-router/conntrack_L_o_id.txt')[0]!;
+
+  /** `line` with `from` (which must occur) replaced by `to` the first time. */
+  const edit = (line: string, from: string, to: string): string => {
+    assert.ok(line.includes(from), `${from} in ${line}`);
+    return line.replace(from, to);
+  };
+  /** The slow path's record, which the fast path must give too when it reads the line. */
+  const parse = (line: string): Conn | undefined => {
+    const slow = parseConnLine(line);
+    const reason = rejectionReason();
+    const fast = parseConnBytes(Buffer.from(line, 'latin1'), 0, line.length);
+    if (fast !== undefined) assert.deepStrictEqual(fast, slow, line);
+    // (the fast path's call leaves the slow path's reason alone)
+    assert.equal(rejectionReason(), reason);
+    return slow;
+  };
+  const rejected = (line: string): string | undefined => {
+    assert.equal(parse(line), undefined, line);
+    return rejectionReason();
+  };
+
+  it('ports 0–65535', () => {
+    assert.equal(parse(edit(TCP, 'sport=54352', 'sport=65535'))!.original.sport, 65535);
+    assert.equal(rejected(edit(TCP, 'sport=54352', 'sport=65536')), 'sport must be 0–65535, got 65536');
+    assert.equal(rejected(edit(TCP, 'dport=54352', 'dport=99999')), 'dport must be 0–65535, got 99999');
+  });
+
+  it('ICMP ids 0–65535, type and code 0–255', () => {
+    assert.deepStrictEqual(parse(edit(ICMP, 'id=11505', 'id=65535'))!.original.id, 65535);
+    assert.equal(rejected(edit(ICMP, 'id=11505', 'id=65536')), 'id must be 0–65535, got 65536');
+    assert.equal(rejected(edit(ICMP, 'type=0', 'type=256')), 'type must be 0–255, got 256');
+    assert.equal(rejected(edit(ICMP, 'code=0', 'code=300')), 'code must be 0–255, got 300');
+  });
+
+  it('timeout, use, id and mark within 32 bits, zones and GRE keys within 16', () => {
+    assert.equal(parse(edit(TCP, ' 431994 ', ' 4294967295 '))!.timeout, 4294967295);
+    assert.equal(rejected(edit(TCP, ' 431994 ', ' 4294967296 ')), 'timeout must be 0–4294967295, got 4294967296');
+    assert.equal(parse(edit(TCP, 'use=2', 'use=4294967295'))!.use, 4294967295);
+    assert.equal(rejected(edit(TCP, 'use=2', 'use=4294967296')), 'use must be 0–4294967295, got 4294967296');
+    assert.equal(rejected(edit(WITH_ID, 'id=1244555058', 'id=4294967296')), 'id must be 0–4294967295, got 4294967296');
+    assert.equal(rejected(edit(TCP, 'mark=0', 'mark=4294967296')), 'mark must be 0–4294967295, got 4294967296');
+    assert.equal(rejected(edit(TCP, 'zone=0', 'zone=65536')), 'zone must be 0–65535, got 65536');
+    assert.equal(parse(edit(GRE, 'srckey=0x0', 'srckey=0xffff'))!.original.srckey, 0xffff);
+    assert.equal(rejected(edit(GRE, 'srckey=0x0', 'srckey=0x10000')), 'srckey must be 0–65535, got 0x10000');
+    assert.equal(rejected(edit(GRE, 'dstkey=0x0', 'dstkey=0x1ffffffffffffffff')), undefined);
+  });
+
+  it('counters within 64 bits, exact above 2^53 − 1', () => {
+    const max = parse(edit(TCP, 'packets=4 bytes=228', 'packets=4 bytes=18446744073709551615'))!;
+    assert.deepStrictEqual([max.original.bytes, max.bytesTotal], [18446744073709551615, 18446744073709551615 + 228]);
+    assert.deepStrictEqual(max.exactCounters, {
+      originalPackets: undefined, originalBytes: '18446744073709551615', replyPackets: undefined, replyBytes: undefined,
+      packetsTotal: undefined, bytesTotal: '18446744073709551843',
+    });
+    // two counters that fit, whose sum does not
+    const sum = parse(edit(TCP, 'packets=4 ', 'packets=9007199254740991 '))!;
+    assert.deepStrictEqual([sum.original.packets, sum.exactCounters?.packetsTotal, sum.exactCounters?.originalPackets], [9007199254740991, '9007199254740994', undefined]);
+    assert.equal(parse(TCP)!.exactCounters, undefined);
+    assert.equal(rejected(edit(TCP, 'bytes=228', 'bytes=18446744073709551616')), 'bytes must be 0–18446744073709551615, got 18446744073709551616');
+    assert.equal(rejected(edit(TCP, 'packets=3', 'packets=99999999999999999999')), 'packets must be 0–18446744073709551615, got 99999999999999999999');
+  });
+
+  it('the protocol name agrees with its number; a name unknown for an unknown number is kept', () => {
+    assert.equal(rejected(edit(TCP, 'tcp      6', 'tcp      119')), 'protocol tcp is number 6, got 119');
+    assert.equal(rejected(edit(TCP, 'tcp      6', 'udp      6')), 'protocol udp is number 17, got 6');
+    assert.equal(rejected(edit(TCP, 'tcp      6', 'foo      6')), 'protocol 6 is tcp (or unknown), got foo');
+    const unknown = lines('proto-zoo/proc_nf_conntrack.txt').find((l) => l.includes('unknown  253'))!;
+    assert.deepStrictEqual([parse(unknown)!.protocol, parse(edit(unknown, 'unknown  253', 'foo  253'))!.protocol], ['unknown', 'foo']);
+  });
+
+  it('a line without its closing use=N is cut off; an event line (parseEventConn\'s) has none', () => {
+    const withoutUse = TCP.slice(0, TCP.indexOf(' use='));
+    assert.equal(rejected(withoutUse), 'cut off: no use=N field, which every table line has');
+    assert.equal(rejected('hello world'), undefined);
+    assert.deepStrictEqual(parseEventConn(withoutUse), { ...parseConnLine(TCP)!, use: undefined });
+  });
 });

@@ -20,7 +20,7 @@ describe('readTable', () => {
     const conns: Conn[] = [];
     const r = await readTable({ file: path }, (c) => conns.push(c));
     assert.equal(conns.length, 34);
-    assert.deepEqual({ ...r, bytes: 0 }, { lines: 34, records: 34, skipped: 0, firstSkippedLine: undefined, bytes: 0 });
+    assert.deepEqual({ ...r, bytes: 0 }, { lines: 34, records: 34, skipped: 0, firstSkippedLine: undefined, bytes: 0, cutOff: false, unknownNames: undefined });
   });
 
   it('counts unparseable lines and remembers the first one', async () => {

@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ctflow-parallel-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 // a table with every kind of line: the captures' lines (fast and slow path), bad lines, an
-// overlong line, CRLF, and no newline at the end
+// overlong line, CRLF, and a last line cut off (no newline at the end)
 const base = [
   readFileSync(fixture('nat-router/proc_nf_conntrack.txt'), 'latin1'),
   readFileSync(fixture('proto-zoo/proc_nf_conntrack.txt'), 'latin1'),
@@ -65,8 +65,11 @@ test('workers write the same NDJSON, in the same order, with the same counts as 
   });
   assert.equal(Buffer.concat(kept).toString('utf8'), one.out);
   assert.deepStrictEqual(two.report, one.report);
-  // the bad line and the overlong one, numbered from the table's first line
-  assert.deepStrictEqual({ skipped: one.report.skipped, first: one.report.firstSkippedLine }, { skipped: 2, first: 417 });
+  // the bad line, the overlong one and the cut-off last one, numbered from the table's first line
+  assert.deepStrictEqual(
+    { skipped: one.report.skipped, first: one.report.firstSkippedLine, cutOff: one.report.cutOff },
+    { skipped: 3, first: 417, cutOff: true },
+  );
 });
 
 test('workers keep the same top records as one thread, with batches of a few lines or many', async () => {
