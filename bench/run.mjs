@@ -9,7 +9,7 @@
 // not spend its time generating. The live-table row needs root, conntrack and iproute2: it makes
 // its own network namespace, fills it with a `conntrack -R` batch and deletes it afterwards.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -157,6 +157,11 @@ function hasCommand(name) {
   return new RegExp(`^\\s+${name}\\b`, 'm').test(r.stdout ?? '');
 }
 
+function hasOption(command, option) {
+  const r = spawnSync(process.execPath, [CLI, command, '--help'], { encoding: 'utf8' });
+  return (r.stdout ?? '').includes(option);
+}
+
 function skip(name, reason) {
   if (only && !name.includes(only)) return;
   console.log(`| ${name.padEnd(58)} | skipped: ${reason}`);
@@ -241,14 +246,31 @@ function live() {
   if (max - count < LIVE_N + 1000) return skip(name, `nf_conntrack_max (${max}) leaves no room for ${LIVE_N} entries; not raising a host setting`);
   const cmd = flows ? ['flows', '-n'] : ['list', '--limit', '25'];
   const ns = `ctflow-bench-${process.pid}`;
+  try {
+    const have = fillNamespace(ns, LIVE_N);
+    const catRow = scenario(`live: cat /proc/net/nf_conntrack > /dev/null (${have})`, { argv: ['ip', 'netns', 'exec', ns, 'cat', '/proc/net/nf_conntrack'] });
+    const ctRow = scenario(`live: ctflow ${cmd.join(' ')} (${have})`, { argv: ['ip', 'netns', 'exec', ns, node, CLI, ...cmd] });
+    if (catRow && ctRow) {
+      const ratio = ctRow.wall / catRow.wall;
+      console.log(`|   ctflow / cat = ${ratio.toFixed(2)}${quick ? '' : ` (target ≤ 1.15) ${ratio <= 1.15 ? 'ok' : 'MISS'}`}${flows ? '' : ' — flows not in this build, list --limit 25 measured instead'}`);
+    }
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  }
+}
+
+/**
+ * A new namespace `ns` owning 10.0.1.5 (on its loopback) with `n` entries. One `conntrack -R`
+ * process loads the whole batch (200k `conntrack -I` calls would take minutes). Like the
+ * generator's host, half the entries are peers connecting to its services, half are it
+ * connecting out, so flows groups them into a few thousand flows as on a real server. Every
+ * tuple is unique.
+ */
+function fillNamespace(ns, n) {
   const batch = join(dir, `live-${process.pid}.txt`);
-  // one `conntrack -R` process loads the whole batch (200k `conntrack -I` calls would take
-  // minutes). The namespace owns 10.0.1.5 (on its loopback), like the generator's host: half
-  // the entries are peers connecting to its services, half are it connecting out, so flows
-  // groups them into a few thousand flows as on a real server. Every tuple is unique.
   const lines = [];
   const PEERS = 762; // 10.0.2-4.1-254
-  for (let i = 0; i < LIVE_N; i++) {
+  for (let i = 0; i < n; i++) {
     const p = i % PEERS;
     const peer = `10.0.${2 + Math.floor(p / 254)}.${1 + (p % 254)}`;
     const ephemeral = 1024 + Math.floor(i / PEERS);
@@ -268,14 +290,58 @@ function live() {
     spawnSync('ip', ['netns', 'exec', ns, 'conntrack', '-R', batch], { stdio: 'ignore' });
     const have = Number(sh('ip', ['netns', 'exec', ns, 'sh', '-c', 'wc -l < /proc/net/nf_conntrack']) ?? 0);
     console.log(`|   filled ${ns} with ${have} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s (conntrack -R batch)`);
-    const catRow = scenario(`live: cat /proc/net/nf_conntrack > /dev/null (${have})`, { argv: ['ip', 'netns', 'exec', ns, 'cat', '/proc/net/nf_conntrack'] });
-    const ctRow = scenario(`live: ctflow ${cmd.join(' ')} (${have})`, { argv: ['ip', 'netns', 'exec', ns, node, CLI, ...cmd] });
-    if (catRow && ctRow) {
-      const ratio = ctRow.wall / catRow.wall;
-      console.log(`|   ctflow / cat = ${ratio.toFixed(2)}${quick ? '' : ` (target ≤ 1.15) ${ratio <= 1.15 ? 'ok' : 'MISS'}`}${flows ? '' : ' — flows not in this build, list --limit 25 measured instead'}`);
-    }
+    return have;
   } finally {
-    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
     try { unlinkSync(batch); } catch { /* already gone */ }
+  }
+}
+
+// ---- --processes on the live table ------------------------------------------------------------
+liveProcesses();
+
+/**
+ * issue 17's row: `flows -n --processes` against `flows -n` on a 100k-entry live table while
+ * 1,000 sockets are open in the namespace (a node process holding 500 loopback connections to its
+ * own listener on 10.0.1.5:80: 500 client sockets, 500 accepted, 1 listener). Target: ≤ +20%.
+ */
+function liveProcesses() {
+  const n = 100_000; // the acceptance's size, also in a quick run
+  const name = `live: ctflow flows -n --processes vs flows -n (${n / 1000}k, 1,000 sockets, netns)`;
+  if (only && !name.includes(only)) return;
+  if (!flows || !hasOption('flows', '--processes')) return skip(name, 'flows --processes is not in this build');
+  if (process.getuid?.() !== 0) return skip(name, 'needs root (network namespace)');
+  if (!sh('ip', ['-V'])) return skip(name, 'iproute2 (ip) is not installed');
+  const max = Number(sh('cat', ['/proc/sys/net/netfilter/nf_conntrack_max']) ?? 0);
+  const count = Number(sh('cat', ['/proc/sys/net/netfilter/nf_conntrack_count']) ?? 0);
+  if (max - count < n + 2000) return skip(name, `nf_conntrack_max (${max}) leaves no room for ${n} entries; not raising a host setting`);
+  const ns = `ctflow-bench-p${process.pid}`;
+  let holder;
+  try {
+    const have = fillNamespace(ns, n);
+    const hold = `const net = require('node:net'); const held = [];
+      const server = net.createServer((s) => held.push(s)).listen(80, '10.0.1.5', () => {
+        let open = 0;
+        for (let i = 0; i < 500; i++) held.push(net.connect(80, '10.0.1.5', () => { if (++open === 500) console.log('ready'); }));
+      });`;
+    holder = spawn('ip', ['netns', 'exec', ns, node, '-e', hold], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const ready = spawnSync('sh', ['-c', `for i in $(seq 100); do [ "$(ip netns exec ${ns} sh -c 'grep -c ":0050 " /proc/net/tcp')" -ge 1001 ] && exit 0; sleep 0.1; done; exit 1`]);
+    if (ready.status !== 0) return skip(name, 'the 1,000 sockets did not open');
+    // the two commands alternate, run by run: on a shared machine the load drifts between rows
+    const specs = [['flows', '-n'], ['flows', '-n', '--processes']].map((cmd) => ({ argv: ['ip', 'netns', 'exec', ns, node, CLI, ...cmd] }));
+    const runsOf = [[], []];
+    for (let i = 0; i < runs; i++) specs.forEach((spec, j) => runsOf[j].push(measure(spec)));
+    const [plain, withProcs] = runsOf.map((ms, j) => {
+      const walls = ms.map((m) => m.wall);
+      const rss = ms.flatMap((m) => (m.rssMB === undefined ? [] : [m.rssMB]));
+      const row = { name: `live: ctflow ${specs[j].argv.slice(6).join(' ')} (${have}, 1,000 sockets)`, wall: median(walls), min: Math.min(...walls), rss: rss.length ? Math.max(...rss) : undefined };
+      rows.push(row);
+      print(row);
+      return row;
+    });
+    const extra = withProcs.wall / plain.wall - 1;
+    console.log(`|   --processes adds ${(extra * 100).toFixed(1)}% (target ≤ 20%) ${extra <= 0.2 ? 'ok' : 'MISS'}`);
+  } finally {
+    holder?.kill('SIGKILL');
+    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
   }
 }

@@ -4,7 +4,7 @@
 // and the generator's 1M-line tables (with and without worker threads, from a file and a pipe)
 // and writes one line per case: its name and a SHA-256 of its stdout, stderr and exit code.
 //
-//   node scripts/compare-outputs.mjs [--cli dist/cli.js] [--quick] [--jobs 2] --out FILE
+//   node scripts/compare-outputs.mjs [--cli dist/cli.js] [--quick] [--combined-only] [--jobs 2] --out FILE
 //   node scripts/compare-outputs.mjs --compare A B     (exit 1 and the differing cases)
 //   node scripts/compare-outputs.mjs --cycles          (exit 1 on an import cycle or upward import in src/)
 //
@@ -32,6 +32,8 @@ if (args.includes('--cycles')) process.exit(cycles(join(ROOT, 'src')));
 const CLI = resolve(value('--cli', join(ROOT, 'dist', 'cli.js')));
 const OUT = value('--out');
 const QUICK = args.includes('--quick');
+/** only the fixtures put together (every case), not each fixture by itself */
+const COMBINED_ONLY = args.includes('--combined-only');
 const JOBS = Number(value('--jobs', '2'));
 const DIR = process.env.CTFLOW_COMPARE_DIR ?? '/tmp/ctflow-compare';
 if (OUT === undefined && !args.includes('--list')) {
@@ -178,7 +180,7 @@ async function main() {
   const jobs = [];
   const tables = fixtureTables();
   const combined = combinedTable(tables);
-  for (const table of [combined, ...tables]) {
+  for (const table of COMBINED_ONLY ? [combined] : [combined, ...tables]) {
     const rel = table === combined ? 'fixtures-combined' : relative(ROOT, table);
     for (const k of casesFor(table === combined)) {
       if (table !== combined && !PER_FIXTURE.test(k.name)) continue;

@@ -47,7 +47,7 @@ function helpOptions(args) {
   return { flags, value };
 }
 
-const COMMANDS = ['flows', 'list', 'stats', 'protocols', 'watch', 'top', 'delete', 'flush', 'update', 'api read', 'api delete'];
+const COMMANDS = ['flows', 'list', 'stats', 'protocols', 'watch', 'top', 'delete', 'flush', 'update', 'api read', 'api delete', 'nat-owner'];
 const ALIASES = new Map([['ls', 'list']]);
 const options = new Map(COMMANDS.map((c) => [c, helpOptions(c.split(' '))]));
 const used = new Map(COMMANDS.map((c) => [c, new Set()]));

@@ -13,6 +13,7 @@ import { watchCommand } from './commands/watch.js';
 import { deleteCommand } from './commands/delete.js';
 import { flushCommand } from './commands/flush.js';
 import { updateCommand } from './commands/update.js';
+import { natOwnerCommand } from './commands/nat-owner.js';
 import { CtflowError, EXIT_RUNTIME, EXIT_USAGE, ExitStatus, PipeClosed } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   program.addCommand(flushCommand());
   program.addCommand(updateCommand());
   program.addCommand(apiCommand());
+  program.addCommand(natOwnerCommand());
   configure(program);
   return program;
 }

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { compileFlowSelection, type FlowSelection } from '../aggregate/flow-selection.js';
 import type { Direction, HostFlow } from '../aggregate/host-flows.js';
-import { parsePort } from '../filter/option-values.js';
+import { parsePortOrService } from '../host/services.js';
 import { listeningPortKeys, readListeningSockets } from '../host/listening.js';
 import { collect } from './options.js';
 
@@ -28,15 +28,15 @@ export function addFlowSelectionOptions(cmd: Command): Command {
     .option('--passive', 'show passive flows (peers connect in, <--)')
     .option('--local-flows', 'show local flows (both ends are this host, <->)')
     .option('--forward', 'show forwarded flows (neither end is this host, ==>)')
-    .option('--aport <port>', 'only active flows to this remote port (repeatable, comma lists)', collect)
-    .option('--pport <port>', 'only passive flows to this local port (repeatable, comma lists)', collect)
+    .option('--aport <port>', 'only active flows to this remote port or service name (repeatable, comma lists)', collect)
+    .option('--pport <port>', 'only passive flows to this local port or service name (repeatable, comma lists)', collect)
     .option('--listening', 'only passive flows whose port has a listening socket now (/proc/net/{tcp,udp}{,6})')
     .option('--proc-net <dir>', 'read listening sockets for --listening from DIR/{tcp,tcp6,udp,udp6} (default /proc/net)');
 }
 
 function parsePorts(values: string[] | undefined, what: string): Set<number> {
   const out = new Set<number>();
-  for (const v of values ?? []) for (const part of v.split(',')) out.add(parsePort(part, what));
+  for (const v of values ?? []) for (const part of v.split(',')) out.add(parsePortOrService(part, what));
   return out;
 }
 

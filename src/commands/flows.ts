@@ -6,24 +6,35 @@ import { Command } from 'commander';
 import { FLOW_SORT_KEYS, type FlowSortKey } from '../aggregate/flow-order.js';
 import { sortFlowIds } from '../aggregate/flow-id-order.js';
 import { KEEP_ALL } from '../aggregate/flow-selection.js';
+import type { HostFlow } from '../aggregate/host-flows.js';
 import { anyRounded, ROUNDED_SUMS } from '../aggregate/sum-limit.js';
 import { usageError } from '../errors.js';
 import { parseCount } from '../filter/option-values.js';
 import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
 import { DEFAULT_DNS_TIMEOUT_MS, MAX_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
 import { createOutput } from '../output.js';
-import { writeFlows } from '../render/flows-output.js';
+import { flowCsvHeader, flowToCsv, flowToJson, flowToJsonText } from '../render/flows-json.js';
+import { FLOW_JSON_MAX, writeFlowJson } from '../render/flows-json-bytes.js';
+import { renderFlowsTable } from '../render/flows-table.js';
 import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, collect, filterFrom, outputFrom, sourceFrom, type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
 import { flowsJob } from '../scan/flows-job.js';
 import { scanJob } from '../scan/read.js';
+import { appendCsv } from '../render/conn-extras.js';
+import { flowZones } from '../render/flow-zones.js';
+import { flowService } from '../render/service-column.js';
+import { withColumn } from '../render/appended-columns.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
 import { leftoverWordsOf } from './unknown-command.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
+import { addGraphOption, graphFrom, graphText, type GraphFlags } from './graph-option.js';
+import { addProcessesOption, flowProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
+import { flowProcessFields, flowProcessText } from '../render/process-fields.js';
+import { DEFAULT_GRAPH_FLOWS } from '../render/flow-graph.js';
 
-interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags {
+interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags, GraphFlags, ProcessFlags {
   local?: string[];
   sort?: string;
   limit?: string;
@@ -39,12 +50,14 @@ export function flowsCommand(): Command {
   addFlowSelectionOptions(cmd)
     .option('--sort <key>', `${FLOW_SORT_KEYS.join(', ')} (default bytes, then connections)`)
     .option('--limit <n>', 'show only the first N flows')
-    .option('-n, --numeric', 'no reverse DNS: show peer addresses only')
+    .option('-n, --numeric', 'numeric: no reverse DNS (peer addresses only) and no Service column (ports as numbers only, as ss -n)')
     .option('--dns-timeout <ms>', `reverse DNS deadline for all lookups together (default ${DEFAULT_DNS_TIMEOUT_MS})`);
   addSourceOptions(cmd);
   addFilterOptions(cmd);
   addOutputOptions(cmd);
   addZonesOption(cmd);
+  addGraphOption(cmd);
+  addProcessesOption(cmd);
   // left-over words are read by hand: flows is the default command, so `ctflow lst` lands here
   return cmd.allowExcessArguments(true).action(async (flags: FlowsFlags, self: Command) => {
     if (self.args.length > 0) throw leftoverWordsOf(self);
@@ -68,7 +81,9 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const local = flags.local !== undefined ? parseLocalOption(flags.local) : discoverLocalAddresses();
   const selection = flowSelectionFrom(flags);
   const sort = flags.sort === undefined ? 'bytes' : parseFlowSort(flags.sort);
-  const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
+  const graph = graphFrom(flags, format);
+  const processes = processesFrom(flags, source);
+  const limit = flags.limit === undefined ? (graph === undefined ? undefined : DEFAULT_GRAPH_FLOWS) : parseCount(flags.limit, '--limit');
   const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1, MAX_DNS_TIMEOUT_MS);
   const keep = await compileSelection(selection, flags);
   const zones = await zonesFrom(flags);
@@ -87,6 +102,62 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
 
   // names only for the rows we print; -n asks nothing at all
   const names = await peerNames(Array.from(ids, (f) => table.view(f).peer.addr), { numeric: flags.numeric, timeoutMs: dnsTimeout });
-  writeFlows(out, format, { ids, view: (f) => table.view(f), flow: (f) => table.flow(f) }, names, zones, () => stdoutPalette(flags));
+  if (graph !== undefined) {
+    out.write(await graphText(graph, Array.from(ids, (f) => table.flow(f)), names));
+    await out.end();
+    return;
+  }
+  // --processes: the sockets of the flows printed, read once (process-option.ts)
+  const procs = processes ? await flowProcessLookup() : undefined;
+  // --zones: src_zone/dst_zone after the flow's own fields, then --processes' process(es)
+  const plain = zones === undefined;
+  const extraJson = (f: HostFlow): object => ({ ...(zones === undefined ? {} : flowZones(f, zones)), ...(procs === undefined ? {} : flowProcessFields(procs(f))) });
+  const json = (f: HostFlow): string => (plain && procs === undefined ? flowToJsonText(f, names) : JSON.stringify({ ...flowToJson(f, names), ...extraJson(f) }));
+  const csvExtras = (f: HostFlow): string[] => [...(zones === undefined ? [] : Object.values(flowZones(f, zones))), ...(procs === undefined ? [] : [flowProcessText(procs(f))])];
+
+  /** One flow's JSON after `before` and before `after`: as bytes when it can be, else as text. */
+  const writeJson = (f: HostFlow, before: string, after: string): void => {
+    if (plain) {
+      out.reserve(FLOW_JSON_MAX + before.length + after.length);
+      const at = out.buf.write(before, out.pos, 'latin1') + out.pos;
+      const end = writeFlowJson(f, names?.get(f.peer.addr), out.buf, at);
+      if (end >= 0 && procs !== undefined) {
+        // --processes: its fields go in before the object's closing brace
+        out.pos = end - 1;
+        out.write(`,${JSON.stringify(flowProcessFields(procs(f))).slice(1)}${after}`);
+        return;
+      }
+      if (end >= 0) {
+        out.pos = end + out.buf.write(after, end, 'latin1');
+        return;
+      }
+    }
+    out.write(before + json(f) + after);
+  };
+  switch (format) {
+    case 'json':
+      out.write('[');
+      for (let i = 0; i < ids.length; i++) writeJson(table.view(ids[i]!), i === 0 ? '\n' : ',\n', '');
+      out.write(ids.length === 0 ? ']\n' : '\n]\n');
+      break;
+    case 'ndjson':
+      for (const f of ids) writeJson(table.view(f), '', '\n');
+      break;
+    case 'csv':
+      out.write(appendCsv(flowCsvHeader(), [...(zones === undefined ? [] : ['src_zone', 'dst_zone']), ...(procs === undefined ? [] : ['process'])]));
+      for (const f of ids) {
+        const flow = table.view(f);
+        out.write(appendCsv(flowToCsv(flow, names), csvExtras(flow)));
+      }
+      break;
+    case 'table': {
+      const palette = stdoutPalette(flags);
+      const zoneColumn = zones === undefined ? undefined : { head: ['Zones'], cells: (f: HostFlow) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] };
+      // -n: ports stay numbers only (no Service column), as ss -n
+      const serviceColumn = flags.numeric ? zoneColumn : withColumn(zoneColumn, 'Service', flowService);
+      out.write(renderFlowsTable(Array.from(ids, (f) => table.flow(f)), palette, names, procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (f) => flowProcessText(procs(f)))));
+      break;
+    }
+  }
   await out.end();
 }

@@ -8,21 +8,30 @@ import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount } from '../filter/option-values.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
-import { hasExtras } from '../render/conn-extras.js';
-import { connJsonOf, writeConnList } from '../render/conn-list.js';
+import { connToCsv, csvHeader } from '../render/conn-csv.js';
+import {
+  appendCsv, appendJson, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras,
+} from '../render/conn-extras.js';
+import { connToJsonLine } from '../render/conn-json.js';
+import { renderConnTable } from '../render/conn-table.js';
+import { connService } from '../render/service-column.js';
+import { withColumn } from '../render/appended-columns.js';
 import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
 import { listJob } from '../scan/list-job.js';
+import { addProcessesOption, connProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
+import { processJson, processText } from '../render/process-fields.js';
 import { scanJob, scanTable } from '../scan/read.js';
 import { addMarkMapOption, addZoneFilterOptions, addZonesOption, extrasFrom, withZoneFilter, type ZoneFlags } from './zone-options.js';
 
-interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags {
+interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, ProcessFlags {
   sort?: string;
   reverse?: boolean;
   limit?: string;
+  numeric?: boolean;
 }
 
 export function listCommand(): Command {
@@ -31,13 +40,15 @@ export function listCommand(): Command {
     .description('list connections, filtered and sorted (default: most bytes first, else longest timeout)')
     .option('--sort <key>', 'bytes, packets, timeout, src, dst, sport, dport, proto or state; -KEY reverses')
     .option('--reverse', 'reverse the order')
-    .option('--limit <n>', 'show only the first N connections (kept in a bounded heap)');
+    .option('--limit <n>', 'show only the first N connections (kept in a bounded heap)')
+    .option('-n, --numeric', 'table without the Service column (ports as numbers only, as ss -n)');
   addSourceOptions(cmd);
   addFilterOptions(cmd);
   addOutputOptions(cmd);
   addZonesOption(cmd);
   addZoneFilterOptions(cmd);
   addMarkMapOption(cmd);
+  addProcessesOption(cmd);
   return cmd.action(async (flags: ListFlags) => runList(flags));
 }
 
@@ -47,10 +58,16 @@ async function runList(flags: ListFlags): Promise<void> {
   const filterOptions = filterFrom(flags);
   const baseFilter = compileFilter(filterOptions);
   const filter = withZoneFilter(baseFilter, flags, extras.zones);
-  // without --zones/--mark-map columns or zone filters, a record is its plain JSON (built
-  // directly), and the scan can run as a job on every core (scan/list-job.ts)
-  const plain = !hasExtras(extras) && filter === baseFilter;
-  const json = connJsonOf(extras);
+  // --processes: every socket's process found once, before the table is read (process-option.ts)
+  const procs = processesFrom(flags, source) ? await connProcessLookup() : undefined;
+  const procJson = (c: Conn): object => (procs === undefined ? {} : { process: processJson(procs(c)) });
+  // without --zones/--mark-map columns, zone filters or --processes, a record is its plain JSON
+  // (built directly), and the scan can run as a job on every core (scan/list-job.ts)
+  const plain = !hasExtras(extras) && filter === baseFilter && procs === undefined;
+  // (connToJsonLine, not JSON.stringify: it keeps counters above 2^53 exact)
+  const json = plain
+    ? (c: Conn): string => connToJsonLine(c).slice(0, -1)
+    : (c: Conn): string => appendJson(connToJsonLine(c).slice(0, -1), { ...extraJson(c, extras), ...procJson(c) });
   const format = outputFrom(flags);
   const machine = format !== 'table';
   const sort = flags.sort === undefined ? undefined : parseSortKey(flags.sort);
@@ -93,6 +110,26 @@ async function runList(flags: ListFlags): Promise<void> {
     conns.sort(order);
   }
 
-  writeConnList(out, format, conns, extras, () => stdoutPalette(flags));
+  switch (format) {
+    case 'json':
+      out.write('[');
+      conns.forEach((c, i) => out.write((i === 0 ? '\n' : ',\n') + json(c)));
+      out.write(conns.length === 0 ? ']\n' : '\n]\n');
+      break;
+    case 'ndjson':
+      for (const c of conns) out.write(json(c) + '\n');
+      break;
+    case 'csv':
+      out.write(appendCsv(csvHeader(), [...extraCsvColumns(extras), ...(procs === undefined ? [] : ['process'])]));
+      for (const c of conns) out.write(appendCsv(connToCsv(c), [...extraCsvCells(c, extras), ...(procs === undefined ? [] : [processText(procs(c))])]));
+      break;
+    case 'table': {
+      const palette = stdoutPalette(flags);
+      const extraColumns = { head: extraTableHead(extras), cells: (c: Conn) => extraTableCells(c, extras) };
+      const serviceColumn = flags.numeric ? extraColumns : withColumn(extraColumns, 'Service', connService);
+      out.write(renderConnTable(conns, palette, procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (c) => processText(procs(c)))));
+      break;
+    }
+  }
   await out.end();
 }

@@ -6,8 +6,10 @@ import { Command, Option } from 'commander';
 import type { FilterOptions } from '../filter/compile-filter.js';
 import { compileAddress } from '../filter/address-match.js';
 import {
-  parseFamily, parseMark, parsePort, parseProtocol, parseStates, parseStatuses, parseZone,
+  parseFamily, parseMark, parseProtocol, parseStates, parseStatuses, parseZone,
 } from '../filter/option-values.js';
+import { parsePortOrService } from '../host/services.js';
+import { PROTOCOL_BY_NUMBER } from '../model.js';
 import type { ReadOptions } from '../parse/read-table.js';
 import { usageError } from '../errors.js';
 import type { OutputFormat } from '../output.js';
@@ -74,7 +76,7 @@ export function addFilterOptions(cmd: Command): Command {
     .option('--dport <port>', 'original destination port')
     .option('--reply-port-src <port>', 'reply source port')
     .option('--reply-port-dst <port>', 'reply destination port')
-    .option('--port <port>', 'any port of either direction')
+    .option('--port <port>', 'any port of either direction (ports: a number or an /etc/services name, e.g. https)')
     .option('-m, --mark <mark>', 'connection mark, MARK or MARK/MASK (decimal or 0x hex)')
     .option('-w, --zone <zone>', 'conntrack zone (also matches directional zones)')
     .option('-u, --status <status>', 'ASSURED, UNREPLIED, SEEN_REPLY, OFFLOAD or HW_OFFLOAD (comma list: all must hold)')
@@ -111,10 +113,13 @@ export function filterFrom(flags: FilterFlags): FilterOptions {
     if (v !== undefined) compileAddress(v, what); // validate now, before reading anything
     return v;
   };
-  const port = (v: string | undefined, what: string): number | undefined => (v === undefined ? undefined : parsePort(v, what));
+  const proto = flags.proto === undefined ? undefined : parseProtocol(flags.proto, '--proto');
+  // a service name (`--dport https`) is looked up once, here, for --proto's protocol when given
+  const protoName = proto === undefined ? undefined : PROTOCOL_BY_NUMBER.get(proto);
+  const port = (v: string | undefined, what: string): number | undefined => (v === undefined ? undefined : parsePortOrService(v, what, protoName));
   return {
     family: flags.family === undefined ? undefined : parseFamily(flags.family, '--family'),
-    proto: flags.proto === undefined ? undefined : parseProtocol(flags.proto, '--proto'),
+    proto,
     state: flags.state === undefined ? undefined : parseStates(flags.state, '--state'),
     src: address(flags.src, '--src'),
     dst: address(flags.dst, '--dst'),

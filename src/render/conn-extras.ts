@@ -69,7 +69,7 @@ export function extraCsvCells(c: Conn, x: ConnExtras | undefined): string[] {
 }
 
 /** A JSON object's text with the extra keys appended (after its own, as a spread would put them). */
-export function appendJson(object: string, keys: ExtraJson): string {
+export function appendJson(object: string, keys: object): string {
   const more = JSON.stringify(keys);
   return more === '{}' ? object : `${object.slice(0, -1)},${more.slice(1)}`;
 }

@@ -310,7 +310,7 @@ describe('ctflow flows usage errors (exit 2, one sentence)', () => {
     [['--local', 'myhost'], /^ctflow: --local: expected an IPv4 or IPv6 address, got "myhost"\n$/],
     [['--sort', 'size'], /^ctflow: --sort: expected one of bytes, connections, packets, peer, port, got "size"\n$/],
     [['--aport', '70000'], /^ctflow: --aport: a port must be a number from 0 to 65535, got "70000"\n$/],
-    [['--pport', 'ssh'], /^ctflow: --pport: a port must be a number from 0 to 65535, got "ssh"\n$/],
+    [['--pport', 'no-such-service'], /^ctflow: --pport: a port must be a number from 0 to 65535 or a service name in \/etc\/services, got "no-such-service"\n$/],
     [['--limit', '-1'], /^ctflow: --limit: expected a whole number ≥ 0, got "-1"\n$/],
     [['--dns-timeout', '0'], /^ctflow: --dns-timeout: expected a whole number from 1 to 600000, got "0"\n$/],
   ];

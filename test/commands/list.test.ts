@@ -207,10 +207,10 @@ describe('ctflow list errors and pipes', () => {
     const r = await runCli(['list', '--help']);
     assert.equal(r.code, 0);
     assert.deepStrictEqual(helpFlags(r.stdout), [
-      '--sort', '--reverse', '--limit', '--file', '--stdin', '--exec', '--conntrack-bin', '--strict',
+      '--sort', '--reverse', '--limit', '-n', '--numeric', '--file', '--stdin', '--exec', '--conntrack-bin', '--strict',
       '-p', '--proto', '--state', '-s', '--src', '-d', '--dst', '-r', '--reply-src', '-q', '--reply-dst', '--sport', '--dport',
       '--reply-port-src', '--reply-port-dst', '--port', '-m', '--mark', '-w', '--zone', '-u', '--status', '--snat', '--dnat', '--nat',
-      '-f', '--family', '--json', '--ndjson', '--csv', '--no-color', '-z', '--zones', '--src-zone', '--dst-zone', '--mark-map',
+      '-f', '--family', '--json', '--ndjson', '--csv', '--no-color', '-z', '--zones', '--src-zone', '--dst-zone', '--mark-map', '--processes',
     ]);
   });
 });

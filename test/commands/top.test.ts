@@ -285,7 +285,7 @@ describe('ctflow top, flows as `ctflow flows` has them', () => {
     const a = await runCli(['top', '--once', ...hostArgs, '--aport', '70000']);
     const p = await runCli(['top', '--once', ...hostArgs, '--pport', '22,x']);
     assert.deepStrictEqual([a.code, a.stdout, a.stderr], [2, '', 'ctflow: --aport: a port must be a number from 0 to 65535, got "70000"\n']);
-    assert.deepStrictEqual([p.code, p.stdout, p.stderr], [2, '', 'ctflow: --pport: a port must be a number from 0 to 65535, got "x"\n']);
+    assert.deepStrictEqual([p.code, p.stdout, p.stderr], [2, '', 'ctflow: --pport: a port must be a number from 0 to 65535 or a service name in /etc/services, got "x"\n']);
   });
 
   it('labels the protocol column as flows does (tcp6, udplite6, icmpv6), on every flow of the local host and the protocol zoo', async () => {

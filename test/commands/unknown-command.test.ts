@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { editDistance, leftoverWordsError, similarCommands } from '../../src/commands/unknown-command.js';
 import { fixture, runCli } from '../helpers/cli.js';
 
-const COMMANDS = ['flows', 'list', 'stats', 'protocols', 'watch', 'top', 'delete', 'flush', 'update', 'api']
+const COMMANDS = ['flows', 'list', 'stats', 'protocols', 'watch', 'top', 'delete', 'flush', 'update', 'api', 'nat-owner']
   .map((name) => ({ name, aliases: name === 'list' ? ['ls'] : [] }));
-const ALL = 'flows, list, stats, protocols, watch, top, delete, flush, update, api';
+const ALL = 'flows, list, stats, protocols, watch, top, delete, flush, update, api, nat-owner';
 
 describe('the nearest command names', () => {
   it('counts inserts, deletes, substitutions and swapped neighbours as one edit each', () => {
