@@ -1,8 +1,7 @@
 // Runs a scan job over a whole table on more than one core when the table is big enough to pay
-// for starting a worker (~40–60 ms and ~15–25 MB each) and the job has enough work a line to gain
-// from it (workerCount). Parsing is the cost (≈0.4 µs a line on this class of machine, every
-// byte touched once), so the work is shared: this thread reads the
-// source into 1 MB batches cut at the last newline and hands each (transferred, not copied) to
+// for starting a worker and the job has enough work a line to gain from it (workerCount; the
+// figures behind every constant here are in the README, "Performance", "Figures behind
+// src/scan/"). Parsing is the cost, so the work is shared: this thread reads the source into 1 MB batches cut at the last newline and hands each (transferred, not copied) to
 // a worker with room in its queue, or parses the batch itself when every queue is full. Answers
 // are put back in input order, so counts, the first skipped line and emitted text come out
 // exactly as a single-threaded read would produce them.
@@ -32,26 +31,22 @@ const COUNT_FILE = '/proc/sys/net/netfilter/nf_conntrack_count';
 export const PARALLEL_MIN = 24 * 1024 * 1024;
 /**
  * A source of unknown size (a pipe) still coming after this many bytes is shared with workers.
- * Lower than PARALLEL_MIN: until then this thread parses alone, and on 1M lines from a pipe a
- * 24 MB start alone cost ~0.1 s more than the old read-ahead; a worker that starts for a 4–24 MB
- * pipe costs ~40 ms and ~15 MB.
+ * Lower than PARALLEL_MIN: until then this thread parses alone, which on a big pipe cost more
+ * than a worker started early.
  */
 const PIPE_HAND_OVER = 4 * 1024 * 1024;
 /** 1 MB: smaller batches keep less in flight (peak RSS) at no measurable cost in time */
 const BATCH_BYTES = 1024 * 1024;
 /**
  * Table bytes in flight per worker: enough to keep it busy while this thread parses its own
- * batches between event-loop turns (with 2 batches of 256 KB the worker idled and this thread
- * parsed 60% of the batches), few enough to bound memory. At least 2 batches. Measured for
- * NDJSON (1M lines, 256 KB batches): 0.5 MB 1.57 s / 105 MB, 1 MB 1.53 s / 106 MB, 2 MB
- * 1.53 s / 117 MB.
+ * batches between event-loop turns (with 2 small batches the worker idled), few enough to bound
+ * memory. At least 2 batches.
  */
 const IN_FLIGHT_BYTES = 1024 * 1024;
 /**
- * The same for the kernel's table, where reading is the slow part (~9 ms a MB of kernel work,
- * parsing ~4): this thread only reads, and the workers parse. When this thread parsed a batch
- * whenever a worker's queue was full, its first batches ran cold (~40 ms each, before the JIT
- * had warmed up) while the kernel waited for the next read: 85–120 ms more on 200k entries.
+ * The same for the kernel's table, where reading is the slow part: this thread only reads, and
+ * the workers parse. When this thread parsed a batch whenever a worker's queue was full, its
+ * first batches ran cold (before the JIT had warmed up) while the kernel waited for the next read.
  */
 const IN_FLIGHT_BYTES_KERNEL = 16 * 1024 * 1024;
 
@@ -88,15 +83,13 @@ export interface ScanControl {
 
 /**
  * Worker threads to start besides this one (which parses too): CTFLOW_WORKERS when set, else
- * one per extra core, at most one — each worker costs ~15–25 MB of RSS, and two cores are the
- * machine this was measured on (README, "Performance").
+ * one per extra core, at most one (each worker costs RSS; a second one gained nothing on two
+ * cores).
  *
  * A parse-bound job (flows and stats without a filter, list's top-k) gets no worker on two cores:
- * with both cores busy each thread parsed ~40% slower (two separate processes slow each other as
- * much), so the worker's start, its second flow table and the merge made two threads as slow as
- * one or slower, for 10–25 MB more (measured on 1M-line files and pipes, and on a 200k-entry
- * kernel table, whose printing the kernel slowed down just as much while the worker parsed).
- * NDJSON (~3 bytes written per byte read) still gains from the second core.
+ * with both cores busy each thread parses slower, so the worker's start, its second state and the
+ * absorbing made two threads as slow as one or slower, for more memory. NDJSON (about 3 bytes
+ * written per byte read) and jobs that make a record of every line still gain from the second core.
  */
 export function workerCount(env: NodeJS.ProcessEnv = process.env, spec: { parseBound?: boolean | undefined } = {}, cores = availableParallelism()): number {
   const set = env.CTFLOW_WORKERS;
