@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// `npm run build`: type-checks the sources with tsc, then bundles them with esbuild into two
-// files, dist/cli.js (the CLI) and dist/scan-worker.js (the scan worker thread it starts).
+// `npm run build`: type-checks the sources with tsc, then bundles them with esbuild into
+// dist/cli.js (the CLI), dist/scan-worker.js (the scan worker thread it starts) and dist/man.js
+// (what scripts/man.mjs writes docs/ctflow.1 from).
 //
 // Why a bundle: node spent ~0.13 s and ~19 MB resolving, reading and compiling ctflow's ~100
 // modules and its dependencies before reading a byte of the table (`ctflow --version` took
 // 0.21 s against 0.09 s for `node -e 0`); one file halves that, on every command and in every
-// worker (README, "Performance"). Tests of single modules still run tsc's unbundled output in
+// worker (docs/performance.md). Tests of single modules still run tsc's unbundled output in
 // build/ (tsconfig.test.json); the CLI tests run this bundle.
 
 import { execFileSync } from 'node:child_process';
@@ -38,7 +39,8 @@ const globalProcess = {
 
 rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
 await build({
-  entryPoints: { cli: join(ROOT, 'src', 'cli.ts'), 'scan-worker': join(ROOT, 'src', 'scan', 'scan-worker.ts') },
+  // (man: the man page generator scripts/man.mjs loads, from the same definitions as the CLI)
+  entryPoints: { cli: join(ROOT, 'src', 'cli.ts'), 'scan-worker': join(ROOT, 'src', 'scan', 'scan-worker.ts'), man: join(ROOT, 'src', 'man.ts') },
   outdir: join(ROOT, 'dist'),
   bundle: true,
   platform: 'node',

@@ -251,7 +251,7 @@ function compare(a, b) {
  * layer or lower ones. Files directly in src/ are named by their base name.
  */
 function layers() {
-  return [['errors', 'model', 'atomic-file'], ['source'], ['parse', 'output'], ['filter', 'host', 'aggregate'], ['kernel'], ['render', 'api'], ['scan'], ['commands'], ['cli']];
+  return [['errors', 'model', 'atomic-file', 'file-error', 'conntrack-missing'], ['source'], ['parse', 'output'], ['filter', 'host', 'aggregate'], ['kernel'], ['render', 'api'], ['scan'], ['commands'], ['cli', 'program', 'man']];
 }
 function layerOf(dir, file) {
   const rel = relative(dir, file);

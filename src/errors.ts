@@ -6,7 +6,7 @@
 export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
 export const EXIT_USAGE = 2;
-/** delete/update (also --dry-run): no entry matched, nothing changed */
+/** delete, update and flush: nothing matched, so nothing changed (a script can tell it from a failure) */
 export const EXIT_NOTHING_MATCHED = 3;
 
 export class CtflowError extends Error {

@@ -15,7 +15,7 @@ function testSources(dir: string): string[] {
   });
 }
 
-const COMMANDS = ['flows', 'list', 'stats', 'protocols', 'watch', 'top', 'delete', 'flush', 'update', 'api read', 'api delete', 'nat-owner'];
+const COMMANDS = ['flows', 'list', 'stats', 'protocols', 'watch', 'top', 'delete', 'flush', 'update', 'api read', 'api delete', 'nat-owner', 'completion'];
 
 it('every long option of every command is used by some test', async () => {
   const sources = testSources(join(ROOT, 'test')).join('\n');

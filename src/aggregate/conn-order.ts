@@ -3,7 +3,6 @@
 // every counted one, so the same comparator serves both tables without knowing in advance.
 // Every order ends in a full tiebreak so output is the same on every run.
 
-import { usageError } from '../errors.js';
 import type { Conn } from '../model.js';
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
 import { BYTES, PACKETS, scanTotal, type ConnScan } from '../parse/conn-bytes.js';
@@ -72,16 +71,6 @@ export function scanSortValue(key: SortKey | undefined): ((s: ConnScan) => numbe
 /** The number scanSortValue reads, from a record. */
 export function connSortValue(key: SortKey | undefined, c: Conn): number {
   return num(key === 'packets' ? c.packetsTotal : key === 'timeout' ? c.timeout : c.bytesTotal);
-}
-
-/** Parse `KEY` or `-KEY` (reversed). */
-export function parseSortKey(text: string): { key: SortKey; reverse: boolean } {
-  const reverse = text.startsWith('-');
-  const key = (reverse ? text.slice(1) : text).toLowerCase();
-  if (!(SORT_KEYS as readonly string[]).includes(key)) {
-    throw usageError(`ctflow: --sort: expected one of ${SORT_KEYS.join(', ')} (prefix - to reverse), got ${JSON.stringify(text)}`);
-  }
-  return { key: key as SortKey, reverse };
 }
 
 /** The order for list: a key (default bytes, then timeout) and an optional reversal. */

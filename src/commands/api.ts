@@ -11,6 +11,7 @@ import { netdataDataUrl } from '../kernel/netdata.js';
 import { createOutput } from '../output.js';
 import { skippedMessage } from '../parse/conn-records.js';
 import { markMapFrom } from './zone-options.js';
+import { addExamples, inGroup, OUTPUT, SOURCE } from './help-groups.js';
 
 export const DEFAULT_NETDATA = 'http://127.0.0.1:19999';
 
@@ -63,14 +64,21 @@ async function answer(result: ApiResult<unknown>): Promise<void> {
 }
 
 function readCommand(): Command {
-  return new Command('read')
+  const cmd = new Command('read')
     .description('answer {"action":"protocols"|"conntrack"|"stats", …} from stdin with JSON on stdout')
+    .option('--netdata <url>', 'netdata agent for "stats"', DEFAULT_NETDATA);
+  inGroup(cmd, SOURCE, (c) => c
     .option('--file <path>', 'read the table from a file (plain or gzip) instead of /proc/net/nf_conntrack')
     .option('--exec', 'read the table from `conntrack -L -o extended`')
-    .option('--conntrack-bin <path>', 'the conntrack binary to run (default: conntrack on PATH)')
+    .option('--conntrack-bin <path>', 'the conntrack binary to run (default: conntrack on PATH)'));
+  inGroup(cmd, OUTPUT, (c) => c
     .option('--zones <file>', 'zones for "expand" (NAME CIDR… per line, or JSON); default: interface subnets, local, external')
-    .option('--mark-map <file>', 'mark fields for provider, ndpi, prio (JSON, see the README)')
-    .option('--netdata <url>', 'netdata agent for "stats"', DEFAULT_NETDATA)
+    .option('--mark-map <file>', 'mark fields for provider, ndpi, prio (JSON, see docs/zones.md)'));
+  addExamples(cmd, [
+    { what: "the connections, as NethServer's UI asks for them", args: `api read <<< '{"action":"conntrack"}'` },
+    { what: 'the protocols and their states', args: `api read <<< '{"action":"protocols"}'` },
+  ]);
+  return cmd
     .action(async (flags: ReadFlags) => {
       netdataDataUrl(flags.netdata, 1); // a bad URL is a usage error before stdin is read
       const markMap = await markMapFrom(flags);
@@ -87,11 +95,17 @@ function readCommand(): Command {
 }
 
 function deleteCommand(): Command {
-  return new Command('delete')
-    .description('answer {"action":"flush"} or {"action":"connection", protocol, src, dst, sport, dport} from stdin')
+  const cmd = new Command('delete')
+    .description('answer {"action":"flush"} or {"action":"connection", protocol, src, dst, sport, dport} from stdin');
+  inGroup(cmd, SOURCE, (c) => c
     .option('--file <path>', 'match the request against a table read from a file (tests; the delete still goes to the kernel)')
     .option('--exec', 'match against `conntrack -L -o extended` instead of /proc/net/nf_conntrack')
-    .option('--conntrack-bin <path>', 'the conntrack binary to run (default: conntrack on PATH)')
+    .option('--conntrack-bin <path>', 'the conntrack binary to run (default: conntrack on PATH)'));
+  addExamples(cmd, [
+    { what: 'delete the connection a request names: {"action":"connection","protocol":"tcp","src":…,"dst":…,"sport":…,"dport":…}', args: 'api delete < request.json' },
+    { what: 'empty the table', args: `api delete <<< '{"action":"flush"}'` },
+  ]);
+  return cmd
     .action(async (flags: DeleteFlags) => {
       const text = await readRequest();
       await answer(await handleDelete(text, {
@@ -102,8 +116,12 @@ function deleteCommand(): Command {
 }
 
 export function apiCommand(): Command {
-  return new Command('api')
-    .description('NethServer-compatible JSON API: one request on stdin, one response on stdout (see the README)')
+  const cmd = new Command('api')
+    .description('NethServer-compatible JSON API: one request on stdin, one response on stdout (see docs/api.md)')
     .addCommand(readCommand())
     .addCommand(deleteCommand());
+  return addExamples(cmd, [
+    { what: 'the table statistics, as JSON', args: `api read <<< '{"action":"stats"}'` },
+    { what: 'the connections of a saved table', args: `api read --file saved.txt <<< '{"action":"conntrack"}'` },
+  ]);
 }

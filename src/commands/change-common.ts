@@ -20,6 +20,7 @@ import { parseExactConnection } from '../kernel/exact-connection.js';
 import {
   FILTER_KEYS, addFilterOptions, addSourceOptions, describeFilter, filterFrom, flagName, sourceFrom, type FilterFlags, type SourceFlags,
 } from './options.js';
+import { FILTER, inGroup, OUTPUT } from './help-groups.js';
 
 export interface ChangeFlags extends SourceFlags, FilterFlags {
   exact?: boolean;
@@ -35,17 +36,19 @@ export interface ChangeFlags extends SourceFlags, FilterFlags {
 
 export function addChangeOptions(cmd: Command): Command {
   cmd
+    .option('--dry-run', 'show the matching connections and the conntrack command; change nothing')
+    .option('-y, --yes', 'do not ask; required when stdin is not a terminal and more than one connection matches')
+    .option('--max <n>', 'refuse (exit 1, nothing changed) when more than N connections match');
+  addSourceOptions(cmd);
+  inGroup(cmd, FILTER, (c) => c
     .option('--exact', 'name one connection: -p, -s, -d (no CIDR) and, for tcp/udp/udplite/sctp/dccp, --sport and --dport')
     .option('--icmp-type <n>', 'with --exact: icmp/icmpv6 type (implies --exact)')
     .option('--icmp-code <n>', 'with --exact: icmp/icmpv6 code (implies --exact)')
-    .option('--icmp-id <n>', 'with --exact: icmp/icmpv6 echo id (implies --exact)')
-    .option('--dry-run', 'show the matching connections and the conntrack command; change nothing')
-    .option('-y, --yes', 'do not ask; required when stdin is not a terminal and more than one connection matches')
-    .option('--max <n>', 'refuse (exit 1, nothing changed) when more than N connections match')
-    .option('--json', 'print the result as JSON')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)');
-  addSourceOptions(cmd);
+    .option('--icmp-id <n>', 'with --exact: icmp/icmpv6 echo id (implies --exact)'));
   addFilterOptions(cmd);
+  inGroup(cmd, OUTPUT, (c) => c
+    .option('--json', 'print the result as JSON')
+    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
   return cmd;
 }
 

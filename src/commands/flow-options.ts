@@ -9,6 +9,7 @@ import type { Direction, HostFlow } from '../aggregate/host-flows.js';
 import { parsePortOrService } from '../host/services.js';
 import { listeningPortKeys, readListeningSockets } from '../host/listening.js';
 import { collect } from './options.js';
+import { inGroup, SELECTION } from './help-groups.js';
 
 export interface FlowSelectionFlags {
   active?: boolean;
@@ -23,7 +24,7 @@ export interface FlowSelectionFlags {
 
 
 export function addFlowSelectionOptions(cmd: Command): Command {
-  return cmd
+  return inGroup(cmd, SELECTION, (c) => c
     .option('--active', 'show active flows (this host connects out, -->)')
     .option('--passive', 'show passive flows (peers connect in, <--)')
     .option('--local-flows', 'show local flows (both ends are this host, <->)')
@@ -31,7 +32,7 @@ export function addFlowSelectionOptions(cmd: Command): Command {
     .option('--aport <port>', 'only active flows to this remote port or service name (repeatable, comma lists)', collect)
     .option('--pport <port>', 'only passive flows to this local port or service name (repeatable, comma lists)', collect)
     .option('--listening', 'only passive flows whose port has a listening socket now (/proc/net/{tcp,udp}{,6})')
-    .option('--proc-net <dir>', 'read listening sockets for --listening from DIR/{tcp,tcp6,udp,udp6} (default /proc/net)');
+    .option('--proc-net <dir>', 'read listening sockets for --listening from DIR/{tcp,tcp6,udp,udp6} (default /proc/net)'));
 }
 
 function parsePorts(values: string[] | undefined, what: string): Set<number> {

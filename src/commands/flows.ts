@@ -3,12 +3,11 @@
 // resolves peer names for the rows it will print, and renders.
 
 import { Command } from 'commander';
-import { FLOW_SORT_KEYS, type FlowSortKey } from '../aggregate/flow-order.js';
+import { FLOW_SORT_KEYS } from '../aggregate/flow-order.js';
 import { sortFlowIds } from '../aggregate/flow-id-order.js';
 import { KEEP_ALL } from '../aggregate/flow-selection.js';
 import type { HostFlow } from '../aggregate/host-flows.js';
 import { anyRounded, ROUNDED_SUMS } from '../aggregate/sum-limit.js';
-import { usageError } from '../errors.js';
 import { parseCount } from '../filter/option-values.js';
 import { discoverLocalAddresses, parseLocalOption } from '../host/local-addresses.js';
 import { DEFAULT_DNS_TIMEOUT_MS, MAX_DNS_TIMEOUT_MS, peerNames } from '../host/reverse-dns.js';
@@ -28,6 +27,8 @@ import { flowService } from '../render/service-column.js';
 import { withColumn } from '../render/appended-columns.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
 import { leftoverWordsOf } from './unknown-command.js';
+import { addExamples, inGroup, OUTPUT, SOURCE } from './help-groups.js';
+import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 import { addGraphOption, graphFrom, graphText, type GraphFlags } from './graph-option.js';
 import { addProcessesOption, flowProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
@@ -37,6 +38,7 @@ import { DEFAULT_GRAPH_FLOWS } from '../render/flow-graph.js';
 interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags, GraphFlags, ProcessFlags {
   local?: string[];
   sort?: string;
+  reverse?: boolean;
   limit?: string;
   numeric?: boolean;
   dnsTimeout?: string;
@@ -45,32 +47,31 @@ interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, F
 
 export function flowsCommand(): Command {
   const cmd = new Command('flows')
-    .description('host flows: who this host talks to (-->), who talks to it (<--), itself (<->), what it routes (==>)')
-    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (for --file/--stdin from another host)", collect);
-  addFlowSelectionOptions(cmd)
-    .option('--sort <key>', `${FLOW_SORT_KEYS.join(', ')} (default bytes, then connections)`)
-    .option('--limit <n>', 'show only the first N flows')
-    .option('-n, --numeric', 'numeric: no reverse DNS (peer addresses only) and no Service column (ports as numbers only, as ss -n)')
-    .option('--dns-timeout <ms>', `reverse DNS deadline for all lookups together (default ${DEFAULT_DNS_TIMEOUT_MS})`);
+    .summary('(the default command) host flows: who this host talks to, who talks to it, what it routes')
+    .description('host flows: who this host talks to (-->), who talks to it (<--), itself (<->), what it routes (==>)');
   addSourceOptions(cmd);
+  inGroup(cmd, SOURCE, (c) => c
+    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (for --file/--stdin from another host)", collect));
   addFilterOptions(cmd);
+  addFlowSelectionOptions(cmd);
+  addOrderOptions(cmd, { keys: FLOW_SORT_KEYS, sortDefault: 'bytes, then connections', rows: 'flows', limitDefault: 'all' });
   addOutputOptions(cmd);
+  inGroup(cmd, OUTPUT, (c) => c
+    .option('-n, --numeric', 'numeric: no reverse DNS (peer addresses only) and no Service column (ports as numbers only, as ss -n)')
+    .option('--dns-timeout <ms>', `reverse DNS deadline for all lookups together (default ${DEFAULT_DNS_TIMEOUT_MS})`));
   addZonesOption(cmd);
   addGraphOption(cmd);
   addProcessesOption(cmd);
+  addExamples(cmd, [
+    { what: 'who this host talks to and who talks to it, busiest first (same as plain `ctflow`)', args: 'flows' },
+    { what: 'the 10 busiest peers of the SSH server, without reverse DNS', args: 'flows --passive --pport 22 --limit 10 -n' },
+    { what: 'flows of a table saved on another host, as JSON', args: 'flows --file saved.txt --local 192.0.2.10 --json' },
+  ]);
   // left-over words are read by hand: flows is the default command, so `ctflow lst` lands here
   return cmd.allowExcessArguments(true).action(async (flags: FlowsFlags, self: Command) => {
     if (self.args.length > 0) throw leftoverWordsOf(self);
     await runFlows(flags);
   });
-}
-
-function parseFlowSort(text: string): FlowSortKey {
-  const key = text.trim().toLowerCase();
-  if (!(FLOW_SORT_KEYS as readonly string[]).includes(key)) {
-    throw usageError(`ctflow: --sort: expected one of ${FLOW_SORT_KEYS.join(', ')}, got ${JSON.stringify(text)}`);
-  }
-  return key as FlowSortKey;
 }
 
 async function runFlows(flags: FlowsFlags): Promise<void> {
@@ -80,10 +81,11 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const format = outputFrom(flags);
   const local = flags.local !== undefined ? parseLocalOption(flags.local) : discoverLocalAddresses();
   const selection = flowSelectionFrom(flags);
-  const sort = flags.sort === undefined ? 'bytes' : parseFlowSort(flags.sort);
+  const sort = flags.sort === undefined ? { key: 'bytes' as const, reverse: false } : parseSort(flags.sort, FLOW_SORT_KEYS);
+  const reverse = Boolean(flags.reverse) !== sort.reverse;
   const graph = graphFrom(flags, format);
   const processes = processesFrom(flags, source);
-  const limit = flags.limit === undefined ? (graph === undefined ? undefined : DEFAULT_GRAPH_FLOWS) : parseCount(flags.limit, '--limit');
+  const limit = flags.limit === undefined ? (graph === undefined ? undefined : DEFAULT_GRAPH_FLOWS) : limitFrom(flags.limit);
   const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1, MAX_DNS_TIMEOUT_MS);
   const keep = await compileSelection(selection, flags);
   const zones = await zonesFrom(flags);
@@ -96,7 +98,9 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   // at a time through a reused view (only the table makes objects, of the rows it prints)
   const table = run.result;
   if (anyRounded(table.columns().sums)) process.stderr.write(`${ROUNDED_SUMS}\n`);
-  let ids = sortFlowIds(table.columns(), sort);
+  let ids = sortFlowIds(table.columns(), sort.key);
+  // the order is total (ties broken on every identity field), so reversing the rows reverses it
+  if (reverse) ids.reverse();
   if (keep !== KEEP_ALL) ids = ids.filter((f) => keep(table.view(f)));
   if (limit !== undefined) ids = ids.subarray(0, limit);
 

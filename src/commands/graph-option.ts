@@ -6,13 +6,14 @@ import type { HostFlow } from '../aggregate/host-flows.js';
 import { usageError } from '../errors.js';
 import { flowGraph, GRAPH_FORMATS, renderDot, renderMermaid, type GraphFormat } from '../render/flow-graph.js';
 import type { OutputFormat } from '../output.js';
+import { inGroup, OUTPUT } from './help-groups.js';
 
 export interface GraphFlags {
   graph?: string;
 }
 
 export function addGraphOption(cmd: Command): Command {
-  return cmd.option('--graph <format>', 'draw the flows instead of a table: dot (Graphviz), mermaid or svg; the top 20 by bytes unless --limit');
+  return inGroup(cmd, OUTPUT, (c) => c.option('--graph <format>', 'draw the flows instead of a table: dot (Graphviz), mermaid or svg; the top 20 by bytes unless --limit'));
 }
 
 /** The format asked for, or undefined; a graph is its own output, so --json/--ndjson/--csv cannot join it. */

@@ -3,9 +3,8 @@
 
 import { Command } from 'commander';
 import { TopK } from '../aggregate/top-k.js';
-import { connOrder, parseSortKey, type SortKey } from '../aggregate/conn-order.js';
+import { connOrder, SORT_KEYS } from '../aggregate/conn-order.js';
 import { compileFilter } from '../filter/compile-filter.js';
-import { parseCount } from '../filter/option-values.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
 import { connToCsv, csvHeader } from '../render/conn-csv.js';
@@ -24,6 +23,8 @@ import {
 import { listJob } from '../scan/list-job.js';
 import { addProcessesOption, connProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
 import { processJson, processText } from '../render/process-fields.js';
+import { addExamples, inGroup, OUTPUT } from './help-groups.js';
+import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
 import { scanJob, scanTable } from '../scan/read.js';
 import { addMarkMapOption, addZoneFilterOptions, addZonesOption, extrasFrom, withZoneFilter, type ZoneFlags } from './zone-options.js';
 
@@ -37,18 +38,21 @@ interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, Pr
 export function listCommand(): Command {
   const cmd = new Command('list')
     .alias('ls')
-    .description('list connections, filtered and sorted (default: most bytes first, else longest timeout)')
-    .option('--sort <key>', 'bytes, packets, timeout, src, dst, sport, dport, proto or state; -KEY reverses')
-    .option('--reverse', 'reverse the order')
-    .option('--limit <n>', 'show only the first N connections (kept in a bounded heap)')
-    .option('-n, --numeric', 'table without the Service column (ports as numbers only, as ss -n)');
+    .description('list connections, filtered and sorted (default: most bytes first, else longest timeout)');
   addSourceOptions(cmd);
   addFilterOptions(cmd);
-  addOutputOptions(cmd);
-  addZonesOption(cmd);
   addZoneFilterOptions(cmd);
+  addOrderOptions(cmd, { keys: SORT_KEYS, sortDefault: 'bytes, then timeout', rows: 'connections', limitDefault: 'all' });
+  addOutputOptions(cmd);
+  inGroup(cmd, OUTPUT, (c) => c.option('-n, --numeric', 'table without the Service column (ports as numbers only, as ss -n)'));
+  addZonesOption(cmd);
   addMarkMapOption(cmd);
   addProcessesOption(cmd);
+  addExamples(cmd, [
+    { what: 'established TCP connections to port 443, most bytes first', args: 'list -p tcp --state ESTABLISHED --dport 443' },
+    { what: 'the 20 connections closest to expiring', args: 'list --sort timeout --limit 20' },
+    { what: 'every NAT\'ed connection from 10.0.0.0/8 as one JSON object per line', args: 'list --nat -s 10.0.0.0/8 --ndjson' },
+  ]);
   return cmd.action(async (flags: ListFlags) => runList(flags));
 }
 
@@ -70,17 +74,19 @@ async function runList(flags: ListFlags): Promise<void> {
     : (c: Conn): string => appendJson(connToJsonLine(c).slice(0, -1), { ...extraJson(c, extras), ...procJson(c) });
   const format = outputFrom(flags);
   const machine = format !== 'table';
-  const sort = flags.sort === undefined ? undefined : parseSortKey(flags.sort);
-  const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
+  const sort = flags.sort === undefined ? undefined : parseSort(flags.sort, SORT_KEYS);
+  // --limit 0 is all of them: no bounded heap at all
+  const asked = limitFrom(flags.limit);
+  const limit = asked === Infinity ? undefined : asked;
   const reverse = Boolean(flags.reverse) !== Boolean(sort?.reverse);
-  const order = connOrder(sort?.key as SortKey | undefined, reverse);
+  const order = connOrder(sort?.key, reverse);
   const out = createOutput();
 
   // NDJSON without --sort streams records as they are parsed: memory stays flat
   if (format === 'ndjson' && sort === undefined && !flags.reverse) {
     if (plain && limit === undefined) {
       // on every core: records are written as bytes into reused buffers, and a worker's output
-      // buffers go back to it once written (README, Performance)
+      // buffers go back to it once written (docs/performance.md)
       await scanJob(source, listJob({ filter: filterOptions, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }), out, true);
       await out.end();
       return;

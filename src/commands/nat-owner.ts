@@ -20,6 +20,7 @@ import { countSkipped, emptyReport, OVERLONG, skippedMessage, unparseableLineErr
 import { readLines } from '../source/read-lines.js';
 import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
 import { scanTable } from '../scan/read.js';
+import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 
 interface NatOwnerFlags extends SourceFlags {
   proto?: string;
@@ -34,9 +35,14 @@ export function natOwnerCommand(): Command {
     .argument('<addr:port>', 'the public address and port (a number or an /etc/services name); IPv6 as [addr]:port')
     .option('-p, --proto <proto>', 'only this protocol (tcp, udp, sctp, …)')
     .option('--at <time>', 'answer for this past moment (ISO 8601 or epoch seconds) from a log of events: `watch --ndjson` output or `conntrack -E -o timestamp` text, given with --file or --stdin')
-    .option('--json', 'one JSON array of the owners');
   addSourceOptions(cmd);
-  cmd.option('--no-color', 'no colours (also when NO_COLOR is set)');
+  inGroup(cmd, OUTPUT, (c) => c
+    .option('--json', 'one JSON array of the owners')
+    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+  addExamples(cmd, [
+    { what: 'the inside host behind a masqueraded address and port, now', args: 'nat-owner 203.0.113.5:40001' },
+    { what: 'who held it at 09:30 UTC, from a log written by watch --ndjson', args: 'nat-owner 203.0.113.5:40001 -p udp --file events.ndjson --at 2026-12-06T09:30:00Z' },
+  ]);
   return cmd.action(async (target: string, flags: NatOwnerFlags) => runNatOwner(target, flags));
 }
 

@@ -6,12 +6,14 @@ import { Command, Option } from 'commander';
 import type { FilterOptions } from '../filter/compile-filter.js';
 import { compileAddress } from '../filter/address-match.js';
 import {
-  parseFamily, parseMark, parseProtocol, parseStates, parseStatuses, parseZone,
+  parseFamily, parseMark, parseProtocol, parseStates, parseStatuses, parseZone, STATUSES,
 } from '../filter/option-values.js';
 import { parsePortOrService } from '../host/services.js';
-import { PROTOCOL_BY_NUMBER } from '../model.js';
+import { PROTOCOL_BY_NUMBER, PROTOCOL_NUMBER } from '../model.js';
+import { offerValues } from './cli-model.js';
 import type { ReadOptions } from '../parse/read-table.js';
 import { usageError } from '../errors.js';
+import { FILTER, inGroup, OUTPUT, SOURCE } from './help-groups.js';
 import type { OutputFormat } from '../output.js';
 
 /** commander's argument parser for a repeatable option: every value, in order. */
@@ -56,16 +58,16 @@ export interface OutputFlags {
 
 
 export function addSourceOptions(cmd: Command): Command {
-  return cmd
+  return inGroup(cmd, SOURCE, (c) => c
     .option('--file <path>', 'read the table from a file (plain or gzip; - for stdin) instead of /proc/net/nf_conntrack')
     .option('--stdin', 'read the table from stdin (cat /proc/net/nf_conntrack | ctflow --stdin)')
     .option('--exec', 'run `conntrack -L -o extended` and read its output')
     .option('--conntrack-bin <path>', 'the conntrack binary to run (default: conntrack on PATH)')
-    .option('--strict', 'stop at the first unparseable line (exit 1) instead of skipping it');
+    .option('--strict', 'stop at the first unparseable line (exit 1) instead of skipping it'));
 }
 
 export function addFilterOptions(cmd: Command): Command {
-  return cmd
+  inGroup(cmd, FILTER, (c) => c
     .option('-p, --proto <proto>', 'protocol name or number (tcp, udp, udplite, icmp, icmpv6, sctp, dccp, gre, …)')
     .option('--state <states>', 'state(s), comma separated (ESTABLISHED,TIME_WAIT)')
     .option('-s, --src <addr>', 'original source address or CIDR')
@@ -83,15 +85,21 @@ export function addFilterOptions(cmd: Command): Command {
     .option('--snat', 'only source-NAT’ed connections')
     .option('--dnat', 'only destination-NAT’ed connections')
     .option('--nat', 'only NAT’ed connections (either kind)')
-    .option('-f, --family <family>', 'ipv4 or ipv6');
+    .option('-f, --family <family>', 'ipv4 or ipv6'));
+  offerValues(cmd, '--proto', [...PROTOCOL_NUMBER.keys()]);
+  offerValues(cmd, '--status', STATUSES);
+  return offerValues(cmd, '--family', FAMILIES);
 }
 
+/** What --family takes (and completion offers). */
+export const FAMILIES = ['ipv4', 'ipv6'] as const;
+
 export function addOutputOptions(cmd: Command): Command {
-  return cmd
+  return inGroup(cmd, OUTPUT, (c) => c
     .addOption(new Option('--json', 'one JSON array').conflicts(['ndjson', 'csv']))
     .addOption(new Option('--ndjson', 'one JSON object per line').conflicts(['csv']))
     .option('--csv', 'comma-separated values with a header row')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)');
+    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
 }
 
 export function sourceFrom(flags: SourceFlags): ReadOptions {

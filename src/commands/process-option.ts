@@ -12,13 +12,14 @@ import { usageError } from '../errors.js';
 import { ProcessTable } from '../host/processes.js';
 import { readSockets } from '../host/sockets.js';
 import { isLiveTable, type SourceOptions } from '../source/open-source.js';
+import { inGroup, OUTPUT } from './help-groups.js';
 
 export interface ProcessFlags {
   processes?: boolean;
 }
 
 export function addProcessesOption(cmd: Command): Command {
-  return cmd.option('--processes', "name the process(es) holding this host's socket of each row, as ss -p (live table only; JSON: process)");
+  return inGroup(cmd, OUTPUT, (c) => c.option('--processes', "name the process(es) holding this host's socket of each row, as ss -p (live table only; JSON: process)"));
 }
 
 /** Whether to look processes up; --file/--stdin cannot (their sockets are not this host's now). */

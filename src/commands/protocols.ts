@@ -8,6 +8,7 @@ import { stdoutPalette } from '../render/palette.js';
 import { renderProtocols } from '../render/protocols.js';
 import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
 import { scanTable } from '../scan/read.js';
+import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 
 interface ProtocolsFlags extends SourceFlags {
   live?: boolean;
@@ -18,10 +19,15 @@ interface ProtocolsFlags extends SourceFlags {
 export function protocolsCommand(): Command {
   const cmd = new Command('protocols')
     .description('the protocols conntrack tracks and their states; --live adds counts from the table')
-    .option('--live', 'count the entries of the table (default /proc/net/nf_conntrack) per protocol and state; implied by --file/--stdin/--exec')
-    .option('--json', '{"protocols": {"tcp": [states…], "udp": [], …}} (with --live also "counts")')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)');
+    .option('--live', 'count the entries of the table (default /proc/net/nf_conntrack) per protocol and state; implied by --file/--stdin/--exec');
   addSourceOptions(cmd);
+  inGroup(cmd, OUTPUT, (c) => c
+    .option('--json', '{"protocols": {"tcp": [states…], "udp": [], …}} (with --live also "counts")')
+    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+  addExamples(cmd, [
+    { what: 'every protocol conntrack tracks, with its states', args: 'protocols' },
+    { what: 'how many entries of the live table are in each protocol and state', args: 'protocols --live' },
+  ]);
   return cmd.action(async (flags: ProtocolsFlags) => runProtocols(flags));
 }
 

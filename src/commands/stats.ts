@@ -33,6 +33,7 @@ import {
   addFilterOptions, addSourceOptions, describeFilter, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
 } from './options.js';
 import { scanJob, scanTable } from '../scan/read.js';
+import { addExamples, inGroup, OUTPUT, SELECTION } from './help-groups.js';
 
 interface StatsFlags extends SourceFlags, FilterFlags {
   top?: string;
@@ -49,20 +50,27 @@ interface StatsFlags extends SourceFlags, FilterFlags {
 
 export function statsCommand(): Command {
   const cmd = new Command('stats')
+    .summary('count, max and fill; entries by protocol, state, NAT, zone, mark; top talkers; kernel counters')
     .description('count, max and fill; entries by family, protocol, state, status, NAT, zone, mark; top talkers; kernel counters.\n' +
       "list's filters narrow the breakdowns and talkers to matching entries; count, max, fill and the kernel counters stay whole-table")
-    .option('--top <n>', `how many top talkers to show (default ${DEFAULT_TOP})`)
-    .option('--per-cpu', 'show the kernel counters per CPU, not only summed')
     .option('--interval <seconds>', 'sample the count every SECONDS (fractions allowed) and print a line per sample')
     .option('--count <n>', 'stop after N samples (with --interval; default: until Ctrl-C)')
     .option('--netdata <url>', 'read the count over time from a netdata agent (e.g. http://127.0.0.1:19999)')
-    .option('--since <seconds>', `with --netdata: how far back (default ${DEFAULT_SINCE})`)
+    .option('--since <seconds>', `with --netdata: how far back (default ${DEFAULT_SINCE})`);
+  addSourceOptions(cmd);
+  addFilterOptions(cmd);
+  inGroup(cmd, SELECTION, (c) => c.option('--top <n>', `how many top talkers to show (default ${DEFAULT_TOP})`));
+  inGroup(cmd, OUTPUT, (c) => c
+    .option('--per-cpu', 'show the kernel counters per CPU, not only summed')
     .option('--prom', 'print the figures in the Prometheus text exposition format')
     .option('--prom-file <path>', 'write the Prometheus text atomically to PATH (node_exporter textfile collector)')
     .option('--json', 'one JSON object (with --interval/--netdata: {"labels": ["time","connections"], "data": [[epoch, n], …]})')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)');
-  addSourceOptions(cmd);
-  addFilterOptions(cmd);
+    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+  addExamples(cmd, [
+    { what: 'the table\'s health: count, max, fill, breakdowns, top talkers, kernel counters', args: 'stats' },
+    { what: 'how many TCP entries, sampled every second for 10 seconds', args: 'stats -p tcp --interval 1 --count 10' },
+    { what: 'figures for node_exporter\'s textfile collector (from cron)', args: 'stats --prom-file /var/lib/node_exporter/ctflow.prom' },
+  ]);
   return cmd.action(async (flags: StatsFlags) => runStats(flags));
 }
 

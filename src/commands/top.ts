@@ -12,7 +12,7 @@ import type { Snapshot } from '../aggregate/rates.js';
 import {
   ReadingBuilder, TOP_SORT_KEYS, nextSortKey, sortRows, type TopMode, type TopReading, type TopSortKey,
 } from '../aggregate/top-rows.js';
-import { CtflowError, usageError } from '../errors.js';
+import { CtflowError } from '../errors.js';
 import { compileAddress, type AddressMatcher } from '../filter/address-match.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import { parseCount, parseSeconds } from '../filter/option-values.js';
@@ -27,6 +27,8 @@ import {
 } from './options.js';
 import { scanTable } from '../scan/read.js';
 import { openTerminal } from './top-terminal.js';
+import { addExamples, inGroup, OUTPUT, SELECTION, SOURCE } from './help-groups.js';
+import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 import { addZoneFilterOptions, addZonesOption, withZoneFilter, zonesFrom, ZONES_FOR_FILTERS_HELP, type ZoneFlags } from './zone-options.js';
 
@@ -59,28 +61,30 @@ export function topCommand(): Command {
   const cmd = new Command('top')
     .description('a live view of the top flows (or connections) with bytes/s and packets/s, refreshed every --interval')
     .option('--interval <seconds>', 'seconds between readings (default 2)')
-    .option('--connections', 'one row per connection instead of per flow')
-    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (as in flows)", collect);
-  // as in flows; with --connections they keep the connections of the selected flows
-  addFlowSelectionOptions(cmd)
-    .option('-n, --numeric', 'numeric addresses (as flows -n; top never resolves names, so this is always so)')
-    .option('--sort <key>', `sort key: ${TOP_SORT_KEYS.join(', ')} (default rate = bytes/s)`)
-    .option('--reverse', 'smallest first')
-    .option('--limit <n>', 'rows per frame (default: what fits the terminal; 20 in plain frames; all in NDJSON)')
     .option('--once', 'print one plain frame and exit (no rates: they need two readings)')
-    .option('--iterations <n>', 'print N frames, --interval apart, and exit')
-    .option('--ndjson', 'one JSON object per row and one total per frame, with rates (for scripts)')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)');
+    .option('--iterations <n>', 'print N frames, --interval apart, and exit');
   addSourceOptions(cmd);
+  inGroup(cmd, SOURCE, (c) => c
+    .option('--local <addr>', "this host's address(es), repeatable or comma separated; replaces discovery (as in flows)", collect));
   addFilterOptions(cmd);
   addZonesOption(cmd, ZONES_FOR_FILTERS_HELP);
   addZoneFilterOptions(cmd);
+  // as in flows; with --connections they keep the connections of the selected flows
+  inGroup(cmd, SELECTION, (c) => c.option('--connections', 'one row per connection instead of per flow'));
+  addFlowSelectionOptions(cmd);
+  addOrderOptions(cmd, {
+    keys: TOP_SORT_KEYS, sortDefault: 'rate = bytes/s', rows: 'rows per frame', limitDefault: 'what fits the terminal; 20 in plain frames; all in NDJSON',
+  });
+  inGroup(cmd, OUTPUT, (c) => c
+    .option('-n, --numeric', 'numeric addresses (as flows -n; top never resolves names, so this is always so)')
+    .option('--ndjson', 'one JSON object per row and one total per frame, with rates (for scripts)')
+    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+  addExamples(cmd, [
+    { what: 'the full-screen view (keys: q quit, s sort, r reverse, f flows/connections, / filter)', args: 'top' },
+    { what: 'the busiest connections to port 443, two frames a second apart, on a pipe', args: 'top --connections --dport 443 --interval 1 --iterations 2' },
+    { what: 'rates for a script: 5 readings as NDJSON', args: 'top --ndjson --iterations 5' },
+  ]);
   return cmd.action(async (flags: TopFlags) => runTop(flags));
-}
-
-function parseTopSort(text: string): TopSortKey {
-  if ((TOP_SORT_KEYS as readonly string[]).includes(text)) return text as TopSortKey;
-  throw usageError(`ctflow: --sort: expected one of ${TOP_SORT_KEYS.join(', ')}, got ${JSON.stringify(text)}`);
 }
 
 async function runTop(flags: TopFlags): Promise<void> {
@@ -89,7 +93,7 @@ async function runTop(flags: TopFlags): Promise<void> {
   const filter = withZoneFilter(compileFilter(filterFrom(flags)), flags, await zonesFrom(flags));
   const selection = flowSelectionFrom(flags);
   const interval = flags.interval === undefined ? 2 : parseSeconds(flags.interval, '--interval');
-  const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit', 1);
+  const limit = limitFrom(flags.limit);
   const asked = flags.iterations === undefined ? undefined : parseCount(flags.iterations, '--iterations', 1);
   let iterations = flags.once ? 1 : asked;
   // stdin can be read once only
@@ -98,10 +102,11 @@ async function runTop(flags: TopFlags): Promise<void> {
   // discovered again at every reading: a long-running view outlives DHCP leases and new interfaces
   const given = flags.local === undefined ? undefined : parseLocalOption(flags.local);
   const localAddresses = (): ReadonlySet<string> => given ?? discoverLocalAddresses();
+  const sort = flags.sort === undefined ? { key: 'rate' as const, reverse: false } : parseSort(flags.sort, TOP_SORT_KEYS);
   const state: State = {
     mode: flags.connections ? 'connections' : 'flows',
-    sort: flags.sort === undefined ? 'rate' : parseTopSort(flags.sort),
-    reverse: Boolean(flags.reverse),
+    sort: sort.key,
+    reverse: Boolean(flags.reverse) !== sort.reverse,
     paused: false,
     addressFilter: undefined,
     addressMatch: undefined,

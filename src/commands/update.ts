@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { parseMark } from '../filter/option-values.js';
 import { planUpdate } from '../kernel/change-table.js';
+import { addExamples } from './help-groups.js';
 import {
   addChangeOptions, carryOut, maxFrom, refuseSavedTableForUpdate, requestFrom, requireConntrackUnlessDryRun, sourceFrom, type ChangeFlags,
 } from './change-common.js';
@@ -18,6 +19,10 @@ export function updateCommand(): Command {
     .description('set the mark of matching connections: new = (old & ~MASK) ^ MARK, as conntrack -U (exit 3 when nothing matched)')
     .option('--set-mark <mark>', 'MARK or MARK/MASK (decimal or 0x hex) to set');
   addChangeOptions(cmd);
+  addExamples(cmd, [
+    { what: 'see which connections would get mark 0x10, change nothing', args: 'update -s 10.0.0.5 --set-mark 0x10 --dry-run' },
+    { what: 'set bits 0x0f00 of the mark to 0x0200 on HTTPS connections, no question', args: 'update -p tcp --dport 443 --set-mark 0x200/0xf00 --yes' },
+  ]);
   return cmd.action(async (flags: UpdateFlags) => runUpdate(flags));
 }
 

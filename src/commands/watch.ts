@@ -17,6 +17,8 @@ import { eventText } from '../render/event-text.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
 import { countSkipped, emptyReport, OVERLONG, skippedMessage, unparseableLineError } from '../parse/conn-records.js';
 import { addFilterOptions, filterFrom, type FilterFlags } from './options.js';
+import { addExamples, FILTER, inGroup, OUTPUT, SOURCE } from './help-groups.js';
+import { offerValues } from './cli-model.js';
 import { addZoneFilterOptions, addZonesOption, withZoneFilter, zonesFrom, type ZoneFlags } from './zone-options.js';
 
 interface WatchFlags extends FilterFlags, ZoneFlags {
@@ -47,6 +49,9 @@ export function parseEventMask(text: string): EventType[] {
   return EVENT_TYPES.filter((t) => wanted.has(t));
 }
 
+/** What --help shows for --exec-args; a test runs it against conntrack -E. */
+export const EXEC_ARGS_EXAMPLE = '--orig-zone 3';
+
 /** "-f ipv6 --zone 3": conntrack arguments split on blanks (never through a shell). */
 export function splitExecArgs(text: string): string[] {
   return text.split(/\s+/).filter((a) => a !== '');
@@ -55,20 +60,29 @@ export function splitExecArgs(text: string): string[] {
 export function watchCommand(): Command {
   const cmd = new Command('watch')
     .description('live connection events from `conntrack -E` (or saved event text), filtered, one line per event')
+    .option('--duration <seconds>', 'stop after this many seconds')
+    .option('--count <n>', 'stop after N events (after filters)');
+  inGroup(cmd, SOURCE, (c) => c
     .option('--file <path>', 'read saved `conntrack -E` text from a file (- for stdin) instead of running conntrack')
     .option('--stdin', 'read saved or piped `conntrack -E` text from stdin')
     .option('--strict', 'stop at the first line that is not an event (exit 1) instead of skipping it')
     .option('--conntrack-bin <path>', 'the conntrack binary to run (default: conntrack on PATH)')
-    .option('--exec-args <args>', 'extra arguments for `conntrack -E`, split on blanks (e.g. "-z --orig-zone 3")')
-    .option('-b, --buffer-size <bytes>', 'netlink socket buffer size for conntrack (conntrack -b); raise it when events are lost')
-    .option('-e, --event-mask <types>', 'only these events: NEW, UPDATE, DESTROY or ALL, comma separated (conntrack -e)')
-    .option('--duration <seconds>', 'stop after this many seconds')
-    .option('--count <n>', 'stop after N events (after filters)')
-    .option('--ndjson', 'one JSON object per event (and per lost-events warning)')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)');
+    .option('--exec-args <args>', `extra arguments for \`conntrack -E\`, split on blanks (e.g. "${EXEC_ARGS_EXAMPLE}")`)
+    .option('-b, --buffer-size <bytes>', 'netlink socket buffer size for conntrack (conntrack -b); raise it when events are lost'));
   addFilterOptions(cmd);
-  addZonesOption(cmd);
   addZoneFilterOptions(cmd);
+  inGroup(cmd, FILTER, (c) => c
+    .option('-e, --event-mask <types>', 'only these events: NEW, UPDATE, DESTROY or ALL, comma separated (conntrack -e)'));
+  offerValues(cmd, '--event-mask', ['NEW', 'UPDATE', 'DESTROY', 'ALL']);
+  inGroup(cmd, OUTPUT, (c) => c
+    .option('--ndjson', 'one JSON object per event (and per lost-events warning)')
+    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+  addZonesOption(cmd);
+  addExamples(cmd, [
+    { what: 'new and destroyed TCP connections to port 22, live', args: 'watch -e NEW,DESTROY -p tcp --dport 22' },
+    { what: 'ten events of conntrack zone 3 (passed to conntrack -E itself), as NDJSON', args: `watch --exec-args "${EXEC_ARGS_EXAMPLE}" --count 10 --ndjson` },
+    { what: 'saved `conntrack -E` text, filtered', args: 'watch --file events.txt -s 10.0.0.0/8' },
+  ]);
   return cmd.action(async (flags: WatchFlags) => runWatch(flags));
 }
 

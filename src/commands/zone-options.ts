@@ -4,8 +4,10 @@
 import { Command } from 'commander';
 import type { ConnPredicate } from '../filter/compile-filter.js';
 import { loadMarkMap, type MarkMap } from '../host/mark-map.js';
-import { loadZones, type Zones } from '../host/zones.js';
+import { EXTERNAL_ZONE, loadZones, type Zones } from '../host/zones.js';
+import { usageError } from '../errors.js';
 import type { ConnExtras } from '../render/conn-extras.js';
+import { FILTER, inGroup, OUTPUT } from './help-groups.js';
 
 export interface ZoneFlags {
   /** true for a bare --zones (interface default), a path for --zones FILE */
@@ -21,25 +23,41 @@ const ZONES_HELP = 'name each end by zone: --zones FILE (NAME CIDR… per line, 
 export const ZONES_FOR_FILTERS_HELP =
   'the zones --src-zone/--dst-zone mean: --zones FILE (NAME CIDR… per line, or JSON); default (or bare -z): interface subnets, local, external';
 
+/** -z names each end (an output column) or, for top, only gives --src-zone/--dst-zone their meaning. */
 export function addZonesOption(cmd: Command, help = ZONES_HELP): Command {
-  return cmd.option('-z, --zones [file]', help);
+  return inGroup(cmd, help === ZONES_HELP ? OUTPUT : FILTER, (c) => c.option('-z, --zones [file]', help));
 }
 
 export function addZoneFilterOptions(cmd: Command): Command {
-  return cmd
+  return inGroup(cmd, FILTER, (c) => c
     .option('--src-zone <name>', 'only connections whose original source is in this zone (implies -z)')
-    .option('--dst-zone <name>', 'only connections whose original destination is in this zone (implies -z)');
+    .option('--dst-zone <name>', 'only connections whose original destination is in this zone (implies -z)'));
 }
 
 export function addMarkMapOption(cmd: Command): Command {
-  return cmd.option('--mark-map <file>', 'name the bit fields of the mark (JSON: {"FIELD": {"mask": "0xff00", "names": {"7": "HTTP"}}})');
+  return inGroup(cmd, OUTPUT, (c) => c.option('--mark-map <file>', 'name the bit fields of the mark (JSON: {"FIELD": {"mask": "0xff00", "names": {"7": "HTTP"}}})'));
 }
 
-/** The zones asked for: a file, the interface default, or none. */
+/** The zones asked for: a file, the interface default, or none; --src-zone/--dst-zone must name one of them. */
 export async function zonesFrom(flags: ZoneFlags): Promise<Zones | undefined> {
-  if (typeof flags.zones === 'string') return loadZones(flags.zones);
-  if (flags.zones === true || flags.srcZone !== undefined || flags.dstZone !== undefined) return loadZones(undefined);
-  return undefined;
+  const zones = typeof flags.zones === 'string'
+    ? await loadZones(flags.zones)
+    : flags.zones === true || flags.srcZone !== undefined || flags.dstZone !== undefined ? await loadZones(undefined) : undefined;
+  if (zones !== undefined) {
+    checkZoneName(flags.srcZone, '--src-zone', zones);
+    checkZoneName(flags.dstZone, '--dst-zone', zones);
+  }
+  return zones;
+}
+
+/**
+ * A zone filter that names no zone would match nothing, silently: a typo (`--src-zone lna`)
+ * looked like an empty table. The names an end can get are the networks' and `external`.
+ */
+function checkZoneName(name: string | undefined, flag: string, zones: Zones): void {
+  if (name === undefined) return;
+  const names = [...new Set([...zones.networks.map((n) => n.name), EXTERNAL_ZONE])];
+  if (!names.includes(name)) throw usageError(`ctflow: ${flag}: expected a zone name, one of ${names.join(', ')}, got ${JSON.stringify(name)}`);
 }
 
 export async function markMapFrom(flags: ZoneFlags): Promise<MarkMap | undefined> {

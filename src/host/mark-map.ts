@@ -14,6 +14,7 @@
 // 0 without a name shows as "" (an unset field).
 
 import { readFile } from 'node:fs/promises';
+import { fileError } from '../file-error.js';
 import { CtflowError, usageError } from '../errors.js';
 
 export interface MarkField {
@@ -91,7 +92,7 @@ export async function loadMarkMap(file: string): Promise<MarkMap> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CtflowError(`ctflow: --mark-map: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { code: 'EREAD' });
+    throw fileError(file, err as NodeJS.ErrnoException, false);
   }
   return parseMarkMap(text, file);
 }

@@ -2,7 +2,7 @@
 // host's interfaces. The longest matching prefix wins, IPv4 and IPv6 alike, so a /32 inside a
 // /24 inside a /8 names the most specific network. An address no network covers is `external`.
 //
-// File formats (README, "Zones"):
+// File formats (docs/zones.md):
 //   text  one zone per line, `NAME CIDR [CIDR…]`, `#` starts a comment; a zone may span lines
 //   JSON  {"NAME": ["CIDR", …], …} (a string instead of a list is one CIDR)
 // Without a file: each interface's subnet is named after the interface, the host's own addresses
@@ -10,6 +10,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
+import { fileError } from '../file-error.js';
 import { CtflowError, usageError } from '../errors.js';
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
 
@@ -185,7 +186,7 @@ export async function loadZones(file: string | undefined, interfaces?: Interface
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CtflowError(`ctflow: --zones: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { code: 'EREAD' });
+    throw fileError(file, err as NodeJS.ErrnoException, false);
   }
   return compileZones(parseZonesText(text, file));
 }

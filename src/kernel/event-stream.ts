@@ -8,6 +8,7 @@
 // stop() kills the subprocess and waits for it to be gone, so no conntrack is left behind.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { conntrackMissing } from '../conntrack-missing.js';
 import { CtflowError } from '../errors.js';
 import { isLostEventsLine, shownEventsCount, type EventType } from '../parse/event-line.js';
 import { LineSplitter } from '../source/line-splitter.js';
@@ -143,10 +144,7 @@ function fromConntrack(opts: EventSourceOptions, sink: EventSink): EventStream {
     child.on('error', (e: NodeJS.ErrnoException) => {
       exited = true;
       if (e.code === 'ENOENT') {
-        reject(new CtflowError(
-          `ctflow: cannot run ${bin}: not found; install conntrack-tools (apt-get install conntrack), or name the binary with --conntrack-bin`,
-          { code: 'ENOENT' },
-        ));
+        reject(conntrackMissing(bin));
       } else {
         reject(new CtflowError(`ctflow: cannot run ${bin}: ${e.message}`, { code: e.code ?? 'ESPAWN' }));
       }

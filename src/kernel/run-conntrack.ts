@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CtflowError } from '../errors.js';
 import { formatInvocation, type Invocation } from './conntrack-invocation.js';
+import { conntrackMissing } from '../conntrack-missing.js';
 
 export interface RunOutput {
   exitCode: number;
@@ -26,10 +27,8 @@ export interface RunOutput {
 
 export type Verb = 'deleted' | 'updated';
 
-const NOT_INSTALLED = 'conntrack (conntrack-tools) is not installed: apt-get install conntrack';
-
 /**
- * Fails with the not-installed sentence unless `bin` (a path, or a name looked up on PATH) is an
+ * Fails with the missing-conntrack sentence unless `bin` (a path, or a name looked up on PATH) is an
  * executable file: checked before a change is planned, so a missing conntrack is exit 1 even when
  * nothing would match.
  */
@@ -43,7 +42,7 @@ export function requireConntrack(bin: string): void {
       // not here
     }
   }
-  throw new CtflowError(bin === 'conntrack' ? NOT_INSTALLED : `${NOT_INSTALLED} (or --conntrack-bin points nowhere), got ${bin}`, { code: 'ENOCONNTRACK' });
+  throw conntrackMissing(bin);
 }
 
 /** Spawn the invocation (its batch from a 0600 temp file), collect everything. Only spawn failures throw. */
@@ -73,7 +72,7 @@ function spawnCollect(command: string, args: string[], inv: Invocation, stdin: n
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') {
-        reject(new CtflowError(inv.command === 'conntrack' ? NOT_INSTALLED : `${NOT_INSTALLED} (or --conntrack-bin points nowhere), got ${inv.command}`, { code: 'ENOCONNTRACK' }));
+        reject(conntrackMissing(inv.command));
       } else if (e.code === 'EACCES') {
         reject(new CtflowError(`cannot run ${inv.command}: permission denied`, { code: 'EACCES' }));
       } else {

@@ -23,7 +23,7 @@
 // in the slow path.
 //
 // Longer than 250 lines: the scanner is one pass over the bytes whose readers (numbers, addresses,
-// keys) the JIT inlines; split across modules they measured slower (README, "Performance").
+// keys) the JIT inlines; split across modules they measured slower (docs/performance.md).
 
 import { canonicalIPv6, formatIPv6 } from './address.js';
 import { PROTOCOL_BY_NUMBER, PROTOCOL_STATES, type Conn, type Family, type NatKind, type Tuple } from '../model.js';

@@ -34,7 +34,7 @@ export interface BatchParser<S> {
 /**
  * Emitted text and bytes go straight into one growing byte buffer: keeping a batch's 17k small
  * strings alive until a join made them survive into the old generation, and collecting them cost
- * more than the parse itself (README, "Performance"). Each answer's output
+ * more than the parse itself (docs/performance.md). Each answer's output
  * is that buffer itself (no copy); `recycle` gives it back once it has been written out.
  */
 export function batchParser<P, S>(job: Job<P, S, unknown>, params: P): BatchParser<S> {

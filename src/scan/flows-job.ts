@@ -43,7 +43,7 @@ export function flowsJob(params: FlowsJobParams): JobSpec<FlowsJobParams, HostFl
     job: FLOWS,
     params,
     // counting from the scan is parse-bound (one thread on two cores, run-scan.ts workerCount);
-    // a filter makes a record of every line, and then the worker pays (README, Performance)
+    // a filter makes a record of every line, and then the worker pays (docs/performance.md)
     parseBound: compileFilter(params.filter) === always,
   };
 }

@@ -82,7 +82,7 @@ export function listJob(params: ListJobParams): JobSpec<ListJobParams, ListState
     params,
     // a top-k heap only counts: one thread on two cores; NDJSON writes every record
     parseBound: params.mode !== 'ndjson',
-    // smaller batches for NDJSON keep less output in flight (README, Performance)
+    // smaller batches for NDJSON keep less output in flight (docs/performance.md)
     batchBytes: params.mode === 'ndjson' ? 256 * 1024 : undefined,
   };
 }

@@ -1,8 +1,8 @@
 // Runs a scan job over a whole table on more than one core when the table is big enough to pay
 // for starting a worker and the job has enough work a line to gain from it (workerCount; the
-// figures behind every constant here are in the README, "Performance", "Figures behind
-// src/scan/"). Parsing is the cost, so the work is shared: this thread reads the source into 1 MB batches cut at the last newline and hands each (transferred, not copied) to
-// a worker with room in its queue, or parses the batch itself when every queue is full. Answers
+// figures behind every constant here are in docs/performance.md, "Figures behind src/scan/").
+// Parsing is the cost, so the work is shared: this thread reads the source into 1 MB batches
+// cut at the last newline and hands each (transferred, not copied) to a worker with room in its queue, or parses the batch itself when every queue is full. Answers
 // are put back in input order, so counts, the first skipped line and emitted text come out
 // exactly as a single-threaded read would produce them.
 //

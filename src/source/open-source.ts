@@ -10,6 +10,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { conntrackMissing } from '../conntrack-missing.js';
+import { fileError } from '../file-error.js';
 import { CtflowError } from '../errors.js';
 
 export const PROC_CONNTRACK = '/proc/net/nf_conntrack';
@@ -37,30 +39,6 @@ export function describeSource(opts: SourceOptions): string {
 }
 
 const READ_CHUNK = 1024 * 1024;
-
-function fileError(path: string, err: NodeJS.ErrnoException, isProc: boolean): CtflowError {
-  switch (err.code) {
-    case 'ENOENT':
-      return new CtflowError(
-        isProc
-          ? `ctflow: cannot read ${path}: it does not exist (is the nf_conntrack module loaded? try: modprobe nf_conntrack)`
-          : `ctflow: cannot read ${path}: no such file`,
-        { code: 'ENOENT' },
-      );
-    case 'EACCES':
-    case 'EPERM':
-      return new CtflowError(
-        isProc
-          ? `ctflow: cannot read ${path}: permission denied; run as root (sudo ctflow …), or pipe the table in: sudo cat ${path} | ctflow --stdin`
-          : `ctflow: cannot read ${path}: permission denied`,
-        { code: 'EACCES' },
-      );
-    case 'EISDIR':
-      return new CtflowError(`ctflow: cannot read ${path}: it is a directory`, { code: 'EISDIR' });
-    default:
-      return new CtflowError(`ctflow: cannot read ${path}: ${err.message}`, { code: err.code ?? 'EIO' });
-  }
-}
 
 /** Unzip when the first bytes are gzip's magic number; pass through otherwise. */
 async function* gunzipIfNeeded(input: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
@@ -298,12 +276,7 @@ async function* fromConntrack(bin: string, extraArgs: string[]): AsyncGenerator<
   const { code, error } = await exited;
   if (error) {
     if (error.code === 'ENOENT') {
-      throw new CtflowError(
-        bin === 'conntrack'
-          ? 'ctflow: conntrack (conntrack-tools) is not installed: apt-get install conntrack'
-          : `ctflow: cannot run ${bin}: no such file`,
-        { code: 'ENOCONNTRACK' },
-      );
+      throw conntrackMissing(bin);
     }
     throw new CtflowError(`ctflow: cannot run ${bin}: ${error.message}`, { code: error.code ?? 'EEXEC' });
   }

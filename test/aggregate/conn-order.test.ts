@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { compareAddress, connOrder, parseSortKey } from '../../src/aggregate/conn-order.js';
+import { compareAddress, connOrder } from '../../src/aggregate/conn-order.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import { fixture } from '../helpers/cli.js';
 
@@ -19,9 +19,5 @@ describe('connection order', () => {
   });
   it('sorts addresses numerically, IPv4 before IPv6', () => {
     assert.deepEqual(['10.0.0.10', 'fd00::1', '10.0.0.9', '::1'].sort(compareAddress), ['10.0.0.9', '10.0.0.10', '::1', 'fd00::1']);
-  });
-  it('parses -KEY as reversed and refuses unknown keys', () => {
-    assert.deepEqual(parseSortKey('-bytes'), { key: 'bytes', reverse: true });
-    assert.throws(() => parseSortKey('color'), { exitCode: 2 });
   });
 });

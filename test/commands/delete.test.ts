@@ -192,7 +192,7 @@ test('a missing conntrack is exit 1 before anything is read, even when nothing w
     cli.run(['-s', '198.51.100.1', '--yes', '--file', TABLE], { env: { PATH: '/nonexistent' } }),
     cli.run(['-s', '198.51.100.1', '--dry-run', '--file', TABLE], { env: { PATH: '/nonexistent' } }),
   ]);
-  assert.deepStrictEqual([missing.code, missing.stdout, missing.stderr], [1, '', 'ctflow: conntrack (conntrack-tools) is not installed: apt-get install conntrack\n']);
+  assert.deepStrictEqual([missing.code, missing.stdout, missing.stderr], [1, '', 'ctflow: cannot run conntrack: not found; install conntrack-tools (apt-get install conntrack), or name the binary with --conntrack-bin\n']);
   // a dry run changes nothing and needs no conntrack
   assert.deepStrictEqual([dry.code, dry.stderr], [3, '']);
 });
@@ -263,11 +263,13 @@ test('--help lists exactly these flags, and every one was passed by a test above
   const r = await runCli(['delete', '--help']);
   assert.equal(r.code, 0);
   assert.deepStrictEqual(helpFlags(r.stdout), [
-    '--exact', '--icmp-type', '--icmp-code', '--icmp-id', '--dry-run', '-y', '--yes', '--max', '--json', '--no-color',
+    '--dry-run', '-y', '--yes', '--max',
     '--file', '--stdin', '--exec', '--conntrack-bin', '--strict',
+    '--exact', '--icmp-type', '--icmp-code', '--icmp-id',
     '-p', '--proto', '--state', '-s', '--src', '-d', '--dst', '-r', '--reply-src', '-q', '--reply-dst', '--sport', '--dport',
     '--reply-port-src', '--reply-port-dst', '--port', '-m', '--mark', '-w', '--zone', '-u', '--status', '--snat', '--dnat', '--nat',
     '-f', '--family',
+    '--json', '--no-color',
   ]);
   assert.deepStrictEqual(cli.unused(r.stdout), []);
 });

@@ -211,7 +211,10 @@ describe('ctflow flows on the nat-router capture as the router (forward view)', 
     assert.deepStrictEqual(await top('packets', 2), ['forward tcp 10.1.0.2:many 10.2.0.2:80 x2', 'forward tcp 10.1.0.2:many 10.1.0.1:21 x1']);
     assert.deepStrictEqual(await top('peer', 1), ['forward tcp 10.1.0.2:many 10.1.0.1:21 x1']);
     assert.deepStrictEqual(await top('port', 2), ['passive icmp 10.1.0.1:8 10.1.0.2:many x1', 'active icmp 10.2.0.1:many 10.2.0.2:8 x1']);
-    assert.deepStrictEqual(await top('bytes', 0), []);
+    // 0 = all, as in list and top
+    const all = (await flowsJson(['--file', ROUTER, '--local', ROUTER_LOCAL, '--sort', 'bytes'])).map(short);
+    assert.equal(all.length, 32);
+    assert.deepStrictEqual(await top('bytes', 0), all);
   });
 
   it('prints rows in the same order on every run, whatever order the table is in', async () => {
@@ -308,7 +311,7 @@ it('--listening with an unreadable --proc-net is a runtime error (exit 1), one s
 describe('ctflow flows usage errors (exit 2, one sentence)', () => {
   const cases: [string[], RegExp][] = [
     [['--local', 'myhost'], /^ctflow: --local: expected an IPv4 or IPv6 address, got "myhost"\n$/],
-    [['--sort', 'size'], /^ctflow: --sort: expected one of bytes, connections, packets, peer, port, got "size"\n$/],
+    [['--sort', 'size'], /^ctflow: --sort: expected one of bytes, connections, packets, peer, port \(prefix - to reverse\), got "size"\n$/],
     [['--aport', '70000'], /^ctflow: --aport: a port must be a number from 0 to 65535, got "70000"\n$/],
     [['--pport', 'no-such-service'], /^ctflow: --pport: a port must be a number from 0 to 65535 or a service name in \/etc\/services, got "no-such-service"\n$/],
     [['--limit', '-1'], /^ctflow: --limit: expected a whole number ≥ 0, got "-1"\n$/],

@@ -98,6 +98,6 @@ test('counts from --stdin, --file -, --exec (by --conntrack-bin and on PATH); --
 test('--help lists exactly these flags, and every one was passed by a test above', async () => {
   const r = await runCli(['flush', '--help']);
   assert.equal(r.code, 0);
-  assert.deepStrictEqual(helpFlags(r.stdout), ['-f', '--family', '-y', '--yes', '--dry-run', '--json', '--file', '--stdin', '--exec', '--conntrack-bin', '--strict']);
+  assert.deepStrictEqual(helpFlags(r.stdout), ['-y', '--yes', '--dry-run', '--file', '--stdin', '--exec', '--conntrack-bin', '--strict', '-f', '--family', '--json']);
   assert.deepStrictEqual(cli.unused(r.stdout), []);
 });

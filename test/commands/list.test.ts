@@ -141,7 +141,7 @@ describe('ctflow list sources', () => {
 
   it('says when conntrack is missing or fails', async () => {
     const missing = await runCli(['list', '--exec'], { env: { PATH: dir + '/nothing' } });
-    assert.equal(missing.stderr, 'ctflow: conntrack (conntrack-tools) is not installed: apt-get install conntrack\n');
+    assert.equal(missing.stderr, 'ctflow: cannot run conntrack: not found; install conntrack-tools (apt-get install conntrack), or name the binary with --conntrack-bin\n');
     assert.equal(missing.code, 1);
     const failing = join(dir, 'failing');
     writeFileSync(failing, '#!/bin/sh\necho "conntrack v1.4.7 (conntrack-tools): Operation not permitted" >&2\nexit 1\n');
@@ -207,10 +207,12 @@ describe('ctflow list errors and pipes', () => {
     const r = await runCli(['list', '--help']);
     assert.equal(r.code, 0);
     assert.deepStrictEqual(helpFlags(r.stdout), [
-      '--sort', '--reverse', '--limit', '-n', '--numeric', '--file', '--stdin', '--exec', '--conntrack-bin', '--strict',
+      '--file', '--stdin', '--exec', '--conntrack-bin', '--strict',
       '-p', '--proto', '--state', '-s', '--src', '-d', '--dst', '-r', '--reply-src', '-q', '--reply-dst', '--sport', '--dport',
       '--reply-port-src', '--reply-port-dst', '--port', '-m', '--mark', '-w', '--zone', '-u', '--status', '--snat', '--dnat', '--nat',
-      '-f', '--family', '--json', '--ndjson', '--csv', '--no-color', '-z', '--zones', '--src-zone', '--dst-zone', '--mark-map', '--processes',
+      '-f', '--family', '--src-zone', '--dst-zone',
+      '--sort', '--reverse', '--limit',
+      '--json', '--ndjson', '--csv', '--no-color', '-n', '--numeric', '-z', '--zones', '--mark-map', '--processes',
     ]);
   });
 });

@@ -6,6 +6,8 @@ import { fixture, runCli } from '../helpers/cli.js';
 const COMMANDS = ['flows', 'list', 'stats', 'protocols', 'watch', 'top', 'delete', 'flush', 'update', 'api', 'nat-owner']
   .map((name) => ({ name, aliases: name === 'list' ? ['ls'] : [] }));
 const ALL = 'flows, list, stats, protocols, watch, top, delete, flush, update, api, nat-owner';
+/** The program's commands, as the CLI names them */
+const PROGRAM = `${ALL}, completion`;
 
 describe('the nearest command names', () => {
   it('counts inserts, deletes, substitutions and swapped neighbours as one edit each', () => {
@@ -60,7 +62,7 @@ describe('ctflow with a mistyped command (exit 2, one sentence, nothing read)', 
     [['lst'], 'ctflow: unknown command "lst" (did you mean list?)\n'],
     [['lst', '-n', ...TABLE], 'ctflow: unknown command "lst" (did you mean list?)\n'],
     [['-n', ...TABLE, 'stat'], 'ctflow: unknown command "stat" (did you mean stats?)\n'],
-    [['10.4.0.2', '-n'], `ctflow: unknown command "10.4.0.2", expected one of ${ALL} (ctflow --help)\n`],
+    [['10.4.0.2', '-n'], `ctflow: unknown command "10.4.0.2", expected one of ${PROGRAM} (ctflow --help)\n`],
     [['-n', 'list'], 'ctflow: "list" is a command: name one, first (ctflow list [options])\n'],
     [['flows', 'lst'], 'ctflow: flows takes no arguments, got "lst" (did you mean ctflow list?)\n'],
   ] as const) {

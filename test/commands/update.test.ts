@@ -220,11 +220,13 @@ test('--help lists exactly these flags, and every one was passed by a test above
   const r = await runCli(['update', '--help']);
   assert.equal(r.code, 0);
   assert.deepStrictEqual(helpFlags(r.stdout), [
-    '--set-mark', '--exact', '--icmp-type', '--icmp-code', '--icmp-id', '--dry-run', '-y', '--yes', '--max', '--json', '--no-color',
+    '--set-mark', '--dry-run', '-y', '--yes', '--max',
     '--file', '--stdin', '--exec', '--conntrack-bin', '--strict',
+    '--exact', '--icmp-type', '--icmp-code', '--icmp-id',
     '-p', '--proto', '--state', '-s', '--src', '-d', '--dst', '-r', '--reply-src', '-q', '--reply-dst', '--sport', '--dport',
     '--reply-port-src', '--reply-port-dst', '--port', '-m', '--mark', '-w', '--zone', '-u', '--status', '--snat', '--dnat', '--nat',
     '-f', '--family',
+    '--json', '--no-color',
   ]);
   assert.deepStrictEqual(cli.unused(r.stdout), []);
 });

@@ -234,13 +234,16 @@ describe('ctflow watch in a private network namespace (root)', () => {
     const ns = createNetns('watch');
     try {
       trackConnections(ns);
-      const run = startCli(['watch', '--ndjson', '--duration', '3', '--dport', '5601'], { netns: ns });
+      // ended by SIGINT once the DESTROY event is out (a fixed --duration lost it on a loaded machine)
+      const run = startCli(['watch', '--ndjson', '--duration', '60', '--dport', '5601'], { netns: ns });
       const kid = await waitFor('conntrack -E to start', () => childProcesses(run.pid).find((p) => p.comm === 'conntrack'));
       await waitFor('conntrack to subscribe to events', () => (hasSocket(kid.pid) ? true : undefined));
       tcpExchange(ns, 5601);
       tcpExchange(ns, 5602);
       // TIME_WAIT lasts two minutes: end both entries now, as an operator would, for the DESTROY events
       inNetns(ns, 'conntrack', ['-D', '-p', 'tcp']);
+      await waitFor('the DESTROY event', () => (run.stdout().includes('"event":"destroy"') ? true : undefined));
+      run.child.kill('SIGINT');
       const end = await run.exited;
       assert.deepStrictEqual(end, { code: 0, signal: null });
       const events = ndjson(run.stdout());

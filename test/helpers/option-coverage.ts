@@ -4,14 +4,41 @@
 
 import { runCli, type CliOptions, type CliResult } from './cli.js';
 
-/** Every flag an Options section of commander's --help lists (`-y`, `--yes`, `--no-color`…), in order. */
-export function helpFlags(help: string): string[] {
-  const flags: string[] = [];
-  const section = help.slice(help.indexOf('\nOptions:\n'));
-  for (const m of section.matchAll(/^ {2}((?:-\w, )?--[\w-]+)/gm)) {
-    for (const flag of m[1]!.split(', ')) if (flag !== '-h' && flag !== '--help') flags.push(flag);
+/** One option line of --help: its spellings and whether it takes a value (`<x>` always, `[x]` maybe). */
+export interface HelpOption {
+  flags: string[];
+  value: 'required' | 'optional' | undefined;
+}
+
+/**
+ * Every option line of every options section of commander's --help ("Options:", "Source
+ * options:", … : the groups), in order, without -h/--help. Strict: a line in an options section
+ * that is neither an option nor the continuation of one's description is an error, and so is a
+ * help with no options section at all, so a change of layout cannot make options go unseen.
+ */
+export function helpOptions(help: string): HelpOption[] {
+  const found: HelpOption[] = [];
+  let inOptions = false;
+  let sections = 0;
+  for (const line of help.split('\n')) {
+    if (/^\S.*:$/.test(line)) {
+      inOptions = /^(?:[A-Z][a-z]+ options|Options):$/.test(line);
+      if (inOptions) sections++;
+      continue;
+    }
+    if (!inOptions || line === '' || line.startsWith('   ')) continue;
+    const m = /^ {2}((?:-\w, )?--[\w-]+)(?: (<|\[))?/.exec(line);
+    if (m === null) throw new Error(`--help: a line in an options section is not an option: ${JSON.stringify(line)}`);
+    const flags = m[1]!.split(', ').filter((f) => f !== '-h' && f !== '--help');
+    if (flags.length > 0) found.push({ flags, value: m[2] === undefined ? undefined : m[2] === '<' ? 'required' : 'optional' });
   }
-  return flags;
+  if (sections === 0) throw new Error('--help: no options section found');
+  return found;
+}
+
+/** Every flag the options sections of commander's --help list (`-y`, `--yes`, `--no-color`…), in order. */
+export function helpFlags(help: string): string[] {
+  return helpOptions(help).flatMap((o) => o.flags);
 }
 
 export class OptionCoverage {

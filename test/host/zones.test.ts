@@ -131,5 +131,5 @@ test('loadZones reads a file, or falls back to the interfaces it is given', asyn
   writeFileSync(file, 'lan 10.0.0.0/8\n');
   assert.equal((await loadZones(file)).zoneOf('10.2.3.4'), 'lan');
   assert.equal((await loadZones(undefined, IFACES)).zoneOf('192.168.5.9'), 'eth0');
-  await assert.rejects(loadZones(join(dir, 'missing.txt')), /--zones: cannot read .*missing\.txt: ENOENT/);
+  await assert.rejects(loadZones(join(dir, 'missing.txt')), /CtflowError: ctflow: cannot read .*missing\.txt: no such file$/);
 });

@@ -81,7 +81,7 @@ test('says root is needed on EPERM, quotes conntrack on real failures, names a m
   ]), [
     [`changing the conntrack table needs root (CAP_NET_ADMIN): ${eperm} said "conntrack v1.4.7 (conntrack-tools): Operation failed: sorry, you must be root or get CAP_NET_ADMIN capability to do this"; run ctflow with sudo`, 1],
     [`${broken} -D --bogus failed (exit 2): conntrack v1.4.7 (conntrack-tools): unknown option \`--bogus'`, 1],
-    ['conntrack (conntrack-tools) is not installed: apt-get install conntrack (or --conntrack-bin points nowhere), got conntrack-not-here-ctflow', 1],
+    ['ctflow: cannot run conntrack-not-here-ctflow: not found; install conntrack-tools (apt-get install conntrack), or name the binary with --conntrack-bin', 1],
     [`changing the conntrack table needs root (CAP_NET_ADMIN): ${flushEperm} said "conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied. / conntrack v1.4.7 (conntrack-tools): Operation failed: sorry, you must be root or get CAP_NET_ADMIN capability to do this"; run ctflow with sudo`, 1],
   ]);
   const flushed = fake('flushed', '', 'conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.\n', 0);
