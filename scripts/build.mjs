@@ -40,7 +40,7 @@ const globalProcess = {
 rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
 await build({
   // (man: the man page generator scripts/man.mjs loads, from the same definitions as the CLI)
-  entryPoints: { cli: join(ROOT, 'src', 'cli.ts'), 'scan-worker': join(ROOT, 'src', 'source', 'scan-worker.ts'), man: join(ROOT, 'src', 'man.ts') },
+  entryPoints: { cli: join(ROOT, 'src', 'cli.ts'), 'scan-worker': join(ROOT, 'src', 'scan', 'scan-worker.ts'), man: join(ROOT, 'src', 'man.ts') },
   outdir: join(ROOT, 'dist'),
   bundle: true,
   platform: 'node',

@@ -2,12 +2,12 @@
 // 1 runtime, 2 usage, as conntrack(8)), and makes sure no stack trace ever reaches a user.
 
 import { CommanderError } from 'commander';
-import { PipeClosed } from './commands/scan.js';
-import { CtflowError, EXIT_RUNTIME, EXIT_USAGE } from './errors.js';
+import { CtflowError, EXIT_RUNTIME, EXIT_USAGE, ExitStatus, PipeClosed } from './errors.js';
 import { buildProgram } from './program.js';
 
 function exitCodeOf(err: unknown): number {
   if (err instanceof PipeClosed) return 0;
+  if (err instanceof ExitStatus) return err.exitCode;
   if (err instanceof CtflowError) {
     process.stderr.write(`${err.message.startsWith('ctflow:') ? err.message : `ctflow: ${err.message}`}\n`);
     return err.exitCode;

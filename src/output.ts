@@ -7,6 +7,9 @@ import type { Writable } from 'node:stream';
 import { CtflowError } from './errors.js';
 import type { ByteSink } from './source/byte-sink.js';
 
+/** how a command prints what it read */
+export type OutputFormat = 'table' | 'json' | 'ndjson' | 'csv';
+
 export interface Output extends ByteSink {
   write(text: string): void;
   /**

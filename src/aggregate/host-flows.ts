@@ -16,6 +16,9 @@
 //
 // ICMP groups by the request type (it stands where the server port stands), GRE by key.
 // Memory is one entry per flow: the aggregator keeps an index keyed by the flow's identity.
+//
+// Longer than 250 lines: the flow table (int32 keys in open addressing, typed-array sums), the
+// compact part a worker hands back and the reused view share one data layout.
 
 import { PORT_PROTOCOLS, type Conn, type Family } from '../model.js';
 import {
@@ -54,77 +57,9 @@ export interface HostFlow {
   counted: number;
 }
 
-export interface Classification {
-  direction: Direction;
-  local: Endpoint;
-  peer: Endpoint;
-  natTarget: { addr: string; port: FlowPort } | undefined;
-  /** true when the original direction is the host's outbound one */
-  originalIsOutbound: boolean;
-}
-
-const UNSPECIFIED = new Set(['0.0.0.0', '::']);
-
-/** The server-side "port": reply sport, ICMP request type, GRE key the server uses. */
-function serverPort(c: Conn): FlowPort {
-  if (PORT_PROTOCOLS.has(c.protocol)) return c.reply.sport;
-  if (c.original.type !== undefined) return c.original.type;
-  if (c.reply.srckey !== undefined) return c.reply.srckey;
-  return undefined;
-}
-
-/** The port the client asked for (before DNAT). */
-function requestedPort(c: Conn): FlowPort {
-  if (PORT_PROTOCOLS.has(c.protocol)) return c.original.dport;
-  if (c.original.type !== undefined) return c.original.type;
-  if (c.original.dstkey !== undefined) return c.original.dstkey;
-  return undefined;
-}
-
-/** Protocols without ports have no ephemeral side either. */
-function manyOf(port: FlowPort): FlowPort {
-  return port === undefined ? undefined : 'many';
-}
-
 /** True when a flow's original direction is the host's outbound one (active, forward). */
 export function originalIsOutbound(direction: Direction): boolean {
   return direction === 'active' || direction === 'forward';
-}
-
-/** Which flow one connection belongs to, given the local address set. */
-export function classify(c: Conn, local: ReadonlySet<string>): Classification {
-  const client = c.original.src;
-  const server = c.reply.src;
-  const port = serverPort(c);
-  const many = manyOf(port);
-  const clientLocal = local.has(client) || (UNSPECIFIED.has(client) && local.has(c.reply.dst));
-  const serverLocal = local.has(server);
-  if (clientLocal && serverLocal) {
-    return {
-      direction: 'local', local: { addr: server, port }, peer: { addr: client, port: many },
-      natTarget: undefined, originalIsOutbound: false,
-    };
-  }
-  if (clientLocal) {
-    const addr = UNSPECIFIED.has(client) ? c.reply.dst : client;
-    return {
-      direction: 'active', local: { addr, port: many }, peer: { addr: server, port },
-      natTarget: undefined, originalIsOutbound: true,
-    };
-  }
-  if (serverLocal) {
-    return {
-      direction: 'passive', local: { addr: server, port }, peer: { addr: client, port: many },
-      natTarget: undefined, originalIsOutbound: false,
-    };
-  }
-  const dst = c.original.dst;
-  const dport = requestedPort(c);
-  const natTarget = server !== dst || port !== dport ? { addr: server, port } : undefined;
-  return {
-    direction: 'forward', local: { addr: client, port: many }, peer: { addr: dst, port: dport },
-    natTarget, originalIsOutbound: true,
-  };
 }
 
 /** A flow port as a number: 0–65535, 'many' 65536, none 65537. */
@@ -374,6 +309,7 @@ export class HostFlowAggregator {
     sums[b]!++;
     if (!counted) return f;
     sums[b + 1]!++;
+    // active (1) and forward (3): originalIsOutbound's rule on the direction's number
     const outbound = direction === 1 || direction === 3;
     sums[b + 2]! += outbound ? rp : op;
     sums[b + 3]! += outbound ? rb : ob;

@@ -8,6 +8,9 @@
 //
 // With a filter (`stats -p tcp …`) an entry it drops still counts in `count` and `replied`, the
 // whole-table figures the fill levels need; every breakdown and talker counts matched entries.
+//
+// Longer than 250 lines: every breakdown is summed from the same per-kind counters, for records and
+// scanned lines alike, and a worker's part must carry all of them.
 
 import type { Conn, NatKind } from '../model.js';
 

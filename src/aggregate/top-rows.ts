@@ -2,7 +2,7 @@
 // and rates since the previous reading, sorted by a key the user cycles through.
 //
 // A flow row is exactly a flow of `ctflow flows`: the connection goes through the same
-// HostFlowAggregator (classify: active / passive / local / forward against the local address
+// HostFlowAggregator (its direction rule: active / passive / local / forward against the local address
 // set), so keys, directions and ports agree. Rates are computed per connection and only summed
 // per row (see rates.ts), so regrouping never makes a rate jump or go negative.
 //

@@ -18,7 +18,8 @@ import { countForFlush, deleteConnections, flushTable } from '../kernel/change-t
 import type { ExactConnection } from '../kernel/exact-connection.js';
 import { fetchNetdataSeries, type Series } from '../kernel/netdata.js';
 import { PROTOCOL_NUMBER, type Conn } from '../model.js';
-import { readTable, type ReadOptions, type ReadReport } from '../source/read-table.js';
+import { type ReadReport } from '../parse/conn-records.js';
+import { readTable, type ReadOptions } from '../parse/read-table.js';
 import { connToApi, type ApiConnection } from './connection-record.js';
 import { validateDeleteRequest, type ConnectionTuple } from './delete-request.js';
 import { validateReadRequest, type ReadRequest } from './read-request.js';

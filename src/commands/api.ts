@@ -5,10 +5,11 @@
 import { Command } from 'commander';
 import { handleDelete, handleRead, type ApiResult } from '../api/handle.js';
 import { MAX_REQUEST_BYTES } from '../api/request.js';
+import { ExitStatus } from '../errors.js';
 import { loadZones } from '../host/zones.js';
 import { netdataDataUrl } from '../kernel/netdata.js';
 import { createOutput } from '../output.js';
-import { skippedMessage } from '../source/read-table.js';
+import { skippedMessage } from '../parse/conn-records.js';
 import { markMapFrom } from './zone-options.js';
 import { addExamples, inGroup, OUTPUT, SOURCE } from './help-groups.js';
 
@@ -59,7 +60,7 @@ async function answer(result: ApiResult<unknown>): Promise<void> {
     out.write(`${JSON.stringify(result.response)}\n`);
   }
   await out.end();
-  if (result.exitCode !== 0) process.exitCode = result.exitCode;
+  if (result.exitCode !== 0) throw new ExitStatus(result.exitCode);
 }
 
 function readCommand(): Command {

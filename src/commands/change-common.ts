@@ -4,7 +4,7 @@
 
 import { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { CtflowError, usageError } from '../errors.js';
+import { CtflowError, EXIT_NOTHING_MATCHED, ExitStatus, usageError } from '../errors.js';
 import { parseCount } from '../filter/option-values.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
@@ -14,7 +14,7 @@ import { stdoutPalette } from '../render/palette.js';
 import { DEFAULT_CONNTRACK, formatInvocation } from '../kernel/conntrack-invocation.js';
 import { requireConntrack } from '../kernel/run-conntrack.js';
 import {
-  EXIT_NOTHING_MATCHED, executePlan, refuseOverMax, unfinishedMessage, type ChangeOptions, type ChangeRequest, type ChangeResult, type Plan,
+  executePlan, refuseOverMax, unfinishedMessage, type ChangeOptions, type ChangeRequest, type ChangeResult, type Plan,
 } from '../kernel/change-table.js';
 import { parseExactConnection } from '../kernel/exact-connection.js';
 import { changeProgressLine } from './change-progress.js';
@@ -145,7 +145,7 @@ async function nothingMatched(verb: 'delete' | 'update', flags: ChangeFlags): Pr
 }
 
 /**
- * The one-line report, or the JSON result; sets the nothing-matched exit code when N is 0. A change
+ * The one-line report, or the JSON result. A change
  * conntrack stopped part-way also lists the matches left as they were (`not_deleted`/`not_updated`
  * in JSON), then fails (exit 1) with the sentence saying how many were and were not changed.
  */
@@ -163,7 +163,6 @@ async function printResult(action: 'delete' | 'update', result: ChangeResult, fl
   }
   await out.end();
   if (unfinished !== undefined) throw new CtflowError(unfinishedMessage(action, result), { code: 'EPARTIAL' });
-  if (count === 0) process.exitCode = EXIT_NOTHING_MATCHED;
 }
 
 export { sourceFrom };
@@ -176,16 +175,12 @@ export async function carryOut(plan: Plan, flags: ChangeFlags, question: (n: num
   const n = plan.matched.length;
   if (flags.dryRun) {
     await printDryRun(plan, flags);
-    if (n === 0) process.exitCode = EXIT_NOTHING_MATCHED;
+    if (n === 0) throw new ExitStatus(EXIT_NOTHING_MATCHED);
     return;
   }
   if (n === 0) return nothingMatched(plan.action, flags);
   refuseOverMax(n, options.max, plan.action);
-  if (!(await confirm(question(n), flags, n > 1))) {
-    process.stderr.write(`ctflow: ${plan.action}: not confirmed, nothing changed\n`);
-    process.exitCode = 1;
-    return;
-  }
+  if (!(await confirm(question(n), flags, n > 1))) throw new CtflowError(`ctflow: ${plan.action}: not confirmed, nothing changed`, { code: 'ENOCONFIRM' });
   const line = process.stderr.isTTY ? changeProgressLine(process.stderr, plan.action) : undefined;
   let result: ChangeResult;
   try {
@@ -194,4 +189,5 @@ export async function carryOut(plan: Plan, flags: ChangeFlags, question: (n: num
     line?.done();
   }
   await printResult(plan.action, result, flags);
+  if (result.count === 0) throw new ExitStatus(EXIT_NOTHING_MATCHED);
 }

@@ -19,8 +19,8 @@ import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, collect, filterFrom, outputFrom, sourceFrom, type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
-import { flowsJob, flowTableOf } from '../jobs/flows-job.js';
-import { scanJob } from './scan.js';
+import { flowsJob } from '../scan/flows-job.js';
+import { scanJob } from '../scan/read.js';
 import { appendCsv } from '../render/conn-extras.js';
 import { flowZones } from '../render/flow-zones.js';
 import { flowService } from '../render/service-column.js';
@@ -91,12 +91,12 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const zones = await zonesFrom(flags);
 
   const out = createOutput();
-  // summed per part of the table, on every core when the table is big (jobs/flows-job.ts)
+  // summed per part of the table, on every core when the table is big (scan/flows-job.ts)
   const run = await scanJob(source, flowsJob({ filter: filterOptions, local: [...local] }), out, format !== 'table');
 
   // the flows stay in the aggregator's typed arrays: sorted there by number and read out one
   // at a time through a reused view (only the table makes objects, of the rows it prints)
-  const table = flowTableOf([run.result], [...local]);
+  const table = run.result;
   if (anyRounded(table.columns().sums)) process.stderr.write(`${ROUNDED_SUMS}\n`);
   let ids = sortFlowIds(table.columns(), sort.key);
   // the order is total (ties broken on every identity field), so reversing the rows reverses it

@@ -3,7 +3,7 @@
 // when there is nothing to flush: that is said, with delete's exit code 3, and nothing is asked.
 
 import { Command } from 'commander';
-import { CtflowError, EXIT_NOTHING_MATCHED } from '../errors.js';
+import { CtflowError, EXIT_NOTHING_MATCHED, ExitStatus } from '../errors.js';
 import { parseFamily } from '../filter/option-values.js';
 import { countForFlush, flushPlan, flushTable } from '../kernel/change-table.js';
 import { formatInvocation } from '../kernel/conntrack-invocation.js';
@@ -54,15 +54,11 @@ async function runFlush(flags: FlushFlags): Promise<void> {
       if (flags.json) out.write(`${JSON.stringify({ dry_run: true, count, would_run: formatInvocation(plan) })}\n`);
       else out.write(`${count} ${what} would be flushed by:\n  ${formatInvocation(plan).join('\n  ')}\n`);
       await out.end();
-      if (count === 0) process.exitCode = EXIT_NOTHING_MATCHED;
+      if (count === 0) throw new ExitStatus(EXIT_NOTHING_MATCHED);
       return;
     }
     if (count === 0) return nothingToFlush();
-    if (!(await confirm(`flush ${count} ${what}?`, flags, true))) {
-      process.stderr.write('ctflow: flush: not confirmed, nothing changed\n');
-      process.exitCode = 1;
-      return;
-    }
+    if (!(await confirm(`flush ${count} ${what}?`, flags, true))) throw new CtflowError('ctflow: flush: not confirmed, nothing changed', { code: 'ENOCONFIRM' });
   }
   const { flushed } = await flushTable({ family, conntrackBin: flags.conntrackBin });
   if (flushed === 0) return nothingToFlush();

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { HostFlow } from '../aggregate/host-flows.js';
 import { usageError } from '../errors.js';
 import { flowGraph, GRAPH_FORMATS, renderDot, renderMermaid, type GraphFormat } from '../render/flow-graph.js';
-import type { OutputFormat } from './options.js';
+import type { OutputFormat } from '../output.js';
 import { inGroup, OUTPUT } from './help-groups.js';
 
 export interface GraphFlags {

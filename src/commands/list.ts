@@ -20,12 +20,12 @@ import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
-import { listJob } from '../jobs/list-job.js';
+import { listJob } from '../scan/list-job.js';
 import { addProcessesOption, connProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
 import { processJson, processText } from '../render/process-fields.js';
 import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
-import { scanJob, scanTable } from './scan.js';
+import { scanJob, scanTable } from '../scan/read.js';
 import { addMarkMapOption, addZoneFilterOptions, addZonesOption, extrasFrom, withZoneFilter, type ZoneFlags } from './zone-options.js';
 
 interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, ProcessFlags {
@@ -66,7 +66,7 @@ async function runList(flags: ListFlags): Promise<void> {
   const procs = processesFrom(flags, source) ? await connProcessLookup() : undefined;
   const procJson = (c: Conn): object => (procs === undefined ? {} : { process: processJson(procs(c)) });
   // without --zones/--mark-map columns, zone filters or --processes, a record is its plain JSON
-  // (built directly), and the scan can run as a job on every core (jobs/list-job.ts)
+  // (built directly), and the scan can run as a job on every core (scan/list-job.ts)
   const plain = !hasExtras(extras) && filter === baseFilter && procs === undefined;
   // (connToJsonLine, not JSON.stringify: it keeps counters above 2^53 exact)
   const json = plain
@@ -105,7 +105,7 @@ async function runList(flags: ListFlags): Promise<void> {
   if (limit !== undefined && plain) {
     // bounded heaps, one per part of the table, merged
     const run = await scanJob(source, listJob({ filter: filterOptions, mode: 'top', sort: sort?.key, reverse, limit }), out, machine);
-    conns = run.result;
+    conns = run.result?.sorted() ?? [];
   } else if (limit !== undefined) {
     const top = new TopK<Conn>(limit, order);
     await scanTable(source, filter, (c) => top.push(c), out, machine);

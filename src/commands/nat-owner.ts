@@ -16,9 +16,10 @@ import { isLostEventsLine, parseEventLine } from '../parse/event-line.js';
 import { createOutput } from '../output.js';
 import { natOwnersJson, renderNatOwners } from '../render/nat-owners.js';
 import { stdoutPalette } from '../render/palette.js';
-import { countSkipped, emptyReport, OVERLONG, readLines, skippedMessage, unparseableLineError } from '../source/read-table.js';
+import { countSkipped, emptyReport, OVERLONG, skippedMessage, unparseableLineError } from '../parse/conn-records.js';
+import { readLines } from '../source/read-lines.js';
 import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
-import { scanTable } from './scan.js';
+import { scanTable } from '../scan/read.js';
 import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 
 interface NatOwnerFlags extends SourceFlags {

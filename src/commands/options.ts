@@ -11,9 +11,10 @@ import {
 import { parsePortOrService } from '../host/services.js';
 import { PROTOCOL_BY_NUMBER, PROTOCOL_NUMBER } from '../model.js';
 import { offerValues } from './cli-model.js';
-import type { ReadOptions } from '../source/read-table.js';
+import type { ReadOptions } from '../parse/read-table.js';
 import { usageError } from '../errors.js';
 import { FILTER, inGroup, OUTPUT, SOURCE } from './help-groups.js';
+import type { OutputFormat } from '../output.js';
 
 /** commander's argument parser for a repeatable option: every value, in order. */
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -55,7 +56,6 @@ export interface OutputFlags {
   color?: boolean;
 }
 
-export type OutputFormat = 'table' | 'json' | 'ndjson' | 'csv';
 
 export function addSourceOptions(cmd: Command): Command {
   return inGroup(cmd, SOURCE, (c) => c

@@ -7,7 +7,7 @@ import { createOutput } from '../output.js';
 import { stdoutPalette } from '../render/palette.js';
 import { renderProtocols } from '../render/protocols.js';
 import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
-import { scanTable } from './scan.js';
+import { scanTable } from '../scan/read.js';
 import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 
 interface ProtocolsFlags extends SourceFlags {

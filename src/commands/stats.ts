@@ -12,7 +12,7 @@ import { sampleTable, stateKey, type Sample } from '../aggregate/sampler.js';
 import { buildStatsReport, type StatsReport } from '../aggregate/stats-report.js';
 import { anyRounded, ROUNDED_SUMS } from '../aggregate/sum-limit.js';
 import { DEFAULT_TOP } from '../aggregate/table-stats.js';
-import { statsJob, statsOf } from '../jobs/stats-job.js';
+import { statsJob } from '../scan/stats-job.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { CtflowError, usageError } from '../errors.js';
 import { always, compileFilter, type ConnPredicate, type FilterOptions } from '../filter/compile-filter.js';
@@ -27,11 +27,12 @@ import { renderPrometheus } from '../render/prometheus.js';
 import { renderSeries, sampleLine } from '../render/series-view.js';
 import { renderStatsReport } from '../render/stats-report.js';
 import { isLiveTable } from '../source/open-source.js';
-import { readLines, type ReadOptions } from '../source/read-table.js';
+import { readLines } from '../source/read-lines.js';
+import { type ReadOptions } from '../parse/read-table.js';
 import {
   addFilterOptions, addSourceOptions, describeFilter, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
 } from './options.js';
-import { scanJob, scanTable } from './scan.js';
+import { scanJob, scanTable } from '../scan/read.js';
 import { addExamples, inGroup, OUTPUT, SELECTION } from './help-groups.js';
 
 interface StatsFlags extends SourceFlags, FilterFlags {
@@ -184,9 +185,9 @@ export async function collectReport(
       return buildStatsReport({ table: undefined, counters: await readStatsFile(source), perCpu });
     }
   }
-  // counted per part of the table, on every core when the table is big (jobs/stats-job.ts)
+  // counted per part of the table, on every core when the table is big (scan/stats-job.ts)
   const run = await scanJob(source, statsJob(filter === undefined ? {} : { filter: filter.options }), out);
-  const table = statsOf(run.result).finish(top);
+  const table = run.result.finish(top);
   // (every talker's bytes are part of the table's)
   if (anyRounded([table.packets, table.bytes])) process.stderr.write(`${ROUNDED_SUMS}\n`);
   if (!isLiveTable(source)) return buildStatsReport({ table, perCpu, filter: filter?.text });

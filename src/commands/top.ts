@@ -25,7 +25,7 @@ import { renderTopFrame, topFrameJson, type TopView } from '../render/top-frame.
 import {
   addFilterOptions, addSourceOptions, collect, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
 } from './options.js';
-import { scanTable } from './scan.js';
+import { scanTable } from '../scan/read.js';
 import { openTerminal } from './top-terminal.js';
 import { addExamples, inGroup, OUTPUT, SELECTION, SOURCE } from './help-groups.js';
 import { addOrderOptions, limitFrom, parseSort } from './order-options.js';

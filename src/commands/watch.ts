@@ -15,7 +15,7 @@ import { extraJson, extraTableCells, type ConnExtras } from '../render/conn-extr
 import { eventToJson, lostToJson } from '../render/event-json.js';
 import { eventText } from '../render/event-text.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
-import { countSkipped, emptyReport, OVERLONG, skippedMessage, unparseableLineError } from '../source/read-table.js';
+import { countSkipped, emptyReport, OVERLONG, skippedMessage, unparseableLineError } from '../parse/conn-records.js';
 import { addFilterOptions, filterFrom, type FilterFlags } from './options.js';
 import { addExamples, FILTER, inGroup, OUTPUT, SOURCE } from './help-groups.js';
 import { offerValues } from './cli-model.js';

@@ -14,12 +14,14 @@
 // the table was read from a file or stdin (a saved table: the live one may hold other entries),
 // and when --max promised an upper bound (entries that start matching between the read and the
 // run would otherwise go too).
+//
+// Longer than 250 lines: planning, running and recounting a change share the plan's matches.
 
 import { CtflowError } from '../errors.js';
 import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
 import { isLiveTable } from '../source/open-source.js';
-import { readTable, type ReadOptions } from '../source/read-table.js';
+import { readTable, type ReadOptions } from '../parse/read-table.js';
 import {
   batchInvocation, deleteInvocation, DEFAULT_CONNTRACK, flushInvocation, formatInvocation, formatMark, markUpdateRepeats,
   updatable, updateFilterProblem, updateInvocation, type Invocation, type MarkMask,

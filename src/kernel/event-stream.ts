@@ -8,11 +8,11 @@
 // stop() kills the subprocess and waits for it to be gone, so no conntrack is left behind.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { conntrackMissing } from './conntrack-missing.js';
+import { conntrackMissing } from '../conntrack-missing.js';
 import { CtflowError } from '../errors.js';
 import { isLostEventsLine, shownEventsCount, type EventType } from '../parse/event-line.js';
 import { LineSplitter } from '../source/line-splitter.js';
-import { readLines } from '../source/read-table.js';
+import { readLines } from '../source/read-lines.js';
 
 export interface EventSourceOptions {
   /** saved event text: a path, or '-' for stdin */

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CtflowError } from '../errors.js';
 import { formatInvocation, type Invocation } from './conntrack-invocation.js';
-import { conntrackMissing } from './conntrack-missing.js';
+import { conntrackMissing } from '../conntrack-missing.js';
 
 export interface RunOutput {
   exitCode: number;

@@ -21,6 +21,9 @@
 // value (32 or 128 bits) and its text, when a record needs it, memoised by that value (a table
 // repeats the same few thousand addresses); other IPv6 spellings go through canonicalIPv6, as
 // in the slow path.
+//
+// Longer than 250 lines: the scanner is one pass over the bytes whose readers (numbers, addresses,
+// keys) the JIT inlines; split across modules they measured slower (docs/performance.md).
 
 import { canonicalIPv6, formatIPv6 } from './address.js';
 import { PROTOCOL_BY_NUMBER, PROTOCOL_STATES, type Conn, type Family, type NatKind, type Tuple } from '../model.js';

@@ -13,14 +13,17 @@
 // A line is an entry only when it is whole and every value fits its field. Whole: every table
 // line the kernel and conntrack -L print carries `use=N` after the tuples (only -o id and
 // -o labels print anything after it), so a line cut anywhere before that is no entry; a line
-// cut after it is caught by the reader (source/read-table.ts: a last line without its newline is
+// cut after it is caught by the reader (parse/conn-records.ts: a last line without its newline is
 // cut off). Values: ports and ICMP ids 0–65535, ICMP type and code 0–255, timeout, use, id and
 // mark 32 bits, zones 16 bits, GRE keys 16 bits, counters 64 bits (exact, see exact-counters.ts),
 // and the protocol name agrees with its number. rejectionReason() says which rule a rejected
 // line broke, for --strict.
+//
+// Longer than 250 lines: every variant of both printers (the kernel's and conntrack-tools') is
+// read in one pass, with the readers of the tuple, status and trailing fields below it.
 
 import { canonicalIPv6, parseIPv4 } from './address.js';
-import { hasControl } from './line-text.js';
+import { hasControl } from '../source/line-text.js';
 import { emptyExactCounters, exactDigits, U64_MAX, withExactTotals } from './exact-counters.js';
 import { protocolMismatch } from './known-names.js';
 import { PROTOCOL_BY_NUMBER, type Conn, type ExactCounters, type Family, type NatKind, type Tuple } from '../model.js';

@@ -11,7 +11,7 @@
 // Never throws.
 
 import { parseEventConn } from './conn-line.js';
-import { hasControl } from './line-text.js';
+import { hasControl } from '../source/line-text.js';
 import type { Conn } from '../model.js';
 
 export type EventType = 'new' | 'update' | 'destroy';

@@ -4,7 +4,7 @@
 // whole in its line. A line longer than `maxLine` bytes is not a conntrack entry: it is reported
 // as overlong, not buffered without bound, so memory stays flat whatever the input.
 
-import { lineText } from '../parse/line-text.js';
+import { lineText } from './line-text.js';
 
 export const MAX_LINE = 16 * 1024;
 

@@ -1,13 +1,16 @@
 // Where the bytes of a conntrack table come from: the kernel's proc file (default), a file
 // (plain or gzip, told apart by its magic bytes), stdin, or a `conntrack -L` subprocess.
 // Every source is an async iterable of Buffers; failures become one plain sentence.
+//
+// Longer than 250 lines: each kind of source (proc file, file, gzip, stdin, a subprocess) with the
+// one sentence each of its failures becomes.
 
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { conntrackMissing } from '../kernel/conntrack-missing.js';
+import { conntrackMissing } from '../conntrack-missing.js';
 import { fileError } from '../file-error.js';
 import { CtflowError } from '../errors.js';
 
@@ -69,7 +72,7 @@ async function* gunzipped(it: AsyncIterator<Buffer>, name: string): AsyncGenerat
       for await (const chunk of gunzip) yield chunk as Buffer;
     } catch (err) {
       // cut short (a download or a gzip still being written): what it held is read, and a line
-      // it ended inside is cut off like any other source's (source/read-table.ts)
+      // it ended inside is cut off like any other source's (parse/conn-records.ts)
       if ((err as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
         process.stderr.write(`ctflow: ${name}: the gzip data ends early (truncated); read what it held\n`);
         return;

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { HostFlowAggregator, classify, type HostFlow } from '../../src/aggregate/host-flows.js';
+import { HostFlowAggregator, type HostFlow } from '../../src/aggregate/host-flows.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import { scanConnBytes } from '../../src/parse/conn-bytes.js';
 import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
 import type { Conn } from '../../src/model.js';
 import { fixture } from '../helpers/cli.js';
-import { FIXTURE_LOCAL_SETS, LOCAL_HOST, ROUTER, aggregate, conns, line, sortFlows } from '../helpers/flows.js';
+import { FIXTURE_LOCAL_SETS, LOCAL_HOST, ROUTER, aggregate, classify, conns, line, sortFlows } from '../helpers/flows.js';
 
 test('local-host capture: every ground-truth flow of the MANIFEST, by tuples and addresses alone', () => {
   const flows = aggregate(conns('local-host/proc_nf_conntrack.txt'), LOCAL_HOST);

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { compareAddresses, compareFlowIdentity, comparePorts, type FlowSortKey } from '../../src/aggregate/flow-order.js';
 import { sortFlowIds } from '../../src/aggregate/flow-id-order.js';
-import { HostFlowAggregator, type FlowPort, type HostFlow } from '../../src/aggregate/host-flows.js';
+import { HostFlowAggregator, type Direction, type Endpoint, type FlowPort, type HostFlow } from '../../src/aggregate/host-flows.js';
 import { parseIpAddrOutput } from '../../src/host/local-addresses.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
-import type { Conn } from '../../src/model.js';
+import { PORT_PROTOCOLS, type Conn } from '../../src/model.js';
 import { fixture } from './cli.js';
 
 export const LOCAL_HOST = parseIpAddrOutput(readFileSync(fixture('local-host/ip_o_addr.txt'), 'utf8'));
@@ -69,4 +69,76 @@ export function orderedFlows(list: readonly Conn[], local: ReadonlySet<string>, 
   const agg = new HostFlowAggregator(local);
   for (const c of list) agg.count(c);
   return Array.from(sortFlowIds(agg.columns(), key), (f) => agg.flow(f));
+}
+
+/**
+ * The direction rule written the plain way, on text and one connection at a time: the reference
+ * the aggregator (which classifies on address ids) is tested against.
+ */
+export interface Classification {
+  direction: Direction;
+  local: Endpoint;
+  peer: Endpoint;
+  natTarget: { addr: string; port: FlowPort } | undefined;
+  /** true when the original direction is the host's outbound one */
+  originalIsOutbound: boolean;
+}
+
+const UNSPECIFIED = new Set(['0.0.0.0', '::']);
+
+/** The server-side "port": reply sport, ICMP request type, GRE key the server uses. */
+function serverPort(c: Conn): FlowPort {
+  if (PORT_PROTOCOLS.has(c.protocol)) return c.reply.sport;
+  if (c.original.type !== undefined) return c.original.type;
+  if (c.reply.srckey !== undefined) return c.reply.srckey;
+  return undefined;
+}
+
+/** The port the client asked for (before DNAT). */
+function requestedPort(c: Conn): FlowPort {
+  if (PORT_PROTOCOLS.has(c.protocol)) return c.original.dport;
+  if (c.original.type !== undefined) return c.original.type;
+  if (c.original.dstkey !== undefined) return c.original.dstkey;
+  return undefined;
+}
+
+/** Protocols without ports have no ephemeral side either. */
+function manyOf(port: FlowPort): FlowPort {
+  return port === undefined ? undefined : 'many';
+}
+
+/** Which flow one connection belongs to, given the local address set. */
+export function classify(c: Conn, local: ReadonlySet<string>): Classification {
+  const client = c.original.src;
+  const server = c.reply.src;
+  const port = serverPort(c);
+  const many = manyOf(port);
+  const clientLocal = local.has(client) || (UNSPECIFIED.has(client) && local.has(c.reply.dst));
+  const serverLocal = local.has(server);
+  if (clientLocal && serverLocal) {
+    return {
+      direction: 'local', local: { addr: server, port }, peer: { addr: client, port: many },
+      natTarget: undefined, originalIsOutbound: false,
+    };
+  }
+  if (clientLocal) {
+    const addr = UNSPECIFIED.has(client) ? c.reply.dst : client;
+    return {
+      direction: 'active', local: { addr, port: many }, peer: { addr: server, port },
+      natTarget: undefined, originalIsOutbound: true,
+    };
+  }
+  if (serverLocal) {
+    return {
+      direction: 'passive', local: { addr: server, port }, peer: { addr: client, port: many },
+      natTarget: undefined, originalIsOutbound: false,
+    };
+  }
+  const dst = c.original.dst;
+  const dport = requestedPort(c);
+  const natTarget = server !== dst || port !== dport ? { addr: server, port } : undefined;
+  return {
+    direction: 'forward', local: { addr: client, port: many }, peer: { addr: dst, port: dport },
+    natTarget, originalIsOutbound: true,
+  };
 }

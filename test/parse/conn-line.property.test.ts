@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import fc from 'fast-check';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import { ByteLineSplitter } from '../../src/source/line-splitter.js';
-import { connLineSink, emptyReport } from '../../src/source/read-table.js';
+import { connLineSink, emptyReport } from '../../src/parse/conn-records.js';
 import { fixture } from '../helpers/cli.js';
 
 const real = ['nat-router/proc_nf_conntrack.txt', 'proto-zoo/conntrack_L_o_extended_id.txt', 'inserted/conntrack_L_o_ktimestamp.txt']

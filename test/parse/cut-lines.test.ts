@@ -7,7 +7,7 @@ import type { Conn } from '../../src/model.js';
 import { parseConnBytes } from '../../src/parse/conn-bytes.js';
 import { parseConnLine, rejectionReason } from '../../src/parse/conn-line.js';
 import { ByteLineSplitter } from '../../src/source/line-splitter.js';
-import { connLineSink, emptyReport, type ReadReport } from '../../src/source/read-table.js';
+import { connLineSink, emptyReport, type ReadReport } from '../../src/parse/conn-records.js';
 import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
 
 /** Every table capture: /proc, every conntrack -L format, and what -D, -G and -U printed (not expectations, not events). */

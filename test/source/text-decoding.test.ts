@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { listJob } from '../../src/jobs/list-job.js';
+import { listJob } from '../../src/scan/list-job.js';
 import { openEventStream } from '../../src/kernel/event-stream.js';
 import type { Conn } from '../../src/model.js';
 import { parseEventLine, type ConnEvent } from '../../src/parse/event-line.js';
 import { LineSplitter } from '../../src/source/line-splitter.js';
-import { runScan } from '../../src/source/parallel-scan.js';
-import { readTable, type ReadOptions } from '../../src/source/read-table.js';
+import { runScan } from '../../src/scan/run-scan.js';
+import { readTable, type ReadOptions } from '../../src/parse/read-table.js';
 import { DESTROY_EVENT, FTP_LINE } from '../helpers/edge-lines.js';
 import { fakeConntrack } from '../helpers/fake-conntrack.js';
 

@@ -1,30 +1,29 @@
 // Runs a scan job over a whole table on more than one core when the table is big enough to pay
-// for starting a worker (~40–60 ms and ~15–25 MB each) and the job has enough work a line to gain
-// from it (workerCount). Parsing is the cost (≈0.4 µs a line on this class of machine, every
-// byte touched once), so the work is shared: this thread reads the
-// source into 1 MB batches cut at the last newline and hands each (transferred, not copied) to
-// a worker with room in its queue, or parses the batch itself when every queue is full. Answers
+// for starting a worker and the job has enough work a line to gain from it (workerCount; the
+// figures behind every constant here are in docs/performance.md, "Figures behind src/scan/").
+// Parsing is the cost, so the work is shared: this thread reads the source into 1 MB batches
+// cut at the last newline and hands each (transferred, not copied) to a worker with room in its queue, or parses the batch itself when every queue is full. Answers
 // are put back in input order, so counts, the first skipped line and emitted text come out
 // exactly as a single-threaded read would produce them.
 //
 // Small inputs (under PARALLEL_MIN), --strict (the first bad line must stop everything at once),
-// light jobs on two cores and CTFLOW_WORKERS=0 run the job in this thread alone with the same
+// parse-bound jobs on two cores and CTFLOW_WORKERS=0 run the job in this thread alone with the same
 // line handler.
 //
-// The file is longer than most because the ordering, backpressure and shutdown belong together.
+// Longer than 250 lines: the ordering, backpressure and shutdown of the workers belong together.
 
 import { availableParallelism } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { CtflowError } from '../errors.js';
-import { GrowBuffer, type ByteSink } from './byte-sink.js';
-import { ByteLineSplitter, MAX_LINE } from './line-splitter.js';
-import { openSource } from './open-source.js';
-import { absorbNotes, connLineSink, emptyReport, type ReadOptions, type ReadReport } from './read-table.js';
-import type { CreateJob, JobSpec } from './scan-job.js';
-import { chunkParser } from './chunk-parser.js';
+import { GrowBuffer, type ByteSink } from '../source/byte-sink.js';
+import { ByteLineSplitter, MAX_LINE } from '../source/line-splitter.js';
+import { openSource } from '../source/open-source.js';
+import { absorbNotes, connLineSink, emptyReport, type ReadReport } from '../parse/conn-records.js';
+import { type ReadOptions } from '../parse/read-table.js';
+import type { JobSpec } from './job.js';
+import { batchParser } from './batch-parser.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker.js';
-import { JOBS } from '../jobs/job-registry.js';
 
 const COUNT_FILE = '/proc/sys/net/netfilter/nf_conntrack_count';
 
@@ -32,31 +31,28 @@ const COUNT_FILE = '/proc/sys/net/netfilter/nf_conntrack_count';
 export const PARALLEL_MIN = 24 * 1024 * 1024;
 /**
  * A source of unknown size (a pipe) still coming after this many bytes is shared with workers.
- * Lower than PARALLEL_MIN: until then this thread parses alone, and on 1M lines from a pipe a
- * 24 MB start alone cost ~0.1 s more than the old read-ahead; a worker that starts for a 4–24 MB
- * pipe costs ~40 ms and ~15 MB.
+ * Lower than PARALLEL_MIN: until then this thread parses alone, which on a big pipe cost more
+ * than a worker started early.
  */
 const PIPE_HAND_OVER = 4 * 1024 * 1024;
 /** 1 MB: smaller batches keep less in flight (peak RSS) at no measurable cost in time */
 const BATCH_BYTES = 1024 * 1024;
 /**
  * Table bytes in flight per worker: enough to keep it busy while this thread parses its own
- * batches between event-loop turns (with 2 batches of 256 KB the worker idled and this thread
- * parsed 60% of the batches), few enough to bound memory. At least 2 batches. Measured for
- * NDJSON (1M lines, 256 KB batches): 0.5 MB 1.57 s / 105 MB, 1 MB 1.53 s / 106 MB, 2 MB
- * 1.53 s / 117 MB.
+ * batches between event-loop turns (with 2 small batches the worker idled), few enough to bound
+ * memory. At least 2 batches.
  */
 const IN_FLIGHT_BYTES = 1024 * 1024;
 /**
- * The same for the kernel's table, where reading is the slow part (~9 ms a MB of kernel work,
- * parsing ~4): this thread only reads, and the workers parse. When this thread parsed a batch
- * whenever a worker's queue was full, its first batches ran cold (~40 ms each, before the JIT
- * had warmed up) while the kernel waited for the next read: 85–120 ms more on 200k entries.
+ * The same for the kernel's table, where reading is the slow part: this thread only reads, and
+ * the workers parse. When this thread parsed a batch whenever a worker's queue was full, its
+ * first batches ran cold (before the JIT had warmed up) while the kernel waited for the next read.
  */
 const IN_FLIGHT_BYTES_KERNEL = 16 * 1024 * 1024;
 
-export interface ScanRun<R> {
-  result: R;
+export interface ScanRun<S> {
+  /** the state of this thread's job instance, with every worker's part absorbed */
+  result: S;
   report: ReadReport;
   /** true when `shouldStop` ended the read early */
   stopped: boolean;
@@ -87,29 +83,27 @@ export interface ScanControl {
 
 /**
  * Worker threads to start besides this one (which parses too): CTFLOW_WORKERS when set, else
- * one per extra core, at most one — each worker costs ~15–25 MB of RSS, and two cores are the
- * machine this was measured on (README, "Performance").
+ * one per extra core, at most one (each worker costs RSS; a second one gained nothing on two
+ * cores).
  *
- * A light job (flows and stats without a filter, list's top-k) gets no worker on two cores:
- * with both cores busy each thread parsed ~40% slower (two separate processes slow each other as
- * much), so the worker's start, its second flow table and the merge made two threads as slow as
- * one or slower, for 10–25 MB more (measured on 1M-line files and pipes, and on a 200k-entry
- * kernel table, whose printing the kernel slowed down just as much while the worker parsed).
- * NDJSON (~3 bytes written per byte read) still gains from the second core.
+ * A parse-bound job (flows and stats without a filter, list's top-k) gets no worker on two cores:
+ * with both cores busy each thread parses slower, so the worker's start, its second state and the
+ * absorbing made two threads as slow as one or slower, for more memory. NDJSON (about 3 bytes
+ * written per byte read) and jobs that make a record of every line still gain from the second core.
  */
-export function workerCount(env: NodeJS.ProcessEnv = process.env, job: { light?: boolean | undefined } = {}, cores = availableParallelism()): number {
+export function workerCount(env: NodeJS.ProcessEnv = process.env, spec: { parseBound?: boolean | undefined } = {}, cores = availableParallelism()): number {
   const set = env.CTFLOW_WORKERS;
   if (set !== undefined && /^\d+$/.test(set)) return Math.min(Number(set), 16);
-  if (job.light === true && cores <= 2) return 0;
+  if (spec.parseBound === true && cores <= 2) return 0;
   return Math.min(cores - 1, 1);
 }
 
-export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, control: ScanControl): Promise<ScanRun<R>> {
-  const threads = source.strict ? 0 : control.workers ?? workerCount(process.env, job);
+export async function runScan<P, S>(source: ReadOptions, spec: JobSpec<P, S>, control: ScanControl): Promise<ScanRun<S>> {
+  const threads = source.strict ? 0 : control.workers ?? workerCount(process.env, spec);
   const parallelMin = control.parallelMin ?? PARALLEL_MIN;
   // every chunk is copied (into a batch) or split before the next is read
   const it = openSource(source, true)[Symbol.asyncIterator]();
-  if (threads === 0) return runHere(job, control, source, it);
+  if (threads === 0) return runHere(spec, control, source, it);
   let big = false;
   /** reading the kernel's own table (see IN_FLIGHT_BYTES_KERNEL) */
   let kernel = false;
@@ -118,7 +112,7 @@ export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, con
     const size = await stat(source.file).then((s) => (s.isFile() ? s.size : -1), () => -1);
     big = size >= parallelMin;
     // a small regular file is streamed in this thread
-    if (size >= 0 && !big) return runHere(job, control, source, it);
+    if (size >= 0 && !big) return runHere(spec, control, source, it);
   } else if (source.file === undefined && !source.stdin && !source.exec && source.procPath === undefined) {
     // the kernel's table has no size, but this namespace's entry count says how big it is
     // (an entry prints as ~150–250 bytes): the worker then parses while the kernel prints
@@ -127,22 +121,22 @@ export async function runScan<P, R>(source: ReadOptions, job: JobSpec<P, R>, con
     kernel = true;
   }
   const inFlight = kernel ? IN_FLIGHT_BYTES_KERNEL : IN_FLIGHT_BYTES;
-  if (big) return runWorkers(job, control, source, threads, it, inFlight);
+  if (big) return runWorkers(spec, control, source, threads, it, inFlight);
   // a source of unknown size (a pipe, conntrack -L): parsed and written in this thread as it
   // arrives (so NDJSON streams), and only once parallelMin bytes have come and more follow is
   // the rest shared with workers; reading 24 MB ahead before deciding delayed the first output
   // line until then
-  const first = await runHere(job, control, source, it, Math.min(parallelMin, PIPE_HAND_OVER));
+  const first = await runHere(spec, control, source, it, Math.min(parallelMin, PIPE_HAND_OVER));
   if (first.handOver === undefined) return first;
-  return runWorkers(job, control, source, threads, it, inFlight, first.handOver);
+  return runWorkers(spec, control, source, threads, it, inFlight, first.handOver);
 }
 
 /** Where a scan begun in this thread (runHere) stopped, for runWorkers to go on from. */
-interface HandOver<R> {
+interface HandOver<S> {
   /** the counts so far (line numbers go on from them) */
   report: ReadReport;
-  /** this thread's part of the result so far */
-  result: R;
+  /** the state of the instance that read so far */
+  result: S;
   /** the start of a line the read cut, or undefined */
   rest: Buffer | undefined;
   /** inside a line already counted as overlong */
@@ -153,14 +147,14 @@ interface HandOver<R> {
  * The scan in this thread. With `handOverAt`, it stops after the chunk that brings the bytes read
  * to that many (when the source has not ended) and returns where it stopped instead of a result.
  */
-async function runHere<P, R>(
-  job: JobSpec<P, R>, control: ScanControl, source: ReadOptions, rest: AsyncIterator<Buffer>, handOverAt = Infinity,
-): Promise<ScanRun<R> & { handOver?: HandOver<R> }> {
-  const createJob = JOBS[job.job] as unknown as CreateJob<P, R>;
+async function runHere<P, S>(
+  spec: JobSpec<P, S>, control: ScanControl, source: ReadOptions, rest: AsyncIterator<Buffer>, handOverAt = Infinity,
+): Promise<ScanRun<S> & { handOver?: HandOver<S> }> {
+  const { job } = spec;
   // the job writes into the output sink itself, or into a buffer emptied after every chunk
   const own = control.sink === undefined ? new GrowBuffer(1 << 20) : undefined;
   const sink = control.sink ?? own!;
-  const instance = createJob(job.params, control.sink !== undefined ? control.emit : (text) => own!.write(text), sink);
+  const instance = job.create(spec.params, control.sink !== undefined ? control.emit : (text) => own!.write(text), sink);
   const flushOwn = (): void => {
     if (own === undefined || own.pos === 0) return;
     const bytes = own.take();
@@ -179,11 +173,11 @@ async function runHere<P, R>(
       // polled per chunk, as runWorkers does: a reader gone away costs at most one chunk more
       if (control.shouldStop?.()) {
         await rest.return?.();
-        return { result: job.merge([instance.finish()]), report, stopped: true, workers: 0 };
+        return { result: instance.state, report, stopped: true, workers: 0 };
       }
       if (report.bytes >= handOverAt) {
         const { rest: cut, skipping } = splitter.detach();
-        return { result: job.merge([]), report, stopped: false, workers: 0, handOver: { report, result: instance.finish(), rest: cut, skipping } };
+        return { result: instance.state, report, stopped: false, workers: 0, handOver: { report, result: instance.state, rest: cut, skipping } };
       }
     }
     splitter.end();
@@ -194,32 +188,33 @@ async function runHere<P, R>(
     await rest.return?.();
     throw err;
   }
-  return { result: job.merge([instance.finish()]), report, stopped: false, workers: 0 };
+  return { result: instance.state, report, stopped: false, workers: 0 };
 }
 
 interface Pending {
   resolve(): void;
 }
 
-async function runWorkers<P, R>(
-  job: JobSpec<P, R>, control: ScanControl, source: ReadOptions, threads: number, it: AsyncIterator<Buffer>,
-  inFlightBytes: number, handOver?: HandOver<R>,
-): Promise<ScanRun<R>> {
+async function runWorkers<P, S>(
+  spec: JobSpec<P, S>, control: ScanControl, source: ReadOptions, threads: number, it: AsyncIterator<Buffer>,
+  inFlightBytes: number, handOver?: HandOver<S>,
+): Promise<ScanRun<S>> {
   // counts go on from the part this thread read first, if any
   const report = handOver?.report ?? emptyReport();
   // a batch holds at least one line of the longest length read (so a batch without a newline is
   // always one overlong line, as the single-threaded splitter would count it)
-  const BATCH = Math.max(control.batchBytes ?? job.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
+  const BATCH = Math.max(control.batchBytes ?? spec.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
   const IN_FLIGHT = Math.max(2, Math.floor(inFlightBytes / BATCH));
-  const init: WorkerInit = { job: job.job, params: job.params };
+  const init: WorkerInit = { name: spec.name, params: spec.params };
   const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init }));
   const busy = workers.map(() => 0);
-  const results: R[] = [];
+  // workers' parts, absorbed into this thread's instance at the end
+  const parts: unknown[] = [];
   // this thread parses a batch too whenever every worker's queue is full
-  const createJob = JOBS[job.job] as unknown as CreateJob<P, R>;
-  const here = chunkParser(createJob, job.params);
+  const { job } = spec;
+  const here = batchParser(job, spec.params);
   // answers by sequence number, written out in order
-  type Answer = Extract<FromWorker, { type: 'chunk' }> & { from: number };
+  type Answer = Extract<FromWorker, { type: 'batch' }> & { from: number };
   const answers = new Map<number, Answer>();
   // written-out output buffers on their way back to the worker that filled them (index), or to
   // this thread's parser (index `threads`)
@@ -259,14 +254,14 @@ async function runWorkers<P, R>(
 
   workers.forEach((w, i) => {
     w.on('message', (msg: FromWorker) => {
-      if (msg.type === 'chunk') {
+      if (msg.type === 'batch') {
         busy[i]!--;
         if (msg.buffer !== undefined) free.push(Buffer.from(msg.buffer));
         msg.buffer = undefined;
         answers.set(msg.seq, { ...msg, from: i });
         drainAnswers();
       } else if (msg.type === 'result') {
-        results.push(msg.result as R);
+        parts.push(msg.part);
       } else {
         failure ??= new CtflowError(msg.message, { code: msg.code ?? 'EWORKER', exitCode: msg.exitCode ?? 1 });
       }
@@ -287,12 +282,12 @@ async function runWorkers<P, R>(
       busy[best]!++;
       const recycled = spent[best]!;
       spent[best] = [];
-      const msg: ToWorker = { type: 'chunk', seq: seq++, buffer: buffer.buffer as ArrayBuffer, length, recycled };
+      const msg: ToWorker = { type: 'batch', seq: seq++, buffer: buffer.buffer as ArrayBuffer, length, recycled };
       workers[best]!.postMessage(msg, [buffer.buffer as ArrayBuffer, ...recycled]);
       return;
     }
     const answer = here.parse(buffer.subarray(0, length));
-    answers.set(seq, { type: 'chunk', seq, ...answer, buffer: undefined, from: threads });
+    answers.set(seq, { type: 'batch', seq, ...answer, buffer: undefined, from: threads });
     seq++;
     free.push(buffer);
     drainAnswers();
@@ -306,7 +301,7 @@ async function runWorkers<P, R>(
   let skipping = handOver?.skipping ?? false; // inside a line longer than a whole batch
   const overlongLine = (): void => {
     answers.set(seq, {
-      type: 'chunk', seq, lines: 1, records: 0, skipped: 1, firstSkippedLine: 1, cutOff: false, unknownNames: undefined,
+      type: 'batch', seq, lines: 1, records: 0, skipped: 1, firstSkippedLine: 1, cutOff: false, unknownNames: undefined,
       output: new Uint8Array(0), buffer: undefined, from: threads,
     });
     seq++;
@@ -371,15 +366,17 @@ async function runWorkers<P, R>(
         await wait();
       }
     }
-    if (stopped) return { result: job.merge([]), report, stopped, workers: threads };
+    const result = here.instance.state;
+    if (stopped) return { result, report, stopped, workers: threads };
     for (const w of workers) w.postMessage({ type: 'end' } satisfies ToWorker);
-    while (results.length < threads) {
+    while (parts.length < threads) {
       if (failure) throw failure;
       await wait();
     }
-    results.push(here.instance.finish());
-    if (handOver !== undefined) results.push(handOver.result);
-    return { result: job.merge(results), report, stopped: false, workers: threads };
+    for (const part of parts) job.absorb(result, part);
+    // the instance that read before the hand-over (a scan begun in this thread, then shared)
+    if (handOver !== undefined) job.absorb(result, job.toPart(handOver.result));
+    return { result, report, stopped: false, workers: threads };
   } catch (err) {
     await it.return?.();
     throw err;

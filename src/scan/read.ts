@@ -3,19 +3,13 @@
 
 import type { Conn } from '../model.js';
 import type { ConnPredicate } from '../filter/compile-filter.js';
+import { PipeClosed } from '../errors.js';
 import type { Output } from '../output.js';
 import { withProgress } from './progress.js';
-import { runScan, type ScanRun } from '../source/parallel-scan.js';
-import { readTable, skippedMessage, type ReadOptions, type ReadReport } from '../source/read-table.js';
-import type { JobSpec } from '../source/scan-job.js';
-
-/** Thrown to stop reading when the reader of our stdout has gone (`ctflow … | head`). */
-export class PipeClosed extends Error {
-  constructor() {
-    super('stdout closed');
-    this.name = 'PipeClosed';
-  }
-}
+import { runScan, type ScanRun } from './run-scan.js';
+import { skippedMessage, type ReadReport } from '../parse/conn-records.js';
+import { readTable, type ReadOptions } from '../parse/read-table.js';
+import type { JobSpec } from './job.js';
 
 export async function scanTable(
   source: ReadOptions,
@@ -43,16 +37,16 @@ export async function scanTable(
 }
 
 /**
- * A scan job over the whole table (in parallel when it pays, see source/parallel-scan.ts): its
+ * A scan job over the whole table (in parallel when it pays, see run-scan.ts): its
  * ordered output goes to `out`, the skipped-lines line to stderr; a closed stdout ends it.
  */
-export async function scanJob<P, R>(
-  source: ReadOptions, job: JobSpec<P, R>, out: Output, machineOutput = false, workers?: number,
-): Promise<ScanRun<R>> {
+export async function scanJob<P, S>(
+  source: ReadOptions, spec: JobSpec<P, S>, out: Output, machineOutput = false, workers?: number,
+): Promise<ScanRun<S>> {
   const progress = withProgress(source, machineOutput);
-  let run: ScanRun<R>;
+  let run: ScanRun<S>;
   try {
-    run = await runScan(progress.source, job, {
+    run = await runScan(progress.source, spec, {
       emit: (text) => out.write(text),
       emitBytes: (bytes) => out.writeBytes(bytes),
       sink: out,

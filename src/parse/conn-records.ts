@@ -1,21 +1,28 @@
-// Source → lines → Conn records, with the bookkeeping of what could not be read: every line is
-// either a record or a counted skip, and the first skipped line is remembered for the report
-// (or, with `strict`, ends the read at once). A last line the input ended inside (no newline
-// after it) is cut off — the kernel and conntrack end every line with one — and so is a skip,
-// whatever it holds: its last value may be cut short (`id=12` of `id=1234`), which no parser can
-// tell from the text. Entries kept with a protocol name or state this version does not know are
-// counted by name, for one stderr line each.
+// The one place where a line of a table becomes a record: each line is read by the fast scanner
+// (conn-bytes.ts) or, for any other shape, by parseConnLine (conn-line.ts), or it is a counted
+// skip; the first skipped line is remembered for the report (or, with `strict`, ends the read at
+// once). Every reader shares this handler: the in-thread read, each scan worker's batches. A
+// last line the input ended inside (no newline after it) is cut off — the kernel and conntrack
+// end every line with one — and so is a skip, whatever it holds: its last value may be cut short
+// (`id=12` of `id=1234`), which no parser can tell from the text. Entries kept with a protocol
+// name or state this version does not know are counted by name, for one stderr line each.
 
 import { CtflowError } from '../errors.js';
 import type { Conn } from '../model.js';
-import { connOfScan, scanConnBytes, type ConnScan } from '../parse/conn-bytes.js';
-import { parseConnLine, rejectionReason } from '../parse/conn-line.js';
-import { lineText } from '../parse/line-text.js';
-import { unknownNameOf } from '../parse/known-names.js';
-import { ByteLineSplitter, LineSplitter, type ByteLineSink } from './line-splitter.js';
-import { openSource, type SourceOptions } from './open-source.js';
+import { connOfScan, scanConnBytes, type ConnScan } from './conn-bytes.js';
+import { parseConnLine, rejectionReason } from './conn-line.js';
+import { lineText } from '../source/line-text.js';
+import { unknownNameOf } from './known-names.js';
 
-export type { SourceOptions } from './open-source.js';
+/** What a line splitter calls (source/line-splitter.ts ByteLineSink has this shape). */
+export interface LineHandler {
+  /** one line, the bytes buf[start, end) without its newline */
+  line(buf: Buffer, start: number, end: number): void;
+  /** a line longer than the splitter keeps */
+  overlong(): void;
+  /** the last line, when the input ended inside it (no newline after it) */
+  cut?(buf: Buffer, start: number, end: number): void;
+}
 
 export interface ReadReport {
   lines: number;
@@ -29,33 +36,11 @@ export interface ReadReport {
   unknownNames: Map<string, number> | undefined;
 }
 
-export interface ReadOptions extends SourceOptions {
-  /** the first unparseable line is fatal */
-  strict?: boolean | undefined;
-  /** called with the number of bytes read so far (progress display) */
-  onProgress?: ((bytes: number) => void) | undefined;
-}
-
 /** how an overlong line is quoted by --strict */
 export const OVERLONG = '<line too long>';
 
 /** --strict's reason for a last line without its newline */
 export const CUT_OFF = 'cut off: the input ended inside it, before its newline';
-
-/** Raw lines of the source, whatever they contain. Overlong lines arrive as undefined. */
-export async function readLines(
-  opts: SourceOptions,
-  onLine: (line: string | undefined) => void,
-): Promise<number> {
-  let bytes = 0;
-  const splitter = new LineSplitter({ line: onLine, overlong: () => onLine(undefined) });
-  for await (const chunk of openSource(opts)) {
-    bytes += chunk.length;
-    splitter.push(chunk);
-  }
-  splitter.end();
-  return bytes;
-}
 
 export function emptyReport(): ReadReport {
   return { lines: 0, records: 0, skipped: 0, firstSkippedLine: undefined, bytes: 0, cutOff: false, unknownNames: undefined };
@@ -98,7 +83,7 @@ export function unparseableLineError(lineNumber: number, text: string, what: str
  */
 export function connLineSink(
   report: ReadReport, strict: boolean, onConn: (c: Conn) => void, onScan?: ((s: ConnScan) => void) | undefined,
-): ByteLineSink {
+): LineHandler {
   const skip = (text: string, reason: string | undefined): void => {
     countSkipped(report, report.lines);
     if (strict) throw unparseableLineError(report.lines, text, 'a conntrack entry', reason);
@@ -139,20 +124,6 @@ export function connLineSink(
       skip(buf.toString('latin1', start, end), CUT_OFF);
     },
   };
-}
-
-/** Every entry of the table, parsed, handed to `onConn` as it is read. */
-export async function readTable(opts: ReadOptions, onConn: (c: Conn) => void): Promise<ReadReport> {
-  const report = emptyReport();
-  const splitter = new ByteLineSplitter(connLineSink(report, Boolean(opts.strict), onConn));
-  // the splitter is done with a chunk when push returns, so chunks may share one buffer
-  for await (const chunk of openSource(opts, true)) {
-    report.bytes += chunk.length;
-    splitter.push(chunk);
-    opts.onProgress?.(report.bytes);
-  }
-  splitter.end();
-  return report;
 }
 
 /**

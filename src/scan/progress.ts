@@ -5,7 +5,7 @@
 // --ndjson, --csv) goes to a non-terminal (a script is reading it).
 
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
-import type { ReadOptions } from '../source/read-table.js';
+import type { ReadOptions } from '../parse/read-table.js';
 
 export const PROGRESS_MIN_BYTES = 50 * 1024 * 1024;
 const REDRAW_MS = 100;

@@ -2,12 +2,12 @@
 // text the job emitted for it. Shared by the scan workers and the main thread, which parses
 // batches itself whenever every worker already has a full queue.
 
-import type { CreateJob, JobInstance } from './scan-job.js';
-import { GrowBuffer } from './byte-sink.js';
-import { ByteLineSplitter } from './line-splitter.js';
-import { connLineSink, emptyReport } from './read-table.js';
+import type { Job, JobInstance } from './job.js';
+import { GrowBuffer } from '../source/byte-sink.js';
+import { ByteLineSplitter } from '../source/line-splitter.js';
+import { connLineSink, emptyReport } from '../parse/conn-records.js';
 
-export interface ChunkAnswer {
+export interface BatchAnswer {
   lines: number;
   records: number;
   skipped: number;
@@ -24,9 +24,9 @@ export interface ChunkAnswer {
   output: Buffer;
 }
 
-export interface ChunkParser<R> {
-  parse(buf: Buffer): ChunkAnswer;
-  instance: JobInstance<R>;
+export interface BatchParser<S> {
+  parse(buf: Buffer): BatchAnswer;
+  instance: JobInstance<S>;
   /** an answer's output buffer, written out and free again */
   recycle(ab: ArrayBuffer): void;
 }
@@ -34,12 +34,12 @@ export interface ChunkParser<R> {
 /**
  * Emitted text and bytes go straight into one growing byte buffer: keeping a batch's 17k small
  * strings alive until a join made them survive into the old generation, and collecting them cost
- * more than the parse itself (measured: 15 s of GC for 1.2M NDJSON lines). Each answer's output
+ * more than the parse itself (docs/performance.md). Each answer's output
  * is that buffer itself (no copy); `recycle` gives it back once it has been written out.
  */
-export function chunkParser<P, R>(createJob: CreateJob<P, R>, params: P): ChunkParser<R> {
+export function batchParser<P, S>(job: Job<P, S, unknown>, params: P): BatchParser<S> {
   const sink = new GrowBuffer(OUTPUT_BYTES);
-  const instance = createJob(params, (text) => sink.write(text), sink);
+  const instance = job.create(params, (text) => sink.write(text), sink);
   const report = emptyReport();
   const lineSink = connLineSink(report, false, instance.conn, instance.scanned);
   return {

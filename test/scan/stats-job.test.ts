@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createTableStats, type TableStats } from '../../src/aggregate/table-stats.js';
-import { statsJob, statsOf } from '../../src/jobs/stats-job.js';
+import { statsJob } from '../../src/scan/stats-job.js';
 import type { Conn } from '../../src/model.js';
 import { compileFilter, type FilterOptions } from '../../src/filter/compile-filter.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
-import { runScan } from '../../src/source/parallel-scan.js';
+import { runScan } from '../../src/scan/run-scan.js';
 import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -20,7 +20,7 @@ const conns = (bytes: Buffer): Conn[] =>
 
 async function scan(file: string, workers: number, filter?: FilterOptions): Promise<{ stats: TableStats; report: unknown; workers: number }> {
   const run = await runScan({ file }, statsJob(filter === undefined ? {} : { filter }), { emit: () => undefined, workers, parallelMin: 1, batchBytes: 4096 });
-  return { stats: statsOf(run.result).finish(3), report: run.report, workers: run.workers };
+  return { stats: run.result.finish(3), report: run.report, workers: run.workers };
 }
 
 test('stats from two workers equal one thread on every fixture file (same figures, same counts)', async () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { listJob } from '../../src/jobs/list-job.js';
-import { runScan } from '../../src/source/parallel-scan.js';
+import { listJob } from '../../src/scan/list-job.js';
+import { runScan } from '../../src/scan/run-scan.js';
 import { fixture } from '../helpers/cli.js';
 import { readFileSync } from 'node:fs';
 
@@ -32,7 +32,7 @@ async function run(workers: number, mode: 'top' | 'ndjson', batchBytes = 8192) {
   let out = '';
   const job = listJob({ filter: { proto: 6 }, mode, sort: 'bytes', reverse: false, limit: 7 });
   const r = await runScan({ file: table }, job, { emit: (t) => { out += t; }, workers, parallelMin: 1, batchBytes });
-  return { result: r.result, report: r.report, out, workers: r.workers };
+  return { result: r.result?.sorted() ?? [], report: r.report, out, workers: r.workers };
 }
 
 test('workers write the same NDJSON, in the same order, with the same counts as one thread', async () => {
@@ -88,7 +88,7 @@ test('reads a small table in this thread unless told otherwise', async () => {
     emit: () => undefined, workers: 2,
   });
   assert.equal(r.workers, 0);
-  assert.equal(r.result.length, 1);
+  assert.equal(r.result?.sorted().length, 1);
 });
 
 // a source of unknown size (a pipe: here a stream on stdin) is parsed and written in this thread
@@ -96,8 +96,8 @@ test('reads a small table in this thread unless told otherwise', async () => {
 // give what one thread gives, whatever line the hand-over cuts, counts and line numbers included
 test('a pipe handed over to workers mid-table gives what one thread gives, for every job', async () => {
   const { Readable } = await import('node:stream');
-  const { flowsJob, flowTableOf } = await import('../../src/jobs/flows-job.js');
-  const { statsJob, statsOf } = await import('../../src/jobs/stats-job.js');
+  const { flowsJob } = await import('../../src/scan/flows-job.js');
+  const { statsJob } = await import('../../src/scan/stats-job.js');
   const { sortFlows } = await import('../helpers/flows.js');
   const bytes = Buffer.from(text, 'latin1');
   // chunks of odd sizes, so the hand-over point falls inside a line
@@ -117,41 +117,41 @@ test('a pipe handed over to workers mid-table gives what one thread gives, for e
     assert.equal(o2.text, o1.text);
     assert.deepStrictEqual(ndTwo.report, ndOne.report);
     const top = (n: number) => runScan(piped(), listJob({ filter: {}, mode: 'top', sort: 'bytes', reverse: false, limit: 9 }), control(n, { text: '' }));
-    assert.deepStrictEqual((await top(2)).result, (await top(0)).result);
-    const flows = async (n: number) => sortFlows(flowTableOf([(await runScan(piped(), flowsJob({ filter: {}, local }), control(n, { text: '' }))).result], local).values());
+    assert.deepStrictEqual((await top(2)).result?.sorted(), (await top(0)).result?.sorted());
+    const flows = async (n: number) => sortFlows((await runScan(piped(), flowsJob({ filter: {}, local }), control(n, { text: '' }))).result.values());
     assert.deepStrictEqual(await flows(2), await flows(0));
-    const stats = async (n: number) => statsOf((await runScan(piped(), statsJob({}), control(n, { text: '' }))).result).finish(20);
+    const stats = async (n: number) => (await runScan(piped(), statsJob({}), control(n, { text: '' }))).result.finish(20);
     assert.deepStrictEqual(await stats(2), await stats(0));
   }
 });
 
-// on two cores a light job runs in this thread (README, "Performance": the worker did not pay);
+// on two cores a parse-bound job runs in this thread (README, "Performance": the worker did not pay);
 // CTFLOW_WORKERS always decides when set
-test('workerCount: light jobs in one thread on two cores, others with one worker; CTFLOW_WORKERS wins', async () => {
-  const { workerCount } = await import('../../src/source/parallel-scan.js');
-  const light = { light: true };
-  const heavy = { light: false };
+test('workerCount: parse-bound jobs in one thread on two cores, others with one worker; CTFLOW_WORKERS wins', async () => {
+  const { workerCount } = await import('../../src/scan/run-scan.js');
+  const bound = { parseBound: true };
+  const heavy = { parseBound: false };
   assert.deepStrictEqual(
-    [workerCount({}, light, 2), workerCount({}, heavy, 2), workerCount({}, {}, 2), workerCount({}, light, 4), workerCount({}, heavy, 8), workerCount({}, heavy, 1)],
+    [workerCount({}, bound, 2), workerCount({}, heavy, 2), workerCount({}, {}, 2), workerCount({}, bound, 4), workerCount({}, heavy, 8), workerCount({}, heavy, 1)],
     [0, 1, 1, 1, 1, 0],
   );
   assert.deepStrictEqual(
-    [workerCount({ CTFLOW_WORKERS: '2' }, light, 2), workerCount({ CTFLOW_WORKERS: '0' }, heavy, 8), workerCount({ CTFLOW_WORKERS: 'x' }, light, 2), workerCount({ CTFLOW_WORKERS: '99' }, heavy, 2)],
+    [workerCount({ CTFLOW_WORKERS: '2' }, bound, 2), workerCount({ CTFLOW_WORKERS: '0' }, heavy, 8), workerCount({ CTFLOW_WORKERS: 'x' }, bound, 2), workerCount({ CTFLOW_WORKERS: '99' }, heavy, 2)],
     [2, 0, 0, 16],
   );
 });
 
-test('which jobs are light: counting from the scan and a bounded top-k; not NDJSON, not a filter that needs every record', async () => {
-  const { flowsJob } = await import('../../src/jobs/flows-job.js');
-  const { statsJob } = await import('../../src/jobs/stats-job.js');
+test('which jobs are parseBound: counting from the scan and a bounded top-k; not NDJSON, not a filter that needs every record', async () => {
+  const { flowsJob } = await import('../../src/scan/flows-job.js');
+  const { statsJob } = await import('../../src/scan/stats-job.js');
   const tcp = { proto: 6 };
   assert.deepStrictEqual(
     [
-      flowsJob({ filter: {}, local: [] }).light, flowsJob({ filter: tcp, local: [] }).light,
-      statsJob().light, statsJob({ filter: {} }).light, statsJob({ filter: tcp }).light,
-      listJob({ filter: {}, mode: 'top', sort: 'bytes', reverse: false, limit: 25 }).light,
-      listJob({ filter: tcp, mode: 'top', sort: 'bytes', reverse: false, limit: 25 }).light,
-      listJob({ filter: {}, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }).light,
+      flowsJob({ filter: {}, local: [] }).parseBound, flowsJob({ filter: tcp, local: [] }).parseBound,
+      statsJob().parseBound, statsJob({ filter: {} }).parseBound, statsJob({ filter: tcp }).parseBound,
+      listJob({ filter: {}, mode: 'top', sort: 'bytes', reverse: false, limit: 25 }).parseBound,
+      listJob({ filter: tcp, mode: 'top', sort: 'bytes', reverse: false, limit: 25 }).parseBound,
+      listJob({ filter: {}, mode: 'ndjson', sort: undefined, reverse: false, limit: 0 }).parseBound,
     ],
     [true, false, true, true, false, true, true, false],
   );

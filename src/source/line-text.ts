@@ -1,7 +1,7 @@
 // How the bytes of a line become text, and which text may name a field. Every source (the
 // kernel's file, a file, gzip, stdin, `conntrack -L`/`-E`, in this thread or a scan worker) makes
 // its lines' strings here, so a helper name, a label or an unknown field reads the same from all
-// of them. The fast byte path (conn-bytes.ts) makes no strings: it accepts only ASCII words it
+// of them. The fast byte path (parse/conn-bytes.ts) makes no strings: it accepts only ASCII words it
 // knows and leaves any other line to parseConnLine, which reads the text made here.
 
 /**

@@ -1,7 +1,7 @@
 // One sentence for "the conntrack binary is not there", whichever command wanted it (--exec
 // readers, watch, delete, update, flush, api): what could not run, and the two ways out.
 
-import { CtflowError } from '../errors.js';
+import { CtflowError } from './errors.js';
 
 export function conntrackMissing(bin: string): CtflowError {
   return new CtflowError(

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connOrder, type SortKey } from '../../src/aggregate/conn-order.js';
 import { TopK } from '../../src/aggregate/top-k.js';
-import { createJob } from '../../src/jobs/list-job.js';
+import { LIST } from '../../src/scan/list-job.js';
 import type { Conn } from '../../src/model.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
-import { chunkParser } from '../../src/source/chunk-parser.js';
+import { batchParser } from '../../src/scan/batch-parser.js';
 import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
 
 // list --sort KEY --limit N skips, without making a record, every scanned line that ranks strictly
@@ -21,11 +21,11 @@ for (const sort of [undefined, 'bytes', 'packets', 'timeout', 'src'] as Array<So
     test(`top ${sort ?? 'default'}${reverse ? ' reversed' : ''}: the records of a full heap, on every fixture line`, () => {
       for (const limit of [1, 7, 25]) {
         const params = { filter: {}, mode: 'top' as const, sort, reverse, limit };
-        const parser = chunkParser(createJob, params);
+        const parser = batchParser(LIST, params);
         parser.parse(table);
         const want = new TopK<Conn>(limit, connOrder(sort, reverse));
         for (const c of records) want.push(c);
-        assert.deepStrictEqual(parser.instance.finish(), want.sorted(), `limit ${limit}`);
+        assert.deepStrictEqual(parser.instance.state?.sorted(), want.sorted(), `limit ${limit}`);
       }
     });
   }
@@ -33,11 +33,11 @@ for (const sort of [undefined, 'bytes', 'packets', 'timeout', 'src'] as Array<So
 
 test('a filter still applies to the lines top-k keeps', () => {
   const params = { filter: { proto: 17 }, mode: 'top' as const, sort: 'bytes' as const, reverse: false, limit: 5 };
-  const parser = chunkParser(createJob, params);
+  const parser = batchParser(LIST, params);
   parser.parse(table);
-  const kept = parser.instance.finish();
+  const kept = parser.instance.state?.sorted();
   const want = new TopK<Conn>(5, connOrder('bytes', false));
   for (const c of records) if (c.protonum === 17) want.push(c);
-  assert.equal(kept.length, 5);
+  assert.equal(kept?.length, 5);
   assert.deepStrictEqual(kept, want.sorted());
 });

@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Conn } from '../../src/model.js';
-import { readTable, skippedMessage } from '../../src/source/read-table.js';
+import { skippedMessage } from '../../src/parse/conn-records.js';
+import { readTable } from '../../src/parse/read-table.js';
 import { fixture } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctflow-read-'));

@@ -1,0 +1,55 @@
+// What a command does with the records of one scan, written so it can run in this thread or in
+// scan workers at once (run-scan.ts). A job is named in registry.ts (a name and plain-data params
+// can cross into a worker, a closure cannot; and in the bundled CLI every module's URL is the
+// bundle's). Each thread makes one instance with `create`; a worker's instance leaves it as
+// plain data (`toPart`), which this thread's instance then `absorb`s. Absorbing must not depend
+// on which part finished first: the result is the state of this thread's instance.
+
+import type { Conn } from '../model.js';
+import type { ConnScan } from '../parse/conn-bytes.js';
+import type { ByteSink } from '../source/byte-sink.js';
+
+export type JobName = 'flows' | 'list' | 'stats';
+
+export interface JobInstance<S> {
+  /** one record, in input order within this instance's part */
+  conn(c: Conn): void;
+  /**
+   * one line the fast path read, when the job can use it without a record (flows, stats):
+   * read it before returning, the scan is overwritten by the next line
+   */
+  scanned?: ((s: ConnScan) => void) | undefined;
+  /** what the instance has gathered (an aggregator, a heap): the scan's result in this thread */
+  state: S;
+}
+
+/**
+ * `emit` is ordered output: text emitted for a part is written after all text of the parts
+ * before it, exactly as one thread reading the whole input would have written it.
+ */
+export interface Job<P, S, Part> {
+  create(params: P, emit: (text: string) => void, sink: ByteSink): JobInstance<S>;
+  /** a worker's state as plain data (structured-cloned out of the worker) */
+  toPart(state: S): Part;
+  /** a worker's part added into this thread's state */
+  absorb(into: S, part: Part): void;
+}
+
+/** One scan to run: which job, its params, and how it runs best. */
+export interface JobSpec<P, S> {
+  /** what a worker is told to run (registry.ts) */
+  name: JobName;
+  /** what this thread runs */
+  job: Job<P, S, unknown>;
+  params: P;
+  /**
+   * bytes of table per batch, when not the default 1 MB: a job with much output per input byte
+   * (NDJSON: ~3.2×) keeps less in flight with smaller batches
+   */
+  batchBytes?: number | undefined;
+  /**
+   * true for a job with little work a line besides the parse (counting from the scan, a bounded
+   * top-k): on two cores it runs in one thread (see workerCount in run-scan.ts)
+   */
+  parseBound?: boolean | undefined;
+}
