@@ -14,7 +14,7 @@ import { DEFAULT_DNS_TIMEOUT_MS, MAX_DNS_TIMEOUT_MS, peerNames } from '../host/r
 import { createOutput } from '../output.js';
 import { flowCsvHeader, flowToCsv, flowToJson, flowToJsonText } from '../render/flows-json.js';
 import { FLOW_JSON_MAX, writeFlowJson } from '../render/flows-json-bytes.js';
-import { renderFlowsTable } from '../render/flows-table.js';
+import { writeFlowsTable } from '../render/flows-table.js';
 import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, collect, filterFrom, outputFrom, sourceFrom, type FilterFlags, type OutputFlags, type SourceFlags,
@@ -156,10 +156,12 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
       break;
     case 'table': {
       const palette = stdoutPalette(flags);
+      // rows written as they are made, from the aggregator's reused view (render/flows-table.ts)
       const zoneColumn = zones === undefined ? undefined : { head: ['Zones'], cells: (f: HostFlow) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] };
       // -n: ports stay numbers only (no Service column), as ss -n
       const serviceColumn = flags.numeric ? zoneColumn : withColumn(zoneColumn, 'Service', flowService);
-      out.write(renderFlowsTable(Array.from(ids, (f) => table.flow(f)), palette, names, procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (f) => flowProcessText(procs(f)))));
+      const columns = procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (f) => flowProcessText(procs(f)));
+      writeFlowsTable((t) => out.write(t), { count: ids.length, flow: (i) => table.view(ids[i]!) }, palette, names, columns);
       break;
     }
   }

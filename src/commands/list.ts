@@ -12,7 +12,7 @@ import {
   appendCsv, appendJson, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras,
 } from '../render/conn-extras.js';
 import { connToJsonLine } from '../render/conn-json.js';
-import { renderConnTable } from '../render/conn-table.js';
+import { writeConnTable } from '../render/conn-table.js';
 import { connService } from '../render/service-column.js';
 import { withColumn } from '../render/appended-columns.js';
 import { stdoutPalette } from '../render/palette.js';
@@ -133,7 +133,7 @@ async function runList(flags: ListFlags): Promise<void> {
       const palette = stdoutPalette(flags);
       const extraColumns = { head: extraTableHead(extras), cells: (c: Conn) => extraTableCells(c, extras) };
       const serviceColumn = flags.numeric ? extraColumns : withColumn(extraColumns, 'Service', connService);
-      out.write(renderConnTable(conns, palette, procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (c) => processText(procs(c)))));
+      writeConnTable((t) => out.write(t), conns, palette, procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (c) => processText(procs(c))));
       break;
     }
   }

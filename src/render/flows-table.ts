@@ -8,7 +8,7 @@
 
 import type { Direction, FlowPort, HostFlow } from '../aggregate/host-flows.js';
 import type { Family } from '../model.js';
-import { renderBoxTable, type BoxCell } from './box-table.js';
+import { measureBoxTable, writeBoxTable, type BoxColumn, type BoxRows } from './box-table.js';
 import type { Palette } from './palette.js';
 import { terminalText } from './terminal-text.js';
 
@@ -56,36 +56,60 @@ export interface ExtraFlowColumns {
   cells: (f: HostFlow) => string[];
 }
 
+/** The flows a table shows, in order; `flow(i)` may return one reused view. */
+export interface FlowRows {
+  count: number;
+  flow(i: number): HostFlow;
+}
+
+const HEAD = ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes'];
+const RIGHT_FROM = 4;
+
+/** Writes the table line by line: measured in one pass over the flows, written in a second. */
+export function writeFlowsTable(
+  write: (text: string) => void,
+  flows: FlowRows,
+  p: Palette,
+  names?: ReadonlyMap<string, string>,
+  extra?: ExtraFlowColumns,
+): void {
+  const head = [...HEAD, ...(extra?.head ?? [])];
+  const columns: BoxColumn[] = head.map((h, i) => ({ head: p.header(h), right: i >= RIGHT_FROM && i < HEAD.length }));
+  const rows: BoxRows = {
+    count: flows.count,
+    cells(i, into) {
+      const f = flows.flow(i);
+      const counted = f.counted > 0;
+      // a reverse-DNS name is the resolver's text: shown escaped, as text from the table is
+      const name = names?.get(f.peer.addr);
+      let peer = flowEndpoint(f.protocol, f.peer.addr, f.peer.port, name === undefined ? undefined : terminalText(name));
+      if (f.natTarget) peer += p.nat(` → ${flowEndpoint(f.protocol, f.natTarget.addr, f.natTarget.port)}`);
+      into[0] = p.proto(protocolLabel(f.protocol, f.family));
+      into[1] = flowEndpoint(f.protocol, f.local.addr, f.local.port);
+      into[2] = p.bold(ARROWS[f.direction]);
+      into[3] = peer;
+      into[4] = String(f.connections);
+      into[5] = counted ? String(f.inPackets) : '-';
+      into[6] = counted ? String(f.inBytes) : '-';
+      into[7] = counted ? String(f.outPackets) : '-';
+      into[8] = counted ? String(f.outBytes) : '-';
+      if (extra !== undefined) {
+        const more = extra.cells(f);
+        for (let k = 0; k < more.length; k++) into[HEAD.length + k] = more[k]!;
+      }
+    },
+  };
+  writeBoxTable(write, columns, rows, measureBoxTable(columns, rows));
+}
+
+/** The table as one string (tests, small tables). */
 export function renderFlowsTable(
   flows: readonly HostFlow[],
   p: Palette,
   names?: ReadonlyMap<string, string>,
   extra?: ExtraFlowColumns,
 ): string {
-  const head = ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes', ...(extra?.head ?? [])].map(
-    (h) => p.header(h),
-  );
-  const rows: BoxCell[][] = [];
-  const right = (content: string): { hAlign: 'right'; content: string } => ({ hAlign: 'right', content });
-  for (const f of flows) {
-    const counted = f.counted > 0;
-    const num = (n: number): string => (counted ? String(n) : '-');
-    // a reverse-DNS name is the resolver's text: shown escaped, as text from the table is
-    const name = names?.get(f.peer.addr);
-    let peer = flowEndpoint(f.protocol, f.peer.addr, f.peer.port, name === undefined ? undefined : terminalText(name));
-    if (f.natTarget) peer += p.nat(` → ${flowEndpoint(f.protocol, f.natTarget.addr, f.natTarget.port)}`);
-    rows.push([
-      p.proto(protocolLabel(f.protocol, f.family)),
-      flowEndpoint(f.protocol, f.local.addr, f.local.port),
-      p.bold(ARROWS[f.direction]),
-      peer,
-      right(String(f.connections)),
-      right(num(f.inPackets)),
-      right(num(f.inBytes)),
-      right(num(f.outPackets)),
-      right(num(f.outBytes)),
-      ...(extra?.cells(f) ?? []),
-    ]);
-  }
-  return renderBoxTable(head, rows);
+  let out = '';
+  writeFlowsTable((t) => (out += t), { count: flows.length, flow: (i) => flows[i]! }, p, names, extra);
+  return out;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Table from 'cli-table3';
-import { renderBoxTable, type BoxCell } from '../../src/render/box-table.js';
+import { measureBoxTable, renderBoxTable, writeBoxTable, type BoxCell } from '../../src/render/box-table.js';
 
 /** The cli-table3 configuration the views used before; box-table must draw the same. */
 function viaCliTable3(head: string[], rows: BoxCell[][]): string {
@@ -35,4 +35,21 @@ test('20,000 rows render (cli-table3 needed minutes for this)', () => {
   assert.equal(lines.length, 20000 + 4);
   assert.equal(lines[2], '│ 10.0.0.0    │     0 │');
   assert.equal(lines[20001], '│ 10.0.78.31  │ 19999 │');
+});
+
+test('streamed: measured in a first pass, written a line at a time; headings stand left over right-aligned columns', () => {
+  const data = [['a', '5'], ['bbbb', '123']];
+  const columns = [{ head: 'Name' }, { head: 'Number', right: true }];
+  const rows = { count: data.length, cells: (r: number, into: string[]) => { into[0] = data[r]![0]!; into[1] = data[r]![1]!; } };
+  const widths = measureBoxTable(columns, rows);
+  assert.deepStrictEqual(widths, [4, 6]);
+  const writes: string[] = [];
+  writeBoxTable((t) => writes.push(t), columns, rows, widths);
+  assert.deepStrictEqual(writes, [
+    '┌──────┬────────┐\n│ Name │ Number │\n',
+    '│ a    │      5 │\n',
+    '│ bbbb │    123 │\n',
+    '└──────┴────────┘\n',
+  ]);
+  assert.equal(writes.join(''), viaCliTable3(['Name', 'Number'], data.map(([a, n]) => [a!, { hAlign: 'right', content: n! }])));
 });

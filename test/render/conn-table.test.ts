@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Conn } from '../../src/model.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
-import { renderConnTable } from '../../src/render/conn-table.js';
+import { renderConnTable, writeConnTable } from '../../src/render/conn-table.js';
 import { createPalette } from '../../src/render/palette.js';
 import { fixture } from '../helpers/cli.js';
 
@@ -43,4 +43,13 @@ test('20,000 connections render (cli-table3 needed minutes for this; no timing a
   assert.equal(lines.length, 20000 + 4);
   assert.equal(lines[2], '│ tcp   │ TIME_WAIT │ 10.1.0.2:10000 │ → │ 10.2.0.2:80 │ 10.2.0.2:80 → 10.2.0.1:38658 │   22 │ 65 KiB │   1m54s │ A m=23552 │');
   assert.equal(lines[20001], '│ tcp   │ TIME_WAIT │ 10.1.0.2:29999 │ → │ 10.2.0.2:80 │ 10.2.0.2:80 → 10.2.0.1:38658 │   22 │ 65 KiB │   1m54s │ A m=23552 │');
+});
+
+test('streamed: the header, then one write per connection, then the bottom rule; the same bytes as before', () => {
+  const writes: string[] = [];
+  writeConnTable((t) => writes.push(t), conns, plain);
+  assert.equal(writes.length, conns.length + 2);
+  assert.equal(writes.join(''), renderConnTable(conns, plain));
+  assert.equal(writes[1 + conns.findIndex((c) => c.original.sport === 38658)]!.replace(/ +│/g, ' │'),
+    '│ tcp │ TIME_WAIT │ 10.1.0.2:38658 │ → │ 10.2.0.2:80 │ 10.2.0.2:80 → 10.2.0.1:38658 │   22 │  65 KiB │   1m54s │ A m=23552 │\n');
 });

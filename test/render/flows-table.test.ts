@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostFlow } from '../../src/aggregate/host-flows.js';
-import { ARROWS, flowEndpoint, portText, protocolLabel, renderFlowsTable } from '../../src/render/flows-table.js';
+import { ARROWS, flowEndpoint, portText, protocolLabel, renderFlowsTable, writeFlowsTable } from '../../src/render/flows-table.js';
 import { createPalette } from '../../src/render/palette.js';
 
 function flow(over: Partial<HostFlow>): HostFlow {
@@ -60,4 +60,20 @@ test('protocol labels: a 6 for IPv6 unless the name already says v6; IPv4 names 
     ['tcp', 'ipv4'], ['tcp', 'ipv6'], ['udp', 'ipv6'], ['udplite', 'ipv6'], ['icmp', 'ipv4'], ['icmpv6', 'ipv6'], ['unknown', 'ipv6'], ['gre', 'ipv4'],
   ];
   assert.deepStrictEqual(cases.map(([p, f]) => protocolLabel(p, f)), ['tcp', 'tcp6', 'udp6', 'udplite6', 'icmp', 'icmpv6', 'unknown6', 'gre']);
+});
+
+test('streamed: one write per line, from one reused view, the same bytes as the whole-string table', () => {
+  const flows = [
+    flow({}),
+    flow({ direction: 'forward', local: { addr: '10.1.0.2', port: 'many' }, peer: { addr: '10.1.0.1', port: 2222 }, natTarget: { addr: '10.2.0.2', port: 22 } }),
+    flow({ direction: 'active', peer: { addr: '192.0.2.7', port: 443 }, counted: 0 }),
+  ];
+  // the aggregator hands out one object rewritten for each flow: the writer must not keep it
+  const view = flow({});
+  const writes: string[] = [];
+  writeFlowsTable((t) => writes.push(t), { count: flows.length, flow: (i) => Object.assign(view, flows[i]!) }, createPalette(false));
+  assert.equal(writes.length, 1 + flows.length + 1);
+  assert.ok(writes.slice(1, -1).every((w) => w.split('\n').length === 2));
+  assert.equal(writes.join(''), renderFlowsTable(flows, createPalette(false)));
+  assert.equal(writes[3], '│ tcp   │ 10.3.0.10:22       │ -->  │ 192.0.2.7:443               │     2 │      - │       - │       - │        - │\n');
 });
