@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --runs N] [-- --only NAME]`: the scenarios of issue 8, each run
-// several times on tables from gen-conntrack-table.mjs, next to `wc -l` and an awk one-liner on
-// the same file. Prints median wall time, MB/s and peak RSS (from /usr/bin/time -v when present,
-// else process.resourceUsage() reported by a hook inside the measured node process).
+// `npm run bench [-- --quick] [-- --runs N] [-- --only NAME]`: the scenarios of issues 8 and 15,
+// each run several times on tables from gen-conntrack-table.mjs. Commands that are compared run
+// interleaved (A B A B …, one round after the other) so the VM's drifting speed hits both alike,
+// and every ratio comes from one run. Baselines do the same work: awk grouping by dst:dport next
+// to flows, lsconntrack where installed, cat of the same live table. Prints median wall time, MB/s
+// and peak RSS (from /usr/bin/time -v when present, else process.resourceUsage() reported by a
+// hook inside the measured node process), then issue 15's target table with met / not met.
 // A benchmark, not a test: npm test never runs it and nothing depends on its timings.
 //
 // Tables are cached in $CTFLOW_BENCH_DIR (default: <tmpdir>/ctflow-bench), so a second run does
-// not spend its time generating. The live-table row needs root, conntrack and iproute2: it makes
-// its own network namespace, fills it with a `conntrack -R` batch and deletes it afterwards.
+// not spend its time generating. The live-table rows (flows, top, delete/update) need root,
+// conntrack and iproute2: each makes its own network namespace, fills it with a `conntrack -R`
+// batch and deletes it afterwards.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -109,46 +113,54 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const rows = [];
-function scenario(name, spec, { bytes, target: target0, targetRss: targetRss0, note } = {}) {
-  let target = target0;
-  let targetRss = targetRss0;
-  if (only && !name.includes(only)) return undefined;
-  const walls = [];
-  const rss = [];
+const wanted = (name) => !only || name.includes(only);
+
+/**
+ * Rows measured together: each round runs every entry once, in order (A B C A B C …), so the
+ * rows of one call can be compared with each other. Entries not wanted by --only are left out.
+ * Returns the rows by entry (undefined when left out).
+ */
+function compare(entries) {
+  const live = entries.filter((e) => wanted(e.name));
+  const data = live.map(() => ({ walls: [], rss: [] }));
   for (let i = 0; i < runs; i++) {
-    const m = measure(spec);
-    walls.push(m.wall);
-    if (m.rssMB !== undefined) rss.push(m.rssMB);
+    live.forEach((e, j) => {
+      e.before?.();
+      const m = measure(e.spec);
+      data[j].walls.push(m.wall);
+      if (m.rssMB !== undefined) data[j].rss.push(m.rssMB);
+    });
   }
-  // the targets are for the 1M-line tables; a quick run only shows that everything works
-  if (quick) {
-    target = undefined;
-    targetRss = undefined;
-  }
-  const row = {
-    name,
-    wall: median(walls),
-    min: Math.min(...walls),
-    mbs: bytes ? bytes / 1e6 / median(walls) : undefined,
-    rss: rss.length ? Math.max(...rss) : undefined,
-    target,
-    targetRss,
-    note,
-  };
-  rows.push(row);
-  print(row);
-  return row;
+  return entries.map((e) => {
+    const j = live.indexOf(e);
+    if (j < 0) return undefined;
+    const { walls, rss } = data[j];
+    const row = {
+      name: e.name,
+      wall: median(walls),
+      min: Math.min(...walls),
+      mbs: e.bytes ? e.bytes / 1e6 / median(walls) : undefined,
+      rss: rss.length ? Math.max(...rss) : undefined,
+      note: e.note,
+    };
+    print(row);
+    return row;
+  });
+}
+
+function scenario(name, spec, opts = {}) {
+  return compare([{ name, spec, ...opts }])[0];
 }
 
 const fmt = (v, d = 2) => (v === undefined ? '-' : v.toFixed(d));
 function print(r) {
-  const verdict = [];
-  if (r.target !== undefined) verdict.push(r.wall <= r.target ? `ok ≤${r.target}s` : `MISS >${r.target}s`);
-  if (r.targetRss !== undefined && r.rss !== undefined) verdict.push(r.rss <= r.targetRss ? `ok ≤${r.targetRss}MB` : `MISS >${r.targetRss}MB`);
   console.log(
-    `| ${r.name.padEnd(58)} | ${fmt(r.wall).padStart(6)} | ${fmt(r.min).padStart(6)} | ${fmt(r.mbs, 0).padStart(5)} | ${fmt(r.rss, 0).padStart(5)} | ${[...verdict, r.note ?? ''].filter(Boolean).join(', ')}`,
+    `| ${r.name.padEnd(62)} | ${fmt(r.wall).padStart(6)} | ${fmt(r.min).padStart(6)} | ${fmt(r.mbs, 0).padStart(5)} | ${fmt(r.rss, 0).padStart(5)} | ${r.note ?? ''}`,
   );
+}
+
+function info(text) {
+  console.log(`|   ${text}`);
 }
 
 /** Whether this build has a subcommand (the top-level help lists it). */
@@ -157,117 +169,241 @@ function hasCommand(name) {
   return new RegExp(`^\\s+${name}\\b`, 'm').test(r.stdout ?? '');
 }
 
-function hasOption(command, option) {
-  const r = spawnSync(process.execPath, [CLI, command, '--help'], { encoding: 'utf8' });
-  return (r.stdout ?? '').includes(option);
+/** Whether this build accepts these arguments (exit 0 on a tiny table). */
+function accepts(args, file) {
+  return spawnSync(process.execPath, [CLI, ...args, '--file', file], { stdio: 'ignore' }).status === 0;
 }
 
 function skip(name, reason) {
-  if (only && !name.includes(only)) return;
-  console.log(`| ${name.padEnd(58)} | skipped: ${reason}`);
+  if (!wanted(name)) return;
+  console.log(`| ${name.padEnd(62)} | skipped: ${reason}`);
 }
+
+/** Seconds from spawn to the first byte on stdout (the process is then killed); median of `runs`. */
+async function firstByte(argv) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    times.push(await new Promise((resolve, reject) => {
+      const t0 = process.hrtime.bigint();
+      const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
+      let done = false;
+      child.stdout.once('data', () => {
+        done = true;
+        resolve(Number(process.hrtime.bigint() - t0) / 1e9);
+        child.kill('SIGKILL');
+      });
+      child.on('error', reject);
+      child.on('close', () => {
+        if (!done) reject(new Error(`${argv.join(' ')} printed nothing`));
+      });
+    }));
+  }
+  return median(times);
+}
+
+// ---- issue 15's targets: collected while measuring, printed at the end ----------------------
+const targets = [];
+/**
+ * One row of the target table. `met` undefined: not judged (a quick run, or not measurable here),
+ * with `why`. Values are printed as given.
+ */
+function target(scenarioName, measured, goal, met, why) {
+  targets.push({ scenarioName, measured, goal, met, why });
+}
+const judged = (ok) => (quick ? undefined : ok);
+const QUICK_WHY = 'quick run: smaller tables, not judged';
 
 // ---- header -------------------------------------------------------------------------------
 const commit = sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) ?? 'unknown';
 const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : '';
-console.log(`ctflow bench — commit ${commit}${dirty}${quick ? ' — QUICK (100k lines; the targets are for the full run and not judged here)' : ''}`);
+console.log(`ctflow bench — commit ${commit}${dirty}${quick ? ` — QUICK (${N / 1000}k lines, ${LIVE_N / 1000}k live; the targets are for the full run and not judged here)` : ''}`);
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free), ` +
     `node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
 );
-console.log(`runs per row: ${runs} (median wall; min shown too, it is the least disturbed by other load); RSS: ${TIME ? '/usr/bin/time -v' : 'process.resourceUsage() hook'}`);
+console.log(`runs per row: ${runs}, compared rows interleaved (median wall; min shown too, it is the least disturbed by other load); RSS: ${TIME ? '/usr/bin/time -v' : 'process.resourceUsage() hook'}`);
 
 const T = table(N, 'proc');
 const T4 = table(N * 4, 'proc');
 const TL = table(N, 'conntrack');
+const T10K = table(10_000, 'proc');
 const bytes = statSync(T).size;
 const bytes4 = statSync(T4).size;
-const label = quick ? '100k' : '1M';
-const label4 = quick ? '400k' : '4M';
-console.log(`tables: ${T} (${(bytes / 1e6).toFixed(0)} MB), ${T4} (${(bytes4 / 1e6).toFixed(0)} MB), ${TL} (conntrack -L format, ${(statSync(TL).size / 1e6).toFixed(0)} MB)`);
+const label = quick ? `${N / 1000}k` : '1M';
+const label4 = quick ? `${(N * 4) / 1000}k` : '4M';
+console.log(`tables: ${T} (${(bytes / 1e6).toFixed(0)} MB), ${T4} (${(bytes4 / 1e6).toFixed(0)} MB), ${TL} (conntrack -L format, ${(statSync(TL).size / 1e6).toFixed(0)} MB), ${T10K}`);
 console.log('');
-console.log(`| ${'scenario'.padEnd(58)} | median |    min |  MB/s |   RSS | target`);
-console.log(`|${'-'.repeat(60)}|--------|--------|-------|-------|-------`);
+console.log(`| ${'scenario'.padEnd(62)} | median |    min |  MB/s |   RSS | note`);
+console.log(`|${'-'.repeat(64)}|--------|--------|-------|-------|-------`);
 
 const node = process.execPath;
 // the generator's simulated host (its tables come from another machine, so flows is told whose
 // addresses are local, as a user reading a copied table would)
 const LOCAL = ['--local', '10.0.1.5,2001:db8:1::5'];
 const ct = (...a) => ({ argv: [node, CLI, ...a] });
-scenario(`wc -l (${label})`, { argv: ['wc', '-l', T] }, { bytes });
-scenario(`awk: count per protocol (${label})`, { argv: ['awk', '{ n[$3]++ } END { for (p in n) print p, n[p] }', T] }, { bytes });
-
 const flows = hasCommand('flows');
+// the same work as flows in awk: count the entries per original dst:dport
+const AWK_GROUP = '{ d = ""; p = ""; for (i = 1; i <= NF; i++) { if (d == "" && substr($i, 1, 4) == "dst=") d = substr($i, 5); else if (p == "" && substr($i, 1, 6) == "dport=") p = substr($i, 7) } n[d ":" p]++ } END { for (k in n) print k, n[k] }';
+
+// ---- machine outputs on the generated tables ----------------------------------------------
+compare([
+  { name: `wc -l (${label})`, spec: { argv: ['wc', '-l', T] }, bytes },
+  { name: `awk: count per protocol (${label})`, spec: { argv: ['awk', '{ n[$3]++ } END { for (p in n) print p, n[p] }', T] }, bytes },
+]);
+
 if (flows) {
-  const r1 = scenario(`ctflow flows -n --json --file T (${label})`, ct('flows', '-n', '--json', ...LOCAL, '--file', T), { bytes, target: 0.5, targetRss: 80 });
-  const r4 = scenario(`ctflow flows -n --json --file T (${label4})`, ct('flows', '-n', '--json', ...LOCAL, '--file', T4), { bytes: bytes4 });
+  // target 1: the table output against --json, and awk doing the same grouping, interleaved
+  const [json, tbl, awk] = compare([
+    { name: `ctflow flows -n --json --file T (${label})`, spec: ct('flows', '-n', '--json', ...LOCAL, '--file', T), bytes },
+    { name: `ctflow flows -n --file T (table) (${label})`, spec: ct('flows', '-n', ...LOCAL, '--file', T), bytes },
+    { name: `awk: entries per dst:dport (the same grouping) (${label})`, spec: { argv: ['awk', AWK_GROUP, T] }, bytes },
+  ]);
+  if (json && tbl) {
+    const ratio = tbl.wall / json.wall;
+    info(`flows table / --json = ${ratio.toFixed(2)}${awk ? `; --json / awk grouping = ${(json.wall / awk.wall).toFixed(2)}` : ''}`);
+    target(`flows -n table vs flows -n --json, ${label} lines`, `${ratio.toFixed(2)}×, ${fmt(tbl.rss, 0)} MB`, '≤ 1.15×, ≤ 100 MB',
+      judged(ratio <= 1.15 && tbl.rss !== undefined && tbl.rss <= 100), quick ? QUICK_WHY : undefined);
+  }
+  const [r1, r4] = [json, scenario(`ctflow flows -n --json --file T (${label4})`, ct('flows', '-n', '--json', ...LOCAL, '--file', T4), { bytes: bytes4 })];
   if (r1?.rss && r4?.rss) {
     const growth = (r4.rss / r1.rss - 1) * 100;
-    console.log(`|   peak RSS ${label4} vs ${label}: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%${quick ? '' : ` (target: within 10%) ${Math.abs(growth) <= 10 ? 'ok' : 'MISS'}`} (more flows: see the next row)`);
+    info(`peak RSS ${label4} vs ${label}: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% (more flows: see the next row)`);
   }
   const sameFlows = `ctflow flows … (${label} table 4 times: ${label4} lines, same flows)`;
   // (the repeated table is written only when its row runs)
-  const rx4 = only && !sameFlows.includes(only) ? undefined : scenario(sameFlows, ct('flows', '-n', '--json', ...LOCAL, '--file', repeated(T)), { bytes: bytes * 4 });
+  const rx4 = wanted(sameFlows) ? scenario(sameFlows, ct('flows', '-n', '--json', ...LOCAL, '--file', repeated(T)), { bytes: bytes * 4 }) : undefined;
   if (r1?.rss && rx4?.rss) {
     const growth = (rx4.rss / r1.rss - 1) * 100;
-    console.log(`|   peak RSS 4× the lines, same flows, vs ${label}: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%${quick ? '' : ` (within 10%: ${Math.abs(growth) <= 10 ? 'ok' : 'MISS'})`}`);
+    info(`peak RSS 4× the lines, same flows, vs ${label}: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%${quick ? '' : ` (within 10%: ${Math.abs(growth) <= 10 ? 'ok' : 'MISS'})`}`);
+  }
+  const timed = TIME ? `${TIME} -v ` : '';
+  scenario(`cat T | ctflow flows -n --json --stdin (${label})`, { shell: `cat '${T}' | ${timed}'${node}' '${CLI}' flows -n --json ${LOCAL.join(' ')} --stdin` }, { bytes });
+
+  // target 6: against lsconntrack on the same entries (conntrack -L format), interleaved
+  const lsName = `flows -n --json vs lsconntrack, ${label} lines`;
+  if (!sh('sh', ['-c', 'command -v lsconntrack'])) {
+    skip(lsName, 'lsconntrack is not installed');
+    target(lsName, '-', '≥ 2.5× faster', undefined, 'lsconntrack is not installed');
+  } else {
+    const [mine, theirs] = compare([
+      { name: `ctflow flows -n --json --file TL (${label}, conntrack -L format)`, spec: ct('flows', '-n', '--json', ...LOCAL, '--file', TL) },
+      { name: `lsconntrack < TL (${label})`, spec: { shell: `lsconntrack < '${TL}'` } },
+    ]);
+    if (mine && theirs) {
+      const x = theirs.wall / mine.wall;
+      target(lsName, `${x.toFixed(2)}× faster`, '≥ 2.5× faster', judged(x >= 2.5), quick ? QUICK_WHY : undefined);
+    }
+  }
+
+  // target 5: a 10k-line table, next to node doing nothing (its start-up alone)
+  const [small, bare] = compare([
+    { name: 'ctflow flows -n --file T (10k lines)', spec: ct('flows', '-n', ...LOCAL, '--file', T10K) },
+    { name: 'node -e 0 (start-up alone)', spec: { argv: [node, '-e', '0'] } },
+  ]);
+  if (small) {
+    info(`10k lines: ${small.wall.toFixed(3)} s of which node's start-up ${bare ? bare.wall.toFixed(3) : '?'} s`);
+    target('flows -n on 10k lines', `${small.wall.toFixed(3)} s`, '≤ 0.25 s', small.wall <= 0.25);
   }
 } else {
-  skip(`ctflow flows -n --json --file T (${label}, ${label4})`, 'this build has no flows command');
+  skip(`ctflow flows (${label})`, 'this build has no flows command');
 }
-scenario(`ctflow list --sort bytes --limit 25 --json --file T (${label})`, ct('list', '--sort', 'bytes', '--limit', '25', '--json', '--file', T), { bytes, target: 0.5, targetRss: 80 });
-if (flows) {
-  const timed = TIME ? `${TIME} -v ` : '';
-  scenario(`cat T | ctflow flows -n --json --stdin (${label})`, { shell: `cat '${T}' | ${timed}'${node}' '${CLI}' flows -n --json ${LOCAL.join(' ')} --stdin` }, { bytes, target: 0.7 });
-} else {
-  skip(`cat T | ctflow flows -n --json --stdin (${label})`, 'this build has no flows command');
-}
-scenario(`ctflow list --ndjson --file T > /dev/null (${label})`, ct('list', '--ndjson', '--file', T), { bytes, target: 1.5, targetRss: 100 });
-if (hasCommand('stats')) {
-  scenario(`ctflow stats --json --file T (${label})`, ct('stats', '--json', '--file', T), { bytes, target: 0.5 });
-} else {
-  skip(`ctflow stats --json --file T (${label})`, 'this build has no stats command');
-}
-scenario(`lsconntrack comparison: list --limit 25 on conntrack -L format (${label})`, ct('list', '--limit', '25', '--file', TL), {
-  bytes: statSync(TL).size, note: 'lsconntrack: ~2.1 s, 22 MB (issue 8, 1M)',
-});
 
-// ---- live table ---------------------------------------------------------------------------
-live();
+// target 2: list without --limit in every text format against --ndjson, interleaved
+{
+  const [nd, tbl, json, csv] = compare([
+    { name: `ctflow list --ndjson --file T (${label})`, spec: ct('list', '--ndjson', '--file', T), bytes },
+    { name: `ctflow list --file T (table, no --limit) (${label})`, spec: ct('list', '--file', T), bytes },
+    { name: `ctflow list --json --file T (no --limit) (${label})`, spec: ct('list', '--json', '--file', T), bytes },
+    { name: `ctflow list --csv --file T (no --limit) (${label})`, spec: ct('list', '--csv', '--file', T), bytes },
+  ]);
+  for (const [what, r] of [['table', tbl], ['JSON', json], ['CSV', csv]]) {
+    if (!r || !nd) continue;
+    const ratio = r.wall / nd.wall;
+    target(`list ${what}, ${label} lines, no --limit`, `${ratio.toFixed(2)}× --ndjson, ${fmt(r.rss, 0)} MB`, '≤ 2× list --ndjson, ≤ 400 MB',
+      judged(ratio <= 2 && r.rss !== undefined && r.rss <= 400), quick ? QUICK_WHY : undefined);
+  }
+  const firstName = `list: first row (${label})`;
+  if (wanted(firstName)) {
+    const ndFirst = await firstByte([node, CLI, 'list', '--ndjson', '--file', T]);
+    info(`first row: list --ndjson ${ndFirst.toFixed(2)} s`);
+    target(`list --ndjson: first row, ${label} lines`, `${ndFirst.toFixed(2)} s`, '≤ 1 s', ndFirst <= 1);
+    if (accepts(['list', '--sort', 'none', '--limit', '1'], T10K)) {
+      const noneFirst = await firstByte([node, CLI, 'list', '--sort', 'none', '--file', T]);
+      info(`first row: list --sort none ${noneFirst.toFixed(2)} s`);
+      target(`list --sort none: first row, ${label} lines`, `${noneFirst.toFixed(2)} s`, '≤ 1 s', noneFirst <= 1);
+    } else {
+      target(`list --sort none: first row, ${label} lines`, '-', '≤ 1 s', undefined, 'this build has no --sort none');
+    }
+  }
+}
 
-function live() {
-  const name = `live: ctflow flows -n vs cat /proc/net/nf_conntrack (${LIVE_N / 1000}k, netns)`;
-  if (only && !name.includes(only)) return;
-  if (process.getuid?.() !== 0) return skip(name, 'needs root (network namespace)');
-  if (!sh('conntrack', ['--version']) && !sh('sh', ['-c', 'command -v conntrack'])) return skip(name, 'conntrack (conntrack-tools) is not installed');
-  if (!sh('ip', ['-V'])) return skip(name, 'iproute2 (ip) is not installed');
+scenario(`ctflow list --sort bytes --limit 25 --json --file T (${label})`, ct('list', '--sort', 'bytes', '--limit', '25', '--json', '--file', T), { bytes });
+if (hasCommand('stats')) scenario(`ctflow stats --json --file T (${label})`, ct('stats', '--json', '--file', T), { bytes });
+scenario(`list --limit 25 on conntrack -L format (${label})`, ct('list', '--limit', '25', '--file', TL), { bytes: statSync(TL).size });
+
+// ---- live tables in private namespaces ----------------------------------------------------
+const NS_TARGETS = [
+  [`top, ${LIVE_N / 1000}k-entry live table`, 'each frame ≤ 1 s (≤ 1.5× one flows -n), ≤ 150 MB'],
+  [`live ${LIVE_N / 1000}k table, flows -n vs cat /proc/net/nf_conntrack`, '≤ 2× cat'],
+  ['delete by filter, 5,000 of 20,000 entries', '≤ 10 s, walks independent of matches'],
+  ['update by filter, 5,000 of 20,000 entries', '≤ 10 s'],
+];
+const why = nsUnavailable();
+if (why !== undefined) {
+  for (const [name, goal] of NS_TARGETS) {
+    skip(name, why);
+    target(name, '-', goal, undefined, why);
+  }
+} else {
+  live();
+  changes();
+}
+
+printTargets();
+
+/** Why the namespace rows cannot run here, or undefined. */
+function nsUnavailable() {
+  if (process.getuid?.() !== 0) return 'needs root (network namespace)';
+  if (!sh('conntrack', ['--version']) && !sh('sh', ['-c', 'command -v conntrack'])) return 'conntrack (conntrack-tools) is not installed';
+  if (!sh('ip', ['-V'])) return 'iproute2 (ip) is not installed';
   const max = Number(sh('cat', ['/proc/sys/net/netfilter/nf_conntrack_max']) ?? 0);
   const count = Number(sh('cat', ['/proc/sys/net/netfilter/nf_conntrack_count']) ?? 0);
-  if (max - count < LIVE_N + 1000) return skip(name, `nf_conntrack_max (${max}) leaves no room for ${LIVE_N} entries; not raising a host setting`);
-  const cmd = flows ? ['flows', '-n'] : ['list', '--limit', '25'];
-  const ns = `ctflow-bench-${process.pid}`;
+  if (max - count < LIVE_N + 1000) return `nf_conntrack_max (${max}) leaves no room for ${LIVE_N} entries; not raising a host setting`;
+  return undefined;
+}
+
+/** A fresh namespace filled by one `conntrack -R` of `lines`; returns its name. */
+function filledNetns(tag, lines) {
+  const ns = `ctflow-bench-${process.pid}-${tag}`;
+  const batch = join(dir, `${ns}.txt`);
+  writeFileSync(batch, `${lines.join('\n')}\n`);
   try {
-    const have = fillNamespace(ns, LIVE_N);
-    const catRow = scenario(`live: cat /proc/net/nf_conntrack > /dev/null (${have})`, { argv: ['ip', 'netns', 'exec', ns, 'cat', '/proc/net/nf_conntrack'] });
-    const ctRow = scenario(`live: ctflow ${cmd.join(' ')} (${have})`, { argv: ['ip', 'netns', 'exec', ns, node, CLI, ...cmd] });
-    if (catRow && ctRow) {
-      const ratio = ctRow.wall / catRow.wall;
-      console.log(`|   ctflow / cat = ${ratio.toFixed(2)}${quick ? '' : ` (target ≤ 1.15) ${ratio <= 1.15 ? 'ok' : 'MISS'}`}${flows ? '' : ' — flows not in this build, list --limit 25 measured instead'}`);
-    }
+    execFileSync('ip', ['netns', 'add', ns]);
+    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', '10.0.1.5/32', 'dev', 'lo']);
+    fill(ns, batch);
   } finally {
-    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    try { unlinkSync(batch); } catch { /* already gone */ }
   }
+  return ns;
+}
+
+/** Load a batch of -I lines into a namespace's table (one conntrack process). */
+function fill(ns, batch) {
+  spawnSync('ip', ['netns', 'exec', ns, 'conntrack', '-R', batch], { stdio: 'ignore' });
+}
+
+function tableSize(ns) {
+  return Number(sh('ip', ['netns', 'exec', ns, 'sh', '-c', 'wc -l < /proc/net/nf_conntrack']) ?? 0);
 }
 
 /**
- * A new namespace `ns` owning 10.0.1.5 (on its loopback) with `n` entries. One `conntrack -R`
- * process loads the whole batch (200k `conntrack -I` calls would take minutes). Like the
- * generator's host, half the entries are peers connecting to its services, half are it
- * connecting out, so flows groups them into a few thousand flows as on a real server. Every
- * tuple is unique.
+ * The `-I` lines of a live table of `n` entries, one `conntrack -R` batch (200k `conntrack -I`
+ * calls would take minutes). The namespace owns 10.0.1.5 (on its loopback), like the generator's
+ * host: half the entries are peers connecting to its services, half are it connecting out, so
+ * flows groups them into a few thousand flows as on a real server. Every tuple is unique.
  */
-function fillNamespace(ns, n) {
-  const batch = join(dir, `live-${process.pid}.txt`);
+function liveLines(n) {
   const lines = [];
   const PEERS = 762; // 10.0.2-4.1-254
   for (let i = 0; i < n; i++) {
@@ -281,18 +417,100 @@ function fillNamespace(ns, n) {
       : ['10.0.1.5', peer, [3306, 6379, 53, 443][(i >> 1) % 4]];
     lines.push(`-I -p ${proto} -s ${src} -d ${dst} --sport ${ephemeral} --dport ${dport} -t 3600${state} -u ASSURED`);
   }
-  writeFileSync(batch, `${lines.join('\n')}\n`);
+  return lines;
+}
+
+function live() {
+  const n = LIVE_N;
+  const lines = liveLines(n);
+  const t0 = Date.now();
+  let ns;
   try {
-    execFileSync('ip', ['netns', 'add', ns]);
-    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
-    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', '10.0.1.5/32', 'dev', 'lo']);
-    const t0 = Date.now();
-    spawnSync('ip', ['netns', 'exec', ns, 'conntrack', '-R', batch], { stdio: 'ignore' });
-    const have = Number(sh('ip', ['netns', 'exec', ns, 'sh', '-c', 'wc -l < /proc/net/nf_conntrack']) ?? 0);
-    console.log(`|   filled ${ns} with ${have} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s (conntrack -R batch)`);
-    return have;
+    ns = filledNetns('live', lines);
+    const have = tableSize(ns);
+    info(`filled ${ns} with ${have} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s (conntrack -R batch)`);
+    const inNs = (...argv) => ({ argv: ['ip', 'netns', 'exec', ns, ...argv] });
+    const cmd = flows ? ['flows', '-n'] : ['list', '--limit', '25'];
+    // top: one frame is a reading and its render; three frames 0.2 s apart less one frame is two
+    // frames and two intervals
+    const INTERVAL = 0.2;
+    const [cat, fl, top1, top3] = compare([
+      { name: `live: cat /proc/net/nf_conntrack (${have})`, spec: inNs('cat', '/proc/net/nf_conntrack') },
+      { name: `live: ctflow ${cmd.join(' ')} (${have})`, spec: inNs(node, CLI, ...cmd) },
+      { name: `live: ctflow top --iterations 1 (${have})`, spec: inNs(node, CLI, 'top', '--iterations', '1', '--interval', String(INTERVAL)) },
+      { name: `live: ctflow top --iterations 3 (${have})`, spec: inNs(node, CLI, 'top', '--iterations', '3', '--interval', String(INTERVAL)) },
+    ]);
+    if (cat && fl) {
+      const ratio = fl.wall / cat.wall;
+      info(`ctflow / cat = ${ratio.toFixed(2)}`);
+      target(`live ${LIVE_N / 1000}k table, flows -n vs cat /proc/net/nf_conntrack`, `${ratio.toFixed(2)}×`, '≤ 2× cat', judged(ratio <= 2), quick ? QUICK_WHY : undefined);
+    }
+    if (top1 && top3) {
+      const frame = Math.max(0, (top3.wall - top1.wall) / 2 - INTERVAL);
+      const rss = Math.max(top1.rss ?? 0, top3.rss ?? 0);
+      info(`top: ${frame.toFixed(2)} s a frame${fl ? ` (${(frame / fl.wall).toFixed(2)}× one flows -n)` : ''}, ${rss.toFixed(0)} MB (memory over 10 minutes is not measured here)`);
+      target(`top, ${LIVE_N / 1000}k-entry live table`, `${frame.toFixed(2)} s/frame${fl ? ` (${(frame / fl.wall).toFixed(2)}× flows -n)` : ''}, ${rss.toFixed(0)} MB`,
+        'each frame ≤ 1 s (≤ 1.5× one flows -n), ≤ 150 MB', judged(frame <= 1 && (!fl || frame <= 1.5 * fl.wall) && rss <= 150),
+        quick ? QUICK_WHY : 'flat over 10 minutes: not measured');
+    }
   } finally {
-    try { unlinkSync(batch); } catch { /* already gone */ }
+    if (ns) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  }
+}
+
+/**
+ * delete/update by a filter conntrack cannot take as one -D (--port: either port, either
+ * direction), 5,000 of 20,000 entries, each round on a freshly filled table; next to conntrack's
+ * own `-D` of the same entries (what one table walk costs).
+ */
+function changes() {
+  const TOTAL = 20_000;
+  const lines = [];
+  for (let i = 0; i < TOTAL; i++) {
+    const host = `10.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+    lines.push(`-I -p tcp -s ${host} -d 10.0.1.5 --sport ${20000 + (i % 20000)} --dport ${i % 4 === 0 ? 9999 : 443} -t 3600 --state ESTABLISHED`);
+  }
+  let ns;
+  try {
+    ns = filledNetns('change', lines);
+    const batch = join(dir, `change-${process.pid}.txt`);
+    writeFileSync(batch, `${lines.join('\n')}\n`);
+    const refill = () => {
+      spawnSync('ip', ['netns', 'exec', ns, 'conntrack', '-F'], { stdio: 'ignore' });
+      fill(ns, batch);
+    };
+    const inNs = (...argv) => ({ argv: ['ip', 'netns', 'exec', ns, ...argv] });
+    const dry = spawnSync('ip', ['netns', 'exec', ns, node, CLI, 'delete', '--port', '9999', '--dry-run', '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const plan = dry.status === 0 ? JSON.parse(dry.stdout) : undefined;
+    const walks = plan === undefined ? undefined : plan.would_run.filter((l) => l.startsWith('conntrack -D')).length + plan.would_run.filter((l) => l.startsWith('-D ')).length;
+    info(`delete --port 9999 matches ${plan?.matched.length ?? '?'} of ${tableSize(ns)}: ${walks ?? '?'} conntrack table walk(s) (${plan?.would_run.filter((l) => l.startsWith('conntrack')).join('; ') ?? dry.stderr.trim()})`);
+    try {
+      const [del, upd, own] = compare([
+        { name: 'delete --port 9999 --yes (5,000 of 20,000, netns)', spec: inNs(node, CLI, 'delete', '--port', '9999', '--yes'), before: refill },
+        { name: 'update --port 9999 --set-mark 1 --yes (5,000 of 20,000)', spec: inNs(node, CLI, 'update', '--port', '9999', '--set-mark', '1', '--yes'), before: refill },
+        { name: 'conntrack -D -p tcp --dport 9999 (the same 5,000, one walk)', spec: inNs('conntrack', '-D', '-p', 'tcp', '--dport', '9999'), before: refill },
+      ]);
+      if (del) {
+        target('delete by filter, 5,000 of 20,000 entries', `${del.wall.toFixed(2)} s, ${walks ?? '?'} walk(s)${own ? ` (conntrack -D alone ${own.wall.toFixed(2)} s)` : ''}`,
+          '≤ 10 s, walks independent of matches', del.wall <= 10 && walks !== undefined && walks <= 4);
+      }
+      if (upd) target('update by filter, 5,000 of 20,000 entries', `${upd.wall.toFixed(2)} s`, '≤ 10 s', upd.wall <= 10, 'conntrack -U stops every 256 changes: ~20 runs');
+    } finally {
+      try { unlinkSync(batch); } catch { /* already gone */ }
+    }
+  } finally {
+    if (ns) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  }
+}
+
+function printTargets() {
+  console.log('');
+  console.log(`issue 15 targets${quick ? ' (quick run: rows on smaller tables are shown, not judged)' : ''}`);
+  console.log(`| ${'scenario'.padEnd(58)} | ${'measured'.padEnd(40)} | ${'target'.padEnd(50)} | met`);
+  console.log(`|${'-'.repeat(60)}|${'-'.repeat(42)}|${'-'.repeat(52)}|-----`);
+  for (const t of targets) {
+    const met = t.met === undefined ? `not judged${t.why ? `: ${t.why}` : ''}` : `${t.met ? 'met' : 'NOT MET'}${t.why ? ` (${t.why})` : ''}`;
+    console.log(`| ${t.scenarioName.padEnd(58)} | ${String(t.measured).padEnd(40)} | ${t.goal.padEnd(50)} | ${met}`);
   }
 }
 
@@ -307,17 +525,18 @@ liveProcesses();
 function liveProcesses() {
   const n = 100_000; // the acceptance's size, also in a quick run
   const name = `live: ctflow flows -n --processes vs flows -n (${n / 1000}k, 1,000 sockets, netns)`;
-  if (only && !name.includes(only)) return;
-  if (!flows || !hasOption('flows', '--processes')) return skip(name, 'flows --processes is not in this build');
+  if (!wanted(name)) return;
+  if (!flows || !sh(process.execPath, [CLI, 'flows', '--help'])?.includes('--processes')) return skip(name, 'flows --processes is not in this build');
   if (process.getuid?.() !== 0) return skip(name, 'needs root (network namespace)');
   if (!sh('ip', ['-V'])) return skip(name, 'iproute2 (ip) is not installed');
   const max = Number(sh('cat', ['/proc/sys/net/netfilter/nf_conntrack_max']) ?? 0);
   const count = Number(sh('cat', ['/proc/sys/net/netfilter/nf_conntrack_count']) ?? 0);
   if (max - count < n + 2000) return skip(name, `nf_conntrack_max (${max}) leaves no room for ${n} entries; not raising a host setting`);
-  const ns = `ctflow-bench-p${process.pid}`;
+  let ns;
   let holder;
   try {
-    const have = fillNamespace(ns, n);
+    ns = filledNetns('proc', liveLines(n));
+    const have = tableSize(ns);
     const hold = `const net = require('node:net'); const held = [];
       const server = net.createServer((s) => held.push(s)).listen(80, '10.0.1.5', () => {
         let open = 0;
@@ -328,20 +547,13 @@ function liveProcesses() {
     if (ready.status !== 0) return skip(name, 'the 1,000 sockets did not open');
     // the two commands alternate, run by run: on a shared machine the load drifts between rows
     const specs = [['flows', '-n'], ['flows', '-n', '--processes']].map((cmd) => ({ argv: ['ip', 'netns', 'exec', ns, node, CLI, ...cmd] }));
-    const runsOf = [[], []];
-    for (let i = 0; i < runs; i++) specs.forEach((spec, j) => runsOf[j].push(measure(spec)));
-    const [plain, withProcs] = runsOf.map((ms, j) => {
-      const walls = ms.map((m) => m.wall);
-      const rss = ms.flatMap((m) => (m.rssMB === undefined ? [] : [m.rssMB]));
-      const row = { name: `live: ctflow ${specs[j].argv.slice(6).join(' ')} (${have}, 1,000 sockets)`, wall: median(walls), min: Math.min(...walls), rss: rss.length ? Math.max(...rss) : undefined };
-      rows.push(row);
-      print(row);
-      return row;
-    });
+    const [plain, withProcs] = compare(specs.map((spec) => ({ name: `live: ctflow ${spec.argv.slice(6).join(' ')} (${have}, 1,000 sockets)`, spec })));
+    if (!plain || !withProcs) return undefined;
     const extra = withProcs.wall / plain.wall - 1;
-    console.log(`|   --processes adds ${(extra * 100).toFixed(1)}% (target ≤ 20%) ${extra <= 0.2 ? 'ok' : 'MISS'}`);
+    info(`--processes adds ${(extra * 100).toFixed(1)}% (target ≤ 20%) ${extra <= 0.2 ? 'ok' : 'MISS'}`);
+    return undefined;
   } finally {
     holder?.kill('SIGKILL');
-    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    if (ns) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
   }
 }

@@ -17,6 +17,7 @@ import {
   executePlan, refuseOverMax, unfinishedMessage, type ChangeOptions, type ChangeRequest, type ChangeResult, type Plan,
 } from '../kernel/change-table.js';
 import { parseExactConnection } from '../kernel/exact-connection.js';
+import { changeProgressLine } from './change-progress.js';
 import {
   FILTER_KEYS, addFilterOptions, addSourceOptions, describeFilter, filterFrom, flagName, sourceFrom, type FilterFlags, type SourceFlags,
 } from './options.js';
@@ -114,6 +115,8 @@ async function printDryRun(plan: Plan, flags: ChangeFlags): Promise<void> {
     const n = `${plan.matched.length} connection${plan.matched.length === 1 ? '' : 's'} would be ${plan.action === 'delete' ? 'deleted' : 'updated'}`;
     out.write(commands.length === 0 ? `${n}: nothing to run\n` : `${n} by:\n`);
     for (const line of commands) out.write(`  ${line}\n`);
+    const lines = plan.steps.reduce((n, s) => n + (s.invocation.batch?.length ?? 0), 0);
+    if (plan.perEntry !== undefined && lines > 1) out.write(`note: conntrack walks the whole table once per line, ${lines} times (${plan.perEntry})\n`);
   }
   await out.end();
 }
@@ -178,7 +181,13 @@ export async function carryOut(plan: Plan, flags: ChangeFlags, question: (n: num
   if (n === 0) return nothingMatched(plan.action, flags);
   refuseOverMax(n, options.max, plan.action);
   if (!(await confirm(question(n), flags, n > 1))) throw new CtflowError(`ctflow: ${plan.action}: not confirmed, nothing changed`, { code: 'ENOCONFIRM' });
-  const result = await executePlan(plan, options);
+  const line = process.stderr.isTTY ? changeProgressLine(process.stderr, plan.action) : undefined;
+  let result: ChangeResult;
+  try {
+    result = await executePlan(plan, line === undefined ? options : { ...options, onProgress: (p) => line.update(p) });
+  } finally {
+    line?.done();
+  }
   await printResult(plan.action, result, flags);
   if (result.count === 0) throw new ExitStatus(EXIT_NOTHING_MATCHED);
 }

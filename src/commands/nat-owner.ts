@@ -41,7 +41,7 @@ export function natOwnerCommand(): Command {
     .option('--no-color', 'no colours (also when NO_COLOR is set)'));
   addExamples(cmd, [
     { what: 'the inside host behind a masqueraded address and port, now', args: 'nat-owner 203.0.113.5:40001' },
-    { what: 'who held it at 09:30 UTC, from a log written by watch --ndjson', args: 'nat-owner 203.0.113.5:40001 -p udp --file events.ndjson --at 2026-12-06T09:30:00Z' },
+    { what: 'who held it at 09:30 UTC, from a log written by watch --ndjson', args: 'nat-owner 203.0.113.5:40001 --file log --at 2026-12-06T09:30Z' },
   ]);
   return cmd.action(async (target: string, flags: NatOwnerFlags) => runNatOwner(target, flags));
 }

@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import type { FilterOptions } from '../filter/compile-filter.js';
 import { compileAddress } from '../filter/address-match.js';
 import {
-  parseFamily, parseMark, parseProtocol, parseStates, parseStatuses, parseZone, STATUSES,
+  parseFamily, parseMarkFilter, parseProtocol, parseStates, parseStatuses, parseZone, STATUSES,
 } from '../filter/option-values.js';
 import { parsePortOrService } from '../host/services.js';
 import { PROTOCOL_BY_NUMBER, PROTOCOL_NUMBER } from '../model.js';
@@ -138,7 +138,7 @@ export function filterFrom(flags: FilterFlags): FilterOptions {
     replyPortSrc: port(flags.replyPortSrc, '--reply-port-src'),
     replyPortDst: port(flags.replyPortDst, '--reply-port-dst'),
     port: port(flags.port, '--port'),
-    mark: flags.mark === undefined ? undefined : parseMark(flags.mark, '--mark'),
+    mark: flags.mark === undefined ? undefined : parseMarkFilter(flags.mark, '--mark'),
     zone: flags.zone === undefined ? undefined : parseZone(flags.zone, '--zone'),
     status: flags.status === undefined ? undefined : parseStatuses(flags.status, '--status'),
     snat: flags.snat,

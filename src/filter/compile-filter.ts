@@ -79,8 +79,9 @@ export function compileFilter(opts: FilterOptions): ConnPredicate {
     tests.push((c) => c.original.sport === port || c.original.dport === port || c.reply.sport === port || c.reply.dport === port);
   }
   if (mark !== undefined) {
-    const want = (mark.value & mark.mask) >>> 0;
-    tests.push((c) => ((c.mark & mark.mask) >>> 0) === want);
+    // conntrack's test: a value with bits outside the mask matches nothing (the CLI refuses it)
+    const { value, mask } = mark;
+    tests.push((c) => ((c.mark & mask) >>> 0) === value);
   }
   if (zone !== undefined) {
     tests.push((c) => c.zone === zone || c.original.zone === zone || c.reply.zone === zone);

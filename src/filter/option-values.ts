@@ -36,6 +36,24 @@ export function parseMark(text: string, what = '--mark'): MarkMask {
   return { value, mask };
 }
 
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+/**
+ * A mark to match: MARK/MASK takes the entries whose (mark & MASK) == MARK, as conntrack -m,
+ * iptables' connmark and nft do. A MARK with bits outside MASK can equal no (mark & MASK), so
+ * it is refused rather than left to match nothing (conntrack -L -m 0x11/0xf0 shows nothing).
+ */
+export function parseMarkFilter(text: string, what = '--mark'): MarkMask {
+  const m = parseMark(text, what);
+  const stray = (m.value & ~m.mask) >>> 0;
+  if (stray !== 0) {
+    throw usageError(
+      `ctflow: ${what}: ${hex(m.value)} has bits outside the mask ${hex(m.mask)} (${hex(stray)}), so it can match no connection, got ${JSON.stringify(text)}`,
+    );
+  }
+  return m;
+}
+
 export function parseZone(text: string, what = '--zone'): number {
   const n = unsigned(text, 65535);
   if (n === undefined) throw usageError(`ctflow: ${what}: a zone must be a number from 0 to 65535, got ${JSON.stringify(text)}`);

@@ -2,8 +2,10 @@
 //
 // Every change is planned first: read the table, match with ctflow's own filter (so --dry-run,
 // --max, the confirmation and "nothing matched" all see the same set), then choose the invocation:
-// conntrack's own filter as one argv when it says exactly the same thing, otherwise one
-// `conntrack -R -` batch of exact tuples; an update runs one argv per family it matched.
+// conntrack's own filter as one argv when it says exactly the same thing, else the few conntrack
+// filters whose union is the matched set (kernel/filter-cover.ts: each walks the table once),
+// otherwise one `conntrack -R -` batch of exact tuples (one table walk per line); an update runs
+// one argv per filter and family it matched.
 // Planning changes nothing. Executing runs each invocation; when conntrack stops part-way it reads
 // the table back and runs again for what is left, or reports exactly what was and was not done.
 //
@@ -17,17 +19,20 @@
 
 import { CtflowError } from '../errors.js';
 import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
-import { isPlainAddress } from '../filter/address-match.js';
-import { PROTOCOL_BY_NUMBER, type Conn } from '../model.js';
+import type { Conn } from '../model.js';
 import { isLiveTable } from '../source/open-source.js';
 import { readTable, type ReadOptions } from '../parse/read-table.js';
 import {
   batchInvocation, deleteInvocation, DEFAULT_CONNTRACK, flushInvocation, formatInvocation, formatMark, markUpdateRepeats,
-  updatable, updateFilterProblem, updateInvocation, type ConntrackFilter, type Invocation, type MarkMask,
+  updatable, updateFilterProblem, updateInvocation, type Invocation, type MarkMask,
 } from './conntrack-invocation.js';
+import { compactFilter, conntrackFilterFor } from './conntrack-filter.js';
 import { exactFilter, exactPredicate, type ExactConnection } from './exact-connection.js';
+import { coverOf, GroupCounts, relaxedFilter, type CoverPart } from './filter-cover.js';
 import { entryKey, progressOf, type Progress } from './plan-progress.js';
 import { runChange, runFlush, type StoppedRun } from './run-conntrack.js';
+
+export { conntrackFilterFor } from './conntrack-filter.js';
 
 /** Exit code of delete/update/flush when nothing matched: not 0 (nothing was done), not 1 (no failure). */
 export { EXIT_NOTHING_MATCHED } from '../errors.js';
@@ -42,6 +47,15 @@ export interface ChangeOptions {
   conntrackBin?: string;
   /** refuse when more than this many entries would change */
   max?: number;
+  /** told as each conntrack run starts and as a delete run prints what it removed */
+  onProgress?: (p: ChangeProgress) => void;
+}
+
+/** How far executePlan has got: run `run` of `runs` (1-based), `changed` entries so far. */
+export interface ChangeProgress {
+  run: number;
+  runs: number;
+  changed: number;
 }
 
 /** One conntrack invocation and the matched entries it is meant to change. */
@@ -56,6 +70,8 @@ export interface Plan {
   /** run in order; none when nothing matched and the filter names no family (update) */
   steps: PlanStep[];
   mark?: MarkMask;
+  /** a delete by exact-tuple batch: why conntrack walks the table once per entry */
+  perEntry?: string;
 }
 
 export interface ChangeResult {
@@ -79,48 +95,40 @@ export interface Unfinished {
   vanished: number;
 }
 
-const STATUS_CONNTRACK_KNOWS = new Set(['ASSURED', 'SEEN_REPLY']);
-
-/**
- * The conntrack filter equal to ctflow's filter, or undefined when conntrack cannot say the same
- * thing (its own semantics differ or it lacks the test). Each rule was checked against
- * conntrack v1.4.7 in a namespace.
- */
-export function conntrackFilterFor(f: FilterOptions): ConntrackFilter | undefined {
-  // --port (any port), NAT by tuples and directional zones: conntrack has no equal test
-  if (f.port !== undefined || f.snat || f.dnat || f.nat || f.zone !== undefined) return undefined;
-  if (f.state !== undefined && (f.state.length !== 1 || f.proto === undefined)) return undefined;
-  // conntrack has no mask for reply addresses
-  if (f.replySrc !== undefined && !isPlainAddress(f.replySrc)) return undefined;
-  if (f.replyDst !== undefined && !isPlainAddress(f.replyDst)) return undefined;
-  if (f.status !== undefined && !f.status.every((s) => STATUS_CONNTRACK_KNOWS.has(s))) return undefined;
-  // conntrack compares (mark & mask) == value: equal to ctflow only when value has no bits outside mask
-  if (f.mark !== undefined && ((f.mark.value & ~f.mark.mask) >>> 0) !== 0) return undefined;
-  const ports = f.sport !== undefined || f.dport !== undefined || f.replyPortSrc !== undefined || f.replyPortDst !== undefined;
-  const protoName = f.proto === undefined ? undefined : PROTOCOL_BY_NUMBER.get(f.proto) ?? String(f.proto);
-  // port options are read by conntrack's protocol extension: they need a port protocol
-  if (ports && !(protoName === 'tcp' || protoName === 'udp' || protoName === 'udplite' || protoName === 'sctp' || protoName === 'dccp')) {
-    return undefined;
-  }
-  return {
-    family: f.family, proto: protoName, src: f.src, dst: f.dst, replySrc: f.replySrc, replyDst: f.replyDst,
-    sport: f.sport, dport: f.dport, replyPortSrc: f.replyPortSrc, replyPortDst: f.replyPortDst,
-    state: f.state?.[0], mark: f.mark, status: f.status,
-  };
+interface Matches {
+  matched: Conn[];
+  /** the filter without what conntrack cannot say, when it selects exactly `matched` in the table read */
+  relaxedExact?: FilterOptions;
+  /** the filter without what conntrack cannot say, and what it selected in the table by address */
+  relaxed?: { filter: FilterOptions; counts: GroupCounts };
 }
 
-/** Drop undefined fields so argv and test expectations stay small. */
-function compact(f: ConntrackFilter): ConntrackFilter {
-  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as ConntrackFilter;
-}
-
-async function matching(request: ChangeRequest, source: ReadOptions): Promise<Conn[]> {
+async function matching(request: ChangeRequest, source: ReadOptions): Promise<Matches> {
   const test = request.kind === 'exact' ? exactPredicate(request.connection) : compileFilter(request.filter);
+  const relaxed = request.kind === 'filter' ? relaxedFilter(request.filter) : undefined;
+  const relaxedTest = relaxed === undefined ? undefined : compileFilter(relaxed);
+  const counts = new GroupCounts();
   const matched: Conn[] = [];
+  let relaxedCount = 0;
   await readTable(source, (c) => {
     if (test(c)) matched.push(c);
+    if (relaxedTest?.(c)) {
+      relaxedCount++;
+      counts.add(c);
+    }
   });
-  return matched;
+  if (relaxed === undefined) return { matched };
+  // the relaxed filter selects every match and maybe more: the same count means the same set
+  return { matched, relaxed: { filter: relaxed, counts }, ...(relaxedCount === matched.length ? { relaxedExact: relaxed } : {}) };
+}
+
+/**
+ * conntrack filters whose union is exactly the matched set: ctflow's filter narrowed into those
+ * conntrack can say, or its relaxed form when that selected nothing more in the table read.
+ */
+function coverFor(request: ChangeRequest, m: Matches): CoverPart[] | undefined {
+  if (request.kind !== 'filter' || m.matched.length === 0) return undefined;
+  return coverOf(request.filter, m.matched) ?? (m.relaxedExact === undefined ? undefined : coverOf(m.relaxedExact, m.matched));
 }
 
 export function refuseOverMax(count: number, max: number | undefined, verb: string): void {
@@ -135,19 +143,46 @@ export function refuseOverMax(count: number, max: number | undefined, verb: stri
 export async function planDelete(request: ChangeRequest, options: ChangeOptions = {}): Promise<Plan> {
   const bin = options.conntrackBin ?? DEFAULT_CONNTRACK;
   const source = options.source ?? {};
-  const matched = await matching(request, source);
+  const m = await matching(request, source);
+  const { matched } = m;
   const exactlyThese = !isLiveTable(source) || options.max !== undefined;
   const argvFilter = request.kind === 'exact' ? exactFilter(request.connection) : exactlyThese ? undefined : conntrackFilterFor(request.filter);
-  const invocation = argvFilter !== undefined ? deleteInvocation(compact(argvFilter), bin) : batchInvocation('delete', matched, undefined, bin);
-  return { action: 'delete', matched, steps: [{ invocation, entries: matched }] };
+  if (argvFilter !== undefined) return { action: 'delete', matched, steps: [{ invocation: deleteInvocation(compactFilter(argvFilter), bin), entries: matched }] };
+  const cover = exactlyThese ? undefined : coverFor(request, m);
+  if (cover !== undefined) {
+    return { action: 'delete', matched, steps: cover.map((p) => ({ invocation: deleteInvocation(p.filter, bin), entries: p.entries })) };
+  }
+  // matches grouped by address, each group confirmed by the table read; the rest entry by entry
+  const grouped = exactlyThese || m.relaxed === undefined || matched.length === 0 ? undefined : m.relaxed.counts.cover(m.relaxed.filter, matched);
+  if (grouped !== undefined) {
+    const steps = grouped.parts.map((p) => ({ invocation: deleteInvocation(p.filter, bin), entries: p.entries }));
+    if (grouped.left.length > 0) steps.push({ invocation: batchInvocation('delete', grouped.left, undefined, bin), entries: grouped.left });
+    return { action: 'delete', matched, steps, ...(grouped.left.length > 1 ? { perEntry: 'conntrack has no filter that says the same' } : {}) };
+  }
+  const perEntry = !isLiveTable(source) ? 'a saved table is deleted entry by entry'
+    : options.max !== undefined ? '--max deletes exactly the entries it counted' : 'conntrack has no filter that says the same';
+  return { action: 'delete', matched, steps: [{ invocation: batchInvocation('delete', matched, undefined, bin), entries: matched }], perEntry };
 }
 
 const FAMILIES = ['ipv4', 'ipv6'] as const;
 
+/** Whether some entry is selected by two parts of a cover (an update would change it twice). */
+function overlaps(cover: readonly CoverPart[]): boolean {
+  const seen = new Set<Conn>();
+  for (const p of cover) {
+    for (const c of p.entries) {
+      if (seen.has(c)) return true;
+      seen.add(c);
+    }
+  }
+  return false;
+}
+
 /** As planDelete, for `update --set-mark`. Entries already carrying the new mark need no change. */
 export async function planUpdate(request: ChangeRequest, mark: MarkMask, options: ChangeOptions = {}): Promise<Plan> {
   const bin = options.conntrackBin ?? DEFAULT_CONNTRACK;
-  const matched = await matching(request, options.source ?? {});
+  const m = await matching(request, options.source ?? {});
+  const { matched } = m;
   const inZone = matched.filter((c) => !updatable(c)).length;
   if (inZone > 0) {
     throw new CtflowError(
@@ -155,33 +190,39 @@ export async function planUpdate(request: ChangeRequest, mark: MarkMask, options
       { code: 'EZONE' },
     );
   }
-  // Only conntrack's own filter: a -R batch of -U lines fails in conntrack v1.4.7 once it has a few
+  // Only conntrack's own filters: a -R batch of -U lines fails in conntrack v1.4.7 once it has a few
   // dozen lines ("Operation failed: Protocol error", after changing some entries), so ctflow
   // refuses such an update before anything runs instead of leaving it half done.
-  let argvFilter: ConntrackFilter | undefined;
+  let parts: CoverPart[] | undefined;
   let why: string | undefined;
-  if (request.kind === 'exact') argvFilter = { ...exactFilter(request.connection), zone: undefined };
+  if (request.kind === 'exact') parts = [{ filter: compactFilter({ ...exactFilter(request.connection), zone: undefined }), entries: matched }];
   else {
     // -w 0 is what conntrack -U does anyway: it cannot reach entries in a zone (the matches were
     // checked above to hold none), so the zone is dropped rather than refused as -w
-    const f = conntrackFilterFor(request.filter.zone === 0 ? { ...request.filter, zone: undefined } : request.filter);
-    why = f === undefined ? 'conntrack has no equal filter' : updateFilterProblem(f);
-    argvFilter = why === undefined ? f : undefined;
+    const filter = request.filter.zone === 0 ? { ...request.filter, zone: undefined } : request.filter;
+    const direct = conntrackFilterFor(filter);
+    parts = direct !== undefined ? [{ filter: compactFilter(direct), entries: matched }] : coverFor({ kind: 'filter', filter }, m);
+    // nothing matched and no direct filter: nothing to run
+    if (direct === undefined && matched.length === 0) parts = [];
+    if (parts === undefined) why = 'conntrack has no equal filter';
+    else why = parts.map((p) => updateFilterProblem(p.filter)).find((w) => w !== undefined);
+    if (why === undefined && parts !== undefined && parts.length > 1 && !markUpdateRepeats(mark) && overlaps(parts)) {
+      why = `entries two of its conntrack filters select would be changed twice, and --set-mark ${formatMark(mark)} has bits outside its mask`;
+    }
   }
-  if (argvFilter === undefined) {
+  if (parts === undefined || why !== undefined) {
     throw new CtflowError(
       `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, -f and ports only, or name one connection with --exact`,
       { code: 'EUPDATEFILTER' },
     );
   }
-  const f = compact(argvFilter);
   // an exact tuple's addresses name the family; a filter gets one run per family it matched
-  if (request.kind === 'exact' || f.family !== undefined) {
-    return { action: 'update', matched, steps: [{ invocation: updateInvocation(f, mark, bin), entries: matched }], mark };
-  }
-  const steps = FAMILIES.map((family) => ({ family, entries: matched.filter((c) => c.family === family) }))
-    .filter((s) => s.entries.length > 0)
-    .map(({ family, entries }) => ({ invocation: updateInvocation({ family, ...f }, mark, bin), entries }));
+  const steps = parts.flatMap(({ filter, entries }) => {
+    if (request.kind === 'exact' || filter.family !== undefined) return [{ invocation: updateInvocation(filter, mark, bin), entries }];
+    return FAMILIES.map((family) => ({ family, entries: entries.filter((c) => c.family === family) }))
+      .filter((s) => s.entries.length > 0)
+      .map(({ family, entries: e }) => ({ invocation: updateInvocation({ family, ...filter }, mark, bin), entries: e }));
+  });
   return { action: 'update', matched, steps, mark };
 }
 
@@ -203,17 +244,26 @@ export async function executePlan(plan: Plan, options: ChangeOptions = {}): Prom
   const verb = plan.action === 'delete' ? 'deleted' : 'updated';
   let reported = 0;
   let stops = 0;
-  for (const step of plan.steps) {
+  const runs = plan.steps.length;
+  for (const [i, step] of plan.steps.entries()) {
     let invocation = step.invocation;
     let leftBefore = Infinity;
     while (invocation.batch?.length !== 0) {
-      const run = await runChange(invocation, verb);
+      const tell = options.onProgress;
+      tell?.({ run: i + 1, runs, changed: reported });
+      // -D prints each entry it removed as it goes; -U prints only some of its changes
+      const onPrinted = tell === undefined || plan.action !== 'delete' ? undefined : (n: number) => tell({ run: i + 1, runs, changed: reported + n });
+      const run = await runChange(invocation, verb, onPrinted);
       if (run.finished) {
         reported += run.count;
         break;
       }
       stops++;
       if (countPrinted) reported += run.printed;
+      // -U cut short after changing entries (it printed some) goes on where it stopped when run
+      // again, so the table is read only when a run changed nothing, and at the end for the count
+      // (5,000 updates: 20 runs; reading 20,000 entries after each doubled the time)
+      if (run.repeatable && run.printed > 0 && plan.mark !== undefined && markUpdateRepeats(plan.mark)) continue;
       const now = await tableNow(live);
       const { left } = progressOf(step.entries, plan.mark, now);
       if (left.length === 0) break;

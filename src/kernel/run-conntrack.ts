@@ -45,16 +45,19 @@ export function requireConntrack(bin: string): void {
   throw conntrackMissing(bin);
 }
 
+/** Told the number of lines conntrack has printed on stdout so far (each an entry it changed). */
+export type OnPrinted = (lines: number) => void;
+
 /** Spawn the invocation (its batch from a 0600 temp file), collect everything. Only spawn failures throw. */
-export async function runInvocation(inv: Invocation): Promise<RunOutput> {
-  if (inv.batch === undefined) return spawnCollect(inv.command, inv.args, inv);
+export async function runInvocation(inv: Invocation, onPrinted?: OnPrinted): Promise<RunOutput> {
+  if (inv.batch === undefined) return spawnCollect(inv.command, inv.args, inv, 'ignore', onPrinted);
   const dir = await mkdtemp(join(tmpdir(), 'ctflow-batch-'));
   try {
     const file = join(dir, 'batch');
     await writeFile(file, inv.batch.length > 0 ? `${inv.batch.join('\n')}\n` : '', { mode: 0o600 });
     const input = await open(file, 'r');
     try {
-      return await spawnCollect(inv.command, inv.args, inv, input.fd);
+      return await spawnCollect(inv.command, inv.args, inv, input.fd, onPrinted);
     } finally {
       await input.close();
     }
@@ -63,12 +66,18 @@ export async function runInvocation(inv: Invocation): Promise<RunOutput> {
   }
 }
 
-function spawnCollect(command: string, args: string[], inv: Invocation, stdin: number | 'ignore' = 'ignore'): Promise<RunOutput> {
+function spawnCollect(command: string, args: string[], inv: Invocation, stdin: number | 'ignore', onPrinted?: OnPrinted): Promise<RunOutput> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: [stdin, 'pipe', 'pipe'], shell: false }) as ChildProcessWithoutNullStreams;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
+    let lines = 0;
+    child.stdout.on('data', (b: Buffer) => {
+      out.push(b);
+      if (onPrinted === undefined) return;
+      for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) lines++;
+      onPrinted(lines);
+    });
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') {
@@ -162,8 +171,8 @@ const CUT_SHORT = /No buffer space available|Protocol error|Interrupted system c
  * for the caller to check against the table. Failures before anything could change (not root,
  * bad usage, missing binary) throw.
  */
-export async function runChange(inv: Invocation, verb: Verb): Promise<ChangeRun> {
-  const out = await runInvocation(inv);
+export async function runChange(inv: Invocation, verb: Verb, onPrinted?: OnPrinted): Promise<ChangeRun> {
+  const out = await runInvocation(inv, onPrinted);
   if (isPermissionProblem(out.stderr)) throw failure(inv, out);
   if (inv.batch !== undefined) {
     // -R prints no trailer; it exits 0 even when a line matched nothing. Errors print on stderr.

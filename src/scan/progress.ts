@@ -56,22 +56,37 @@ export interface Progress {
   done(): void;
 }
 
-export function createProgress(stream: NodeJS.WriteStream, name: string, total: number, now: () => number = Date.now): Progress {
-  const started = now();
+/** One line on `stream`, redrawn at most ten times a second; `done` erases it if it was drawn. */
+export interface RedrawnLine {
+  /** draw the text `text(t)` makes for time `t`, unless the last draw was under 100 ms ago */
+  draw(text: (t: number) => string): void;
+  done(): void;
+}
+
+export function redrawnLine(stream: NodeJS.WritableStream, now: () => number = Date.now): RedrawnLine {
   let last = 0;
   let shown = false;
   return {
-    update(bytes) {
+    draw(text) {
       const t = now();
       if (t - last < REDRAW_MS) return;
       last = t;
       shown = true;
-      stream.write(`\r${progressText(name, bytes, total, (t - started) / 1000)}\x1b[K`);
+      stream.write(`\r${text(t)}\x1b[K`);
     },
     done() {
       if (shown) stream.write('\r\x1b[K');
       shown = false;
     },
+  };
+}
+
+export function createProgress(stream: NodeJS.WriteStream, name: string, total: number, now: () => number = Date.now): Progress {
+  const started = now();
+  const line = redrawnLine(stream, now);
+  return {
+    update: (bytes) => line.draw((t) => progressText(name, bytes, total, (t - started) / 1000)),
+    done: () => line.done(),
   };
 }
 

@@ -30,11 +30,15 @@ const FILTERS: Array<[string[], number, string[]]> = [
   [['-r', '192.0.2.12', '-q', '192.0.2.13'], 1, ['conntrack -D -r 192.0.2.12 -q 192.0.2.13']],
   [['--reply-src', '192.0.2.12', '--reply-dst', '192.0.2.13'], 1, ['conntrack -D -r 192.0.2.12 -q 192.0.2.13']],
   [['-p', 'tcp', '--sport', '33020', '--reply-port-src', '8080', '--reply-port-dst', '40000'], 1, ['conntrack -D -p tcp --sport 33020 --reply-port-src 8080 --reply-port-dst 40000']],
-  [['--port', '5061'], 1, ['conntrack -R - <<EOF', '-D -p udplite -s 192.0.2.10 -d 192.0.2.11 --sport 5060 --dport 5061 -w 0', 'EOF']],
+  [['--port', '5061'], 1, ['conntrack -D -p udplite --dport 5061']],
+  [['--port', '5060'], 4, ['conntrack -D -p udp --dport 5060', 'conntrack -D -p udplite --sport 5060', 'conntrack -D -p tcp --dport 5060']],
+  [['-p', 'tcp', '--state', 'FIN_WAIT,CLOSE_WAIT'], 2, ['conntrack -D -p tcp --state FIN_WAIT', 'conntrack -D -p tcp --state CLOSE_WAIT']],
   [['-m', '23552'], 1, ['conntrack -D -m 23552']],
   [['--mark', '0x63/0xff'], 1, ['conntrack -D -m 99/0xff']],
   [['-w', '7'], 1, ['conntrack -R - <<EOF', '-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33010 --dport 443 -w 7', 'EOF']],
-  [['--zone', '4', '--state', 'CLOSE_WAIT', '-p', 'tcp'], 1, ['conntrack -R - <<EOF', '-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33014 --dport 443 --reply-zone 4', 'EOF']],
+  // without the zone the filter selects no other entry of the table read: conntrack's filter will do
+  [['--zone', '4', '--state', 'CLOSE_WAIT', '-p', 'tcp'], 1, ['conntrack -D -p tcp --state CLOSE_WAIT']],
+  [['--zone', '4', '-p', 'tcp'], 1, ['conntrack -R - <<EOF', '-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33014 --dport 443 --reply-zone 4', 'EOF']],
   [['-u', 'ASSURED', '-p', 'sctp'], 1, ['conntrack -D -p sctp -u ASSURED']],
   [['--status', 'UNREPLIED', '-p', 'icmp'], 1, ['conntrack -R - <<EOF', '-D -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-type 8 --icmp-code 0 --icmp-id 1010 -w 0', 'EOF']],
   [['--snat'], 1, ['conntrack -R - <<EOF', '-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33020 --dport 80 -w 0', 'EOF']],
@@ -72,6 +76,21 @@ test('a saved table (--file) is deleted entry by entry: conntrack\'s filter woul
     '-D -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53001 --dport 53 -w 0',
     '-D -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53000 --dport 53 -w 0',
     'EOF',
+  ]]);
+});
+
+test('--dry-run says when conntrack will walk the table once per entry, and why', async () => {
+  const r = await cli.run(['--file', TABLE, '--dry-run', '--no-color', '--port', '5060']);
+  assert.deepStrictEqual([r.code, r.stderr, r.stdout.split('\n').slice(-9)], [0, '', [
+    '4 connections would be deleted by:',
+    '  conntrack -R - <<EOF',
+    '  -D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33021 --dport 5060 -w 0',
+    '  -D -p udp -s 192.0.2.10 -d 192.0.2.11 --sport 5062 --dport 5060 -w 0',
+    '  -D -p udp -s 192.0.2.10 -d 192.0.2.11 --sport 5070 --dport 5060 -w 0',
+    '  -D -p udplite -s 192.0.2.10 -d 192.0.2.11 --sport 5060 --dport 5061 -w 0',
+    '  EOF',
+    'note: conntrack walks the whole table once per line, 4 times (a saved table is deleted entry by entry)',
+    '',
   ]]);
 });
 
@@ -138,7 +157,7 @@ test('a filter conntrack lacks goes as one -R batch; --json reports conntrack\'s
 
 test('a batch conntrack stops part-way ("Protocol error") runs again with only the entries still there', async () => {
   const ct = fakeConntrack(dir, { perRun: 2 });
-  const r = await cli.run(['--port', '5060', '--yes', '--exec', '--conntrack-bin', ct.bin]);
+  const r = await cli.run(['--port', '5060', '--max', '4', '--yes', '--exec', '--conntrack-bin', ct.bin]);
   assert.deepStrictEqual([r.code, r.stdout, r.stderr], [0, 'deleted 4 connections\n', '']);
   // each stop is checked against the table (-L); the final count is the table's too
   assert.deepStrictEqual(ct.runs(), ['-L -o extended', '-R -', '-L -o extended', '-R -', '-L -o extended']);

@@ -41,7 +41,7 @@ describe('helper=fé reads as fé in every format', () => {
   });
 
   it('list table and CSV', async () => {
-    const table = await runCli(['list', '--file', FE]);
+    const table = await runCli(['list', '-n', '--file', FE]);
     assert.deepStrictEqual(table.stdout.split('\n').slice(2, 4), [
       '│ tcp   │ ESTABLISHED │ 10.1.0.2:37982 │ → │ 10.1.0.1:21 │ 10.2.0.2:21 → 10.2.0.1:37982 │   31 │ 2.0 KiB │   4d23h │ A helper=fé │',
       '│ fé    │             │ fd00:a4::1     │ → │ fd00:a4::2  │                              │    1 │    80 B │   9m58s │ U           │',
@@ -57,7 +57,7 @@ describe('helper=fé reads as fé in every format', () => {
 
 describe('control characters never reach the terminal', () => {
   it('list: escaped in the table, JSON-escaped in --json; lines with one in a key or name are skipped', async () => {
-    const table = await runCli(['list', '--file', CONTROL]);
+    const table = await runCli(['list', '-n', '--file', CONTROL]);
     assert.equal(table.code, 0);
     assert.equal(table.stdout.split('\n')[2],
       '│ tcp   │ ESTABLISHED │ 10.1.0.2:37982 │ → │ 10.1.0.1:21 │ 10.2.0.2:21 → 10.2.0.1:37982 │   31 │ 2.0 KiB │   4d23h │ A helper=f\\x1b\\x07\\x7fp │');

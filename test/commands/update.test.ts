@@ -41,6 +41,8 @@ const TAKEN: Array<[string[], number, string]> = [
   [['-p', 'udp', '--dport', '5060', '--set-mark', '1'], 2, 'conntrack -U -f ipv4 -p udp --dport 5060 -m 1'],
   [['-p', 'udp', '--reply-port-src', '547', '--set-mark', '1'], 1, 'conntrack -U -f ipv6 -p udp --reply-port-src 547 -m 1'],
   [['-p', 'udp', '--reply-port-dst', '5062', '--set-mark', '1'], 1, 'conntrack -U -f ipv4 -p udp --reply-port-dst 5062 -m 1'],
+  // --port: the one of its four port filters that selects every match
+  [['-p', 'udp', '--port', '5060', '--set-mark', '1'], 2, 'conntrack -U -f ipv4 -p udp --dport 5060 -m 1'],
 ];
 
 test('--dry-run: a filter that matched both families runs conntrack -U once per family', async () => {
@@ -71,7 +73,6 @@ const REFUSED = (why: string): string =>
 
 // [flags, the one sentence on stderr]: all exit 1 and run nothing
 const REFUSALS: Array<[string[], string]> = [
-  [['--port', '5060'], REFUSED('conntrack has no equal filter')],
   [['-p', 'sctp', '--state', 'ESTABLISHED'], REFUSED('conntrack -U does not filter by --state')],
   [['-m', '99'], REFUSED('-m means "set" for conntrack -U')],
   [['--mark', '1/0xff', '-p', 'udp', '--dport', '53'], 'ctflow: update: conntrack -U cannot change entries that live in a conntrack zone, 1 of 1 matches do (narrow the filter to entries outside zones, e.g. by address; ctflow list -w N shows which)\n'],
@@ -140,8 +141,9 @@ test('an update conntrack stops part-way (ENOBUFS) runs again, per family, until
   const ct = fakeConntrack(dir, { perRun: 2 });
   const r = await cli.run(['-p', 'udp', '-w', '0', '--set-mark', '0x42', '--yes', '--exec', '--conntrack-bin', ct.bin]);
   assert.deepStrictEqual([r.code, r.stdout, r.stderr], [0, 'updated 5 connections\n', '']);
+  // a stopped run that changed entries is run again at once; the table is read once, at the end
   assert.deepStrictEqual(ct.runs(), [
-    '-L -o extended', '-U -f ipv4 -p udp -m 66', '-L -o extended', '-U -f ipv4 -p udp -m 66', '-U -f ipv6 -p udp -m 66', '-L -o extended',
+    '-L -o extended', '-U -f ipv4 -p udp -m 66', '-U -f ipv4 -p udp -m 66', '-U -f ipv6 -p udp -m 66', '-L -o extended',
   ]);
   const marked = readFileSync(join(ct.dir, 'table'), 'utf8').split('\n').filter((l) => / udp .* mark=66 /.test(l)).map((l) => / sport=(\d+)/.exec(l)?.[1]);
   assert.deepStrictEqual(marked, ['5062', '5070', '546', '53001', '53000']);

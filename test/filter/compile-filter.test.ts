@@ -30,6 +30,8 @@ describe('compileFilter', () => {
     ['any port', router, { port: 53 }, 3],
     ['mark', router, { mark: { value: 23552, mask: 0xffffffff } }, 4],
     ['mark with mask', router, { mark: { value: 0, mask: 0xff00 } }, 24 + 3 + 1 + 0],
+    // as conntrack -m: (mark & 0xff00) is never 0x5c01, so the four entries marked 0x5c00 do not match
+    ['mark with a bit outside its mask', router, { mark: { value: 0x5c01, mask: 0xff00 } }, 0],
     ['zone', router, { zone: 42 }, 1],
     ['directional zone', inserted, { zone: 3 }, 1],
     ['status ASSURED', router, { status: ['ASSURED'] }, 19],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  parseCount, parseFamily, parseMark, parsePort, parseProtocol, parseSeconds, parseStates, parseStatuses, parseZone,
+  parseCount, parseFamily, parseMark, parseMarkFilter, parsePort, parseProtocol, parseSeconds, parseStates, parseStatuses, parseZone,
 } from '../../src/filter/option-values.js';
 
 describe('option values', () => {
@@ -16,6 +16,22 @@ describe('option values', () => {
     assert.deepEqual(parseMark('0x10/0xf0'), { value: 16, mask: 240 });
     assert.throws(() => parseMark('0x1ffffffff'), { exitCode: 2 });
     assert.throws(() => parseMark('1/2/3'), { exitCode: 2 });
+  });
+  it('reads a mark filter only when MARK lies inside MASK, naming the stray bits otherwise', () => {
+    assert.deepEqual(parseMarkFilter('0x10/0xf0'), { value: 16, mask: 240 });
+    assert.deepEqual(parseMarkFilter('0/0'), { value: 0, mask: 0 });
+    assert.deepEqual(parseMarkFilter('0x110'), { value: 0x110, mask: 0xffffffff });
+    assert.throws(() => parseMarkFilter('0x11/0xf0'), {
+      exitCode: 2, message: 'ctflow: --mark: 0x11 has bits outside the mask 0xf0 (0x1), so it can match no connection, got "0x11/0xf0"',
+    });
+    assert.throws(() => parseMarkFilter('272/15', '-m'), {
+      exitCode: 2, message: 'ctflow: -m: 0x110 has bits outside the mask 0xf (0x110), so it can match no connection, got "272/15"',
+    });
+    assert.throws(() => parseMarkFilter('1/0'), {
+      exitCode: 2, message: 'ctflow: --mark: 0x1 has bits outside the mask 0x0 (0x1), so it can match no connection, got "1/0"',
+    });
+    // a mark to set may carry bits outside its mask (conntrack -U XORs them in): parseMark keeps it
+    assert.deepEqual(parseMark('0x11/0xf0'), { value: 0x11, mask: 0xf0 });
   });
   it('reads zones, protocols, states, statuses and families', () => {
     assert.equal(parseZone('65535'), 65535);

@@ -5,8 +5,8 @@
 //
 // With `perRun` it keeps its own copy of the table and changes it, stopping part-way as conntrack
 // v1.4.7 does in a namespace: `-U -f F -p P -m M[/MASK]` sets mark=M on at most `perRun` entries
-// of that family and protocol outside zones that lack it, then fails with "No buffer space
-// available" while some are left; `-R` deletes the entries of at most `perRun` `-D` lines (ports
+// of that family and protocol outside zones that lack it (printing each: conntrack prints some),
+// then fails with "No buffer space available" while some are left; `-R` deletes the entries of at most `perRun` `-D` lines (ports
 // protocols: -s -d --sport --dport), printing each, then fails with "Protocol error".
 
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -82,7 +82,7 @@ case "$1" in
   -U) shift; fam=; proto=; mark=
     while [ $# -gt 0 ]; do case "$1" in -f) fam=$2; shift ;; -p) proto=$2; shift ;; -m) mark=\${2%%/*}; shift ;; esac; shift; done
     awk -v fam="$fam" -v proto="$proto" -v mark="$mark" -v max=${perRun} -v out="$t.new" '
-      $1 == fam && $3 == proto && $0 !~ /zone/ && $0 !~ ("mark=" mark " ") { if (done < max) { sub(/mark=[0-9]+/, "mark=" mark); done++ } else left++ }
+      $1 == fam && $3 == proto && $0 !~ /zone/ && $0 !~ ("mark=" mark " ") { if (done < max) { sub(/mark=[0-9]+/, "mark=" mark); done++; print } else left++ }
       { print > out }
       END {
         if (left > 0) { print "${TRAILER} Operation failed: No buffer space available" > "/dev/stderr"; exit 1 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { createNetns, deleteNetns, inNetns, netnsUnavailable } from '../helpers/netns.js';
+import { netnsTable, without } from '../helpers/netns-table.js';
 import { entryKey } from '../../src/kernel/plan-progress.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import type { Conn } from '../../src/model.js';
@@ -36,20 +37,7 @@ function insertLines(): string[] {
 const INSERT = join(dir, 'insert.txt');
 writeFileSync(INSERT, `${insertLines().join('\n')}\n`);
 
-/** The table without the fields that change by themselves (timeout, use). */
-function table(ns: string): Map<string, Conn> {
-  const map = new Map<string, Conn>();
-  for (const line of inNetns(ns, 'cat', ['/proc/net/nf_conntrack']).split('\n')) {
-    const c = parseConnLine(line);
-    if (c === undefined) continue;
-    map.set(entryKey(c), { ...c, timeout: undefined, use: undefined, deltaTime: undefined });
-  }
-  return map;
-}
-
-function without(before: Map<string, Conn>, gone: (c: Conn) => boolean): Map<string, Conn> {
-  return new Map([...before].filter(([, c]) => !gone(c)));
-}
+const table = netnsTable;
 
 async function withTable(name: string, body: (ns: string, before: Map<string, Conn>) => Promise<void>): Promise<void> {
   const ns = createNetns(name);
@@ -83,7 +71,8 @@ test('deletes by CIDR + port exactly the matching subset (conntrack -D argv)', {
 
 test('--dry-run changes nothing and lists exactly what the real delete removes (-R batch)', { skip }, async () => {
   await withTable('dry', async (ns, before) => {
-    const args = ['delete', '--port', '443', '-f', 'ipv6', '-m', '9', '--json'];
+    // --max: exactly the entries counted, so the batch, not the port filters
+    const args = ['delete', '--port', '443', '-f', 'ipv6', '-m', '9', '--max', '1000', '--json'];
     const dry = await runCli([...args, '--dry-run'], { netns: ns });
     assert.equal(dry.code, 0);
     const plan = JSON.parse(dry.stdout) as { matched: unknown[]; would_run: string[] };
@@ -105,8 +94,8 @@ test('update --set-mark changes the mark of exactly the matching entries, and re
     const r1 = await runCli(['update', '-p', 'tcp', '-f', 'ipv6', '--set-mark', '0x42', '--yes'], { netns: ns });
     const tcp6 = [...before.values()].filter((c) => c.family === 'ipv6' && c.protonum === 6).length;
     assert.deepStrictEqual([r1.code, r1.stdout, r1.stderr], [0, `updated ${tcp6} connections\n`, '']);
-    // --port is ctflow's own test: conntrack -U cannot say it, so ctflow refuses and changes nothing
-    const r2 = await runCli(['update', '--port', '80', '--set-mark', '5', '--yes'], { netns: ns });
+    // a reply CIDR: conntrack -U cannot say it (and -p tcp alone takes IPv6 too), so ctflow refuses
+    const r2 = await runCli(['update', '-p', 'tcp', '--reply-src', '10.20.0.0/24', '--set-mark', '5', '--yes'], { netns: ns });
     assert.deepStrictEqual([r2.code, r2.stdout], [1, '']);
     assert.match(r2.stderr, /^ctflow: update: this filter cannot be passed to conntrack -U \(conntrack has no equal filter\)/);
     const r3 = await runCli(['update', '-p', 'tcp', '-s', '10.9.1.0/24', '--set-mark', '5/0xf', '--yes'], { netns: ns });

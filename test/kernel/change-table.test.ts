@@ -49,7 +49,8 @@ const FILTERS: Array<[string, FilterOptions, Partial<ConntrackFilter> | undefine
   ['two states', { proto: TCP, state: ['ESTABLISHED', 'TIME_WAIT'] }, undefined],
   ['mark without mask', { mark: { value: 5, mask: 0xffffffff } }, { mark: { value: 5, mask: 0xffffffff } }],
   ['mark inside its mask', { mark: { value: 0x10, mask: 0xf0 } }, { mark: { value: 0x10, mask: 0xf0 } }],
-  ['mark with bits outside its mask', { mark: { value: 0x110, mask: 0xf0 } }, undefined],
+  // both match nothing: ctflow compares (mark & mask) with the value, as conntrack does
+  ['mark with bits outside its mask', { mark: { value: 0x110, mask: 0xf0 } }, { mark: { value: 0x110, mask: 0xf0 } }],
   ['status ASSURED', { status: ['ASSURED'] }, { status: ['ASSURED'] }],
   ['status ASSURED and SEEN_REPLY', { status: ['SEEN_REPLY', 'ASSURED'] }, { status: ['SEEN_REPLY', 'ASSURED'] }],
   ['status UNREPLIED', { status: ['UNREPLIED'] }, undefined],
@@ -76,39 +77,46 @@ function invocationOf(plan: Plan): Plan['steps'][number]['invocation'] {
   return plan.steps[0]!.invocation;
 }
 
-// [ctflow filter, conntrack argv, batch lines (undefined = one -D argv), entries matched]
-const ROUTES: Array<[FilterOptions, string[], string[] | undefined, number]> = [
-  [{ proto: TCP, dport: 443 }, ['-D', '-p', 'tcp', '--dport', '443'], undefined, 10],
-  [{ family: 'ipv6', proto: UDP }, ['-D', '-f', 'ipv6', '-p', 'udp'], undefined, 1],
-  [{ src: '192.0.2.0/24', mark: { value: 1, mask: 0xffffffff }, status: ['ASSURED'] }, ['-D', '-s', '192.0.2.0/24', '-m', '1', '-u', 'ASSURED'], undefined, 0],
-  [{ proto: 132, state: ['ESTABLISHED'] }, ['-D', '-p', 'sctp', '--state', 'ESTABLISHED'], undefined, 1],
-  [{ replySrc: '192.0.2.12', replyDst: '192.0.2.13' }, ['-D', '-r', '192.0.2.12', '-q', '192.0.2.13'], undefined, 1],
-  [{ zone: 7 }, BATCH, ['-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33010 --dport 443 -w 7'], 1],
-  [{ port: 5060 }, BATCH, [
-    '-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33021 --dport 5060 -w 0',
-    '-D -p udp -s 192.0.2.10 -d 192.0.2.11 --sport 5062 --dport 5060 -w 0',
-    '-D -p udp -s 192.0.2.10 -d 192.0.2.11 --sport 5070 --dport 5060 -w 0',
-    '-D -p udplite -s 192.0.2.10 -d 192.0.2.11 --sport 5060 --dport 5061 -w 0',
+// [ctflow filter, each step's conntrack argv and batch lines (undefined = a -D argv), entries matched]
+const ROUTES: Array<[FilterOptions, Array<[string[], string[] | undefined]>, number]> = [
+  [{ proto: TCP, dport: 443 }, [[['-D', '-p', 'tcp', '--dport', '443'], undefined]], 10],
+  [{ family: 'ipv6', proto: UDP }, [[['-D', '-f', 'ipv6', '-p', 'udp'], undefined]], 1],
+  [{ src: '192.0.2.0/24', mark: { value: 1, mask: 0xffffffff }, status: ['ASSURED'] }, [[['-D', '-s', '192.0.2.0/24', '-m', '1', '-u', 'ASSURED'], undefined]], 0],
+  [{ proto: 132, state: ['ESTABLISHED'] }, [[['-D', '-p', 'sctp', '--state', 'ESTABLISHED'], undefined]], 1],
+  [{ replySrc: '192.0.2.12', replyDst: '192.0.2.13' }, [[['-D', '-r', '192.0.2.12', '-q', '192.0.2.13'], undefined]], 1],
+  [{ zone: 7 }, [[BATCH, ['-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33010 --dport 443 -w 7']]], 1],
+  // --port: the fewest of its four port filters, per protocol matched (conntrack's ports need -p)
+  [{ port: 5060 }, [
+    [['-D', '-p', 'udp', '--dport', '5060'], undefined],
+    [['-D', '-p', 'udplite', '--sport', '5060'], undefined],
+    [['-D', '-p', 'tcp', '--dport', '5060'], undefined],
   ], 4],
-  [{ proto: TCP, state: ['FIN_WAIT', 'CLOSE_WAIT'] }, BATCH, [
-    '-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33013 --dport 443 --orig-zone 3',
-    '-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33014 --dport 443 --reply-zone 4',
+  // several states: one filter each
+  [{ proto: TCP, state: ['FIN_WAIT', 'CLOSE_WAIT'] }, [
+    [['-D', '-p', 'tcp', '--state', 'FIN_WAIT'], undefined],
+    [['-D', '-p', 'tcp', '--state', 'CLOSE_WAIT'], undefined],
   ], 2],
-  [{ dnat: true }, BATCH, ['-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33020 --dport 80 -w 0'], 1],
-  [{ status: ['UNREPLIED'], proto: 1 }, BATCH, ['-D -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-type 8 --icmp-code 0 --icmp-id 1010 -w 0'], 1],
-  // ctflow compares (mark & mask) with (value & mask): 0x100/0xff takes mark 0, conntrack would not
-  [{ proto: 47, mark: { value: 0x100, mask: 0xff } }, BATCH, ['-D -p gre -s 192.0.2.10 -d 192.0.2.11 --srckey 0x1 --dstkey 0xffff -w 0'], 1],
-  [{ proto: 47, nat: true }, BATCH, [], 0],
-  [{ proto: 47 }, ['-D', '-p', 'gre'], undefined, 1],
+  // the zone test dropped: the one tcp CLOSE_WAIT entry of the table is the zone-4 one
+  [{ zone: 4, proto: TCP, state: ['CLOSE_WAIT'] }, [[['-D', '-p', 'tcp', '--state', 'CLOSE_WAIT'], undefined]], 1],
+  [{ dnat: true }, [[BATCH, ['-D -p tcp -s 192.0.2.10 -d 192.0.2.11 --sport 33020 --dport 80 -w 0']]], 1],
+  [{ status: ['UNREPLIED'], proto: 1 }, [[BATCH, ['-D -p icmp -s 192.0.2.10 -d 192.0.2.12 --icmp-type 8 --icmp-code 0 --icmp-id 1010 -w 0']]], 1],
+  // 0x100/0xff: no (mark & 0xff) is 0x100, so nothing matches, for ctflow as for conntrack
+  [{ proto: 47, mark: { value: 0x100, mask: 0xff } }, [[['-D', '-p', 'gre', '-m', '256/0xff'], undefined]], 0],
+  [{ proto: 47, nat: true }, [[BATCH, []]], 0],
+  // the zone dropped selects the zone-65535 twin too, and so does every address group: entry by entry
+  [{ zone: 0, proto: UDP, src: '192.0.2.10', dst: '192.0.2.12' }, [[BATCH, [
+    '-D -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53001 --dport 53 -w 0',
+    '-D -p udp -s 192.0.2.10 -d 192.0.2.12 --sport 53000 --dport 53 -w 0',
+  ]]], 2],
+  [{ proto: 47 }, [[['-D', '-p', 'gre'], undefined]], 1],
 ];
 
-test('planDelete: each filter → one -D argv or one -R batch of exact lines, over the captured table', async () => {
+test('planDelete: each filter → one -D argv, the few -D argvs that cover it, or one -R batch of exact lines', async () => {
   const got = await Promise.all(ROUTES.map(async ([f]) => {
     const plan = await planDelete({ kind: 'filter', filter: f }, { source, conntrackBin: '/opt/ct' });
-    const inv = invocationOf(plan);
-    return [inv.command, inv.args, inv.batch, plan.matched.length];
+    return [plan.steps.map((s) => [s.invocation.command, s.invocation.args, s.invocation.batch]), plan.matched.length];
   }));
-  assert.deepStrictEqual(got, ROUTES.map(([, args, batch, n]) => ['/opt/ct', args, batch, n]));
+  assert.deepStrictEqual(got, ROUTES.map(([, steps, n]) => [steps.map(([args, batch]) => ['/opt/ct', args, batch]), n]));
 });
 
 test('planDelete: a saved table, or a --max bound, deletes exactly the matched entries (a batch), never by filter', async () => {
@@ -129,7 +137,7 @@ test('planDelete: a saved table, or a --max bound, deletes exactly the matched e
 });
 
 test('planDelete: a batch names exactly the matched entries, one line each', async () => {
-  const plan = await planDelete({ kind: 'filter', filter: { port: 5060 } }, { source });
+  const plan = await planDelete({ kind: 'filter', filter: { port: 5060 } }, { source: saved });
   assert.deepStrictEqual(invocationOf(plan).command, 'conntrack');
   assert.deepStrictEqual(
     plan.matched.map(entryKey),
@@ -193,11 +201,23 @@ test('planUpdate: conntrack -U argv for filters it takes, one per family matched
   ]);
 });
 
+test('planUpdate: --port becomes the port filters conntrack -U takes, with the family of what each selects', async () => {
+  const mark = { value: 0x42, mask: undefined };
+  const plans = await Promise.all([
+    planUpdate({ kind: 'filter', filter: { proto: UDP, port: 5060 } }, mark, { source }),
+    planUpdate({ kind: 'filter', filter: { proto: UDP, port: 547 } }, mark, { source }),
+  ]);
+  assert.deepStrictEqual(plans.map((p) => [stepsOf(p), p.matched.length]), [
+    [[['conntrack', ['-U', '-f', 'ipv4', '-p', 'udp', '--dport', '5060', '-m', '66'], 2]], 2],
+    [[['conntrack', ['-U', '-f', 'ipv6', '-p', 'udp', '--dport', '547', '-m', '66'], 1]], 1],
+  ]);
+});
+
 test('planUpdate: refuses zones and filters -U cannot say, before anything runs', async () => {
   const mark = { value: 0x42, mask: undefined };
   const REFUSED = (why: string): string => `ctflow: update: this filter cannot be passed to conntrack -U (${why}) and conntrack's -R batch of -U lines is unreliable, nothing was changed; filter with -p, -s, -d, -r, -q, -f and ports only, or name one connection with --exact`;
   assert.deepStrictEqual(await Promise.all([
-    refusal(planUpdate({ kind: 'filter', filter: { proto: UDP, port: 5060 } }, mark, { source })),
+    refusal(planUpdate({ kind: 'filter', filter: { snat: true } }, mark, { source })),
     refusal(planUpdate({ kind: 'filter', filter: { mark: { value: 99, mask: 0xffffffff } } }, mark, { source })),
     refusal(planUpdate({ kind: 'filter', filter: { proto: UDP, dst: '192.0.2.12' } }, mark, { source })),
   ]), [
