@@ -26,6 +26,7 @@ import {
   addFilterOptions, addSourceOptions, collect, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
 } from './options.js';
 import { scanTable } from './scan.js';
+import { readOnlyOnce } from '../source/open-source.js';
 import { openTerminal } from './top-terminal.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 import { addZoneFilterOptions, addZonesOption, withZoneFilter, zonesFrom, ZONES_FOR_FILTERS_HELP, type ZoneFlags } from './zone-options.js';
@@ -92,8 +93,8 @@ async function runTop(flags: TopFlags): Promise<void> {
   const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit', 1);
   const asked = flags.iterations === undefined ? undefined : parseCount(flags.iterations, '--iterations', 1);
   let iterations = flags.once ? 1 : asked;
-  // stdin can be read once only
-  if (source.stdin || source.file === '-') iterations = 1;
+  // stdin, a pipe or a FIFO can be read once only: one frame
+  if (readOnlyOnce(source)) iterations = 1;
   const live = source.file === undefined && !source.stdin;
   // discovered again at every reading: a long-running view outlives DHCP leases and new interfaces
   const given = flags.local === undefined ? undefined : parseLocalOption(flags.local);
