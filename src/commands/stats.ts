@@ -7,7 +7,6 @@
 // entries; the kernel's count/max/fill and counters stay whole-table, and the output says so.
 
 import { Command } from 'commander';
-import { open } from 'node:fs/promises';
 import { sampleTable, stateKey, type Sample } from '../aggregate/sampler.js';
 import { buildStatsReport, type StatsReport } from '../aggregate/stats-report.js';
 import { anyRounded, ROUNDED_SUMS } from '../aggregate/sum-limit.js';
@@ -26,7 +25,8 @@ import { stdoutPalette } from '../render/palette.js';
 import { renderPrometheus } from '../render/prometheus.js';
 import { renderSeries, sampleLine } from '../render/series-view.js';
 import { renderStatsReport } from '../render/stats-report.js';
-import { isLiveTable } from '../source/open-source.js';
+import { describeSource, isLiveTable, readOnlyOnce } from '../source/open-source.js';
+import { peekFirstLine } from '../source/peek-source.js';
 import { readLines } from '../source/read-lines.js';
 import { type ReadOptions } from '../parse/read-table.js';
 import {
@@ -115,7 +115,7 @@ async function runStats(flags: StatsFlags): Promise<void> {
   // -f is a filter here, never `conntrack -L -f`: the entries read stay the whole table
   const source = sourceFrom({ ...flags, family: undefined });
   if (interval !== undefined) {
-    if (source.stdin || source.file === '-') throw usageError('ctflow: --interval: needs a table it can read again, got stdin');
+    if (readOnlyOnce(source)) throw usageError(`ctflow: --interval: needs a table it can read again, got ${describeSource(source)}`);
     await runSampling(source, interval, count, flags, out, filter);
     await out.end();
     return;
@@ -132,25 +132,6 @@ async function runStats(flags: StatsFlags): Promise<void> {
   await out.end();
 }
 
-/** The first line of a plain file, to tell a stats capture from a table; undefined for gzip/empty. */
-async function firstLineOf(path: string): Promise<string | undefined> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch {
-    return undefined; // readTable reports a missing or unreadable file in its own words
-  }
-  try {
-    const buf = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    if (bytesRead >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return undefined;
-    const text = buf.subarray(0, bytesRead).toString('latin1');
-    return text.split('\n').find((l) => l.trim().length > 0);
-  } finally {
-    await handle.close();
-  }
-}
-
 async function readStatsFile(source: ReadOptions): Promise<KernelCounters> {
   let text = '';
   await readLines(source, (line) => {
@@ -158,7 +139,7 @@ async function readStatsFile(source: ReadOptions): Promise<KernelCounters> {
   });
   const counters = parseKernelStats(text);
   if (counters === undefined) {
-    throw new CtflowError(`ctflow: ${source.file}: must be /proc/net/stat/nf_conntrack or conntrack -S text throughout, got a line that is neither`, {
+    throw new CtflowError(`ctflow: ${describeSource(source)}: must be /proc/net/stat/nf_conntrack or conntrack -S text throughout, got a line that is neither`, {
       code: 'EFORMAT',
     });
   }
@@ -176,11 +157,14 @@ export interface StatsFilter {
 export async function collectReport(
   source: ReadOptions, top: number, perCpu: boolean, out: Output, filter?: StatsFilter,
 ): Promise<StatsReport> {
-  if (source.file !== undefined && source.file !== '-') {
-    const first = await firstLineOf(source.file);
-    if (first !== undefined && isKernelStatsText(first)) {
+  if (!isLiveTable(source)) {
+    // a saved file or stdin may hold kernel counters instead of a table: its first line says which,
+    // read from the one stream (a pipe cannot be read again, nor at an offset)
+    const peeked = await peekFirstLine(source);
+    source = peeked.source;
+    if (peeked.firstLine !== undefined && isKernelStatsText(peeked.firstLine)) {
       if (filter !== undefined) {
-        throw usageError(`ctflow: ${source.file}: holds kernel counters, which have no entries to filter, got the filter ${filter.text}`);
+        throw usageError(`ctflow: ${describeSource(source)}: holds kernel counters, which have no entries to filter, got the filter ${filter.text}`);
       }
       return buildStatsReport({ table: undefined, counters: await readStatsFile(source), perCpu });
     }

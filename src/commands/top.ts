@@ -26,6 +26,7 @@ import {
   addFilterOptions, addSourceOptions, collect, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
 } from './options.js';
 import { scanTable } from '../scan/read.js';
+import { readOnlyOnce } from '../source/open-source.js';
 import { openTerminal } from './top-terminal.js';
 import { addExamples, inGroup, OUTPUT, SELECTION, SOURCE } from './help-groups.js';
 import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
@@ -96,8 +97,8 @@ async function runTop(flags: TopFlags): Promise<void> {
   const limit = limitFrom(flags.limit);
   const asked = flags.iterations === undefined ? undefined : parseCount(flags.iterations, '--iterations', 1);
   let iterations = flags.once ? 1 : asked;
-  // stdin can be read once only
-  if (source.stdin || source.file === '-') iterations = 1;
+  // stdin, a pipe or a FIFO can be read once only: one frame
+  if (readOnlyOnce(source)) iterations = 1;
   const live = source.file === undefined && !source.stdin;
   // discovered again at every reading: a long-running view outlives DHCP leases and new interfaces
   const given = flags.local === undefined ? undefined : parseLocalOption(flags.local);

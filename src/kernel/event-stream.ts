@@ -84,8 +84,11 @@ export function openEventStream(opts: EventSourceOptions, sink: EventSink): Even
 function fromText(opts: EventSourceOptions, sink: EventSink): EventStream {
   let stopped = false;
   let lineNumber = 0;
+  // a live pipe (`conntrack -E | ctflow watch --stdin`, `--file <(conntrack -E)`) never ends by
+  // itself: stop() closes it
+  const reading = new AbortController();
   const done = readLines(
-    { file: opts.file, stdin: opts.stdin, stdinStream: opts.stdinStream },
+    { file: opts.file, stdin: opts.stdin, stdinStream: opts.stdinStream, signal: reading.signal },
     (line) => {
       if (stopped) return;
       lineNumber++;
@@ -105,8 +108,7 @@ function fromText(opts: EventSourceOptions, sink: EventSink): EventStream {
     done,
     async stop() {
       stopped = true;
-      // a live pipe (`conntrack -E | ctflow watch --stdin`) would otherwise keep us waiting
-      (opts.stdinStream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined)?.destroy?.();
+      reading.abort();
     },
   };
 }

@@ -6,8 +6,9 @@
 // one sentence each of its failures becomes.
 
 import { spawn } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, open as openFd, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { conntrackMissing } from '../conntrack-missing.js';
@@ -29,6 +30,16 @@ export interface SourceOptions {
   procPath?: string | undefined;
   /** where stdin comes from (tests pass their own stream) */
   stdinStream?: NodeJS.ReadableStream | undefined;
+  /**
+   * the source's bytes, already opened (peekFirstLine): read from here, once, instead of opening
+   * it again (a pipe cannot be). Its chunks may share a buffer, as openSource's with `reuse`.
+   */
+  opened?: AsyncIterable<Buffer> | undefined;
+  /**
+   * ends a read that may never end by itself (watch on stdin, a pipe or a FIFO whose writer goes
+   * on): the stream is closed and the read ends quietly
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** A human name for the source, for messages. */
@@ -219,7 +230,7 @@ async function* fromStdinFd(): AsyncGenerator<Buffer> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
       if (filled > 0) yield buffer.subarray(0, filled);
-      yield* fromStdin(process.stdin);
+      yield* fromStream(process.stdin);
       return;
     }
     if (filled > 0) yield buffer.subarray(0, filled);
@@ -250,9 +261,53 @@ function stdinIsPipeOrFile(): boolean {
   }
 }
 
-async function* fromStdin(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
-  // a stream of strings (one with an encoding set) holds text: its UTF-8 bytes are the table's
-  for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+async function* fromStream(stream: NodeJS.ReadableStream, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  if (signal?.aborted) return;
+  const close = (): void => void (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  signal?.addEventListener('abort', close, { once: true });
+  try {
+    // a stream of strings (one with an encoding set) holds text: its UTF-8 bytes are the table's
+    for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+  } catch (err) {
+    // the stream closed by the signal says it ended early: that is what was asked
+    if (!signal?.aborted) throw err;
+  } finally {
+    signal?.removeEventListener('abort', close);
+  }
+}
+
+/**
+ * A pipe or FIFO named by a path (mkfifo, <(…), /dev/stdin on a pipe), read as a stream that the
+ * signal can close at once. Read as a file, each read waits in the thread pool for the writer's
+ * next bytes, so `watch --file <(conntrack -E) --count 1` kept running until conntrack wrote
+ * again. (Whole-table readers keep the file reads: ~2× faster on 230 MB from a pipe.)
+ */
+async function* fromPipe(path: string, signal: AbortSignal): AsyncGenerator<Buffer> {
+  let fd: number;
+  try {
+    // opening waits for a writer, as reading would
+    fd = await new Promise<number>((resolve, reject) => openFd(path, 'r', (err, n) => (err ? reject(err) : resolve(n))));
+  } catch (err) {
+    throw fileError(path, err as NodeJS.ErrnoException, false);
+  }
+  yield* fromStream(new Socket({ fd, readable: true, writable: false }), signal);
+}
+
+/** What a path names, following /dev/stdin and /dev/fd/N (a FIFO's stat does not wait for a writer). */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined; // reading it says what is wrong
+  }
+}
+
+/**
+ * `--file /dev/stdin` when stdin is a socket (a program's stdio pipe, e.g. node's): a socket
+ * cannot be opened by path (ENXIO), so fd 0 is read as --stdin reads it.
+ */
+function namesStdinSocket(path: string): boolean {
+  return (path === '/dev/stdin' || path === '/dev/fd/0' || path === '/proc/self/fd/0') && statOf(path)?.isSocket() === true;
 }
 
 /** `conntrack -L -o extended`: its "N flow entries have been shown." on stderr is not an error. */
@@ -289,6 +344,27 @@ async function* fromConntrack(bin: string, extraArgs: string[]): AsyncGenerator<
   }
 }
 
+/**
+ * Whether the source can be read only once: stdin, or a --file naming a pipe (/dev/stdin, <(…)),
+ * a socket or a terminal; opened again, a pipe whose writer is done ends at once. The kernel's
+ * table, `conntrack -L`, a regular file and a named FIFO (each opening waits for the next writer's
+ * table) can be read again.
+ */
+export function readOnlyOnce(opts: SourceOptions): boolean {
+  if (opts.stdin || opts.file === '-') return true;
+  if (opts.file === undefined || opts.exec) return false;
+  const st = statOf(opts.file);
+  if (st === undefined || st.isFile() || st.isDirectory()) return false;
+  if (!st.isFIFO()) return true;
+  try {
+    // a pipe's /proc link names `pipe:[N]`, which no path reaches; a named FIFO resolves
+    realpathSync.native(opts.file);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Whether the options name the kernel's table as it is now (/proc or `conntrack -L`), not a saved copy. */
 export function isLiveTable(opts: SourceOptions): boolean {
   return opts.file === undefined && !opts.stdin;
@@ -299,14 +375,18 @@ export function isLiveTable(opts: SourceOptions): boolean {
  * fromFile): only for a consumer that is done with each chunk before it asks for the next.
  */
 export function openSource(opts: SourceOptions, reuse = false): AsyncIterable<Buffer> {
+  if (opts.opened !== undefined) return opts.opened;
   if (opts.exec) return fromConntrack(opts.conntrackBin ?? 'conntrack', opts.execArgs ?? []);
-  if (opts.stdin || opts.file === '-') {
+  if (opts.stdin || opts.file === '-' || (opts.file !== undefined && namesStdinSocket(opts.file))) {
     if (opts.stdinStream === undefined) refuseDirectoryOnStdin();
     // (the process.stdin getter is not touched on the fd path: it would make the pipe non-blocking)
     if (reuse && opts.stdinStream === undefined && stdinIsPipeOrFile()) return gunzipIfNeeded(fromStdinFd(), 'stdin');
-    return gunzipIfNeeded(fromStdin(opts.stdinStream ?? process.stdin), 'stdin');
+    return gunzipIfNeeded(fromStream(opts.stdinStream ?? process.stdin, opts.signal), 'stdin');
   }
-  if (opts.file !== undefined) return gunzipIfNeeded(fromFile(opts.file, false, reuse), opts.file);
+  if (opts.file !== undefined) {
+    if (opts.signal !== undefined && statOf(opts.file)?.isFIFO() === true) return gunzipIfNeeded(fromPipe(opts.file, opts.signal), opts.file);
+    return gunzipIfNeeded(fromFile(opts.file, false, reuse), opts.file);
+  }
   const proc = opts.procPath ?? PROC_CONNTRACK;
   return fromFile(proc, true, reuse);
 }
