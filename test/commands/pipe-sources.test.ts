@@ -11,8 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { CLI, PINNED_ENV, ROOT, fixture, runCli, type CliResult } from '../helpers/cli.js';
-import { logRun } from '../helpers/flag-log.js';
+import { CLI, PINNED_ENV, ROOT, fixture, resultOf, runCli, type CliResult } from '../helpers/cli.js';
 
 const TABLE = fixture('nat-router/proc_nf_conntrack.txt');
 const EVENTS = fixture('nat-router/events_E_o_timestamp.txt');
@@ -30,22 +29,9 @@ function mkfifo(): string {
 
 /** `sh -c SCRIPT sh ARGS…` (or bash), its streams; `stdin` is written to it. */
 function shell(shellName: 'sh' | 'bash', script: string, args: string[], logged: string[], stdin?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    // (--norc: bash reads ~/.bashrc when its stdin is a socket, as node's stdio is)
-    const flags = shellName === 'bash' ? ['--norc', '--noprofile', '-c'] : ['-c'];
-    const child = spawn(shellName, [...flags, script, shellName, ...args], { cwd: ROOT, env: PINNED_ENV, timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      logRun(logged, code);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin ?? '');
-  });
+  // (--norc: bash reads ~/.bashrc when its stdin is a socket, as node's stdio is)
+  const flags = shellName === 'bash' ? ['--norc', '--noprofile', '-c'] : ['-c'];
+  return resultOf(spawn(shellName, [...flags, script, shellName, ...args], { cwd: ROOT, env: PINNED_ENV, timeout: 60_000 }), logged, stdin);
 }
 
 /** A writer that copies `input` into the FIFO, then (with `holdSeconds`) keeps it open. */

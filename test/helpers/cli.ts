@@ -1,6 +1,6 @@
 // Spawning the real CLI (dist/cli.js) with a pinned environment, and paths to the fixtures.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,24 +45,28 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
   const [cmd, argv] = opts.netns
     ? ['ip', ['netns', 'exec', opts.netns, process.execPath, CLI, ...args]]
     : [process.execPath, [CLI, ...args]];
+  const child = spawn(cmd as string, argv as string[], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...PINNED_ENV, ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    timeout: opts.timeoutMs ?? 60_000,
+  });
+  return resultOf(child, args, opts.stdin);
+}
+
+/** A spawned process's exit code and streams once it closes; `stdin` is written to it, `logged` goes to the option check. */
+export function resultOf(child: ChildProcessWithoutNullStreams, logged: string[], stdin?: string | Buffer): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd as string, argv as string[], {
-      cwd: opts.cwd ?? ROOT,
-      env: { ...PINNED_ENV, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: opts.timeoutMs ?? 60_000,
-    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      logRun(args, code);
+      logRun(logged, code);
       resolvePromise({ code, stdout, stderr });
     });
     child.stdin.on('error', () => undefined);
-    if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
-    else child.stdin.end();
+    child.stdin.end(stdin ?? '');
   });
 }
