@@ -92,17 +92,24 @@ async function* gunzipped(it: AsyncIterator<Buffer>, name: string): AsyncGenerat
     }
     return;
   }
+  yield* replay([head], it);
+}
+
+/**
+ * Chunks already read (`head`), then the rest of the same source. A reader that stops early
+ * (--strict's first bad line, a closed stdout) returns this generator: that is passed on, or the
+ * file stays open until a GC closes it with a warning.
+ */
+export async function* replay(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   try {
-    yield head;
+    yield* head;
     for (;;) {
-      const r = await it.next();
+      const r = await rest.next();
       if (r.done) return;
       yield r.value;
     }
   } finally {
-    // a reader that stops early (--strict's first bad line, a closed stdout) returns this
-    // generator: pass that on, or the file stays open until a GC closes it with a warning
-    await it.return?.();
+    await rest.return?.();
   }
 }
 

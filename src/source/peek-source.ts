@@ -4,24 +4,10 @@
 // command that must see what a source holds before choosing how to read it (stats: a table, or
 // kernel counters) opens it once, here.
 
-import { openSource, type SourceOptions } from './open-source.js';
+import { openSource, replay, type SourceOptions } from './open-source.js';
 
 /** How far to look for the first line that is not blank. */
 const PEEK_BYTES = 4096;
-
-async function* replay(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  try {
-    yield* head;
-    for (;;) {
-      const r = await rest.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    // a reader that stops early closes the file (or pipe) now
-    await rest.return?.();
-  }
-}
 
 /**
  * The first non-blank line within the first PEEK_BYTES (gunzipped), or undefined when there is
