@@ -26,6 +26,7 @@ import { flowZones } from '../render/flow-zones.js';
 import { flowService } from '../render/service-column.js';
 import { withColumn } from '../render/appended-columns.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
+import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
 import { leftoverWordsOf } from './unknown-command.js';
 import { addExamples, inGroup, OUTPUT, SOURCE } from './help-groups.js';
 import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
@@ -35,7 +36,7 @@ import { addProcessesOption, flowProcessLookup, processesFrom, type ProcessFlags
 import { flowProcessFields, flowProcessText } from '../render/process-fields.js';
 import { DEFAULT_GRAPH_FLOWS } from '../render/flow-graph.js';
 
-interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags, GraphFlags, ProcessFlags {
+interface FlowsFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, FlowSelectionFlags, GraphFlags, ProcessFlags, TableFlags {
   local?: string[];
   sort?: string;
   reverse?: boolean;
@@ -59,6 +60,7 @@ export function flowsCommand(): Command {
   inGroup(cmd, OUTPUT, (c) => c
     .option('-n, --numeric', 'numeric: no reverse DNS (peer addresses only) and no Service column (ports as numbers only, as ss -n)')
     .option('--dns-timeout <ms>', `reverse DNS deadline for all lookups together (default ${DEFAULT_DNS_TIMEOUT_MS})`));
+  addTableOptions(cmd);
   addZonesOption(cmd);
   addGraphOption(cmd);
   addProcessesOption(cmd);
@@ -89,6 +91,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   const dnsTimeout = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseCount(flags.dnsTimeout, '--dns-timeout', 1, MAX_DNS_TIMEOUT_MS);
   const keep = await compileSelection(selection, flags);
   const zones = await zonesFrom(flags);
+  const layout = tableLayoutFrom(flags);
 
   const out = createOutput();
   // summed per part of the table, on every core when the table is big (scan/flows-job.ts)
@@ -161,7 +164,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
       // -n: ports stay numbers only (no Service column), as ss -n
       const serviceColumn = flags.numeric ? zoneColumn : withColumn(zoneColumn, 'Service', flowService);
       const columns = procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (f) => flowProcessText(procs(f)));
-      writeFlowsTable((t) => out.write(t), { count: ids.length, flow: (i) => table.view(ids[i]!) }, palette, names, columns);
+      writeFlowsTable((t) => out.write(t), { count: ids.length, flow: (i) => table.view(ids[i]!) }, palette, names, columns, layout);
       break;
     }
   }

@@ -20,6 +20,7 @@ import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
   type FilterFlags, type OutputFlags, type SourceFlags,
 } from './options.js';
+import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
 import { listJob } from '../scan/list-job.js';
 import { addProcessesOption, connProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
 import { processJson, processText } from '../render/process-fields.js';
@@ -28,7 +29,7 @@ import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
 import { scanJob, scanTable } from '../scan/read.js';
 import { addMarkMapOption, addZoneFilterOptions, addZonesOption, extrasFrom, withZoneFilter, type ZoneFlags } from './zone-options.js';
 
-interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, ProcessFlags {
+interface ListFlags extends SourceFlags, FilterFlags, OutputFlags, ZoneFlags, ProcessFlags, TableFlags {
   sort?: string;
   reverse?: boolean;
   limit?: string;
@@ -45,6 +46,7 @@ export function listCommand(): Command {
   addOrderOptions(cmd, { keys: SORT_KEYS, sortDefault: 'bytes, then timeout', rows: 'connections', limitDefault: 'all' });
   addOutputOptions(cmd);
   inGroup(cmd, OUTPUT, (c) => c.option('-n, --numeric', 'table without the Service column (ports as numbers only, as ss -n)'));
+  addTableOptions(cmd);
   addZonesOption(cmd);
   addMarkMapOption(cmd);
   addProcessesOption(cmd);
@@ -73,6 +75,7 @@ async function runList(flags: ListFlags): Promise<void> {
     ? (c: Conn): string => connToJsonLine(c).slice(0, -1)
     : (c: Conn): string => appendJson(connToJsonLine(c).slice(0, -1), { ...extraJson(c, extras), ...procJson(c) });
   const format = outputFrom(flags);
+  const layout = tableLayoutFrom(flags);
   const machine = format !== 'table';
   const sort = flags.sort === undefined ? undefined : parseSort(flags.sort, SORT_KEYS);
   // --limit 0 is all of them: no bounded heap at all
@@ -133,7 +136,7 @@ async function runList(flags: ListFlags): Promise<void> {
       const palette = stdoutPalette(flags);
       const extraColumns = { head: extraTableHead(extras), cells: (c: Conn) => extraTableCells(c, extras) };
       const serviceColumn = flags.numeric ? extraColumns : withColumn(extraColumns, 'Service', connService);
-      writeConnTable((t) => out.write(t), conns, palette, procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (c) => processText(procs(c))));
+      writeConnTable((t) => out.write(t), conns, palette, procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (c) => processText(procs(c))), layout);
       break;
     }
   }

@@ -5,12 +5,13 @@ import { Command } from 'commander';
 import { createProtocolCounter, protocolCatalogue, type ProtocolCount } from '../aggregate/protocols.js';
 import { createOutput } from '../output.js';
 import { stdoutPalette } from '../render/palette.js';
+import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
 import { renderProtocols } from '../render/protocols.js';
 import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
 import { scanTable } from '../scan/read.js';
 import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 
-interface ProtocolsFlags extends SourceFlags {
+interface ProtocolsFlags extends SourceFlags, TableFlags {
   live?: boolean;
   json?: boolean;
   color?: boolean;
@@ -24,6 +25,7 @@ export function protocolsCommand(): Command {
   inGroup(cmd, OUTPUT, (c) => c
     .option('--json', '{"protocols": {"tcp": [states…], "udp": [], …}} (with --live also "counts")')
     .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+  addTableOptions(cmd, { exact: false });
   addExamples(cmd, [
     { what: 'every protocol conntrack tracks, with its states', args: 'protocols' },
     { what: 'how many entries of the live table are in each protocol and state', args: 'protocols --live' },
@@ -44,7 +46,7 @@ async function runProtocols(flags: ProtocolsFlags): Promise<void> {
   if (flags.json) {
     out.write(JSON.stringify(counts === undefined ? { protocols: catalogue } : { protocols: catalogue, counts }) + '\n');
   } else {
-    out.write(renderProtocols(catalogue, counts, stdoutPalette(flags)));
+    out.write(renderProtocols(catalogue, counts, stdoutPalette(flags), tableLayoutFrom(flags).width));
   }
   await out.end();
 }

@@ -24,6 +24,7 @@ import { isKernelStatsText, parseKernelStats, type KernelCounters } from '../par
 import { stdoutPalette } from '../render/palette.js';
 import { renderPrometheus } from '../render/prometheus.js';
 import { renderSeries, sampleLine } from '../render/series-view.js';
+import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
 import { renderStatsReport } from '../render/stats-report.js';
 import { describeSource, isLiveTable, readOnlyOnce } from '../source/open-source.js';
 import { peekFirstLine } from '../source/peek-source.js';
@@ -35,7 +36,7 @@ import {
 import { scanJob, scanTable } from '../scan/read.js';
 import { addExamples, inGroup, OUTPUT, SELECTION } from './help-groups.js';
 
-interface StatsFlags extends SourceFlags, FilterFlags {
+interface StatsFlags extends SourceFlags, FilterFlags, TableFlags {
   top?: string;
   perCpu?: boolean;
   interval?: string;
@@ -66,6 +67,7 @@ export function statsCommand(): Command {
     .option('--prom-file <path>', 'write the Prometheus text atomically to PATH (node_exporter textfile collector)')
     .option('--json', 'one JSON object (with --interval/--netdata: {"labels": ["time","connections"], "data": [[epoch, n], …]})')
     .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+  addTableOptions(cmd);
   addExamples(cmd, [
     { what: 'the table\'s health: count, max, fill, breakdowns, top talkers, kernel counters', args: 'stats' },
     { what: 'how many TCP entries, sampled every second for 10 seconds', args: 'stats -p tcp --interval 1 --count 10' },
@@ -128,7 +130,7 @@ async function runStats(flags: StatsFlags): Promise<void> {
   if (flags.prom) out.write(renderPrometheus(report));
   // unknown figures print as null so every key is always there for scripts
   else if (flags.json) out.write(JSON.stringify(report, (_k, v: unknown) => (v === undefined ? null : v), 2) + '\n');
-  else if (flags.promFile === undefined) out.write(renderStatsReport(report, stdoutPalette(flags)));
+  else if (flags.promFile === undefined) out.write(renderStatsReport(report, stdoutPalette(flags), tableLayoutFrom(flags)));
   await out.end();
 }
 

@@ -21,6 +21,7 @@ import { readTableSize, type TableSize } from '../kernel/table-size.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
 import { colorEnabled, createPalette, type Palette } from '../render/palette.js';
+import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
 import { renderTopFrame, topFrameJson, type TopView } from '../render/top-frame.js';
 import {
   addFilterOptions, addSourceOptions, collect, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
@@ -33,7 +34,7 @@ import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
 import { addFlowSelectionOptions, compileSelection, flowSelectionFrom, type FlowSelectionFlags } from './flow-options.js';
 import { addZoneFilterOptions, addZonesOption, withZoneFilter, zonesFrom, ZONES_FOR_FILTERS_HELP, type ZoneFlags } from './zone-options.js';
 
-interface TopFlags extends SourceFlags, FilterFlags, FlowSelectionFlags, ZoneFlags {
+interface TopFlags extends SourceFlags, FilterFlags, FlowSelectionFlags, ZoneFlags, TableFlags {
   local?: string[];
   numeric?: boolean;
   interval?: string;
@@ -80,6 +81,7 @@ export function topCommand(): Command {
     .option('-n, --numeric', 'numeric addresses (as flows -n; top never resolves names, so this is always so)')
     .option('--ndjson', 'one JSON object per row and one total per frame, with rates (for scripts)')
     .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+  addTableOptions(cmd);
   addExamples(cmd, [
     { what: 'the full-screen view (keys: q quit, s sort, r reverse, f flows/connections, / filter)', args: 'top' },
     { what: 'the busiest connections to port 443, two frames a second apart, on a pipe', args: 'top --connections --dport 443 --interval 1 --iterations 2' },
@@ -136,7 +138,7 @@ async function runTop(flags: TopFlags): Promise<void> {
 
   const interactive = iterations === undefined && !flags.ndjson && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY) && !source.stdin;
   const palette = createPalette(!flags.ndjson && colorEnabled(flags, Boolean(process.stdout.isTTY), process.env));
-  if (interactive) return runScreen(state, read, view, palette, interval, limit);
+  if (interactive) return runScreen(state, read, view, palette, interval, limit, Boolean(flags.exact));
   return runFrames(flags, read, view, palette, interval, iterations ?? Infinity, limit);
 }
 
@@ -174,7 +176,7 @@ async function runFrames(
       const started = performance.now();
       const v = view(await read());
       if (flags.ndjson) out.write(topFrameJson(frame, v, limit ?? Infinity));
-      else out.write(`${frame > 1 ? '\n' : ''}${renderTopFrame(v, palette, process.stdout.columns || 120, limit ?? 20).join('\n')}\n`);
+      else out.write(`${frame > 1 ? '\n' : ''}${renderTopFrame(v, palette, tableLayoutFrom(flags).width ?? Infinity, limit ?? 20, Boolean(flags.exact)).join('\n')}\n`);
       await out.flush();
       if (frame < iterations) {
         sleeping = pause(interval * 1000 - (performance.now() - started));
@@ -189,7 +191,7 @@ async function runFrames(
 }
 
 /** The full-screen view: refresh every interval unless paused, keys change the view at once. */
-async function runScreen(state: State, read: Read, view: View, palette: Palette, interval: number, limit: number | undefined): Promise<void> {
+async function runScreen(state: State, read: Read, view: View, palette: Palette, interval: number, limit: number | undefined, exact: boolean): Promise<void> {
   const term = openTerminal();
   let quit = false;
   let reread = true;
@@ -245,7 +247,7 @@ async function runScreen(state: State, read: Read, view: View, palette: Palette,
       }
       const v = view(last!);
       const rows = limit ?? term.rows - 6;
-      const lines = renderTopFrame(v, palette, term.columns, Math.min(rows, term.rows - 6));
+      const lines = renderTopFrame(v, palette, term.columns, Math.min(rows, term.rows - 6), exact);
       while (lines.length < term.rows - 1) lines.push('');
       lines.length = term.rows - 1;
       const footer = prompt !== undefined

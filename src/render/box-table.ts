@@ -9,11 +9,23 @@
 
 export type BoxCell = string | { content: string; hAlign: 'left' | 'right' };
 
-/** One column of a streamed table: its (already coloured) heading and alignment. */
+/**
+ * One column of a streamed table: its (already coloured) heading and alignment, and how it gives
+ * way when the table is wider than the terminal (fitBoxTable): a shorter heading, then dropped
+ * (lowest `drop` first), then cut to no less than `min` (lowest `cut` first, with a `~`).
+ * A column with neither keeps its width.
+ */
 export interface BoxColumn {
   head: string;
   right?: boolean;
+  short?: string;
+  drop?: number;
+  cut?: number;
+  min?: number;
 }
+
+/** A column the fitted table leaves out. */
+export const DROPPED = -1;
 
 /**
  * The rows of a streamed table, asked for twice (measure, then write): `cells(i, into)` puts row
@@ -41,9 +53,9 @@ function text(c: BoxCell): string {
   return typeof c === 'string' ? c : c.content;
 }
 
-/** The columns' widths: the widest of each column's heading and cells. */
+/** The widest cell of each column (headings apart: fitBoxTable weighs them). */
 export function measureBoxTable(columns: readonly BoxColumn[], rows: BoxRows): number[] {
-  const widths = columns.map((c) => visibleWidth(c.head));
+  const widths = columns.map(() => 0);
   const cells: string[] = new Array<string>(columns.length).fill('');
   for (let r = 0; r < rows.count; r++) {
     rows.cells(r, cells);
@@ -57,22 +69,88 @@ export function measureBoxTable(columns: readonly BoxColumn[], rows: BoxRows): n
 
 const spaces = (n: number): string => (n <= 0 ? '' : ' '.repeat(n));
 
-/** Writes the table line by line through `write`, its columns `widths` wide (measureBoxTable). */
+/** How wide the table is drawn with these column widths (borders and padding included). */
+export function boxTableWidth(widths: readonly number[]): number {
+  let w = 1;
+  for (const x of widths) if (x !== DROPPED) w += x + 3;
+  return w;
+}
+
+/**
+ * Widths that make the table no wider than `maxWidth` (undefined: as measured), giving way in
+ * the order the columns say: short headings, then dropped columns, then cut ones. When even that
+ * is too wide, the table is as narrow as its columns allow.
+ */
+export function fitBoxTable(columns: readonly BoxColumn[], cellWidths: readonly number[], maxWidth: number | undefined): number[] {
+  const widths = columns.map((c, i) => Math.max(cellWidths[i] ?? 0, visibleWidth(c.head)));
+  if (maxWidth === undefined || boxTableWidth(widths) <= maxWidth) return widths;
+  columns.forEach((c, i) => {
+    if (c.short !== undefined) widths[i] = Math.max(cellWidths[i] ?? 0, visibleWidth(c.short));
+  });
+  const fitted = (): number[] => {
+    // full headings back where the room left allows
+    columns.forEach((c, i) => {
+      const full = Math.max(cellWidths[i] ?? 0, visibleWidth(c.head));
+      if (c.short !== undefined && widths[i] !== DROPPED && full > widths[i]! && boxTableWidth(widths) + full - widths[i]! <= maxWidth) widths[i] = full;
+    });
+    return widths;
+  };
+  const order = (key: 'drop' | 'cut'): number[] =>
+    columns.map((c, i) => [c[key], i] as const).filter(([k]) => k !== undefined).sort((a, b) => a[0]! - b[0]!).map(([, i]) => i);
+  for (const i of order('drop')) {
+    if (boxTableWidth(widths) <= maxWidth) return fitted();
+    widths[i] = DROPPED;
+  }
+  // columns cut in tiers (the `cut` number); within a tier the widest loses a character first,
+  // so a long ICMP detail is cut before a short address beside it
+  const tiers = [...new Set(order('cut').map((i) => columns[i]!.cut!))];
+  for (const tier of tiers) {
+    const members = columns.map((c, i) => (c.cut === tier && widths[i] !== DROPPED ? i : -1)).filter((i) => i >= 0);
+    let over = boxTableWidth(widths) - maxWidth;
+    while (over > 0) {
+      let widest = -1;
+      for (const i of members) if (widths[i]! > (columns[i]!.min ?? 1) && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+      if (widest < 0) break;
+      widths[widest]!--;
+      over--;
+    }
+    if (over <= 0) return fitted();
+  }
+  return widths;
+}
+
+/** `s` no wider than `w`: cut, with `~` as its last character (colour codes closed). */
+export function cutVisible(s: string, w: number): string {
+  if (visibleWidth(s) <= w) return s;
+  const plain = [...s.replace(ANSI, '')];
+  return plain.slice(0, Math.max(0, w - 1)).join('') + '~';
+}
+
+/** Writes the table line by line through `write`, its columns `widths` wide (measureBoxTable, fitBoxTable). */
 export function writeBoxTable(write: (text: string) => void, columns: readonly BoxColumn[], rows: BoxRows, widths: readonly number[]): void {
+  const shown = widths.map((w) => w !== DROPPED);
   const rule = (left: string, mid: string, right: string): string =>
-    left + widths.map((w) => '─'.repeat(w + 2)).join(mid) + right + '\n';
+    left + widths.filter((w) => w !== DROPPED).map((w) => '─'.repeat(w + 2)).join(mid) + right + '\n';
   const right = columns.map((c) => c.right === true);
   const line = (cells: readonly string[], aligned: boolean): string => {
     let out = '│';
     for (let i = 0; i < widths.length; i++) {
-      const t = cells[i] ?? '';
-      const pad = spaces(widths[i]! - visibleWidth(t));
+      if (!shown[i]) continue;
+      let t = cells[i] ?? '';
+      let visible = visibleWidth(t);
+      if (visible > widths[i]!) {
+        // a cut cell loses its colour: the cut could fall inside a colour code
+        t = cutVisible(t, widths[i]!);
+        visible = widths[i]!;
+      }
+      const pad = spaces(widths[i]! - visible);
       out += aligned && right[i] ? ` ${pad}${t} │` : ` ${t}${pad} │`;
     }
     return out + '\n';
   };
-  // headings stand left, as cli-table3 puts them
-  write(rule('┌', '┬', '┐') + line(columns.map((c) => c.head), false));
+  // headings stand left, as cli-table3 puts them; the short one when the long one does not fit
+  const heads = columns.map((c, i) => (c.short !== undefined && visibleWidth(c.head) > widths[i]! ? c.short : c.head));
+  write(rule('┌', '┬', '┐') + line(heads, false));
   const cells: string[] = new Array<string>(columns.length).fill('');
   for (let r = 0; r < rows.count; r++) {
     rows.cells(r, cells);
@@ -98,6 +176,6 @@ export function renderBoxTable(head: readonly string[], rows: readonly (readonly
     },
   };
   let out = '';
-  writeBoxTable((t) => (out += t), columns, boxRows, measureBoxTable(columns, boxRows));
+  writeBoxTable((t) => (out += t), columns, boxRows, fitBoxTable(columns, measureBoxTable(columns, boxRows), undefined));
   return out;
 }

@@ -3,10 +3,11 @@
 // linear time: cli-table3 took 6 s for 5,000 rows), the palette for colour.
 
 import type { Conn } from '../model.js';
-import { measureBoxTable, writeBoxTable, type BoxColumn, type BoxRows } from './box-table.js';
+import { fitBoxTable, measureBoxTable, writeBoxTable, type BoxColumn, type BoxRows } from './box-table.js';
 import { endpoint, tupleDetail } from './endpoint.js';
 import { humanBytes, humanCount, humanDuration } from './human.js';
 import type { Palette } from './palette.js';
+import { WIDE, type TableLayout } from './table-layout.js';
 import { terminalText } from './terminal-text.js';
 
 export function connFlags(c: Conn): string {
@@ -32,12 +33,30 @@ export interface ExtraColumns {
 }
 
 const HEAD = ['Proto', 'State', 'Source', '', 'Destination', 'Reply (NAT)', 'Pkts', 'Bytes', 'Timeout', 'Flags'];
-const RIGHT = new Set([6, 7, 8]);
+// how the columns give way on a narrow terminal (box-table.ts fitBoxTable): extra columns, Flags,
+// Timeout, the NAT reply, the arrow and Pkts go first; then the state, then the addresses are cut
+const COLUMNS: readonly Omit<BoxColumn, 'head'>[] = [
+  {},
+  { cut: 1, min: 7 },
+  { cut: 2, min: 12 },
+  { drop: 4 },
+  { cut: 2, min: 12 },
+  { drop: 3 },
+  { right: true, drop: 5 },
+  { right: true },
+  { right: true, drop: 2 },
+  { drop: 1 },
+];
 
 /** Writes the table line by line: measured in one pass over the connections, written in a second. */
-export function writeConnTable(write: (text: string) => void, conns: readonly Conn[], p: Palette, extra?: ExtraColumns): void {
+export function writeConnTable(write: (text: string) => void, conns: readonly Conn[], p: Palette, extra?: ExtraColumns, layout: TableLayout = WIDE): void {
   const more = extra === undefined || extra.head.length === 0 ? undefined : extra;
-  const columns: BoxColumn[] = [...HEAD, ...(more?.head ?? [])].map((h, i) => ({ head: p.header(h), right: RIGHT.has(i) }));
+  const columns: BoxColumn[] = [
+    ...HEAD.map((h, i) => ({ ...COLUMNS[i], head: p.header(h) })),
+    ...(more?.head ?? []).map((h) => ({ head: p.header(h), drop: 0 })),
+  ];
+  const packets = layout.exact ? (n: number | undefined) => (n === undefined ? '-' : String(n)) : humanCount;
+  const bytes = layout.exact ? packets : humanBytes;
   const rows: BoxRows = {
     count: conns.length,
     cells(i, into) {
@@ -50,8 +69,8 @@ export function writeConnTable(write: (text: string) => void, conns: readonly Co
       into[3] = '→';
       into[4] = endpoint(o.dst, o.dport) + (detail === '' ? '' : ` ${p.dim(detail)}`);
       into[5] = c.nat !== undefined ? p.nat(`${endpoint(c.reply.src, c.reply.sport)} → ${endpoint(c.reply.dst, c.reply.dport)}`) : '';
-      into[6] = humanCount(c.packetsTotal);
-      into[7] = humanBytes(c.bytesTotal);
+      into[6] = packets(c.packetsTotal);
+      into[7] = bytes(c.bytesTotal);
       into[8] = humanDuration(c.timeout);
       into[9] = p.dim(connFlags(c));
       if (more !== undefined) {
@@ -60,12 +79,12 @@ export function writeConnTable(write: (text: string) => void, conns: readonly Co
       }
     },
   };
-  writeBoxTable(write, columns, rows, measureBoxTable(columns, rows));
+  writeBoxTable(write, columns, rows, fitBoxTable(columns, measureBoxTable(columns, rows), layout.width));
 }
 
 /** The table as one string (delete/update's preview, tests). */
-export function renderConnTable(conns: readonly Conn[], p: Palette, extra?: ExtraColumns): string {
+export function renderConnTable(conns: readonly Conn[], p: Palette, extra?: ExtraColumns, layout: TableLayout = WIDE): string {
   let out = '';
-  writeConnTable((t) => (out += t), conns, p, extra);
+  writeConnTable((t) => (out += t), conns, p, extra, layout);
   return out;
 }

@@ -3,13 +3,15 @@
 //   Proto  Local Address:Port  <-->  Peer Address:Port  Conns  Inpkts  Inbytes  Outpkts  Outbytes
 // Arrows: --> active (this host connects out), <-- passive (a peer connects in), <-> local
 // (both ends are this host), ==> forward (routed through; "→ target" when DNAT rewrote it).
-// Counters are exact numbers (scripts parse this table too); "-" when no connection of the flow
-// carried counters (nf_conntrack_acct=0).
+// Counters for people (1.2 MiB, 3.4k), exact with --exact; "-" when no connection of the flow
+// carried counters (nf_conntrack_acct=0). The table fits the terminal (table-layout.ts).
 
 import type { Direction, FlowPort, HostFlow } from '../aggregate/host-flows.js';
 import type { Family } from '../model.js';
-import { measureBoxTable, writeBoxTable, type BoxColumn, type BoxRows } from './box-table.js';
+import { fitBoxTable, measureBoxTable, writeBoxTable, type BoxColumn, type BoxRows } from './box-table.js';
+import { humanBytes, humanCount } from './human.js';
 import type { Palette } from './palette.js';
+import { WIDE, type TableLayout } from './table-layout.js';
 import { terminalText } from './terminal-text.js';
 
 export const ARROWS: Readonly<Record<Direction, string>> = {
@@ -62,8 +64,20 @@ export interface FlowRows {
   flow(i: number): HostFlow;
 }
 
+// how the columns give way on a narrow terminal (box-table.ts fitBoxTable): zone columns and the
+// packet counts go first, then Conns; the local side is cut before the peer, which is cut last
+const COLUMNS: readonly Omit<BoxColumn, 'head'>[] = [
+  {},
+  { short: 'Local', cut: 1, min: 8 },
+  {},
+  { short: 'Peer', cut: 2, min: 15 },
+  { right: true, drop: 3 },
+  { right: true, drop: 1 },
+  { right: true },
+  { right: true, drop: 2 },
+  { right: true },
+];
 const HEAD = ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes'];
-const RIGHT_FROM = 4;
 
 /** Writes the table line by line: measured in one pass over the flows, written in a second. */
 export function writeFlowsTable(
@@ -72,9 +86,14 @@ export function writeFlowsTable(
   p: Palette,
   names?: ReadonlyMap<string, string>,
   extra?: ExtraFlowColumns,
+  layout: TableLayout = WIDE,
 ): void {
-  const head = [...HEAD, ...(extra?.head ?? [])];
-  const columns: BoxColumn[] = head.map((h, i) => ({ head: p.header(h), right: i >= RIGHT_FROM && i < HEAD.length }));
+  const columns: BoxColumn[] = [
+    ...HEAD.map((h, i) => ({ ...COLUMNS[i], head: p.header(h), short: COLUMNS[i]!.short === undefined ? undefined : p.header(COLUMNS[i]!.short!) })),
+    ...(extra?.head ?? []).map((h) => ({ head: p.header(h), drop: 0 })),
+  ];
+  const packets = layout.exact ? String : humanCount;
+  const bytes = layout.exact ? String : humanBytes;
   const rows: BoxRows = {
     count: flows.count,
     cells(i, into) {
@@ -88,18 +107,18 @@ export function writeFlowsTable(
       into[1] = flowEndpoint(f.protocol, f.local.addr, f.local.port);
       into[2] = p.bold(ARROWS[f.direction]);
       into[3] = peer;
-      into[4] = String(f.connections);
-      into[5] = counted ? String(f.inPackets) : '-';
-      into[6] = counted ? String(f.inBytes) : '-';
-      into[7] = counted ? String(f.outPackets) : '-';
-      into[8] = counted ? String(f.outBytes) : '-';
+      into[4] = packets(f.connections);
+      into[5] = counted ? packets(f.inPackets) : '-';
+      into[6] = counted ? bytes(f.inBytes) : '-';
+      into[7] = counted ? packets(f.outPackets) : '-';
+      into[8] = counted ? bytes(f.outBytes) : '-';
       if (extra !== undefined) {
         const more = extra.cells(f);
         for (let k = 0; k < more.length; k++) into[HEAD.length + k] = more[k]!;
       }
     },
   };
-  writeBoxTable(write, columns, rows, measureBoxTable(columns, rows));
+  writeBoxTable(write, columns, rows, fitBoxTable(columns, measureBoxTable(columns, rows), layout.width));
 }
 
 /** The table as one string (tests, small tables). */
@@ -108,8 +127,9 @@ export function renderFlowsTable(
   p: Palette,
   names?: ReadonlyMap<string, string>,
   extra?: ExtraFlowColumns,
+  layout: TableLayout = WIDE,
 ): string {
   let out = '';
-  writeFlowsTable((t) => (out += t), { count: flows.length, flow: (i) => flows[i]! }, p, names, extra);
+  writeFlowsTable((t) => (out += t), { count: flows.length, flow: (i) => flows[i]! }, p, names, extra, layout);
   return out;
 }

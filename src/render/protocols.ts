@@ -5,11 +5,29 @@ import type { ProtocolCount } from '../aggregate/protocols.js';
 import { compactTable, right } from './compact-table.js';
 import type { Palette } from './palette.js';
 
-export function renderProtocols(catalogue: Record<string, string[]>, counts: Record<string, ProtocolCount> | undefined, p: Palette): string {
+/** Words joined by spaces into lines no longer than `width` (a longer word has a line of its own). */
+export function wordLines(words: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const w of words) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last]!.length + 1 + w.length <= width) lines[last] += ` ${w}`;
+    else lines.push(w);
+  }
+  return lines;
+}
+
+/** `width`: the widest a line may be (undefined: as wide as the contents). */
+export function renderProtocols(catalogue: Record<string, string[]>, counts: Record<string, ProtocolCount> | undefined, p: Palette, width?: number): string {
   if (counts === undefined) {
     const t = compactTable(['Protocol', 'States'], p);
-    for (const [proto, states] of Object.entries(catalogue)) t.push([p.proto(proto), states.length === 0 ? p.dim('(none)') : states.join(' ')]);
-    return t.toString() + '\n';
+    // the states of a protocol go on as many lines as the width needs (tcp's are 100 columns)
+    const protoWidth = Math.max('Protocol'.length, ...Object.keys(catalogue).map((k) => k.length));
+    const room = width === undefined ? Infinity : Math.max(12, width - protoWidth - 7);
+    for (const [proto, states] of Object.entries(catalogue)) {
+      if (states.length === 0) t.push([p.proto(proto), p.dim('(none)')]);
+      else wordLines(states, room).forEach((line, i) => t.push([i === 0 ? p.proto(proto) : '', line]));
+    }
+    return t.render(width) + '\n';
   }
   const t = compactTable(['Protocol', 'State', 'Entries'], p);
   for (const [proto, c] of Object.entries(counts)) {
@@ -18,5 +36,5 @@ export function renderProtocols(catalogue: Record<string, string[]>, counts: Rec
       t.push(['', n === 0 ? p.dim(state) : p.state(state), right(n === 0 ? p.dim('0') : n)]);
     }
   }
-  return t.toString() + '\n';
+  return t.render(width) + '\n';
 }

@@ -5,8 +5,10 @@
 import type { StatsReport } from '../aggregate/stats-report.js';
 import type { Talker } from '../aggregate/table-stats.js';
 import { compactTable as table, right } from './compact-table.js';
-import { humanBytes } from './human.js';
+import { visibleWidth } from './box-table.js';
+import { humanBytes, humanCount } from './human.js';
 import type { Palette } from './palette.js';
+import { WIDE, type TableLayout } from './table-layout.js';
 
 const BAR_WIDTH = 30;
 
@@ -28,19 +30,36 @@ function share(n: number, of: number | undefined): string {
   return `${((n / of) * 100).toFixed(1)}%`;
 }
 
-function countTable(title: string, record: Record<string, number>, total: number | undefined, p: Palette): string {
-  const t = table([title, 'Entries', 'Share'], p);
+function countTable(title: string, record: Record<string, number>, total: number | undefined, p: Palette, layout: TableLayout): string {
+  const t = table([title, 'Entries', 'Share'], p, [{ cut: 1, min: 8 }]);
   for (const [k, v] of Object.entries(record)) t.push([k, right(v), right(share(v, total))]);
-  return t.toString();
+  return t.render(layout.width);
 }
 
-function talkers(title: string, list: Talker[], p: Palette): string {
-  const t = table([title, 'Connections', 'Bytes'], p);
-  for (const x of list) t.push([p.addr(x.address), right(x.connections), right(humanBytes(x.bytes))]);
-  return t.toString();
+function talkers(title: string, list: Talker[], p: Palette, layout: TableLayout): string {
+  const t = table([title, 'Connections', 'Bytes'], p, [{ cut: 1, min: 15 }]);
+  for (const x of list) t.push([p.addr(x.address), right(x.connections), right(layout.exact ? String(x.bytes) : humanBytes(x.bytes))]);
+  return t.render(layout.width);
 }
 
-export function renderStatsReport(r: StatsReport, p: Palette): string {
+/** A line of words no wider than `width`: the words go on, indented, on the lines after. */
+function wrapped(line: string, width: number | undefined, indent: number): string {
+  if (width === undefined || visibleWidth(line) <= width) return line;
+  const words = line.split(' ');
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    if (cur !== '' && visibleWidth(cur) + 1 + visibleWidth(w) > width) {
+      lines.push(cur);
+      cur = ' '.repeat(indent) + w;
+    } else cur = cur === '' ? w : `${cur} ${w}`;
+  }
+  lines.push(cur);
+  return lines.join('\n');
+}
+
+/** `layout`: the width the report fits and whether traffic is shown in exact integers. */
+export function renderStatsReport(r: StatsReport, p: Palette, layout: TableLayout = WIDE): string {
   const out: string[] = [];
   const entries = r.entries;
   if (entries !== undefined || r.count !== undefined) {
@@ -54,48 +73,53 @@ export function renderStatsReport(r: StatsReport, p: Palette): string {
     }
     if (r.filter !== undefined) {
       // the kernel's figures above are the whole table; say plainly that what follows is not
-      lines.push(`${p.bold('Filtered')} ${r.matched ?? 0} of ${entries ?? 0} entries match ${r.filter}; the figures below count only these`);
+      lines.push(wrapped(`${p.bold('Filtered')} ${r.matched ?? 0} of ${entries ?? 0} entries match ${r.filter}; the figures below count only these`, layout.width, 9));
     }
     if (entries !== undefined) {
       lines.push(`${p.bold('Status')}   assured ${r.status.assured}, unreplied ${r.status.unreplied}, ` +
         `offload ${r.status.offload}, hw_offload ${r.status.hw_offload}`);
       lines.push(`${p.bold('NAT')}      snat ${r.nat.snat}, dnat ${r.nat.dnat}, both ${r.nat.both}, none ${r.nat.none}`);
-      if (r.bytes !== undefined) lines.push(`${p.bold('Traffic')}  ${r.packets ?? 0} packets, ${humanBytes(r.bytes)}`);
+      if (r.bytes !== undefined) {
+        const packets = r.packets ?? 0;
+        lines.push(`${p.bold('Traffic')}  ${layout.exact ? `${packets} packets, ${r.bytes} bytes` : `${humanCount(packets)} packets, ${humanBytes(r.bytes)}`}`);
+      }
     }
     out.push(lines.join('\n'));
   }
   // shares are of the entries counted (the matched ones with a filter)
   const counted = r.matched ?? entries;
   if (counted !== undefined && counted > 0) {
-    out.push(countTable('Family', r.families, counted, p));
-    out.push(countTable('Protocol', r.protocols, counted, p));
+    out.push(countTable('Family', r.families, counted, p, layout));
+    out.push(countTable('Protocol', r.protocols, counted, p, layout));
     const st = table(['Protocol', 'State', 'Entries', 'Share'], p);
     for (const [proto, states] of Object.entries(r.states)) {
       const protoTotal = r.protocols[proto];
       for (const [state, n] of Object.entries(states)) st.push([p.proto(proto), p.state(state), right(n), right(share(n, protoTotal))]);
     }
-    if (Object.keys(r.states).length > 0) out.push(st.toString());
-    if (Object.keys(r.zones).length > 0) out.push(countTable('Zone', r.zones, counted, p));
-    if (Object.keys(r.marks).length > 0) out.push(countTable('Mark', r.marks, counted, p));
+    if (Object.keys(r.states).length > 0) out.push(st.render(layout.width));
+    if (Object.keys(r.zones).length > 0) out.push(countTable('Zone', r.zones, counted, p, layout));
+    if (Object.keys(r.marks).length > 0) out.push(countTable('Mark', r.marks, counted, p, layout));
   }
   if (r.top !== undefined && counted !== undefined && counted > 0) {
-    out.push(talkers('Top sources', r.top.sources_by_connections, p));
-    out.push(talkers('Top destinations', r.top.destinations_by_connections, p));
+    out.push(talkers('Top sources', r.top.sources_by_connections, p, layout));
+    out.push(talkers('Top destinations', r.top.destinations_by_connections, p, layout));
     if (r.top.sources_by_bytes.length > 0) {
-      out.push(talkers('Top sources by bytes', r.top.sources_by_bytes, p));
-      out.push(talkers('Top destinations by bytes', r.top.destinations_by_bytes, p));
+      out.push(talkers('Top sources by bytes', r.top.sources_by_bytes, p, layout));
+      out.push(talkers('Top destinations by bytes', r.top.destinations_by_bytes, p, layout));
     }
   }
   if (r.kernel_counters !== undefined) {
     const names = Object.keys(r.kernel_counters);
     if (r.per_cpu !== undefined) {
-      const t = table(['Counter', ...r.per_cpu.map((row) => `cpu${row.cpu}`), 'Total'], p);
+      // on a narrow terminal the last CPUs' columns go first; the total stays
+      const cpus = r.per_cpu.length;
+      const t = table(['Counter', ...r.per_cpu.map((row) => `cpu${row.cpu}`), 'Total'], p, [{}, ...r.per_cpu.map((_, i) => ({ drop: cpus - i }))]);
       for (const name of names) t.push([name, ...r.per_cpu.map((row) => right(row[name] ?? 0)), right(r.kernel_counters[name]!)]);
-      out.push(t.toString());
+      out.push(t.render(layout.width));
     } else {
       const t = table(['Kernel counter', 'Total'], p);
       for (const name of names) t.push([name, right(r.kernel_counters[name]!)]);
-      out.push(t.toString());
+      out.push(t.render(layout.width));
     }
   }
   return out.join('\n\n') + '\n';

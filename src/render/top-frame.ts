@@ -18,10 +18,11 @@ import { originalIsOutbound } from '../aggregate/host-flows.js';
 import type { Rate } from '../aggregate/rates.js';
 import type { TopMode, TopRow, TopSortKey, TopTotal } from '../aggregate/top-rows.js';
 import type { TableSize } from '../kernel/table-size.js';
+import { cutVisible } from './box-table.js';
 import { endpoint } from './endpoint.js';
 import { flowToJson } from './flows-json.js';
 import { ARROWS, flowEndpoint, protocolLabel } from './flows-table.js';
-import { humanBytes } from './human.js';
+import { humanBytes, humanCount } from './human.js';
 import type { Palette } from './palette.js';
 
 export interface TopView {
@@ -55,27 +56,54 @@ function pps(rate: Rate | undefined): string {
 }
 
 /**
- * The row's middle column: `local <-- peer` (the arrows of `ctflow flows`) for a flow,
- * `src:port -> dst:port STATE` for a connection.
+ * The row's middle column in two parts: what may be cut (the local side of a flow, the source
+ * of a connection) and what must stay whole (the arrow, the peer, a DNAT target, the state):
+ * `local <-- peer` (the arrows of `ctflow flows`) for a flow, `src:port -> dst:port STATE` for a
+ * connection.
  */
-export function rowLabel(row: TopRow): string {
+export function rowLabelParts(row: TopRow): [cuttable: string, whole: string] {
   const f = row.flow;
   if (f !== undefined) {
     const nat = f.natTarget ? ` dnat ${flowEndpoint(f.protocol, f.natTarget.addr, f.natTarget.port)}` : '';
-    return `${flowEndpoint(f.protocol, f.local.addr, f.local.port)} ${ARROWS[f.direction]} ${flowEndpoint(f.protocol, f.peer.addr, f.peer.port)}${nat}`;
+    return [flowEndpoint(f.protocol, f.local.addr, f.local.port), ` ${ARROWS[f.direction]} ${flowEndpoint(f.protocol, f.peer.addr, f.peer.port)}${nat}`];
   }
   const c = row.conn!;
   const icmp = c.icmpType !== undefined ? ` type=${c.icmpType}` : '';
-  return `${endpoint(c.src, c.sport)} -> ${endpoint(c.dst, c.dport)}${icmp}${c.state !== undefined ? ` ${c.state}` : ''}`;
+  return [endpoint(c.src, c.sport), ` -> ${endpoint(c.dst, c.dport)}${icmp}${c.state !== undefined ? ` ${c.state}` : ''}`];
+}
+
+export function rowLabel(row: TopRow): string {
+  return rowLabelParts(row).join('');
 }
 
 const fit = (s: string, w: number): string => (s.length > w ? `${s.slice(0, Math.max(0, w - 1))}~` : s.padEnd(w));
 
+/** The label in `w` columns: the local side is cut first, so the peer stays whole while it can. */
+function fitLabel([cuttable, whole]: [string, string], w: number): string {
+  if (cuttable.length + whole.length <= w) return (cuttable + whole).padEnd(w);
+  const room = w - whole.length;
+  // at least one character and the ~ of the local side, else the end of the label goes
+  return room >= 2 ? `${fit(cuttable, room)}${whole}` : fit(cuttable + whole, w);
+}
+
+/** The number columns after the label: width (with the space before it), heading, and how a row fills it. */
+interface NumberColumn {
+  width: number;
+  head: string;
+  cell: (row: TopRow) => string;
+}
+
+/** The narrowest the label column gets before number columns give way to it. */
+const MIN_LABEL = 20;
+const PROTO_WIDTH = 8;
+
 /**
  * The frame's lines: two header lines, a blank, the column header and at most `maxRows` rows,
- * each no wider than `width`.
+ * each no wider than `width` (Infinity: as wide as the labels). The label column gets the space
+ * first: when the labels do not fit, PACKETS, PKTS/S, BYTES, CONNS and BYTES/S give way in that order, and
+ * only then is the local side of a label cut (the peer stays whole).
  */
-export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: number): string[] {
+export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: number, exact = false): string[] {
   // ASCII only: a terminal in the C locale shows anything else as '_'
   const arrow = v.reverse ? 'asc' : 'desc';
   const head = [
@@ -92,21 +120,38 @@ export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: n
     ? ''
     : `  table ${v.tableSize.count}/${v.tableSize.max} (${v.tableSize.max > 0 ? ((100 * v.tableSize.count) / v.tableSize.max).toFixed(1) : '0.0'}% full)`;
   const total = v.total.rate === undefined ? '' : `  total ${humanRate(v.total.rate.bytesPerSec)} ${v.total.rate.packetsPerSec.toFixed(1)} pkt/s`;
-  const lines = [head, `${what}${size}${total}`, ''];
+  // the heading lines too stay within the width (cut, losing their colour, when they would not)
+  const lines = [cutVisible(head, width), cutVisible(`${what}${size}${total}`, width), ''];
 
-  // fixed columns around a middle one that takes what is left
-  // PROTO holds the longest label `ctflow flows` prints (udplite6, unknown6)
-  const fixed = 8 + 1 + 1 + 6 + 1 + 11 + 1 + 8 + 1 + 10 + 1 + 9;
-  const mid = Math.max(20, width - fixed);
-  const cols = (proto: string, label: string, conns: string, rate: string, pkts: string, bytes: string, packets: string): string =>
-    `${proto.padEnd(8)} ${fit(label, mid)} ${conns.padStart(6)} ${rate.padStart(11)} ${pkts.padStart(8)} ${bytes.padStart(10)} ${packets.padStart(9)}`;
-  lines.push(p.header(cols('PROTO', v.mode === 'flows' ? 'FLOW' : 'CONNECTION', 'CONNS', 'BYTES/S', 'PKTS/S', 'BYTES', 'PACKETS')));
-  for (const row of v.rows.slice(0, Math.max(0, maxRows))) {
-    lines.push(cols(
-      protocolLabel(row.protocol, row.flow?.family ?? row.conn!.family), rowLabel(row), String(row.conns), humanRate(row.rate?.bytesPerSec), pps(row.rate),
-      humanBytes(row.bytes), row.packets === undefined ? '-' : String(row.packets),
-    ));
-  }
+  const count = (n: number | undefined): string => (n === undefined ? '-' : exact ? String(n) : humanCount(n));
+  // in the order they give way to the label, last first
+  const numbers: NumberColumn[] = [
+    { width: 12, head: 'BYTES/S', cell: (r) => humanRate(r.rate?.bytesPerSec) },
+    { width: 7, head: 'CONNS', cell: (r) => count(r.conns) },
+    { width: 11, head: 'BYTES', cell: (r) => (r.bytes === undefined ? '-' : exact ? String(r.bytes) : humanBytes(r.bytes)) },
+    { width: 9, head: 'PKTS/S', cell: (r) => pps(r.rate) },
+    { width: 10, head: 'PACKETS', cell: (r) => count(r.packets) },
+  ];
+  const shown = v.rows.slice(0, Math.max(0, maxRows));
+  const parts = shown.map(rowLabelParts);
+  const labelHead = v.mode === 'flows' ? 'FLOW' : 'CONNECTION';
+  let need = labelHead.length;
+  for (const [a, b] of parts) need = Math.max(need, a.length + b.length);
+  // exact counts can be wider than the columns: a column is as wide as its widest cell
+  const cells = numbers.map((c) => shown.map(c.cell));
+  numbers.forEach((c, i) => (c.width = Math.max(c.width, 1 + Math.max(0, ...cells[i]!.map((t) => t.length)))));
+  const kept = numbers.map((_, i) => i);
+  const used = (): number => PROTO_WIDTH + 1 + kept.reduce((sum, i) => sum + numbers[i]!.width, 0);
+  while (kept.length > 0 && width - used() < Math.max(need, MIN_LABEL)) kept.pop();
+  const mid = Number.isFinite(width) ? Math.max(MIN_LABEL, width - used()) : Math.max(need, MIN_LABEL);
+  // the columns keep the order they always had: CONNS, BYTES/S, PKTS/S, BYTES, PACKETS
+  const order = [1, 0, 3, 2, 4].filter((i) => kept.includes(i));
+  const line = (proto: string, label: string, cell: (i: number) => string): string =>
+    `${proto.padEnd(PROTO_WIDTH)} ${label}${order.map((i) => cell(i).padStart(numbers[i]!.width)).join('')}`;
+  lines.push(p.header(line('PROTO', fit(labelHead, mid), (i) => numbers[i]!.head)));
+  shown.forEach((row, r) => {
+    lines.push(line(protocolLabel(row.protocol, row.flow?.family ?? row.conn!.family), fitLabel(parts[r]!, mid), (i) => cells[i]![r]!));
+  });
   return lines;
 }
 

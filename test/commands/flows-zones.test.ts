@@ -50,7 +50,7 @@ test('flows -z on a router: forward flows go from the client zone to the server 
     ['10.1.0.1', 5353, 'clients', 'router'],
     ['fd00:a2::3', 514, 'clients', 'servers'],
   ]);
-  const table = await runCli(args);
+  const table = await runCli([...args, '--wide']);
   assert.match(table.stdout.split('\n')[1]!, /│ Outbytes │ Zones +│$/);
   assert.match(table.stdout, /│ clients → servers │/);
   const csv = await runCli([...args, '--csv']);

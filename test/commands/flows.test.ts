@@ -245,7 +245,7 @@ describe('ctflow flows output formats', () => {
       'passive,icmp,ipv4,10.1.0.1,8,10.1.0.2,many,,,,1,1,84,1,84',
       '',
     ].join('\n'));
-    const table = await runCli([...base, '--no-color']);
+    const table = await runCli([...base, '--no-color', '--wide', '--exact']);
     assert.equal(table.stdout, [
       '┌───────┬───────────────────────┬──────┬───────────────────┬───────┬────────┬─────────┬─────────┬──────────┐',
       '│ Proto │ Local Address:Port    │ <--> │ Peer Address:Port │ Conns │ Inpkts │ Inbytes │ Outpkts │ Outbytes │',

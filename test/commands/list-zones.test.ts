@@ -48,7 +48,7 @@ test('--src-zone without -z uses the interface default: a table from elsewhere i
 
 test('the table gains a Zones column and a Mark column; CSV gains src_zone, dst_zone and one column per mark field', async () => {
   const f = zoneFiles();
-  const table = await runCli(['list', '--file', NAT, '-z', f.zones, '--mark-map', f.marks, '--sort', 'bytes', '--limit', '2', '-n']); // -n: no Service column after them
+  const table = await runCli(['list', '--file', NAT, '-z', f.zones, '--mark-map', f.marks, '--sort', 'bytes', '--limit', '2', '-n', '--wide']); // -n: no Service column after them
   const lines = table.stdout.split('\n');
   assert.match(lines[1]!, /│ Flags +│ Zones +│ Mark +│$/);
   assert.match(lines[2]!, /│ clients → web +│ app=web +│$/);
@@ -112,7 +112,7 @@ test('list --zones inside a namespace with two veth interfaces names subnets aft
     ]);
     const filtered = await runCli(['list', '-z', '--src-zone', 'ctz1', '--json', '--sort', 'sport'], { netns: ns });
     assert.deepStrictEqual(json(filtered.stdout).map((c) => c.original.sport), [1002, 1005]);
-    const table = await runCli(['list', '-z', '--dst-zone', 'local'], { netns: ns });
+    const table = await runCli(['list', '-z', '--dst-zone', 'local', '--wide'], { netns: ns });
     assert.match(table.stdout, /│ ctz1 → local +│/);
   } finally {
     deleteNetns(ns);

@@ -71,7 +71,7 @@ describe('ctflow list order, limit and formats', () => {
       'family,protocol,state,timeout,src,dst,sport,dport,packets,bytes,reply_src,reply_dst,reply_sport,reply_dport,reply_packets,reply_bytes,assured,unreplied,offload,mark,zone,nat,packets_total,bytes_total\n' +
         'ipv4,udp,,116,10.1.0.2,10.2.0.2,43426,53,2,140,10.2.0.2,10.2.0.1,53,43426,2,140,true,false,false,1,0,snat,4,280\n',
     );
-    const table = await runCli(['list', '--file', ROUTER, '--sport', '43426', '--no-color']);
+    const table = await runCli(['list', '--file', ROUTER, '--sport', '43426', '--no-color', '--wide']);
     assert.match(table.stdout, /│ udp\s+│\s+│ 10\.1\.0\.2:43426 │ → │ 10\.2\.0\.2:53 +│ 10\.2\.0\.2:53 → 10\.2\.0\.1:43426 │ +4 │ +280 B │ +1m56s │ A m=1 +│/);
     assert.doesNotMatch(table.stdout, /\u001b\[/);
     const forced = await runCli(['list', '--file', ROUTER, '--limit', '1'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
@@ -212,7 +212,7 @@ describe('ctflow list errors and pipes', () => {
       '--reply-port-src', '--reply-port-dst', '--port', '-m', '--mark', '-w', '--zone', '-u', '--status', '--snat', '--dnat', '--nat',
       '-f', '--family', '--src-zone', '--dst-zone',
       '--sort', '--reverse', '--limit',
-      '--json', '--ndjson', '--csv', '--no-color', '-n', '--numeric', '-z', '--zones', '--mark-map', '--processes',
+      '--json', '--ndjson', '--csv', '--no-color', '-n', '--numeric', '--wide', '-x', '--exact', '-z', '--zones', '--mark-map', '--processes',
     ]);
   });
 });

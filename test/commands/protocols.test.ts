@@ -16,7 +16,7 @@ test('protocols --json gives the catalogue in the NethServer shape, complete', a
 });
 
 test('protocols prints a table of protocols and their states', async () => {
-  const r = await runCli(['protocols']);
+  const r = await runCli(['protocols', '--wide']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, new RegExp(`│ tcp +│ ${TCP.join(' ')} +│`));
   assert.match(r.stdout, /│ gre +│ \(none\) +│/);

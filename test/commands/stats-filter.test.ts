@@ -85,7 +85,7 @@ test('every list filter, in each spelling, narrows the breakdowns to the entries
 });
 
 test('the report says how many entries matched, and its shares are of those', async () => {
-  const r = await runCli(['stats', '--file', NAT, '-p', 'tcp', '--state', 'TIME_WAIT,ESTABLISHED', '--top', '1']);
+  const r = await runCli(['stats', '--file', NAT, '-p', 'tcp', '--state', 'TIME_WAIT,ESTABLISHED', '--top', '1', '--wide']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepStrictEqual(r.stdout.split('\n').slice(0, 17), [
     'Entries  34',

@@ -41,7 +41,7 @@ describe('helper=fé reads as fé in every format', () => {
   });
 
   it('list table and CSV', async () => {
-    const table = await runCli(['list', '-n', '--file', FE]);
+    const table = await runCli(['list', '-n', '--file', FE, '--wide']);
     assert.deepStrictEqual(table.stdout.split('\n').slice(2, 4), [
       '│ tcp   │ ESTABLISHED │ 10.1.0.2:37982 │ → │ 10.1.0.1:21 │ 10.2.0.2:21 → 10.2.0.1:37982 │   31 │ 2.0 KiB │   4d23h │ A helper=fé │',
       '│ fé    │             │ fd00:a4::1     │ → │ fd00:a4::2  │                              │    1 │    80 B │   9m58s │ U           │',
@@ -57,7 +57,7 @@ describe('helper=fé reads as fé in every format', () => {
 
 describe('control characters never reach the terminal', () => {
   it('list: escaped in the table, JSON-escaped in --json; lines with one in a key or name are skipped', async () => {
-    const table = await runCli(['list', '-n', '--file', CONTROL]);
+    const table = await runCli(['list', '-n', '--file', CONTROL, '--wide']);
     assert.equal(table.code, 0);
     assert.equal(table.stdout.split('\n')[2],
       '│ tcp   │ ESTABLISHED │ 10.1.0.2:37982 │ → │ 10.1.0.1:21 │ 10.2.0.2:21 → 10.2.0.1:37982 │   31 │ 2.0 KiB │   4d23h │ A helper=f\\x1b\\x07\\x7fp │');
@@ -97,13 +97,13 @@ describe('control characters never reach the terminal', () => {
   });
 
   it('top: the frame has no control character; lines with one in a key or name are skipped', async () => {
-    const r = await runCli(['top', '--once', '--file', CONTROL, '--connections']);
+    const r = await runCli(['top', '--once', '--file', CONTROL, '--connections', '--wide']);
     assert.equal(r.code, 0);
     assert.deepStrictEqual(r.stdout.split('\n').slice(1), [
       '1 connections',
       '',
-      'PROTO    CONNECTION                                                      CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
-      'tcp      10.1.0.2:37982 -> 10.1.0.1:21 ESTABLISHED                           1           -        -    2.0 KiB        31',
+      'PROTO    CONNECTION                                 CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+      'tcp      10.1.0.2:37982 -> 10.1.0.1:21 ESTABLISHED      1           -        -    2.0 KiB        31',
       '',
     ]);
     assert.equal(r.stderr, SKIPPED);

@@ -30,11 +30,12 @@ export class Tmux {
   }
 
   /**
-   * Runs ctflow with `args` in a 120x30 terminal; afterwards the shell prints EXIT=<code> and waits.
+   * Runs ctflow with `args` in a `width`x`height` terminal (120x30 unless told); afterwards the
+   * shell prints EXIT=<code> and waits.
    * With `ttyModes` it also prints `MODES:<icanon and echo as stty has them>`, so a full-screen
    * command can be checked for restoring the terminal (`MODES:icanon echo` = restored).
    */
-  start(args: string[], { ttyModes = false }: { ttyModes?: boolean } = {}): void {
+  start(args: string[], { ttyModes = false, width = 120, height = 30 }: { ttyModes?: boolean; width?: number; height?: number } = {}): void {
     logRun(args, null);
     const script = join(this.dir, `${this.socket}.sh`);
     writeFileSync(script, [
@@ -45,12 +46,17 @@ export class Tmux {
       'sleep 60',
       '',
     ].join('\n'));
-    this.run('new-session', '-d', '-s', 'ctflow', '-x', '120', '-y', '30', `sh ${script}`);
+    this.run('new-session', '-d', '-s', 'ctflow', '-x', String(width), '-y', String(height), `sh ${script}`);
   }
 
   /** The visible lines, trailing blank lines dropped. */
   screen(): string {
     return this.run('capture-pane', '-p', '-t', 'ctflow').replace(/\n+$/, '\n');
+  }
+
+  /** Everything printed, the lines scrolled off the top included (-S -: from the history's start). */
+  history(): string {
+    return this.run('capture-pane', '-p', '-J', '-S', '-', '-t', 'ctflow').replace(/\n+$/, '\n');
   }
 
   keys(...keys: string[]): void {

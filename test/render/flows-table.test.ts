@@ -43,6 +43,8 @@ test('the table: lsconntrack columns plus protocol, names instead of addresses, 
     ],
     createPalette(false),
     new Map([['10.3.0.21', 'alice.lan']]),
+    undefined,
+    { width: undefined, exact: true },
   );
   assert.equal(text, [
     '┌───────┬────────────────────┬──────┬─────────────────────────────┬───────┬────────┬─────────┬─────────┬──────────┐',
@@ -76,4 +78,24 @@ test('streamed: one write per line, from one reused view, the same bytes as the 
   assert.ok(writes.slice(1, -1).every((w) => w.split('\n').length === 2));
   assert.equal(writes.join(''), renderFlowsTable(flows, createPalette(false)));
   assert.equal(writes[3], '│ tcp   │ 10.3.0.10:22       │ -->  │ 192.0.2.7:443               │     2 │      - │       - │       - │        - │\n');
+});
+
+test('counters for people by default (3.4k, 1.2 MiB), exact integers with exact', () => {
+  const big = flow({ connections: 12345, inPackets: 3400, inBytes: 1258291, outPackets: 123456, outBytes: 5_000_000_000 });
+  const row = (exact: boolean): string => renderFlowsTable([big], createPalette(false), undefined, undefined, { width: undefined, exact }).split('\n')[2]!;
+  assert.equal(row(false), '│ tcp   │ 10.3.0.10:22       │ <--  │ 10.3.0.21:many    │ 12.3k │   3400 │ 1.2 MiB │    123k │  4.7 GiB │');
+  assert.equal(row(true), '│ tcp   │ 10.3.0.10:22       │ <--  │ 10.3.0.21:many    │ 12345 │   3400 │ 1258291 │  123456 │ 5000000000 │');
+});
+
+test('at 80 columns: packet columns and Conns give way, the local side is cut before the peer', () => {
+  const f = flow({ direction: 'forward', local: { addr: '192.168.100.200', port: 'many' }, peer: { addr: '203.0.113.250', port: 65535 }, natTarget: { addr: '10.2.0.2', port: 22 } });
+  const lines = renderFlowsTable([f], createPalette(false), undefined, undefined, { width: 80, exact: false }).split('\n');
+  assert.deepStrictEqual(lines, [
+    '┌───────┬──────────┬──────┬───────────────────────────────┬─────────┬──────────┐',
+    '│ Proto │ Local    │ <--> │ Peer Address:Port             │ Inbytes │ Outbytes │',
+    '│ tcp   │ 192.168~ │ ==>  │ 203.0.113.250:65535 → 10.2.0~ │  1000 B │  3.9 KiB │',
+    '└───────┴──────────┴──────┴───────────────────────────────┴─────────┴──────────┘',
+    '',
+  ]);
+  assert.ok(lines.every((l) => [...l].length <= 80));
 });
