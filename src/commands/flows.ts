@@ -15,6 +15,8 @@ import { createOutput } from '../output.js';
 import { flowCsvHeader, flowToCsv, flowToJson, flowToJsonText } from '../render/flows-json.js';
 import { FLOW_JSON_MAX, writeFlowJson } from '../render/flows-json-bytes.js';
 import { writeFlowsTable } from '../render/flows-table.js';
+import { ACCOUNTING_HINT, closingCount, noRowsLine } from '../render/table-summary.js';
+import { isLiveTable } from '../source/open-source.js';
 import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, collect, filterFrom, outputFrom, sourceFrom, type FilterFlags, type OutputFlags, type SourceFlags,
@@ -141,6 +143,8 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
     }
     out.write(before + json(f) + after);
   };
+  /** the table's closing count and hint, for stderr */
+  let summary = '';
   switch (format) {
     case 'json':
       out.write('[');
@@ -164,9 +168,15 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
       // -n: ports stay numbers only (no Service column), as ss -n
       const serviceColumn = flags.numeric ? zoneColumn : withColumn(zoneColumn, 'Service', flowService);
       const columns = procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (f) => flowProcessText(procs(f)));
-      writeFlowsTable((t) => out.write(t), { count: ids.length, flow: (i) => table.view(ids[i]!) }, palette, names, columns, layout);
+      const entries = run.report.records;
+      // a line that says why instead of an empty box
+      if (ids.length === 0) out.write(noRowsLine(entries, isLiveTable(source)));
+      else writeFlowsTable((t) => out.write(t), { count: ids.length, flow: (i) => table.view(ids[i]!) }, palette, names, columns, layout);
+      // the count as conntrack's, said once the table is written (end() reports a failed write instead)
+      summary = closingCount(ids.length, 'flows', entries) + (ids.length > 0 && ids.every((f) => table.view(f).counted === 0) ? ACCOUNTING_HINT : '');
       break;
     }
   }
   await out.end();
+  process.stderr.write(summary);
 }

@@ -15,6 +15,8 @@ import { connToJsonLine } from '../render/conn-json.js';
 import { writeConnTable } from '../render/conn-table.js';
 import { connService } from '../render/service-column.js';
 import { withColumn } from '../render/appended-columns.js';
+import { ACCOUNTING_HINT, closingCount, noRowsLine } from '../render/table-summary.js';
+import { isLiveTable } from '../source/open-source.js';
 import { stdoutPalette } from '../render/palette.js';
 import {
   addFilterOptions, addOutputOptions, addSourceOptions, filterFrom, outputFrom, sourceFrom,
@@ -105,20 +107,25 @@ async function runList(flags: ListFlags): Promise<void> {
   }
 
   let conns: Conn[];
+  /** entries read (the table's closing count) */
+  let entries: number;
   if (limit !== undefined && plain) {
     // bounded heaps, one per part of the table, merged
     const run = await scanJob(source, listJob({ filter: filterOptions, mode: 'top', sort: sort?.key, reverse, limit }), out, machine);
     conns = run.result?.sorted() ?? [];
+    entries = run.report.records;
   } else if (limit !== undefined) {
     const top = new TopK<Conn>(limit, order);
-    await scanTable(source, filter, (c) => top.push(c), out, machine);
+    entries = (await scanTable(source, filter, (c) => top.push(c), out, machine)).records;
     conns = top.sorted();
   } else {
     conns = [];
-    await scanTable(source, filter, (c) => conns.push(c), out, machine);
+    entries = (await scanTable(source, filter, (c) => conns.push(c), out, machine)).records;
     conns.sort(order);
   }
 
+  /** the table's closing count and hint, for stderr */
+  let summary = '';
   switch (format) {
     case 'json':
       out.write('[');
@@ -136,9 +143,14 @@ async function runList(flags: ListFlags): Promise<void> {
       const palette = stdoutPalette(flags);
       const extraColumns = { head: extraTableHead(extras), cells: (c: Conn) => extraTableCells(c, extras) };
       const serviceColumn = flags.numeric ? extraColumns : withColumn(extraColumns, 'Service', connService);
-      writeConnTable((t) => out.write(t), conns, palette, procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (c) => processText(procs(c))), layout);
+      // a line that says why instead of an empty box
+      if (conns.length === 0) out.write(noRowsLine(entries, isLiveTable(source)));
+      else writeConnTable((t) => out.write(t), conns, palette, procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (c) => processText(procs(c))), layout);
+      // the count as conntrack's, said once the table is written (end() reports a failed write instead)
+      summary = closingCount(conns.length, 'connections', entries) + (conns.length > 0 && conns.every((c) => c.bytesTotal === undefined) ? ACCOUNTING_HINT : '');
       break;
     }
   }
   await out.end();
+  process.stderr.write(summary);
 }
