@@ -12,7 +12,7 @@ import {
   appendCsv, appendJson, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras,
 } from '../render/conn-extras.js';
 import { connToJsonLine } from '../render/conn-json.js';
-import { writeConnTable } from '../render/conn-table.js';
+import { FLAG_CODES, writeConnTable } from '../render/conn-table.js';
 import { connService } from '../render/service-column.js';
 import { withColumn } from '../render/appended-columns.js';
 import { ACCOUNTING_HINT, closingCount, noRowsLine } from '../render/table-summary.js';
@@ -52,6 +52,8 @@ export function listCommand(): Command {
   addZonesOption(cmd);
   addMarkMapOption(cmd);
   addProcessesOption(cmd);
+  // what the Flags column's codes mean, after the options and before the examples
+  cmd.addHelpText('after', `\n${FLAG_CODES}`);
   addExamples(cmd, [
     { what: 'established TCP connections to port 443, most bytes first', args: 'list -p tcp --state ESTABLISHED --dport 443' },
     { what: 'the 20 connections closest to expiring', args: 'list --sort timeout --limit 20' },
