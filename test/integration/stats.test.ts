@@ -143,6 +143,6 @@ test('stats with a filter on a live table: count, max and fill are the kernel’
     assert.deepStrictEqual([j.families, j.protocols, j.status.assured, j.status.unreplied], [{ ipv4: 3, ipv6: 1 }, { udp: 4 }, 1, 3]);
     assert.equal(j.kernel_counters.insert, MIX.length);
   }
-  const text = await runCli(['stats', '-p', 'udp', '-f', 'ipv4'], { netns: ns });
+  const text = await runCli(['stats', '-p', 'udp', '-f', 'ipv4', '--wide'], { netns: ns });
   assert.match(text.stdout, /^Entries {2}13 of \d+\nFill .*\nReplied .*\nFiltered 3 of 13 entries match --proto udp --family ipv4; the figures below count only these\n/);
 });
