@@ -10,9 +10,10 @@ import type { Palette } from './palette.js';
 import { WIDE, type TableLayout } from './table-layout.js';
 import { terminalText } from './terminal-text.js';
 
-/** What list's Flags column says (list --help and the README print it). */
+/** What list's Flags column says (list --help and docs/reference.md print it): a help section of its own. */
 export const FLAG_CODES = [
-  'Flags: A assured (traffic seen both ways; kept when the table is full), U unreplied (no reply yet),',
+  'Flags column:',
+  '  A assured (traffic seen both ways; kept when the table is full), U unreplied (no reply yet),',
   '  O offloaded to the flowtable, H offloaded to hardware, m=MARK connmark, z=ZONE zone,',
   '  zo=/zr= zone of the original/reply direction, helper=NAME an ALG (ftp, sip…), labels=… connlabels',
 ].join('\n');

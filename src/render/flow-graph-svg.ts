@@ -2,6 +2,8 @@
 // (@viz-js/viz: one self-contained package, no browser, no native binary, no dependencies).
 // It is imported only here, when an SVG is asked for: every other run of ctflow never loads its
 // ~1.2 MB. The specifier is a variable so the bundle leaves the import to node at run time.
+// Test hook: CTFLOW_VIZ_MODULE names another module to import instead (read here and nowhere
+// else), so a test can make the package absent on a checkout where it is installed.
 
 import { CtflowError } from '../errors.js';
 
@@ -14,7 +16,7 @@ const VIZ_PACKAGE = '@viz-js/viz';
 export async function renderSvg(dot: string): Promise<string> {
   let viz: Viz;
   try {
-    const mod = (await import(VIZ_PACKAGE)) as { instance: () => Promise<Viz> };
+    const mod = (await import(process.env.CTFLOW_VIZ_MODULE ?? VIZ_PACKAGE)) as { instance: () => Promise<Viz> };
     viz = await mod.instance();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

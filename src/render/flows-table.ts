@@ -1,8 +1,10 @@
 // The host flows table (box-table.ts: cli-table3's look in linear time), lsconntrack's layout plus
 // a protocol column:
-//   Proto  Local Address:Port  <-->  Peer Address:Port  Conns  Inpkts  Inbytes  Outpkts  Outbytes
+//   Proto  Local or client  <-->  Peer or server  Conns  Inpkts  Inbytes  Outpkts  Outbytes
 // Arrows: --> active (this host connects out), <-- passive (a peer connects in), <-> local
 // (both ends are this host), ==> forward (routed through; "→ target" when DNAT rewrote it).
+// A forwarded row has no local side: its left column is the client, its right one the server,
+// so the headings (lsconntrack's "Local Address:Port", "Peer Address:Port") say both.
 // Counters for people (1.2 MiB, 3.4k), exact with --exact; "-" when no connection of the flow
 // carried counters (nf_conntrack_acct=0). The table fits the terminal (table-layout.ts).
 
@@ -65,19 +67,20 @@ export interface FlowRows {
 }
 
 // how the columns give way on a narrow terminal (box-table.ts fitBoxTable): zone columns and the
-// packet counts go first, then Conns; the local side is cut before the peer, which is cut last
+// packet counts go first, then Conns; the local side (never below a dotted quad and its ~) is cut before
+// the peer, which is cut last (its NAT target first: it stands at the end)
 const COLUMNS: readonly Omit<BoxColumn, 'head'>[] = [
   {},
-  { short: 'Local', cut: 1, min: 8 },
+  { short: 'Loc/cli', cut: 1, min: 16 },
   {},
-  { short: 'Peer', cut: 2, min: 15 },
+  { short: 'Peer/srv', cut: 2, min: 15 },
   { right: true, drop: 3 },
   { right: true, drop: 1 },
   { right: true },
   { right: true, drop: 2 },
   { right: true },
 ];
-const HEAD = ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes'];
+const HEAD = ['Proto', 'Local or client', '<-->', 'Peer or server', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes'];
 
 /** Writes the table line by line: measured in one pass over the flows, written in a second. */
 export function writeFlowsTable(

@@ -247,11 +247,11 @@ describe('ctflow flows output formats', () => {
     ].join('\n'));
     const table = await runCli([...base, '--no-color', '--wide', '--exact']);
     assert.equal(table.stdout, [
-      '┌───────┬───────────────────────┬──────┬───────────────────┬───────┬────────┬─────────┬─────────┬──────────┐',
-      '│ Proto │ Local Address:Port    │ <--> │ Peer Address:Port │ Conns │ Inpkts │ Inbytes │ Outpkts │ Outbytes │',
-      '│ tcp   │ 10.1.0.1:2200         │ <--  │ 10.1.0.2:many     │     1 │      4 │     228 │       3 │      228 │',
-      '│ icmp  │ 10.1.0.1:echo-request │ <--  │ 10.1.0.2:many     │     1 │      1 │      84 │       1 │       84 │',
-      '└───────┴───────────────────────┴──────┴───────────────────┴───────┴────────┴─────────┴─────────┴──────────┘',
+      '┌───────┬───────────────────────┬──────┬────────────────┬───────┬────────┬─────────┬─────────┬──────────┐',
+      '│ Proto │ Local or client       │ <--> │ Peer or server │ Conns │ Inpkts │ Inbytes │ Outpkts │ Outbytes │',
+      '│ tcp   │ 10.1.0.1:2200         │ <--  │ 10.1.0.2:many  │     1 │      4 │     228 │       3 │      228 │',
+      '│ icmp  │ 10.1.0.1:echo-request │ <--  │ 10.1.0.2:many  │     1 │      1 │      84 │       1 │       84 │',
+      '└───────┴───────────────────────┴──────┴────────────────┴───────┴────────┴─────────┴─────────┴──────────┘',
       '',
     ].join('\n'));
     const forced = await runCli([...base], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });

@@ -215,7 +215,7 @@ describe('ctflow list errors and pipes', () => {
       '--json', '--ndjson', '--csv', '--no-color', '-n', '--numeric', '--wide', '-x', '--exact', '-z', '--zones', '--mark-map', '--processes',
     ]);
     // the Flags column's codes, explained after the options
-    assert.match(r.stdout, /\nFlags: A assured \(traffic seen both ways; kept when the table is full\), U unreplied \(no reply yet\),\n {2}O offloaded to the flowtable, H offloaded to hardware, m=MARK connmark/);
+    assert.match(r.stdout, /\n\nFlags column:\n {2}A assured \(traffic seen both ways; kept when the table is full\), U unreplied \(no reply yet\),\n {2}O offloaded to the flowtable, H offloaded to hardware, m=MARK connmark/);
   });
 });
 

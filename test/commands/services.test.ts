@@ -19,11 +19,11 @@ const cells = (table: string): string[][] => table.split('\n').filter((l) => l.s
 
 describe('the Service column (unless -n)', () => {
   it('flows: the server port of each flow named, local for passive and local flows, the peer for active ones', async () => {
-    const r = await runCli(['flows', '--file', HOST, '--local', HOST_LOCAL, '-p', 'tcp', '--dns-timeout', '1']);
+    const r = await runCli(['flows', '--file', HOST, '--local', HOST_LOCAL, '-p', 'tcp', '--dns-timeout', '1', '--wide']);
     assert.equal(r.code, 0);
     // peer names depend on this machine's resolver: only the endpoints we own and the column
     assert.deepStrictEqual(cells(r.stdout).map((row) => [row[1], row[2], row.at(-1)]), [
-      ['Local Address:Port', '<-->', 'Service'],
+      ['Local or client', '<-->', 'Service'],
       ['10.3.0.10:22', '<--', 'ssh'],
       ['10.3.0.10:22', '<--', 'ssh'],
       ['10.3.0.10:80', '<--', 'http'],
@@ -40,17 +40,17 @@ describe('the Service column (unless -n)', () => {
       ['127.0.0.1:6379', '<->', 'redis'],
       ['[::1]:443', '<->', 'https'],
     ]);
-    const numeric = await runCli(['flows', '--file', HOST, '--local', HOST_LOCAL, '-p', 'tcp', '-n']);
-    assert.deepStrictEqual(cells(numeric.stdout)[0], ['Proto', 'Local Address:Port', '<-->', 'Peer Address:Port', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes']);
+    const numeric = await runCli(['flows', '--file', HOST, '--local', HOST_LOCAL, '-p', 'tcp', '-n', '--wide']);
+    assert.deepStrictEqual(cells(numeric.stdout)[0], ['Proto', 'Local or client', '<-->', 'Peer or server', 'Conns', 'Inpkts', 'Inbytes', 'Outpkts', 'Outbytes']);
   });
 
   it('flows: a forwarded flow through DNAT is named by its target (2222 → 22 is ssh)', async () => {
-    const r = await runCli(['flows', '--file', ROUTER, '--local', '10.1.0.1,10.2.0.1,fd00:a1::1,fd00:a2::1', '--forward', '--port', 'ssh', '--dns-timeout', '1']);
+    const r = await runCli(['flows', '--file', ROUTER, '--local', '10.1.0.1,10.2.0.1,fd00:a1::1,fd00:a2::1', '--forward', '--port', 'ssh', '--dns-timeout', '1', '--wide']);
     assert.deepStrictEqual(cells(r.stdout).map((row) => row.at(-1)), ['Service', 'ssh']);
   });
 
   it('list: the reply source port (the server after DNAT) named; list -n drops the column', async () => {
-    const r = await runCli(['list', '--file', ROUTER, '-p', 'udp', '--no-color']);
+    const r = await runCli(['list', '--file', ROUTER, '-p', 'udp', '--no-color', '--wide']);
     assert.equal(r.stdout, [
       '┌───────┬───────┬────────────────────┬───┬──────────────────┬───────────────────────────────────────┬──────┬───────┬─────────┬───────────┬─────────┐',
       '│ Proto │ State │ Source             │   │ Destination      │ Reply (NAT)                           │ Pkts │ Bytes │ Timeout │ Flags     │ Service │',
@@ -64,16 +64,16 @@ describe('the Service column (unless -n)', () => {
       '└───────┴───────┴────────────────────┴───┴──────────────────┴───────────────────────────────────────┴──────┴───────┴─────────┴───────────┴─────────┘',
       '',
     ].join('\n'));
-    const numeric = await runCli(['list', '--file', ROUTER, '-p', 'udp', '--numeric']);
+    const numeric = await runCli(['list', '--file', ROUTER, '-p', 'udp', '--numeric', '--wide']);
     assert.deepStrictEqual(cells(numeric.stdout)[0], ['Proto', 'State', 'Source', '', 'Destination', 'Reply (NAT)', 'Pkts', 'Bytes', 'Timeout', 'Flags']);
-    assert.equal((await runCli(['list', '--file', ROUTER, '-p', 'udp', '-n'])).stdout, numeric.stdout);
+    assert.equal((await runCli(['list', '--file', ROUTER, '-p', 'udp', '-n', '--wide'])).stdout, numeric.stdout);
   });
 
   it('CTFLOW_SERVICES names another services file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ctflow-services-'));
     const file = join(dir, 'services');
     writeFileSync(file, 'resolver\t53/udp\nwebsite\t80/tcp\n');
-    const r = await runCli(['list', '--file', ROUTER, '--dport', 'resolver', '-p', 'udp'], { env: { CTFLOW_SERVICES: file } });
+    const r = await runCli(['list', '--file', ROUTER, '--dport', 'resolver', '-p', 'udp', '--wide'], { env: { CTFLOW_SERVICES: file } });
     assert.deepStrictEqual(cells(r.stdout).map((row) => [row[4], row.at(-1)]), [['Destination', 'Service'], ['10.2.0.2:53', 'resolver'], ['[fd00:a2::2]:53', 'resolver']]);
   });
 });

@@ -15,7 +15,7 @@ test('flows: human bytes by default, exact with --exact; 80 columns into a pipe,
   const [human, exact, wide] = await Promise.all([runCli(args), runCli([...args, '--exact']), runCli([...args, '--wide', '-x'])]);
   assert.match(human.stdout.split('\n')[2]!, /│ +66 KiB │ +1\.0 KiB │$/);
   assert.match(exact.stdout.split('\n')[2]!, /│ +68060 │ +1066 │$/);
-  assert.equal(wide.stdout.split('\n')[2], '│ tcp   │ 10.1.0.2:many      │ ==>  │ 10.2.0.2:80       │     2 │     17 │   68060 │      17 │     1066 │');
+  assert.equal(wide.stdout.split('\n')[2], '│ tcp   │ 10.1.0.2:many   │ ==>  │ 10.2.0.2:80    │     2 │     17 │   68060 │      17 │     1066 │');
   assert.ok(longest(human.stdout) <= 80 && longest(exact.stdout) <= 80 && longest(wide.stdout) > 80);
 });
 

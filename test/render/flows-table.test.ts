@@ -47,12 +47,12 @@ test('the table: lsconntrack columns plus protocol, names instead of addresses, 
     { width: undefined, exact: true },
   );
   assert.equal(text, [
-    '┌───────┬────────────────────┬──────┬─────────────────────────────┬───────┬────────┬─────────┬─────────┬──────────┐',
-    '│ Proto │ Local Address:Port │ <--> │ Peer Address:Port           │ Conns │ Inpkts │ Inbytes │ Outpkts │ Outbytes │',
-    '│ tcp   │ 10.3.0.10:22       │ <--  │ alice.lan:many              │     2 │     10 │    1000 │       8 │     4000 │',
-    '│ tcp6  │ [fd00::10]:many    │ -->  │ [fd00::21]:443              │     1 │      - │       - │       - │        - │',
-    '│ tcp   │ 10.1.0.2:many      │ ==>  │ 10.1.0.1:2222 → 10.2.0.2:22 │     2 │     10 │    1000 │       8 │     4000 │',
-    '└───────┴────────────────────┴──────┴─────────────────────────────┴───────┴────────┴─────────┴─────────┴──────────┘',
+    '┌───────┬─────────────────┬──────┬─────────────────────────────┬───────┬────────┬─────────┬─────────┬──────────┐',
+    '│ Proto │ Local or client │ <--> │ Peer or server              │ Conns │ Inpkts │ Inbytes │ Outpkts │ Outbytes │',
+    '│ tcp   │ 10.3.0.10:22    │ <--  │ alice.lan:many              │     2 │     10 │    1000 │       8 │     4000 │',
+    '│ tcp6  │ [fd00::10]:many │ -->  │ [fd00::21]:443              │     1 │      - │       - │       - │        - │',
+    '│ tcp   │ 10.1.0.2:many   │ ==>  │ 10.1.0.1:2222 → 10.2.0.2:22 │     2 │     10 │    1000 │       8 │     4000 │',
+    '└───────┴─────────────────┴──────┴─────────────────────────────┴───────┴────────┴─────────┴─────────┴──────────┘',
     '',
   ].join('\n'));
 });
@@ -77,25 +77,32 @@ test('streamed: one write per line, from one reused view, the same bytes as the 
   assert.equal(writes.length, 1 + flows.length + 1);
   assert.ok(writes.slice(1, -1).every((w) => w.split('\n').length === 2));
   assert.equal(writes.join(''), renderFlowsTable(flows, createPalette(false)));
-  assert.equal(writes[3], '│ tcp   │ 10.3.0.10:22       │ -->  │ 192.0.2.7:443               │     2 │      - │       - │       - │        - │\n');
+  assert.equal(writes[3], '│ tcp   │ 10.3.0.10:22    │ -->  │ 192.0.2.7:443               │     2 │      - │       - │       - │        - │\n');
 });
 
 test('counters for people by default (3.4k, 1.2 MiB), exact integers with exact', () => {
   const big = flow({ connections: 12345, inPackets: 3400, inBytes: 1258291, outPackets: 123456, outBytes: 5_000_000_000 });
   const row = (exact: boolean): string => renderFlowsTable([big], createPalette(false), undefined, undefined, { width: undefined, exact }).split('\n')[2]!;
-  assert.equal(row(false), '│ tcp   │ 10.3.0.10:22       │ <--  │ 10.3.0.21:many    │ 12.3k │   3400 │ 1.2 MiB │    123k │  4.7 GiB │');
-  assert.equal(row(true), '│ tcp   │ 10.3.0.10:22       │ <--  │ 10.3.0.21:many    │ 12345 │   3400 │ 1258291 │  123456 │ 5000000000 │');
+  assert.equal(row(false), '│ tcp   │ 10.3.0.10:22    │ <--  │ 10.3.0.21:many │ 12.3k │   3400 │ 1.2 MiB │    123k │  4.7 GiB │');
+  assert.equal(row(true), '│ tcp   │ 10.3.0.10:22    │ <--  │ 10.3.0.21:many │ 12345 │   3400 │ 1258291 │  123456 │ 5000000000 │');
 });
 
-test('at 80 columns: packet columns and Conns give way, the local side is cut before the peer', () => {
+test('at 80 columns: packet columns and Conns give way, the local side is cut before the peer (to no less than a whole IPv4 address)', () => {
   const f = flow({ direction: 'forward', local: { addr: '192.168.100.200', port: 'many' }, peer: { addr: '203.0.113.250', port: 65535 }, natTarget: { addr: '10.2.0.2', port: 22 } });
   const lines = renderFlowsTable([f], createPalette(false), undefined, undefined, { width: 80, exact: false }).split('\n');
   assert.deepStrictEqual(lines, [
-    '┌───────┬──────────┬──────┬───────────────────────────────┬─────────┬──────────┐',
-    '│ Proto │ Local    │ <--> │ Peer Address:Port             │ Inbytes │ Outbytes │',
-    '│ tcp   │ 192.168~ │ ==>  │ 203.0.113.250:65535 → 10.2.0~ │  1000 B │  3.9 KiB │',
-    '└───────┴──────────┴──────┴───────────────────────────────┴─────────┴──────────┘',
+    '┌───────┬──────────────────┬──────┬───────────────────────┬─────────┬──────────┐',
+    '│ Proto │ Local or client  │ <--> │ Peer or server        │ Inbytes │ Outbytes │',
+    '│ tcp   │ 192.168.100.200~ │ ==>  │ 203.0.113.250:65535 ~ │  1000 B │  3.9 KiB │',
+    '└───────┴──────────────────┴──────┴───────────────────────┴─────────┴──────────┘',
     '',
   ]);
   assert.ok(lines.every((l) => [...l].length <= 80));
+});
+
+test('a forwarded row has no local side: the headings name the client and the server, full or short', () => {
+  const f = flow({ direction: 'forward', local: { addr: '10.1.0.2', port: 'many' }, peer: { addr: '10.2.0.2', port: 22 }, connections: 1, inBytes: 1, outBytes: 1 });
+  const heading = (width: number): string => renderFlowsTable([f], createPalette(false), undefined, undefined, { width, exact: false }).split('\n')[1]!;
+  assert.equal(heading(72), '│ Proto │ Local or client │ <--> │ Peer or server │ Inbytes │ Outbytes │');
+  assert.equal(heading(67), '│ Proto │ Loc/cli       │ <--> │ Peer/srv    │ Inbytes │ Outbytes │');
 });
