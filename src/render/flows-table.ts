@@ -10,7 +10,7 @@
 
 import type { Direction, FlowPort, HostFlow } from '../aggregate/host-flows.js';
 import type { Family } from '../model.js';
-import { fitBoxTable, measureBoxTable, writeBoxTable, type BoxColumn, type BoxRows } from './box-table.js';
+import { boxTableWidth, fitBoxTable, measureBoxTable, visibleWidth, writeBoxTable, type BoxColumn, type BoxRows } from './box-table.js';
 import { humanBytes, humanCount } from './human.js';
 import type { Palette } from './palette.js';
 import { WIDE, type TableLayout } from './table-layout.js';
@@ -66,12 +66,17 @@ export interface FlowRows {
   flow(i: number): HostFlow;
 }
 
-// how the columns give way on a narrow terminal (box-table.ts fitBoxTable): zone columns and the
-// packet counts go first, then Conns; the local side (never below a dotted quad and its ~) is cut before
-// the peer, which is cut last (its NAT target first: it stands at the end)
+// how the columns give way on a narrow terminal (box-table.ts fitBoxTable): extra columns and the
+// packet counts go first, then Conns; then the local side is cut, to no less than a dotted quad
+// and its ~ (LOCAL_MIN); then the peer's NAT target (it stands at the end of the cell), never the
+// peer itself (its min is set from the rows); only then is the local side cut further (LOCAL_LAST)
+const LOCAL_MIN = 16;
+const LOCAL_LAST = 8;
+/** the widest a peer may be and still be kept whole (an IPv6 address, its port and the ~) */
+const PEER_WHOLE_MAX = 48;
 const COLUMNS: readonly Omit<BoxColumn, 'head'>[] = [
   {},
-  { short: 'Loc/cli', cut: 1, min: 16 },
+  { short: 'Loc/cli', cut: 1, min: LOCAL_MIN },
   {},
   { short: 'Peer/srv', cut: 2, min: 15 },
   { right: true, drop: 3 },
@@ -97,6 +102,8 @@ export function writeFlowsTable(
   ];
   const packets = layout.exact ? String : humanCount;
   const bytes = layout.exact ? String : humanBytes;
+  /** the widest peer without its NAT target, found by the measuring pass */
+  let peerWidth = 0;
   const rows: BoxRows = {
     count: flows.count,
     cells(i, into) {
@@ -105,6 +112,7 @@ export function writeFlowsTable(
       // a reverse-DNS name is the resolver's text: shown escaped, as text from the table is
       const name = names?.get(f.peer.addr);
       let peer = flowEndpoint(f.protocol, f.peer.addr, f.peer.port, name === undefined ? undefined : terminalText(name));
+      peerWidth = Math.max(peerWidth, visibleWidth(peer));
       if (f.natTarget) peer += p.nat(` → ${flowEndpoint(f.protocol, f.natTarget.addr, f.natTarget.port)}`);
       into[0] = p.proto(protocolLabel(f.protocol, f.family));
       into[1] = flowEndpoint(f.protocol, f.local.addr, f.local.port);
@@ -121,7 +129,16 @@ export function writeFlowsTable(
       }
     },
   };
-  writeBoxTable(write, columns, rows, fitBoxTable(columns, measureBoxTable(columns, rows), layout.width));
+  const measured = measureBoxTable(columns, rows);
+  // the peer stays whole: a cut leaves it and a ~ (the NAT target after it goes first)
+  columns[3]!.min = Math.max(columns[3]!.min!, Math.min(peerWidth + 1, PEER_WHOLE_MAX));
+  let widths = fitBoxTable(columns, measured, layout.width);
+  if (layout.width !== undefined && boxTableWidth(widths) > layout.width) {
+    // still too wide with the peers whole: the local side gives way further
+    columns[1]!.min = LOCAL_LAST;
+    widths = fitBoxTable(columns, measured, layout.width);
+  }
+  writeBoxTable(write, columns, rows, widths);
 }
 
 /** The table as one string (tests, small tables). */

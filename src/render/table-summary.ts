@@ -7,11 +7,13 @@ export const grouped = (n: number): string => n.toLocaleString('en-US');
 
 /**
  * The line printed instead of an empty box. `entries`: entries read; `live`: the host's own table
- * (not --file/--stdin), where an empty table usually means nf_conntrack is not loaded.
+ * (not --file/--stdin). Without nf_conntrack there is no table to read (file-error.ts says so);
+ * an empty one means the module is loaded but nothing asks it to track: since Linux 4.10 a network
+ * namespace tracks connections only once a rule (or NAT) uses conntrack.
  */
 export function noRowsLine(entries: number, live: boolean): string {
   if (entries > 0) return `no connections: none of the ${grouped(entries)} entries matches the filters\n`;
-  if (live) return 'no connections: the conntrack table is empty (nf_conntrack not loaded? try: modprobe nf_conntrack)\n';
+  if (live) return 'no connections: the conntrack table is empty (the kernel tracks only once a firewall rule uses conntrack, e.g. nft ct state)\n';
   return 'no connections: the table read has no entries\n';
 }
 

@@ -36,7 +36,7 @@ test('an empty table says so; the live table hints at the module', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  assert.equal(noRowsLine(0, true), 'no connections: the conntrack table is empty (nf_conntrack not loaded? try: modprobe nf_conntrack)\n');
+  assert.equal(noRowsLine(0, true), 'no connections: the conntrack table is empty (the kernel tracks only once a firewall rule uses conntrack, e.g. nft ct state)\n');
   assert.equal(closingCount(87114, 'flows', 1000000), '87,114 flows from 1,000,000 entries\n');
   assert.equal(closingCount(1, 'connections', 1), '1 connection from 1 entry\n');
 });
