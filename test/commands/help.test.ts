@@ -16,7 +16,8 @@ const exampleLines = (help: string): string[] =>
 const READING = ['Options:', 'Source options:', 'Filter options:', 'Selection options:', 'Output options:', 'Examples:'];
 const GROUPS: [string, string[], number][] = [
   ['flows', READING, 3],
-  ['list', READING, 3],
+  // list explains its Flags column's codes between the options and the examples
+  ['list', [...READING.slice(0, -1), 'Flags column:', 'Examples:'], 3],
   ['top', READING, 3],
   ['stats', READING, 3],
   ['watch', ['Options:', 'Source options:', 'Filter options:', 'Output options:', 'Examples:'], 3],

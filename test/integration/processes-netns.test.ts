@@ -103,14 +103,14 @@ describe('flows --processes in private namespaces (real sockets, real conntrack)
       ['127.0.0.1 -> 127.0.0.1', server.pid! < localClient.pid! ? [python, loopback] : [loopback, python]],
     ]);
     assert.deepStrictEqual(await list(C), [['10.77.0.2 -> 10.77.0.1', { pid: remoteClient.pid, comm: 'node', ...me }]]);
-    const table = await runCli(['list', '--processes', '-p', 'tcp', '--port', '8123', '--no-color', '-n'], { netns: C });
+    const table = await runCli(['list', '--processes', '-p', 'tcp', '--port', '8123', '--no-color', '-n', '--wide'], { netns: C });
     assert.equal(table.stdout.split('\n').find((l) => l.includes('10.77.0.1:8123'))!.split('│').map((c) => c.trim()).at(-2), `node[${remoteClient.pid}]`);
     const csv = await runCli(['list', '--processes', '--csv', '-p', 'tcp', '--port', '8123'], { netns: C });
     assert.deepStrictEqual(csv.stdout.trim().split('\n').map((l) => l.split(',').at(-1)), ['process', `node[${remoteClient.pid}]`]);
   });
 
   it('the table gains a Process column, CSV a process column', async () => {
-    const table = await runCli(['flows', '--processes', '-n', '-p', 'tcp', '--port', '8123', '--no-color'], { netns: C });
+    const table = await runCli(['flows', '--processes', '-n', '-p', 'tcp', '--port', '8123', '--no-color', '--wide'], { netns: C });
     const row = table.stdout.split('\n').find((l) => l.includes('10.77.0.1:8123'))!;
     assert.equal(row.split('│').map((c) => c.trim()).at(-2), `node[${remoteClient.pid}]`);
     const csv = await runCli(['flows', '--processes', '--csv', '-n', '-p', 'tcp', '--port', '8123'], { netns: S });

@@ -50,6 +50,6 @@ describe('text outputs escape control characters from the input', () => {
       connections: 1, inPackets: 1, inBytes: 60, outPackets: 1, outBytes: 60, counted: 1,
     };
     assert.equal(renderFlowsTable([f], plain, new Map([['10.3.0.21', 'evil\x1b[2J.example']]), undefined, { width: undefined, exact: true }).split('\n')[2],
-      '│ tcp   │ 10.3.0.10:many     │ -->  │ evil\\x1b[2J.example:443 │     1 │      1 │      60 │       1 │       60 │');
+      '│ tcp   │ 10.3.0.10:many  │ -->  │ evil\\x1b[2J.example:443 │     1 │      1 │      60 │       1 │       60 │');
   });
 });
