@@ -28,17 +28,19 @@ test('list: Pkts and Bytes human by default, exact with -x', async () => {
 
 test('top: BYTES and PACKETS exact with --exact', async () => {
   const args = ['top', '--once', '--file', NAT, '--local', LOCAL, '--limit', '1', '--wide'];
-  const [human, exact] = await Promise.all([runCli(args), runCli([...args, '--exact'])]);
+  const [human, exact, x] = await Promise.all([runCli(args), runCli([...args, '--exact']), runCli([...args, '-x'])]);
   assert.equal(human.stdout.split('\n')[4], 'tcp      10.1.0.2:many ==> 10.2.0.2:80      2           -        -     68 KiB        34');
   assert.equal(exact.stdout.split('\n')[4], 'tcp      10.1.0.2:many ==> 10.2.0.2:80      2           -        -      69126        34');
+  assert.equal(x.stdout.split('\n')[4], exact.stdout.split('\n')[4]);
 });
 
 test('stats: traffic in human units, exact with --exact; JSON always exact', async () => {
-  const [human, exact, json] = await Promise.all([
-    runCli(['stats', '--file', NAT]), runCli(['stats', '--file', NAT, '--exact']), runCli(['stats', '--file', NAT, '--json']),
+  const [human, exact, x, json] = await Promise.all([
+    runCli(['stats', '--file', NAT]), runCli(['stats', '--file', NAT, '--exact']), runCli(['stats', '--file', NAT, '-x']), runCli(['stats', '--file', NAT, '--json']),
   ]);
   assert.match(human.stdout, /^Traffic {2}237 packets, 143 KiB$/m);
   assert.match(exact.stdout, /^Traffic {2}237 packets, 146007 bytes$/m);
+  assert.match(x.stdout, /^Traffic {2}237 packets, 146007 bytes$/m);
   const j = JSON.parse(json.stdout) as { bytes: number; packets: number };
   assert.deepStrictEqual([j.packets, j.bytes], [237, 146007]);
 });
