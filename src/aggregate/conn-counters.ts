@@ -2,10 +2,10 @@
 // next one's rates (rates.ts: a rate is computed per connection, then summed per row).
 //
 // A connection is identified as connKey (rates.ts) identifies it — zone, protocol and the original
-// tuple — but as 16 int32 words (the addresses' values, not their text), so a line the fast
+// tuple — but as 12 int32 words (the addresses' values, not their text), so a line the fast
 // scanner read is keyed without making its record or any string, and a record of the slow parser
 // gets the same words from its canonical text. Entries live in typed arrays (key words, the four
-// counters, the row the connection was shown in) found through an open-addressing table: ~110
+// counters, the row the connection was shown in) found through an open-addressing table: ~100
 // bytes a connection instead of a key string, a Map entry and a counters object.
 
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
@@ -13,14 +13,21 @@ import { BYTES, CODE, DPORT, ICMP_ID, NUMS, ORIG_DST, ORIG_SRC, PACKETS, SPORT, 
 import type { Conn, Tuple } from '../model.js';
 import type { Counters } from './rates.js';
 
-/** Words per key: a header, the original source and destination (4 each), seven tuple numbers. */
-const W = 16;
+/**
+ * Words per key: a header, the original source and destination (4 each), and the tuple's seven
+ * numbers packed in three words (both parsers take ports, ICMP ids and GRE keys up to 65535 and
+ * ICMP types and codes up to 255 only): sport | dport << 16, type | code << 8 | id << 16,
+ * srckey | dstkey << 16.
+ */
+const W = 12;
 /** the header word: protonum | v6 << 8 | present << 9 | zone << 16 */
 const H = 0;
 const SRC = 1;
 const DST = 5;
-/** sport, dport, type, code, id, srckey, dstkey; bit i of `present` says whether number i is set */
-const NUM = 9;
+/** bit i of `present` says whether number i (sport, dport, type, code, id, srckey, dstkey) is set */
+const PORTS = 9;
+const ICMP = 10;
+const GRE = 11;
 /** counters per entry: orig packets, orig bytes, reply packets, reply bytes */
 const C = 4;
 
@@ -57,16 +64,20 @@ function header(protonum: number, v6: boolean, present: number, zone: number): n
   return protonum | (v6 ? 256 : 0) | (present << 9) | (zone << 16);
 }
 
+/** The packed words of seven tuple numbers (-1: none); returns the `present` bits. */
+function packNumbers(sport: number, dport: number, type: number, code: number, id: number, srckey: number, dstkey: number): number {
+  key[PORTS] = (sport & 0xffff) | (dport << 16);
+  key[ICMP] = (type & 0xff) | ((code & 0xff) << 8) | (id << 16);
+  key[GRE] = (srckey & 0xffff) | (dstkey << 16);
+  return (sport >= 0 ? 1 : 0) | (dport >= 0 ? 2 : 0) | (type >= 0 ? 4 : 0) | (code >= 0 ? 8 : 0) | (id >= 0 ? 16 : 0) |
+    (srckey >= 0 ? 32 : 0) | (dstkey >= 0 ? 64 : 0);
+}
+
+const orNone = (n: number | undefined): number => (n === undefined ? -1 : n);
+
 /** The tuple numbers of a record into the key; returns the `present` bits. */
 function tupleNumbers(o: Tuple): number {
-  const values = [o.sport, o.dport, o.type, o.code, o.id, o.srckey, o.dstkey];
-  let present = 0;
-  for (let i = 0; i < 7; i++) {
-    const v = values[i];
-    key[NUM + i] = v === undefined ? 0 : v | 0;
-    if (v !== undefined) present |= 1 << i;
-  }
-  return present;
+  return packNumbers(orNone(o.sport), orNone(o.dport), orNone(o.type), orNone(o.code), orNone(o.id), orNone(o.srckey), orNone(o.dstkey));
 }
 
 /** The key of a record (connKey's identity). */
@@ -77,8 +88,6 @@ function keyOfConn(c: Conn): void {
   key[H] = header(c.protonum, c.family === 'ipv6', tupleNumbers(o), c.zone);
 }
 
-/** The scan's numbers at these offsets of the original tuple, in key order (no GRE keys: the scanner reads none). */
-const SCAN_NUMS = [SPORT, DPORT, TYPE, CODE, ICMP_ID];
 
 /** Scan address slot `slot` into the key at `at`: its words, or its text's (another spelling than /proc's). */
 function scanWords(s: ConnScan, slot: number, at: number): void {
@@ -100,15 +109,8 @@ function keyOfScan(s: ConnScan): void {
   scanWords(s, ORIG_SRC, SRC);
   scanWords(s, ORIG_DST, DST);
   const n = s.nums;
-  let present = 0;
-  for (let i = 0; i < 5; i++) {
-    const v = n[SCAN_NUMS[i]!]!;
-    key[NUM + i] = v < 0 ? 0 : v;
-    if (v >= 0) present |= 1 << i;
-  }
-  key[NUM + 5] = 0;
-  key[NUM + 6] = 0;
-  key[H] = header(s.protonum, s.v6, present, s.zone);
+  // (the scanner reads no GRE keys)
+  key[H] = header(s.protonum, s.v6, packNumbers(n[SPORT]!, n[DPORT]!, n[TYPE]!, n[CODE]!, n[ICMP_ID]!, -1, -1), s.zone);
 }
 
 function hashKey(k: Int32Array, at: number): number {
@@ -117,12 +119,12 @@ function hashKey(k: Int32Array, at: number): number {
   let h = Math.imul(k[at]! ^ 0x2545f491, 0x9e3779b1);
   h = Math.imul(h ^ k[at + SRC + 3]!, 0x85ebca6b);
   h = Math.imul(h ^ k[at + DST + 3]!, 0xc2b2ae35);
-  h = Math.imul(h ^ (k[at + NUM]! * 65536 + k[at + NUM + 1]!), 0x27d4eb2f);
-  h = Math.imul(h ^ k[at + NUM + 2]! ^ (k[at + NUM + 3]! << 8) ^ (k[at + NUM + 4]! << 16), 0x165667b1);
-  if ((k[at]! & 256) !== 0 || k[at + NUM + 5] !== 0 || k[at + NUM + 6] !== 0) {
+  h = Math.imul(h ^ k[at + PORTS]!, 0x27d4eb2f);
+  h = Math.imul(h ^ k[at + ICMP]!, 0x165667b1);
+  if ((k[at]! & 256) !== 0 || k[at + GRE] !== 0) {
     const upper = k[at + SRC]! ^ Math.imul(k[at + SRC + 1]!, 31) ^ Math.imul(k[at + SRC + 2]!, 961) ^
       Math.imul(k[at + DST]!, 29791) ^ Math.imul(k[at + DST + 1]!, 923521) ^ Math.imul(k[at + DST + 2]!, 28629151);
-    h = Math.imul(h ^ upper ^ k[at + NUM + 5]! ^ Math.imul(k[at + NUM + 6]!, 0x9e3779b1), 0x85ebca6b);
+    h = Math.imul(h ^ upper ^ k[at + GRE]!, 0x85ebca6b);
   }
   // (the low bits pick the slot: fold the high ones in)
   h ^= h >>> 15;
@@ -144,15 +146,16 @@ export class ConnCounters {
   private missHash = 0;
   private missSlot = 0;
 
-  /** `expected`: connections to make room for at once (the previous reading's count) */
+  /** `expected`: connections to make room for at once (the previous reading's count: a little more) */
   constructor(expected = 0) {
-    let n = 1024;
-    while (n < expected) n *= 2;
+    const n = Math.max(1024, Math.ceil(expected * 1.05));
     this.keys = new Int32Array(n * W);
     this.counts = new Float64Array(n * C);
     this.rows = new Int32Array(n);
     this.hashes = new Int32Array(n);
-    this.slots = new Int32Array(2 * n).fill(-1);
+    let slots = 2048;
+    while (slots < 2 * n) slots *= 2;
+    this.slots = new Int32Array(slots).fill(-1);
   }
 
   /** Forgets every connection, keeping the room (a reading two readings old makes the next one). */
@@ -193,7 +196,7 @@ export class ConnCounters {
     return e;
   }
 
-  /** The entry holding the key `k[at, at + 16)`, or -1 (then insert() may follow at once). */
+  /** The entry holding the key `k[at, at + W)`, or -1 (then insert() may follow at once). */
   private find(k: Int32Array, at: number): number {
     const slots = this.slots;
     const mask = slots.length - 1;
