@@ -7,6 +7,9 @@
 // gets the same words from its canonical text. Entries live in typed arrays (key words, the four
 // counters, the row the connection was shown in) found through an open-addressing table: ~100
 // bytes a connection instead of a key string, a Map entry and a counters object.
+//
+// Longer than 250 lines: the key words (from a scan and from a record), their hash and the table
+// that compares them are one layout.
 
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
 import { BYTES, CODE, DPORT, ICMP_ID, NUMS, ORIG_DST, ORIG_SRC, PACKETS, SPORT, TYPE, type ConnScan } from '../parse/conn-bytes.js';

@@ -10,6 +10,9 @@
 // the previous reading is needed for rates, so it grows with the table, as any top must) and, in
 // flows mode, one aggregator flow and a few numbers per row: a scanned line makes no record, and
 // row objects are made only for the rows shown (TopReading.sorted).
+//
+// Longer than 250 lines: the row sums by row number, the rates over them and the order that
+// reads them (on row objects for sortRows, on row numbers for sorted) share one layout.
 
 import type { ConnScan } from '../parse/conn-bytes.js';
 import { BYTES, NUMS, PACKETS, connOfScan } from '../parse/conn-bytes.js';
