@@ -10,7 +10,8 @@
 // table cannot tell how much of it fell in the interval).
 //
 // Rates are computed per connection and then summed per flow, never from a flow's sums: a flow's
-// sum drops when one of its connections ends, which would give a negative rate.
+// sum drops when one of its connections ends, which would give a negative rate. (top-rows.ts sums
+// them per row; conn-counters.ts keeps a reading's counters per connection for the next one.)
 
 import type { Conn } from '../model.js';
 
@@ -28,12 +29,6 @@ export interface Rate {
   replyBytesPerSec: number;
   origPacketsPerSec: number;
   replyPacketsPerSec: number;
-}
-
-/** One reading: when (seconds, any monotonic clock) and each connection's counters by connKey. */
-export interface Snapshot {
-  time: number;
-  counters: Map<string, Counters>;
 }
 
 /**
@@ -66,15 +61,15 @@ export function addCounters(a: Counters, b: Counters): Counters {
   return a;
 }
 
+/** Whether a counter went backwards (the tuple now belongs to a new entry: see the header). */
+export function wentBack(previous: Counters, current: Counters): boolean {
+  return current.origPackets < previous.origPackets || current.origBytes < previous.origBytes ||
+    current.replyPackets < previous.replyPackets || current.replyBytes < previous.replyBytes;
+}
+
 /** What one connection counted since the previous reading (see the header for the two cases). */
 export function counterDelta(previous: Counters | undefined, current: Counters): Counters {
-  if (
-    previous === undefined ||
-    current.origPackets < previous.origPackets || current.origBytes < previous.origBytes ||
-    current.replyPackets < previous.replyPackets || current.replyBytes < previous.replyBytes
-  ) {
-    return { ...current };
-  }
+  if (previous === undefined || wentBack(previous, current)) return { ...current };
   return {
     origPackets: current.origPackets - previous.origPackets,
     origBytes: current.origBytes - previous.origBytes,
@@ -94,30 +89,4 @@ export function rateOf(delta: Counters, seconds: number): Rate | undefined {
     origPacketsPerSec: delta.origPackets / seconds,
     replyPacketsPerSec: delta.replyPackets / seconds,
   };
-}
-
-/**
- * Per-key rates between two snapshots, each key's connections grouped by `groupOf` (identity for
- * per-connection rates). Keys present only in `previous` contribute nothing.
- */
-export function groupRates(
-  previous: Snapshot,
-  current: Snapshot,
-  groupOf: (connKey: string) => string = (k) => k,
-): Map<string, Rate> {
-  const sums = new Map<string, Counters>();
-  for (const [key, now] of current.counters) {
-    const d = counterDelta(previous.counters.get(key), now);
-    const g = groupOf(key);
-    const sum = sums.get(g);
-    if (sum === undefined) sums.set(g, d);
-    else addCounters(sum, d);
-  }
-  const seconds = current.time - previous.time;
-  const out = new Map<string, Rate>();
-  for (const [g, d] of sums) {
-    const r = rateOf(d, seconds);
-    if (r !== undefined) out.set(g, r);
-  }
-  return out;
 }

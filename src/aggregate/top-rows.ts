@@ -6,14 +6,22 @@
 // set), so keys, directions and ports agree. Rates are computed per connection and only summed
 // per row (see rates.ts), so regrouping never makes a rate jump or go negative.
 //
-// Memory: one reading keeps every matched connection's counters (the previous reading is needed
-// for rates), so it grows with the table, as any top must; rows are small objects.
+// Memory: a reading keeps every matched connection's counters in compact form (conn-counters.ts;
+// the previous reading is needed for rates, so it grows with the table, as any top must) and, in
+// flows mode, one aggregator flow and a few numbers per row: a scanned line makes no record, and
+// row objects are made only for the rows shown (TopReading.sorted).
+//
+// Longer than 250 lines: the row sums by row number, the rates over them and the order that
+// reads them (on row objects for sortRows, on row numbers for sorted) share one layout.
 
+import type { ConnScan } from '../parse/conn-bytes.js';
+import { BYTES, NUMS, PACKETS, connOfScan } from '../parse/conn-bytes.js';
 import type { Conn, Family } from '../model.js';
+import { ConnCounters } from './conn-counters.js';
 import { KEEP_ALL } from './flow-selection.js';
 import { compareFlowIdentity } from './flow-order.js';
 import { HostFlowAggregator, type HostFlow } from './host-flows.js';
-import { connKey, countersOf, groupRates, type Counters, type Rate, type Snapshot } from './rates.js';
+import { connKey, countersOf, rateOf, wentBack, zeroCounters, type Rate } from './rates.js';
 
 export type TopMode = 'flows' | 'connections';
 
@@ -54,11 +62,22 @@ export interface TopTotal {
   rate: Rate | undefined;
 }
 
+/** One reading as the next one needs it: when (seconds, any monotonic clock) and each connection's counters. */
+export interface TopSnapshot {
+  time: number;
+  counters: ConnCounters;
+}
+
 export interface TopReading {
-  rows: TopRow[];
+  /** every row, in first-seen order (all made on first use: a view asks for sorted()) */
+  readonly rows: TopRow[];
+  /** how many rows */
+  count: number;
   total: TopTotal;
   /** pass to the next reading */
-  snapshot: Snapshot;
+  snapshot: TopSnapshot;
+  /** the first `limit` rows in sortRows' order; only these are made */
+  sorted(key: TopSortKey, reverse: boolean, limit: number): TopRow[];
 }
 
 /** A flow's identity as one string (what its row is keyed by for rates). */
@@ -67,27 +86,73 @@ export function flowKey(f: HostFlow): string {
   return `${f.direction} ${f.protonum} ${f.local.addr} ${String(f.local.port)} ${f.peer.addr} ${String(f.peer.port)}${nat}`;
 }
 
+/** Numbers per row, by row number: what a row adds up while the table is read. */
+class RowSums {
+  conns = new Float64Array(1024);
+  /** 1 when a connection of the row carried counters */
+  counted = new Uint8Array(1024);
+  packets = new Float64Array(1024);
+  bytes = new Float64Array(1024);
+
+  /** Room for row r. */
+  ensure(r: number): void {
+    if (r < this.conns.length) return;
+    let n = this.conns.length * 2;
+    while (n <= r) n *= 2;
+    const grow = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.conns = grow(this.conns, (k) => new Float64Array(k));
+    this.counted = grow(this.counted, (k) => new Uint8Array(k));
+    this.packets = grow(this.packets, (k) => new Float64Array(k));
+    this.bytes = grow(this.bytes, (k) => new Float64Array(k));
+  }
+}
+
+/** What a connection row shows, by row number. */
+interface ConnRowInfo {
+  key: string;
+  protocol: string;
+  conn: TopConn;
+}
+
+/** Whether flow f's selection verdict is not known yet, kept, dropped. */
+const UNKNOWN = 0;
+const KEPT = 1;
+const DROPPED = 2;
+
 export class ReadingBuilder {
-  private readonly rows = new Map<string, TopRow>();
-  private readonly flowRows = new Map<HostFlow, TopRow>();
-  private readonly counters = new Map<string, Counters>();
-  private readonly rowOf = new Map<string, string>();
+  private readonly sums = new RowSums();
+  /** flows mode: the flow numbers that are rows, in first-seen order */
+  private readonly flowRows: number[] = [];
+  /** flows mode, with a selection: each flow's verdict */
+  private verdicts = new Uint8Array(1024);
+  /** connections mode: row number by connKey, and what each row shows */
+  private readonly connRowOf = new Map<string, number>();
+  private readonly connRows: ConnRowInfo[] = [];
+  private readonly counters: ConnCounters;
   private readonly flows: HostFlowAggregator | undefined;
   private readonly byFlow: boolean;
 
   /**
    * `local`: this host's addresses, which decide a flow's direction. `keep`: the flow selection
    * (--active, --aport, …; aggregate/flow-selection.ts): a connection whose flow it drops is not
-   * shown, in connections mode too (there the aggregator only classifies).
+   * shown, in connections mode too (there the aggregator only classifies). `counters`: room to
+   * reuse for this reading's counters (it is cleared), e.g. those of the reading before the previous.
    */
   constructor(
     mode: TopMode,
     private readonly time: number,
     local: ReadonlySet<string> = new Set(),
     private readonly keep: (f: HostFlow) => boolean = KEEP_ALL,
+    counters?: ConnCounters,
   ) {
     this.byFlow = mode === 'flows';
     this.flows = this.byFlow || keep !== KEEP_ALL ? new HostFlowAggregator(local) : undefined;
+    this.counters = counters ?? new ConnCounters();
+    this.counters.clear();
   }
 
   /**
@@ -95,69 +160,178 @@ export class ReadingBuilder {
    * without showing it (the interactive address filter), so changing that filter causes no spike.
    */
   add(c: Conn, shown = true): void {
-    const ck = connKey(c);
     const counters = countersOf(c);
-    if (counters !== undefined) this.counters.set(ck, counters);
-    if (!shown) return;
-    let row: TopRow;
-    if (this.flows === undefined) row = this.connRow(c, ck);
-    else {
-      const flow = this.flows.add(c);
-      // dropped by the selection: kept for the next reading's rates only, like `shown` false
-      if (this.keep !== KEEP_ALL && !this.keep(flow)) return;
-      row = this.byFlow ? this.flowRow(c, flow) : this.connRow(c, ck);
-    }
-    row.conns++;
-    if (counters !== undefined) {
-      row.packets = (row.packets ?? 0) + counters.origPackets + counters.replyPackets;
-      row.bytes = (row.bytes ?? 0) + counters.origBytes + counters.replyBytes;
-      this.rowOf.set(ck, row.key);
-    }
+    const row = shown ? this.rowOfConn(c) : -1;
+    if (counters !== undefined) this.counters.putConn(c, counters, row);
+    if (row < 0) return;
+    if (counters === undefined) this.sum(row, false, 0, 0);
+    else this.sum(row, true, counters.origPackets + counters.replyPackets, counters.origBytes + counters.replyBytes);
   }
 
-  private flowRow(c: Conn, flow: HostFlow): TopRow {
-    let row = this.flowRows.get(flow);
-    if (row === undefined) {
-      row = { key: flowKey(flow), protocol: c.protocol, flow, conn: undefined, conns: 0, packets: undefined, bytes: undefined, rate: undefined };
-      this.flowRows.set(flow, row);
-      this.rows.set(row.key, row);
+  /** add() for a line the fast path scanned (and shown): in flows mode without making its record. */
+  addScan(s: ConnScan): void {
+    if (!this.byFlow) {
+      this.add(connOfScan(s));
+      return;
     }
-    return row;
+    const row = this.flowRow(this.flows!.countScan(s));
+    const n = s.nums;
+    // countersOf's rule: counters when both directions carried them
+    const counted = n[PACKETS]! >= 0 && n[NUMS + PACKETS]! >= 0;
+    if (counted) this.counters.putScan(s, row);
+    if (row < 0) return;
+    if (counted) this.sum(row, true, n[PACKETS]! + n[NUMS + PACKETS]!, Math.max(n[BYTES]!, 0) + Math.max(n[NUMS + BYTES]!, 0));
+    else this.sum(row, false, 0, 0);
   }
 
-  private connRow(c: Conn, key: string): TopRow {
-    let row = this.rows.get(key);
+  private sum(row: number, counted: boolean, packets: number, bytes: number): void {
+    const sums = this.sums;
+    sums.conns[row]!++;
+    if (!counted) return;
+    sums.counted[row] = 1;
+    sums.packets[row]! += packets;
+    sums.bytes[row]! += bytes;
+  }
+
+  /** The row a shown record goes to, or -1 when the flow selection drops it. */
+  private rowOfConn(c: Conn): number {
+    if (this.byFlow) return this.flowRow(this.flows!.count(c));
+    if (this.flows !== undefined && this.verdict(this.flows.count(c)) === DROPPED) return -1;
+    const key = connKey(c);
+    let row = this.connRowOf.get(key);
     if (row === undefined) {
+      row = this.connRows.length;
       const o = c.original;
-      row = {
-        key, protocol: c.protocol, flow: undefined,
-        conn: { family: c.family, src: o.src, sport: o.sport, dst: o.dst, dport: o.dport, icmpType: o.type, state: c.state },
-        conns: 0, packets: undefined, bytes: undefined, rate: undefined,
-      };
-      this.rows.set(key, row);
+      this.connRows.push({ key, protocol: c.protocol, conn: { family: c.family, src: o.src, sport: o.sport, dst: o.dst, dport: o.dport, icmpType: o.type, state: c.state } });
+      this.connRowOf.set(key, row);
+      this.sums.ensure(row);
     }
     return row;
   }
 
-  finish(previous: Snapshot | undefined): TopReading {
-    const snapshot: Snapshot = { time: this.time, counters: this.counters };
+  /** Flow f's row (its number), or -1 when the selection drops it. */
+  private flowRow(f: number): number {
+    if (this.keep !== KEEP_ALL && this.verdict(f) === DROPPED) return -1;
+    this.sums.ensure(f);
+    if (this.sums.conns[f] === 0) this.flowRows.push(f);
+    return f;
+  }
+
+  /** The selection's verdict on flow f, decided on its first connection (it reads the identity only). */
+  private verdict(f: number): number {
+    if (f >= this.verdicts.length) {
+      const bigger = new Uint8Array(Math.max(f + 1, this.verdicts.length * 2));
+      bigger.set(this.verdicts);
+      this.verdicts = bigger;
+    }
+    if (this.verdicts[f] === UNKNOWN) this.verdicts[f] = this.keep(this.flows!.view(f)) ? KEPT : DROPPED;
+    return this.verdicts[f]!;
+  }
+
+  finish(previous: TopSnapshot | undefined): TopReading {
+    const rowNumbers = this.byFlow ? this.flowRows : this.connRows.map((_, i) => i);
+    const sums = this.sums;
     const total: TopTotal = { conns: 0, packets: undefined, bytes: undefined, rate: undefined };
-    if (previous !== undefined) {
-      // only shown connections count towards rows and the total
-      const shown: Snapshot = { time: this.time, counters: new Map([...this.counters].filter(([k]) => this.rowOf.has(k))) };
-      const rates = groupRates(previous, shown, (k) => this.rowOf.get(k)!);
-      for (const row of this.rows.values()) row.rate = rates.get(row.key);
+    for (const r of rowNumbers) {
+      total.conns += sums.conns[r]!;
+      if (sums.counted[r] === 1) {
+        total.packets = (total.packets ?? 0) + sums.packets[r]!;
+        total.bytes = (total.bytes ?? 0) + sums.bytes[r]!;
+      }
+    }
+    const rates = previous === undefined ? undefined : this.rates(previous);
+    if (rates !== undefined) {
       total.rate = zeroRate();
       for (const r of rates.values()) addRate(total.rate, r);
     }
-    for (const row of this.rows.values()) {
-      total.conns += row.conns;
-      if (row.packets !== undefined) {
-        total.packets = (total.packets ?? 0) + row.packets;
-        total.bytes = (total.bytes ?? 0) + row.bytes!;
+    const flows = this.flows;
+    const info = this.connRows;
+    const made = new Map<number, TopRow>();
+    const rowAt = (r: number): TopRow => {
+      let row = made.get(r);
+      if (row !== undefined) return row;
+      const counted = sums.counted[r] === 1;
+      const counts = { conns: sums.conns[r]!, packets: counted ? sums.packets[r]! : undefined, bytes: counted ? sums.bytes[r]! : undefined, rate: rates?.get(r) };
+      if (this.byFlow) {
+        const flow = flows!.flow(r);
+        row = { key: flowKey(flow), protocol: flow.protocol, flow, conn: undefined, ...counts };
+      } else {
+        row = { key: info[r]!.key, protocol: info[r]!.protocol, flow: undefined, conn: info[r]!.conn, ...counts };
       }
+      made.set(r, row);
+      return row;
+    };
+    let all: TopRow[] | undefined;
+    return {
+      get rows() {
+        return (all ??= rowNumbers.map(rowAt));
+      },
+      count: rowNumbers.length,
+      total,
+      snapshot: { time: this.time, counters: this.counters },
+      sorted: (key, reverse, limit) => {
+        // sortRows' order on row numbers: sums read from the arrays, row objects made only for
+        // rows whose tie goes down to their identity, and for the rows returned
+        const counted = (r: number, n: Float64Array): number => (sums.counted[r] === 1 ? n[r]! : -1);
+        const value = (r: number): number => {
+          switch (key) {
+            case 'rate': return rates?.get(r)?.bytesPerSec ?? -1;
+            case 'pps': return rates?.get(r)?.packetsPerSec ?? -1;
+            case 'bytes': return counted(r, sums.bytes);
+            case 'packets': return counted(r, sums.packets);
+            case 'conns': return sums.conns[r]!;
+          }
+        };
+        const values = new Float64Array(sums.conns.length);
+        for (const r of rowNumbers) values[r] = value(r);
+        const order = rowNumbers.slice().sort(rowComparator<number>({
+          value: (r) => values[r]!, bytes: (r) => counted(r, sums.bytes), conns: (r) => sums.conns[r]!,
+          identity: (a, b) => compareIdentity(rowAt(a), rowAt(b)),
+        }, reverse));
+        return order.slice(0, Math.max(0, limit)).map(rowAt);
+      },
+    };
+  }
+
+  /**
+   * Rates per row since `previous`: each shown connection's delta (rates.ts's rule), summed into
+   * its row; the rows in the order their first connection was held (the total adds them so).
+   */
+  private rates(previous: TopSnapshot): Map<number, Rate> {
+    const current = this.counters;
+    const before = previous.counters;
+    // four sums a row (orig packets, orig bytes, reply packets, reply bytes), no object a connection
+    const deltas = new Float64Array(this.sums.conns.length * 4);
+    /** the rows in the order their first connection was held (the total adds them so) */
+    const order: number[] = [];
+    const seen = new Uint8Array(this.sums.conns.length);
+    const now = zeroCounters();
+    const then = zeroCounters();
+    for (let e = 0; e < current.size; e++) {
+      const row = current.rowOf(e);
+      if (row < 0) continue;
+      current.countersInto(e, now);
+      const p = before.entryOf(current, e);
+      // counterDelta's rule: a new connection, or one whose counters went back, counts whole
+      const whole = p < 0 || wentBack(before.countersInto(p, then), now);
+      const b = row * 4;
+      if (seen[row] === 0) {
+        seen[row] = 1;
+        order.push(row);
+      }
+      deltas[b]! += whole ? now.origPackets : now.origPackets - then.origPackets;
+      deltas[b + 1]! += whole ? now.origBytes : now.origBytes - then.origBytes;
+      deltas[b + 2]! += whole ? now.replyPackets : now.replyPackets - then.replyPackets;
+      deltas[b + 3]! += whole ? now.replyBytes : now.replyBytes - then.replyBytes;
     }
-    return { rows: [...this.rows.values()], total, snapshot };
+    const seconds = this.time - previous.time;
+    const rates = new Map<number, Rate>();
+    for (const row of order) {
+      const b = row * 4;
+      const r = rateOf({ origPackets: deltas[b]!, origBytes: deltas[b + 1]!, replyPackets: deltas[b + 2]!, replyBytes: deltas[b + 3]! }, seconds);
+      if (r !== undefined) rates.set(row, r);
+    }
+    return rates;
   }
 }
 
@@ -190,18 +364,32 @@ function compareIdentity(a: TopRow, b: TopRow): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
+/** What a row is ordered by, read from a row object or from a row number's sums. */
+interface RowOrder<T> {
+  value(row: T): number;
+  bytes(row: T): number;
+  conns(row: T): number;
+  identity(a: T, b: T): number;
+}
+
 /**
  * Biggest first (smallest with `reverse`); ties by bytes, then connections, then identity, so
  * frames do not jitter and a first frame lists flows in the order `ctflow flows` does.
  */
-export function sortRows(rows: TopRow[], key: TopSortKey, reverse: boolean): TopRow[] {
+function rowComparator<T>(o: RowOrder<T>, reverse: boolean): (a: T, b: T) => number {
   const sign = reverse ? -1 : 1;
-  return rows.sort((a, b) =>
-    sign * (sortValue(b, key) - sortValue(a, key)) ||
-    sign * ((b.bytes ?? -1) - (a.bytes ?? -1)) ||
-    sign * (b.conns - a.conns) ||
-    compareIdentity(a, b),
-  );
+  return (a, b) =>
+    sign * (o.value(b) - o.value(a)) ||
+    sign * (o.bytes(b) - o.bytes(a)) ||
+    sign * (o.conns(b) - o.conns(a)) ||
+    o.identity(a, b);
+}
+
+/** The rows in place, in the order of rowComparator. */
+export function sortRows(rows: TopRow[], key: TopSortKey, reverse: boolean): TopRow[] {
+  return rows.sort(rowComparator<TopRow>({
+    value: (r) => sortValue(r, key), bytes: (r) => r.bytes ?? -1, conns: (r) => r.conns, identity: compareIdentity,
+  }, reverse));
 }
 
 export function nextSortKey(key: TopSortKey): TopSortKey {

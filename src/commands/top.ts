@@ -8,9 +8,9 @@
 
 import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
-import type { Snapshot } from '../aggregate/rates.js';
+import { ConnCounters } from '../aggregate/conn-counters.js';
 import {
-  ReadingBuilder, TOP_SORT_KEYS, nextSortKey, sortRows, type TopMode, type TopReading, type TopSortKey,
+  ReadingBuilder, TOP_SORT_KEYS, nextSortKey, type TopMode, type TopReading, type TopSnapshot, type TopSortKey,
 } from '../aggregate/top-rows.js';
 import { CtflowError } from '../errors.js';
 import { compileAddress, type AddressMatcher } from '../filter/address-match.js';
@@ -26,7 +26,8 @@ import { renderTopFrame, topFrameJson, type TopView } from '../render/top-frame.
 import {
   addFilterOptions, addSourceOptions, collect, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
 } from './options.js';
-import { scanTable } from '../scan/read.js';
+import { scanJob } from '../scan/read.js';
+import { topJob } from '../scan/top-job.js';
 import { readOnlyOnce } from '../source/open-source.js';
 import { openTerminal } from './top-terminal.js';
 import { addExamples, inGroup, OUTPUT, SELECTION, SOURCE } from './help-groups.js';
@@ -115,25 +116,32 @@ async function runTop(flags: TopFlags): Promise<void> {
     addressMatch: undefined,
   };
 
-  let previous: Snapshot | undefined;
+  let previous: TopSnapshot | undefined;
+  /** the counters of the reading before the previous one: their room is reused for the next */
+  let spare: ConnCounters | undefined;
   /** one reading of the table, rates against the previous one */
   const read = async (): Promise<{ reading: TopReading; time: number; size: TableSize | undefined }> => {
     const time = Date.now();
     // listening sockets, like the local addresses, are read again at every reading
     const keep = await compileSelection(selection, flags);
-    const builder = new ReadingBuilder(state.mode, performance.now() / 1000, localAddresses(), keep);
+    const counters = spare ?? new ConnCounters(previous?.counters.size);
+    const builder = new ReadingBuilder(state.mode, performance.now() / 1000, localAddresses(), keep, counters);
     const match = state.addressMatch;
-    const shown = (c: Conn): boolean =>
-      match === undefined || match(c.original.src) || match(c.original.dst) || match(c.reply.src) || match(c.reply.dst);
-    await scanTable(source, filter, (c) => builder.add(c, shown(c)));
+    const shown = match === undefined
+      ? undefined
+      : (c: Conn): boolean => match(c.original.src) || match(c.original.dst) || match(c.reply.src) || match(c.reply.dst);
+    // in this thread, a scanned line summed without its record (scan/top-job.ts)
+    await scanJob(source, topJob({ filter, builder, shown }), undefined);
     const reading = builder.finish(previous);
+    spare = previous?.counters;
     previous = reading.snapshot;
     return { reading, time, size: live ? await readTableSize() : undefined };
   };
-  const view = (r: Awaited<ReturnType<typeof read>>): TopView => ({
+  /** the view of a reading with `rows` rows at most (only those rows are made) */
+  const view = (r: Awaited<ReturnType<typeof read>>, rows: number): TopView => ({
     time: r.time, interval, mode: state.mode, sort: state.sort, reverse: state.reverse, paused: state.paused,
-    addressFilter: state.addressFilter, rows: sortRows(r.reading.rows, state.sort, state.reverse), total: r.reading.total,
-    tableSize: r.size,
+    addressFilter: state.addressFilter, rows: r.reading.sorted(state.sort, state.reverse, rows), count: r.reading.count,
+    total: r.reading.total, tableSize: r.size,
   });
 
   const interactive = iterations === undefined && !flags.ndjson && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY) && !source.stdin;
@@ -143,7 +151,7 @@ async function runTop(flags: TopFlags): Promise<void> {
 }
 
 type Read = () => Promise<{ reading: TopReading; time: number; size: TableSize | undefined }>;
-type View = (r: Awaited<ReturnType<Read>>) => TopView;
+type View = (r: Awaited<ReturnType<Read>>, rows: number) => TopView;
 
 /** Sleeps, or wakes early when `wake` is called; returns a function to cancel. */
 function pause(ms: number): { done: Promise<void>; wake: () => void } {
@@ -174,9 +182,10 @@ async function runFrames(
   try {
     for (let frame = 1; frame <= iterations && !stopped && !out.closed; frame++) {
       const started = performance.now();
-      const v = view(await read());
-      if (flags.ndjson) out.write(topFrameJson(frame, v, limit ?? Infinity));
-      else out.write(`${frame > 1 ? '\n' : ''}${renderTopFrame(v, palette, tableLayoutFrom(flags).width ?? Infinity, limit ?? 20, Boolean(flags.exact)).join('\n')}\n`);
+      const rows = limit ?? (flags.ndjson ? Infinity : 20);
+      const v = view(await read(), rows);
+      if (flags.ndjson) out.write(topFrameJson(frame, v, rows));
+      else out.write(`${frame > 1 ? '\n' : ''}${renderTopFrame(v, palette, tableLayoutFrom(flags).width ?? Infinity, rows, Boolean(flags.exact)).join('\n')}\n`);
       await out.flush();
       if (frame < iterations) {
         sleeping = pause(interval * 1000 - (performance.now() - started));
@@ -245,9 +254,8 @@ async function runScreen(state: State, read: Read, view: View, palette: Palette,
         last = await read();
         if (quit) break;
       }
-      const v = view(last!);
-      const rows = limit ?? term.rows - 6;
-      const lines = renderTopFrame(v, palette, term.columns, Math.min(rows, term.rows - 6), exact);
+      const rows = Math.min(limit ?? term.rows - 6, term.rows - 6);
+      const lines = renderTopFrame(view(last!, rows), palette, term.columns, rows, exact);
       while (lines.length < term.rows - 1) lines.push('');
       lines.length = term.rows - 1;
       const footer = prompt !== undefined

@@ -34,8 +34,10 @@ export interface TopView {
   reverse: boolean;
   paused: boolean;
   addressFilter: string | undefined;
-  /** sorted */
+  /** sorted (the first ones) */
   rows: TopRow[];
+  /** how many rows the reading has */
+  count: number;
   total: TopTotal;
   tableSize: TableSize | undefined;
 }
@@ -115,7 +117,7 @@ export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: n
     ...(v.addressFilter !== undefined ? [`filter ${v.addressFilter}`] : []),
     ...(v.paused ? [p.warn('PAUSED')] : []),
   ].join('  ');
-  const what = v.mode === 'flows' ? `${v.rows.length} flows, ${v.total.conns} connections` : `${v.total.conns} connections`;
+  const what = v.mode === 'flows' ? `${v.count} flows, ${v.total.conns} connections` : `${v.total.conns} connections`;
   const size = v.tableSize === undefined
     ? ''
     : `  table ${v.tableSize.count}/${v.tableSize.max} (${v.tableSize.max > 0 ? ((100 * v.tableSize.count) / v.tableSize.max).toFixed(1) : '0.0'}% full)`;
@@ -206,7 +208,7 @@ export function topFrameJson(frame: number, v: TopView, limit: number): string {
       : { frame, time, type, ...connJson(row), ...counts }) + '\n';
   }
   text += JSON.stringify({
-    frame, time, type: 'total', rows: v.rows.length, conns: v.total.conns, packets: v.total.packets ?? null, bytes: v.total.bytes ?? null,
+    frame, time, type: 'total', rows: v.count, conns: v.total.conns, packets: v.total.packets ?? null, bytes: v.total.bytes ?? null,
     ...rateJson(v.total.rate),
     table_count: v.tableSize?.count ?? null, table_max: v.tableSize?.max ?? null,
   }) + '\n';

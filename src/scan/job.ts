@@ -37,8 +37,11 @@ export interface Job<P, S, Part> {
 
 /** One scan to run: which job, its params, and how it runs best. */
 export interface JobSpec<P, S> {
-  /** what a worker is told to run (registry.ts) */
-  name: JobName;
+  /**
+   * what a worker is told to run (registry.ts); none for a job that runs in this thread only
+   * (top's: its state holds the previous reading, which does not cross into a worker)
+   */
+  name: JobName | undefined;
   /** what this thread runs */
   job: Job<P, S, unknown>;
   params: P;

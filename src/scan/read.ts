@@ -38,15 +38,16 @@ export async function scanTable(
 
 /**
  * A scan job over the whole table (in parallel when it pays, see run-scan.ts): its
- * ordered output goes to `out`, the skipped-lines line to stderr; a closed stdout ends it.
+ * ordered output goes to `out` (if any), the skipped-lines line to stderr; a closed stdout ends it.
  */
 export async function scanJob<P, S>(
-  source: ReadOptions, spec: JobSpec<P, S>, out: Output, machineOutput = false, workers?: number,
+  source: ReadOptions, spec: JobSpec<P, S>, out: Output | undefined, machineOutput = false, workers?: number,
 ): Promise<ScanRun<S>> {
   const progress = withProgress(source, machineOutput);
   let run: ScanRun<S>;
   try {
-    run = await runScan(progress.source, spec, {
+    // (no output: a job that writes nothing, as top's reading)
+    run = await runScan(progress.source, spec, out === undefined ? { emit: () => undefined, workers } : {
       emit: (text) => out.write(text),
       emitBytes: (bytes) => out.writeBytes(bytes),
       sink: out,
@@ -57,7 +58,7 @@ export async function scanJob<P, S>(
   } finally {
     progress.done();
   }
-  if (run.stopped) {
+  if (run.stopped && out !== undefined) {
     // the output closed: a write that failed (a full disk) is reported by end(), a reader that
     // went away (| head) ends us quietly
     await out.end();

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import {
-  addCounters, connKey, counterDelta, countersOf, groupRates, rateOf, zeroCounters, type Counters, type Snapshot,
+  addCounters, connKey, counterDelta, countersOf, rateOf, zeroCounters, type Counters,
 } from '../../src/aggregate/rates.js';
 
 const NAT = fileURLToPath(new URL('../../../fixtures/kernel/nat-router/', import.meta.url));
@@ -39,7 +39,7 @@ describe('counterDelta', () => {
   it('adds counters in place', () => assert.deepStrictEqual(addCounters(zeroCounters(), c(1, 2, 3, 4)), c(1, 2, 3, 4)));
 });
 
-describe('rateOf and groupRates', () => {
+describe('rateOf', () => {
   it('divides by the seconds between readings', () => {
     assert.deepStrictEqual(rateOf(c(4, 2000, 2, 1000), 2), {
       bytesPerSec: 1500, packetsPerSec: 3, origBytesPerSec: 1000, replyBytesPerSec: 500, origPacketsPerSec: 2, replyPacketsPerSec: 1,
@@ -47,25 +47,4 @@ describe('rateOf and groupRates', () => {
   });
 
   it('has no rate when no time passed', () => assert.equal(rateOf(c(1, 1, 1, 1), 0), undefined));
-
-  it('sums per-connection deltas per group; a vanished connection never makes a rate negative', () => {
-    const previous: Snapshot = { time: 100, counters: new Map([['a1', c(10, 1000, 10, 1000)], ['a2', c(5, 500, 5, 500)], ['gone', c(9, 9000, 9, 9000)]]) };
-    const current: Snapshot = { time: 104, counters: new Map([['a1', c(14, 1400, 12, 1800)], ['a2', c(5, 500, 5, 500)], ['b1', c(2, 400, 0, 0)]]) };
-    const rates = groupRates(previous, current, (k) => k.charAt(0));
-    assert.deepStrictEqual([...rates.keys()], ['a', 'b']);
-    assert.deepStrictEqual(rates.get('a'), {
-      bytesPerSec: 300, packetsPerSec: 1.5, origBytesPerSec: 100, replyBytesPerSec: 200, origPacketsPerSec: 1, replyPacketsPerSec: 0.5,
-    });
-    assert.deepStrictEqual(rates.get('b'), {
-      bytesPerSec: 100, packetsPerSec: 0.5, origBytesPerSec: 100, replyBytesPerSec: 0, origPacketsPerSec: 0.5, replyPacketsPerSec: 0,
-    });
-  });
-
-  it('gives per-connection rates by default', () => {
-    const previous: Snapshot = { time: 0, counters: new Map([['x', c(1, 100, 1, 100)]]) };
-    const current: Snapshot = { time: 2, counters: new Map([['x', c(1, 100, 1, 100)]]) };
-    assert.deepStrictEqual(groupRates(previous, current), new Map([['x', {
-      bytesPerSec: 0, packetsPerSec: 0, origBytesPerSec: 0, replyBytesPerSec: 0, origPacketsPerSec: 0, replyPacketsPerSec: 0,
-    }]]));
-  });
 });

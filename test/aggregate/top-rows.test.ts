@@ -5,6 +5,7 @@ import { ReadingBuilder, flowKey, nextSortKey, sortRows, type TopRow } from '../
 import { HostFlowAggregator, type HostFlow } from '../../src/aggregate/host-flows.js';
 import { compileFlowSelection } from '../../src/aggregate/flow-selection.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
+import { scanConnBytes } from '../../src/parse/conn-bytes.js';
 import type { Conn } from '../../src/model.js';
 import { fixture } from '../helpers/cli.js';
 
@@ -125,6 +126,70 @@ describe('ReadingBuilder', () => {
     proc.forEach((c) => b.add(c, c.protocol === 'icmp'));
     const r = b.finish(undefined);
     assert.deepStrictEqual([r.rows.length, r.total.conns, r.snapshot.counters.size], [4, 4, 34]);
+  });
+});
+
+/** The nat-router lines without delta-time= (which sends a line to the slow parser): lines the fast path scans. */
+const scannable = readFileSync(fixture('nat-router/proc_nf_conntrack.txt'), 'latin1').split('\n').filter((l) => l !== '').map((l) => l.replace(/ delta-time=\d+/, ''));
+
+/** Every counter of line i grown by i (so each connection moves by its own amount). */
+const grownLine = (l: string, i: number): string => l.replace(/(packets|bytes)=(\d+)/g, (_, k: string, n: string) => `${k}=${Number(n) + i * (k === 'bytes' ? 100 : 1)}`);
+
+/** A reading of `lines`: through the scanner (addScan) or through records (add). */
+function reading(lines: string[], mode: 'flows' | 'connections', time: number, scan: boolean, previous?: ReturnType<ReadingBuilder['finish']>) {
+  const b = new ReadingBuilder(mode, time, ROUTER);
+  for (const l of lines) {
+    const buf = Buffer.from(l, 'latin1');
+    const s = scan ? scanConnBytes(buf, 0, buf.length) : undefined;
+    if (scan) assert.notEqual(s, undefined, l);
+    if (s !== undefined) b.addScan(s);
+    else b.add(parseConnLine(l)!);
+  }
+  return b.finish(previous?.snapshot);
+}
+
+describe('ReadingBuilder on scanned lines', () => {
+  const rowsOf = (r: ReturnType<ReadingBuilder['finish']>) => [r.total, r.count, r.rows.map((row) => [row.key, row.conns, row.packets, row.bytes, row.rate])];
+  for (const mode of ['flows', 'connections'] as const) {
+    it(`gives the ${mode} rows, totals and rates their records give (a line gone, one new, the rest grown)`, () => {
+      const next = [...scannable.slice(0, 21), ...scannable.slice(22).map(grownLine), grownLine(scannable[21]!.replace('sport=38658', 'sport=38659'), 7)];
+      const viaRecords = reading(next, mode, 12, false, reading(scannable, mode, 10, false));
+      const viaScans = reading(next, mode, 12, true, reading(scannable, mode, 10, true));
+      assert.deepStrictEqual(rowsOf(viaScans), rowsOf(viaRecords));
+      assert.equal(viaScans.total.rate!.bytesPerSec > 0, true);
+    });
+  }
+
+  it('keys a scanned line and its record alike, so rates go on when a line changes parser between readings', () => {
+    const first = reading(scannable, 'flows', 10, true);
+    // the same table with delta-time=: every line now goes to the slow parser, nothing moved
+    const again = reading(readFileSync(fixture('nat-router/proc_nf_conntrack.txt'), 'latin1').split('\n').filter((l) => l !== ''), 'flows', 12, false, first);
+    assert.deepStrictEqual(again.total.rate, {
+      bytesPerSec: 0, packetsPerSec: 0, origBytesPerSec: 0, replyBytesPerSec: 0, origPacketsPerSec: 0, replyPacketsPerSec: 0,
+    });
+  });
+
+  it('sums per-connection deltas per row: a connection gone never makes a rate negative, a new one counts whole', () => {
+    const first = reading(scannable, 'connections', 100, true);
+    // the :80 flow's row 22 (11/664 up, 11/66319 down) is gone, row 10 moved 4 packets and 400 bytes
+    const next = reading([...scannable.slice(0, 9), grownLine(scannable[9]!, 4), ...scannable.slice(10, 21), ...scannable.slice(22)], 'flows', 104, true, first);
+    const web = next.rows.find((row) => row.key === 'forward 6 10.1.0.2 many 10.2.0.2 80')!;
+    assert.deepStrictEqual([web.conns, web.rate], [1, {
+      bytesPerSec: 200, packetsPerSec: 2, origBytesPerSec: 100, replyBytesPerSec: 100, origPacketsPerSec: 1, replyPacketsPerSec: 1,
+    }]);
+    assert.deepStrictEqual(next.total.rate!.bytesPerSec, 200);
+  });
+
+  it('makes only the rows asked for, in sortRows order', () => {
+    const r = reading(scannable, 'flows', 10, true);
+    const top3 = r.sorted('bytes', false, 3);
+    assert.deepStrictEqual(top3.map((row) => row.key), sortRows(r.rows.slice(), 'bytes', false).slice(0, 3).map((row) => row.key));
+    assert.deepStrictEqual([top3.length, r.count], [3, 32]);
+    for (const key of ['rate', 'pps', 'bytes', 'packets', 'conns'] as const) {
+      for (const reverse of [false, true]) {
+        assert.deepStrictEqual(r.sorted(key, reverse, Infinity).map((row) => row.key), sortRows(r.rows.slice(), key, reverse).map((row) => row.key));
+      }
+    }
   });
 });
 

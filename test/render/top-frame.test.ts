@@ -45,7 +45,7 @@ describe('rowLabel', () => {
 describe('topFrameJson', () => {
   const rate = { bytesPerSec: 30, packetsPerSec: 3, origBytesPerSec: 10, replyBytesPerSec: 20, origPacketsPerSec: 1, replyPacketsPerSec: 2 };
   const view = (rows: TopRow[]): TopView => ({
-    time: 1000, interval: 2, mode: 'flows', sort: 'rate', reverse: false, paused: false, addressFilter: undefined, rows,
+    time: 1000, interval: 2, mode: 'flows', sort: 'rate', reverse: false, paused: false, addressFilter: undefined, rows, count: rows.length,
     total: { conns: rows.length, packets: 6, bytes: 600, rate }, tableSize: undefined,
   });
 
@@ -74,7 +74,7 @@ describe('topFrameJson', () => {
 
 describe('protocol column', () => {
   const view = (rows: TopRow[], mode: TopView['mode']): TopView => ({
-    time: Date.UTC(2026, 10, 24, 12, 0, 4), interval: 2, mode, sort: 'rate', reverse: false, paused: false, addressFilter: undefined, rows,
+    time: Date.UTC(2026, 10, 24, 12, 0, 4), interval: 2, mode, sort: 'rate', reverse: false, paused: false, addressFilter: undefined, rows, count: rows.length,
     total: { conns: rows.length, packets: undefined, bytes: undefined, rate: undefined }, tableSize: undefined,
   });
   const connRow = (family: 'ipv4' | 'ipv6', protocol: string, src: string, dst: string): TopRow => ({
