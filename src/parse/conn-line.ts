@@ -144,56 +144,37 @@ export function parseEventConn(body: string): Conn | undefined {
   return parseConn(body, false);
 }
 
-/** The entry being read, field by field: one object for every line, reset by begin(). */
-interface Draft {
+/**
+ * The entry being read, field by field: the record's own fields (wholeEntry derives the others)
+ * and where the reader is. One object a line, made by begin().
+ */
+type Draft = Pick<Conn, 'protonum' | 'timeout' | 'state' | 'original' | 'reply' | 'assured' | 'unreplied' | 'offload' | 'hwOffload' |
+  'mark' | 'secctx' | 'zone' | 'use' | 'id' | 'labels' | 'helper' | 'deltaTime' | 'start' | 'stop' | 'extra'> & {
+  /** from the [ipv4 2 | ipv6 10] prefix, when the line has one */
   family: Family | undefined;
   protoName: string;
-  protonum: number;
-  timeout: number | undefined;
-  state: string | undefined;
   /** head words read: [family l3num] are not counted; proto protonum [timeout] [STATE] are */
   positional: number;
-  original: Tuple;
-  reply: Tuple;
   /** the tuple whose fields come now: the original until the second src= */
   tuple: Tuple;
   tuples: number;
   /** past the tuples (a trailing field or flag was read): no more tuple fields */
   trailer: boolean;
-  assured: boolean;
-  unreplied: boolean;
-  offload: boolean;
-  hwOffload: boolean;
-  mark: number;
-  secctx: string | undefined;
-  zone: number;
-  use: number | undefined;
-  id: number | undefined;
-  labels: string[] | undefined;
-  helper: string | undefined;
-  deltaTime: number | undefined;
-  start: string | undefined;
-  stop: string | undefined;
-  extra: Record<string, string> | undefined;
   exact: ExactCounters | undefined;
-}
-
-const first = emptyTuple();
-const d: Draft = {
-  family: undefined, protoName: '', protonum: -1, timeout: undefined, state: undefined, positional: 0,
-  original: first, reply: emptyTuple(), tuple: first, tuples: 0, trailer: false,
-  assured: false, unreplied: false, offload: false, hwOffload: false, mark: 0, secctx: undefined, zone: 0,
-  use: undefined, id: undefined, labels: undefined, helper: undefined, deltaTime: undefined,
-  start: undefined, stop: undefined, extra: undefined, exact: undefined,
 };
 
-/** A new line: nothing read yet (the tuples are new objects, as they end up in the record). */
+let d: Draft;
+
+/** A new line: nothing read yet. */
 function begin(): void {
-  d.family = undefined; d.protoName = ''; d.protonum = -1; d.timeout = undefined; d.state = undefined; d.positional = 0;
-  d.original = d.tuple = emptyTuple(); d.reply = emptyTuple(); d.tuples = 0; d.trailer = false;
-  d.assured = false; d.unreplied = false; d.offload = false; d.hwOffload = false; d.mark = 0; d.secctx = undefined; d.zone = 0;
-  d.use = undefined; d.id = undefined; d.labels = undefined; d.helper = undefined; d.deltaTime = undefined;
-  d.start = undefined; d.stop = undefined; d.extra = undefined; d.exact = undefined;
+  const original = emptyTuple();
+  d = {
+    family: undefined, protoName: '', protonum: -1, timeout: undefined, state: undefined, positional: 0,
+    original, reply: emptyTuple(), tuple: original, tuples: 0, trailer: false,
+    assured: false, unreplied: false, offload: false, hwOffload: false, mark: 0, secctx: undefined, zone: 0,
+    use: undefined, id: undefined, labels: undefined, helper: undefined, deltaTime: undefined,
+    start: undefined, stop: undefined, extra: undefined, exact: undefined,
+  };
 }
 
 /** The line read left to right, word by word: a [FLAG], a head word or a key=value field. */
