@@ -19,6 +19,9 @@
 //
 // The flows live in a flow table (flow-table.ts: keys → sums); the direction rule is directionOf,
 // and count() is the one way a connection gets into a flow.
+//
+// Longer than 250 lines: the flow objects made from the table (view, flow, values) and a worker's
+// part (part, absorb) read the aggregator's own numbering of addresses and kinds.
 
 import { PORT_PROTOCOLS, type Conn, type Family } from '../model.js';
 import {
