@@ -11,7 +11,8 @@
 
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
 import { compareParsedAddresses, portOrder, type FlowSortKey } from './flow-order.js';
-import { K, K_KIND, K_LOCAL, K_LPORT, K_NAT, K_NPORT, K_PEER, K_PPORT, S, portOf, type FlowPart } from './host-flows.js';
+import { K, K_KIND, K_LOCAL, K_LPORT, K_NAT, K_NPORT, K_PEER, K_PPORT, S } from './flow-table.js';
+import { portOf, type FlowPart } from './host-flows.js';
 
 /** comparePorts' rank of a port code. */
 const portRank = (code: number): number => portOrder(portOf(code));

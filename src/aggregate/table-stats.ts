@@ -9,14 +9,13 @@
 // With a filter (`stats -p tcp …`) an entry it drops still counts in `count` and `replied`, the
 // whole-table figures the fill levels need; every breakdown and talker counts matched entries.
 //
-// Longer than 250 lines: every breakdown is summed from the same per-kind counters, for records and
-// scanned lines alike, and a worker's part must carry all of them.
+// Every entry is counted from its scan (parse/conn-bytes.ts ConnScan; scanOfConn makes one of a
+// record), by one function, add.
+//
+// Longer than 250 lines: every breakdown is summed from the same per-kind counters, and a worker's
+// part must carry all of them.
 
-import type { Conn, NatKind } from '../model.js';
-
-/** The fields of an entry every count needs, in a record (Conn) and in a scan (ConnScan) alike. */
-type EntryFacts = Pick<Conn, 'protocol' | 'protonum' | 'state' | 'assured' | 'unreplied' | 'offload' | 'hwOffload'>;
-import { BYTES, ORIG_DST, ORIG_SRC, PACKETS, scanNat, scanTotal, type ConnScan } from '../parse/conn-bytes.js';
+import { BYTES, NUMS, ORIG_DST, ORIG_SRC, PACKETS, scanNat, scanTotal, TUPLE_ZONE, type ConnScan } from '../parse/conn-bytes.js';
 import { AddressNumbers } from './address-numbers.js';
 
 export interface Talker {
@@ -80,34 +79,21 @@ const add1 = <K>(map: Map<K, number>, key: K, n: number): void => {
 
 /**
  * Connections and bytes per address, in typed arrays indexed by a number given to each address
- * on first sight (one Map lookup of the parser's already-hashed string, no object per address).
+ * on first sight (no object per address).
  */
 class Talkers {
-  /** address numbers (by text for records, by value for scanned lines) */
+  /** address numbers (by value, or by text where the scan has it) */
   private readonly numbers = new AddressNumbers((i) => this.room(i));
   connections = new Float64Array(1024);
   bytes = new Float64Array(1024);
 
-  // neighbouring lines often name the same address (the host's own, a busy peer): ~40% of the
-  // generator's lines repeat the previous source, and the parser hands out the same string
-  private lastAddress = '';
-  private last = -1;
-
-  add(address: string, connections: number, bytes: number): void {
-    const i = address === this.lastAddress ? this.last : this.numbers.of(address);
-    this.lastAddress = address;
-    this.last = i;
-    this.connections[i]! += connections;
-    this.bytes[i]! += bytes;
-  }
-
   /**
-   * add() for scan address slot k, found by its value: no address text per line (the text is
-   * made once per address), no string hashing (stats on 1M lines: ~0.1 s less)
+   * One connection of scan address slot k, found by its value: no address text per line (the
+   * text is made once per address), no string hashing
    */
-  addScan(s: ConnScan, k: number, connections: number, bytes: number): void {
+  add(s: ConnScan, k: number, bytes: number): void {
     const i = this.numbers.ofScan(s, k);
-    this.connections[i]! += connections;
+    this.connections[i]!++;
     this.bytes[i]! += bytes;
   }
 
@@ -128,7 +114,11 @@ class Talkers {
   }
 
   absorb(p: TalkersPart): void {
-    for (let i = 0; i < p.addresses.length; i++) this.add(p.addresses[i]!, p.connections[i]!, p.bytes[i]!);
+    for (let i = 0; i < p.addresses.length; i++) {
+      const into = this.numbers.of(p.addresses[i]!);
+      this.connections[into]! += p.connections[i]!;
+      this.bytes[into]! += p.bytes[i]!;
+    }
   }
 
   top(n: number, key: 'connections' | 'bytes'): Talker[] {
@@ -178,12 +168,10 @@ export interface TableStatsPart {
 }
 
 export interface TableStatsCollector {
-  /** an entry that counts everywhere */
-  add(c: Conn): void;
+  /** an entry that counts everywhere (read it before the scan is overwritten) */
+  add(s: ConnScan): void;
   /** an entry the filter dropped: it counts only towards `count` and `replied` (whole-table figures) */
   skip(unreplied: boolean): void;
-  /** add() for a line the fast path read, without its record */
-  addScan(s: ConnScan): void;
   finish(top?: number): TableStats;
   /** the figures so far as plain data (for a worker's answer) */
   part(): TableStatsPart;
@@ -230,52 +218,31 @@ export function createTableStats(): TableStatsCollector {
     return k;
   }
 
-  /** What add() and addScan() count alike: the entry, its kind, status flags and NAT. */
-  function countEntry(family: string, e: EntryFacts, n: NatKind | undefined): void {
-    count++;
-    matched++;
-    let k = last;
-    if (e.state !== k.state || e.protocol !== k.protocol || family !== k.family) last = k = kindOf(family, e.protocol, e.protonum, e.state);
-    k.count++;
-    if (e.assured) status.assured++;
-    if (e.unreplied) status.unreplied++;
-    else replied++;
-    if (e.offload) status.offload++;
-    if (e.hwOffload) status.hwOffload++;
-    if (n === undefined) nat.none++;
-    else nat[n]++;
-  }
-
   return {
-    add(c: Conn): void {
-      countEntry(c.family, c, c.nat);
-      // an entry counts once per distinct non-zero zone among its own and its directional ones
-      const z = c.zone;
-      const zo = c.original.zone;
-      const zr = c.reply.zone;
-      if (z !== 0) add1(zones, z, 1);
-      if (zo !== undefined && zo !== 0 && zo !== z) add1(zones, zo, 1);
-      if (zr !== undefined && zr !== 0 && zr !== z && zr !== zo) add1(zones, zr, 1);
-      if (c.mark !== 0) add1(marks, c.mark, 1);
-      const total = c.bytesTotal;
-      if (total !== undefined) {
-        accounted++;
-        bytes += total;
-        packets += c.packetsTotal ?? 0;
-      }
-      sources.add(c.original.src, 1, total ?? 0);
-      destinations.add(c.original.dst, 1, total ?? 0);
-    },
-
-    skip(unreplied: boolean): void {
+    add(s: ConnScan): void {
       count++;
-      if (!unreplied) replied++;
-    },
-
-    addScan(s: ConnScan): void {
-      countEntry(s.familyName, s, scanNat(s));
-      // the fast path reads no directional zones
-      if (s.zone !== 0) add1(zones, s.zone, 1);
+      matched++;
+      let k = last;
+      if (s.state !== k.state || s.protocol !== k.protocol || s.familyName !== k.family) {
+        last = k = kindOf(s.familyName, s.protocol, s.protonum, s.state);
+      }
+      k.count++;
+      if (s.assured) status.assured++;
+      if (s.unreplied) status.unreplied++;
+      else replied++;
+      if (s.offload) status.offload++;
+      if (s.hwOffload) status.hwOffload++;
+      const n = scanNat(s);
+      if (n === undefined) nat.none++;
+      else nat[n]++;
+      // an entry counts once per distinct non-zero zone among its own and its directional ones
+      // (-1: none)
+      const z = s.zone;
+      const zo = s.nums[TUPLE_ZONE]!;
+      const zr = s.nums[NUMS + TUPLE_ZONE]!;
+      if (z !== 0) add1(zones, z, 1);
+      if (zo > 0 && zo !== z) add1(zones, zo, 1);
+      if (zr > 0 && zr !== z && zr !== zo) add1(zones, zr, 1);
       if (s.mark !== 0) add1(marks, s.mark, 1);
       const total = scanTotal(s, BYTES);
       if (total >= 0) {
@@ -283,8 +250,13 @@ export function createTableStats(): TableStatsCollector {
         bytes += total;
         packets += scanTotal(s, PACKETS);
       }
-      sources.addScan(s, ORIG_SRC, 1, Math.max(total, 0));
-      destinations.addScan(s, ORIG_DST, 1, Math.max(total, 0));
+      sources.add(s, ORIG_SRC, Math.max(total, 0));
+      destinations.add(s, ORIG_DST, Math.max(total, 0));
+    },
+
+    skip(unreplied: boolean): void {
+      count++;
+      if (!unreplied) replied++;
     },
 
     part(): TableStatsPart {

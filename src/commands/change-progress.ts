@@ -3,7 +3,7 @@
 // ends. Never when stderr is not a terminal (the caller decides).
 
 import type { ChangeProgress } from '../kernel/change-table.js';
-import { redrawnLine } from '../scan/progress.js';
+import { redrawnLine } from '../parse/read-progress.js';
 
 export function changeProgressText(action: 'delete' | 'update', p: ChangeProgress): string {
   return `ctflow: ${action}: conntrack run ${p.run} of ${p.runs}, ${p.changed} ${action === 'delete' ? 'deleted' : 'updated'} so far`;

@@ -248,7 +248,13 @@ export const CODE = 3;
 export const ICMP_ID = 4;
 export const PACKETS = 5;
 export const BYTES = 6;
-export const NUMS = 7;
+/** only the full parser's lines have these (scanOfConn): GRE keys and the directional zone */
+export const SRCKEY = 7;
+export const DSTKEY = 8;
+export const TUPLE_ZONE = 9;
+/** the numbers the fast path reads, the first of each tuple's */
+const FAST_NUMS = 7;
+export const NUMS = 10;
 /** Address slots in ConnScan.words / texts. */
 export const ORIG_SRC = 0;
 export const ORIG_DST = 1;
@@ -256,9 +262,11 @@ export const REPLY_SRC = 2;
 export const REPLY_DST = 3;
 
 /**
- * One line as the fast path read it, in typed fields: no strings but constants, no objects.
- * There is one (SCAN), overwritten by every scanConnBytes call, so a caller reads it at once
- * (flows and stats count from it) or turns it into a record with connOfScan.
+ * One entry in typed fields, no objects: the record contract every counting consumer reads
+ * (flows, stats). The fast path fills one (SCAN) from the bytes, overwritten by every
+ * scanConnBytes call; scanOfConn fills another from a record the full parser made (the rare
+ * line shapes, with the fields only that parser reads). A caller reads it at once or turns it
+ * into a record with connOfScan.
  */
 export class ConnScan {
   /** whether the addresses are IPv6 */
@@ -280,8 +288,10 @@ export class ConnScan {
   readonly words = new Int32Array(16);
   /** canonical text of an address another spelling than /proc's gave (compressed IPv6) */
   readonly texts: (string | undefined)[] = [undefined, undefined, undefined, undefined];
-  /** per tuple (original at 0, reply at NUMS): SPORT … BYTES; -1 where the line has none */
-  readonly nums = new Float64Array(2 * NUMS);
+  /** per tuple (original at 0, reply at NUMS): SPORT … TUPLE_ZONE; -1 where the line has none */
+  readonly nums = new Float64Array(2 * NUMS).fill(-1);
+  /** the full parser's record of the line (scanOfConn), which holds what no field here does */
+  record: Conn | undefined = undefined;
 
   get familyName(): Family {
     // a [ipv4 2]/[ipv6 10] prefix that disagreed with the addresses sent the line to the slow path
@@ -354,8 +364,11 @@ export function scanConnBytes(buf: Buffer, start: number, end: number): ConnScan
   }
 
   const nums = s.nums;
-  // a loop: measured ~5% faster a line than nums.fill(-1)
-  for (let q = 0; q < 2 * NUMS; q++) nums[q] = -1;
+  // a loop: faster a line than nums.fill(-1); SRCKEY … TUPLE_ZONE stay -1 in this scan
+  for (let q = 0; q < FAST_NUMS; q++) {
+    nums[q] = -1;
+    nums[NUMS + q] = -1;
+  }
   /** where the current tuple's numbers start in nums */
   let t = 0;
   let tuples = 0;
@@ -537,8 +550,53 @@ export function scanNat(s: ConnScan): NatKind | undefined {
   return natKind(!sameAddress(s, REPLY_DST, ORIG_SRC) || n[NUMS + DPORT] !== n[SPORT], !sameAddress(s, REPLY_SRC, ORIG_DST) || n[NUMS + SPORT] !== n[DPORT]);
 }
 
-/** The record parseConnLine would make of the scanned line. */
+const OF_RECORD = new ConnScan();
+
+/** Number slots t + SPORT … t + TUPLE_ZONE of `nums` from a record's tuple (-1 for none). */
+function numsOf(nums: Float64Array, t: number, tuple: Tuple): void {
+  nums[t + SPORT] = tuple.sport ?? -1;
+  nums[t + DPORT] = tuple.dport ?? -1;
+  nums[t + TYPE] = tuple.type ?? -1;
+  nums[t + CODE] = tuple.code ?? -1;
+  nums[t + ICMP_ID] = tuple.id ?? -1;
+  nums[t + PACKETS] = tuple.packets ?? -1;
+  nums[t + BYTES] = tuple.bytes ?? -1;
+  nums[t + SRCKEY] = tuple.srckey ?? -1;
+  nums[t + DSTKEY] = tuple.dstkey ?? -1;
+  nums[t + TUPLE_ZONE] = tuple.zone ?? -1;
+}
+
+/**
+ * A record the full parser made, as a scan (addresses as text), so that flows and stats count
+ * every entry one way; valid until the next call. connOfScan gives the record back.
+ */
+export function scanOfConn(c: Conn): ConnScan {
+  const s = OF_RECORD;
+  s.v6 = c.family === 'ipv6';
+  s.protocol = c.protocol;
+  s.protonum = c.protonum;
+  s.timeout = c.timeout ?? -1;
+  s.state = c.state;
+  s.assured = c.assured;
+  s.unreplied = c.unreplied;
+  s.offload = c.offload;
+  s.hwOffload = c.hwOffload;
+  s.mark = c.mark;
+  s.zone = c.zone;
+  s.use = c.use ?? -1;
+  s.texts[ORIG_SRC] = c.original.src;
+  s.texts[ORIG_DST] = c.original.dst;
+  s.texts[REPLY_SRC] = c.reply.src;
+  s.texts[REPLY_DST] = c.reply.dst;
+  numsOf(s.nums, 0, c.original);
+  numsOf(s.nums, NUMS, c.reply);
+  s.record = c;
+  return s;
+}
+
+/** The record parseConnLine would make of the scanned line (the full parser's own, for scanOfConn's). */
 export function connOfScan(s: ConnScan): Conn {
+  if (s.record !== undefined) return s.record;
   const original = tupleOf(s, ORIG_SRC, ORIG_DST, 0);
   const reply = tupleOf(s, REPLY_SRC, REPLY_DST, NUMS);
   return {

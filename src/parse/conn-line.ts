@@ -5,10 +5,13 @@
 //   conntrack -L             tcp      6 431994 ESTABLISHED src=… [ASSURED] mark=0 use=1
 //   -o extended,id,ktimestamp,labels, events without a timeout column, GRE's "timeout=30, stream_timeout=180"
 //
-// This is the hot loop (a million lines in well under a second): the line is read once, left to
-// right, token by token with indexOf/charCodeAt; keys are recognised by length and first char,
-// numbers are accumulated from char codes, and each record is built as one literal in a fixed
-// field order so V8 keeps a single object shape. It never throws.
+// The full parser, behind the fast one (conn-bytes.ts): the lines it reads are the rare shapes
+// and conntrack -E's events. The line is read once, left to right, word by word, each word by its
+// reader into one reused draft of the entry: readFlag ([ASSURED] …), readHeadWord (family,
+// protocol, timeout, state), readField (a tuple's fields, the trailing ones, unknown keys kept in
+// extra); wholeEntry then judges the draft and builds the record as one literal in a fixed field
+// order, so V8 keeps a single object shape. Keys are recognised by first char and length, numbers
+// accumulated from char codes. It never throws.
 //
 // A line is an entry only when it is whole and every value fits its field. Whole: every table
 // line the kernel and conntrack -L print carries `use=N` after the tuples (only -o id and
@@ -19,14 +22,14 @@
 // and the protocol name agrees with its number. rejectionReason() says which rule a rejected
 // line broke, for --strict.
 //
-// Longer than 250 lines: every variant of both printers (the kernel's and conntrack-tools') is
-// read in one pass, with the readers of the tuple, status and trailing fields below it.
+// Longer than 250 lines: every field of both printers (the kernel's and conntrack-tools') has its
+// reader here, and they share the draft; split across modules they would share it as an export.
 
 import { canonicalIPv6, parseIPv4 } from './address.js';
 import { hasControl } from '../source/line-text.js';
 import { emptyExactCounters, exactDigits, U64_MAX, withExactTotals } from './exact-counters.js';
 import { protocolMismatch } from './known-names.js';
-import { PROTOCOL_BY_NUMBER, type Conn, type ExactCounters, type Family, type NatKind, type Tuple } from '../model.js';
+import { PROTOCOL_BY_NUMBER, type Conn, type ExactCounters, emptyTuple, type Family, type NatKind, type Tuple } from '../model.js';
 
 const SPACE = 32;
 const TAB = 9;
@@ -46,9 +49,15 @@ function reject(why: string): undefined {
   return undefined;
 }
 
+/** -1, the readers' "no entry", with the rule the line broke. */
+function failWith(why: string): -1 {
+  rejected = why;
+  return -1;
+}
+
 /** `key must be 0–max, got value`, the reason for a number out of its field's range. */
-function outOfRange(line: string, key: number, eq: number, next: number, max: number | bigint): undefined {
-  return reject(`${line.slice(key, eq)} must be 0–${max}, got ${line.slice(eq + 1, next)}`);
+function outOfRange(line: string, key: number, eq: number, next: number, max: number | bigint): -1 {
+  return failWith(`${line.slice(key, eq)} must be 0–${max}, got ${line.slice(eq + 1, next)}`);
 }
 
 /** `exact` (made when none) with the digits of a counter above 2^53 − 1; undefined when it passes 2^64 − 1. */
@@ -93,14 +102,6 @@ function address(text: string): string | undefined {
   return parseIPv4(text) === undefined ? undefined : text;
 }
 
-function newTuple(): Tuple {
-  return {
-    src: '', dst: '', sport: undefined, dport: undefined, type: undefined, code: undefined,
-    id: undefined, srckey: undefined, dstkey: undefined, packets: undefined, bytes: undefined,
-    zone: undefined,
-  };
-}
-
 /** The NAT kind of an entry whose source (snat) and/or destination (dnat) the reply tuple changed. */
 export function natKind(snat: boolean, dnat: boolean): NatKind | undefined {
   return snat ? (dnat ? 'both' : 'snat') : dnat ? 'dnat' : undefined;
@@ -143,8 +144,43 @@ export function parseEventConn(body: string): Conn | undefined {
   return parseConn(body, false);
 }
 
+/**
+ * The entry being read, field by field: the record's own fields (wholeEntry derives the others)
+ * and where the reader is. One object a line, made by begin().
+ */
+type Draft = Pick<Conn, 'protonum' | 'timeout' | 'state' | 'original' | 'reply' | 'assured' | 'unreplied' | 'offload' | 'hwOffload' |
+  'mark' | 'secctx' | 'zone' | 'use' | 'id' | 'labels' | 'helper' | 'deltaTime' | 'start' | 'stop' | 'extra'> & {
+  /** from the [ipv4 2 | ipv6 10] prefix, when the line has one */
+  family: Family | undefined;
+  protoName: string;
+  /** head words read: [family l3num] are not counted; proto protonum [timeout] [STATE] are */
+  positional: number;
+  /** the tuple whose fields come now: the original until the second src= */
+  tuple: Tuple;
+  tuples: number;
+  /** past the tuples (a trailing field or flag was read): no more tuple fields */
+  trailer: boolean;
+  exact: ExactCounters | undefined;
+};
+
+let d: Draft;
+
+/** A new line: nothing read yet. */
+function begin(): void {
+  const original = emptyTuple();
+  d = {
+    family: undefined, protoName: '', protonum: -1, timeout: undefined, state: undefined, positional: 0,
+    original, reply: emptyTuple(), tuple: original, tuples: 0, trailer: false,
+    assured: false, unreplied: false, offload: false, hwOffload: false, mark: 0, secctx: undefined, zone: 0,
+    use: undefined, id: undefined, labels: undefined, helper: undefined, deltaTime: undefined,
+    start: undefined, stop: undefined, extra: undefined, exact: undefined,
+  };
+}
+
+/** The line read left to right, word by word: a [FLAG], a head word or a key=value field. */
 function parseConn(line: string, table: boolean): Conn | undefined {
   rejected = undefined;
+  begin();
   let end = line.length;
   while (end > 0) {
     const c = line.charCodeAt(end - 1);
@@ -152,315 +188,280 @@ function parseConn(line: string, table: boolean): Conn | undefined {
     end--;
   }
   let pos = 0;
-
-  // positional head: [family l3num] proto protonum [timeout] [gre timeouts] [STATE]
-  let family: Family | undefined;
-  let protoName = '';
-  let protonum = -1;
-  let timeout: number | undefined;
-  let state: string | undefined;
-
-  const original = newTuple();
-  const reply = newTuple();
-  let tuple = original;
-  let tuples = 0;
-  let trailer = false;
-  let assured = false;
-  let unreplied = false;
-  let offload = false;
-  let hwOffload = false;
-  let mark = 0;
-  let secctx: string | undefined;
-  let zone = 0;
-  let use: number | undefined;
-  let id: number | undefined;
-  let labels: string[] | undefined;
-  let helper: string | undefined;
-  let deltaTime: number | undefined;
-  let start: string | undefined;
-  let stop: string | undefined;
-  let extra: Record<string, string> | undefined;
-  let exact: ExactCounters | undefined;
-  let positional = 0;
-
   while (pos < end) {
-    let c = line.charCodeAt(pos);
-    if (c === SPACE || c === TAB) { pos++; continue; }
-    let next: number;
+    const c = line.charCodeAt(pos);
+    if (c === SPACE || c === TAB) {
+      pos++;
+      continue;
+    }
     if (c === OPEN_BRACKET) {
-      // [ASSURED], [UNREPLIED], [OFFLOAD], [HW_OFFLOAD], [start=Tue Nov 24 09:16:00 2026]
-      const close = line.indexOf(']', pos);
-      if (close < 0 || close >= end) return undefined;
-      const len = close - pos - 1;
-      if (len === 7 && line.startsWith('ASSURED', pos + 1)) assured = true;
-      else if (len === 9 && line.startsWith('UNREPLIED', pos + 1)) unreplied = true;
-      else if (len === 7 && line.startsWith('OFFLOAD', pos + 1)) offload = true;
-      else if (len === 10 && line.startsWith('HW_OFFLOAD', pos + 1)) hwOffload = true;
-      else if (line.startsWith('start=', pos + 1)) start = line.slice(pos + 7, close);
-      else if (line.startsWith('stop=', pos + 1)) stop = line.slice(pos + 6, close);
-      else {
-        if (len <= 0 || hasControl(line, pos + 1, close)) return undefined;
-        (extra ??= {})[line.slice(pos + 1, close)] = '';
-      }
-      if (tuples === 2) trailer = true;
-      pos = close + 1;
-      continue;
+      pos = readFlag(line, pos, end);
+    } else {
+      let next = line.indexOf(' ', pos);
+      if (next < 0 || next > end) next = end;
+      const eq = line.indexOf('=', pos);
+      if (eq < 0 || eq >= next) pos = readHeadWord(line, pos, next, end);
+      else pos = readField(line, pos, eq, next) ? next : -1;
     }
-    next = line.indexOf(' ', pos);
-    if (next < 0 || next > end) next = end;
-    const eq = line.indexOf('=', pos);
-    if (eq < 0 || eq >= next) {
-      // a bare word: part of the positional head
-      if (tuples > 0) return undefined;
-      if (positional === 0 && (c === 105) && next - pos === 4 && (line.startsWith('ipv4', pos) || line.startsWith('ipv6', pos))) {
-        family = line.charCodeAt(pos + 3) === 52 ? 'ipv4' : 'ipv6';
-        // the layer-3 number must agree with the family name
-        let p = next;
-        while (p < end && line.charCodeAt(p) === SPACE) p++;
-        let q = line.indexOf(' ', p);
-        if (q < 0 || q > end) q = end;
-        const l3 = digits(line, p, q);
-        if (l3 !== (family === 'ipv4' ? 2 : 10)) return undefined;
-        pos = q;
-        continue;
-      }
-      if (positional === 0) {
-        protoName = line.slice(pos, next);
-        c = protoName.charCodeAt(0);
-        if (c < 97 || c > 122 || hasControl(protoName, 1, protoName.length)) return undefined;
-      } else if (positional === 1) {
-        protonum = digits(line, pos, next);
-        if (protonum < 0 || protonum > 255) return undefined;
-      } else if (c >= 48 && c <= 57) {
-        if (timeout !== undefined || state !== undefined) return undefined;
-        const t = digits(line, pos, next);
-        if (t < 0) return undefined;
-        if (t > U32_MAX) return reject(`timeout must be 0–${U32_MAX}, got ${line.slice(pos, next)}`);
-        timeout = t;
-      } else if (c >= 65 && c <= 90 && state === undefined) {
-        state = line.slice(pos, next);
-        for (let i = 1; i < state.length; i++) {
-          const s = state.charCodeAt(i);
-          if (!((s >= 65 && s <= 90) || s === 95 || (s >= 48 && s <= 57))) return undefined;
-        }
-      } else {
-        return undefined;
-      }
-      positional++;
-      pos = next;
-      continue;
-    }
-    // a key, like a [FLAG] or the protocol name, holding a control character is no field
-    // conntrack prints (line-text.ts); values are kept as they are, and escaped where shown
-    if (positional < 2 || hasControl(line, pos, eq)) return undefined;
-    const keyLen = eq - pos;
-    const v = eq + 1;
-    let n: number;
-    switch (c) {
-      case 115: // s…
-        if (keyLen === 3 && line.charCodeAt(pos + 1) === 114) { // src
-          if (tuples === 2 || trailer) return undefined;
-          tuple = tuples === 0 ? original : reply;
-          tuples++;
-          const a = address(line.slice(v, next));
-          if (a === undefined) return undefined;
-          tuple.src = a;
-        } else if (keyLen === 5 && line.startsWith('sport', pos)) {
-          if ((n = digits(line, v, next)) < 0) return undefined;
-          if (n > 65535) return outOfRange(line, pos, eq, next, 65535);
-          tuple.sport = n;
-        } else if (keyLen === 6 && line.startsWith('srckey', pos)) {
-          if ((n = hexNumber(line, v, next)) < 0) return undefined;
-          if (n > 0xffff) return outOfRange(line, pos, eq, next, 0xffff);
-          tuple.srckey = n;
-        } else if (keyLen === 6 && line.startsWith('secctx', pos)) {
-          secctx = line.slice(v, next);
-          trailer = true;
-        } else {
-          (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-        }
-        break;
-      case 100: // d…
-        if (keyLen === 3 && line.charCodeAt(pos + 1) === 115) { // dst
-          if (tuples === 0 || trailer) return undefined;
-          const a = address(line.slice(v, next));
-          if (a === undefined) return undefined;
-          tuple.dst = a;
-        } else if (keyLen === 5 && line.startsWith('dport', pos)) {
-          if ((n = digits(line, v, next)) < 0) return undefined;
-          if (n > 65535) return outOfRange(line, pos, eq, next, 65535);
-          tuple.dport = n;
-        } else if (keyLen === 6 && line.startsWith('dstkey', pos)) {
-          if ((n = hexNumber(line, v, next)) < 0) return undefined;
-          if (n > 0xffff) return outOfRange(line, pos, eq, next, 0xffff);
-          tuple.dstkey = n;
-        } else if (keyLen === 10 && line.startsWith('delta-time', pos)) {
-          if ((n = digits(line, v, next)) < 0) return undefined;
-          deltaTime = n;
-          trailer = true;
-        } else {
-          (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-        }
-        break;
-      case 112: // packets
-        if (keyLen === 7 && line.startsWith('packets', pos) && tuples > 0 && !trailer) {
-          if ((n = digits(line, v, next)) < 0) return undefined;
-          if (n > Number.MAX_SAFE_INTEGER &&
-              (exact = bigCounter(exact, tuple === original ? 'originalPackets' : 'replyPackets', line.slice(v, next))) === undefined) {
-            return outOfRange(line, pos, eq, next, U64_MAX);
-          }
-          tuple.packets = n;
-        } else {
-          (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-        }
-        break;
-      case 98: // bytes
-        if (keyLen === 5 && line.startsWith('bytes', pos) && tuples > 0 && !trailer) {
-          if ((n = digits(line, v, next)) < 0) return undefined;
-          if (n > Number.MAX_SAFE_INTEGER &&
-              (exact = bigCounter(exact, tuple === original ? 'originalBytes' : 'replyBytes', line.slice(v, next))) === undefined) {
-            return outOfRange(line, pos, eq, next, U64_MAX);
-          }
-          tuple.bytes = n;
-        } else {
-          (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-        }
-        break;
-      case 116: // type, or GRE's "timeout=30," in /proc
-        if (keyLen === 4 && line.startsWith('type', pos) && tuples > 0) {
-          if ((n = digits(line, v, next)) < 0) return undefined;
-          if (n > 255) return outOfRange(line, pos, eq, next, 255);
-          tuple.type = n;
-        } else {
-          const raw = line.slice(v, next);
-          (extra ??= {})[line.slice(pos, eq)] = raw.endsWith(',') ? raw.slice(0, -1) : raw;
-        }
-        break;
-      case 99: // code
-        if (keyLen === 4 && line.startsWith('code', pos) && tuples > 0) {
-          if ((n = digits(line, v, next)) < 0) return undefined;
-          if (n > 255) return outOfRange(line, pos, eq, next, 255);
-          tuple.code = n;
-        } else {
-          (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-        }
-        break;
-      case 105: // id: the ICMP echo id inside a tuple, or conntrack's entry id after it
-        if (keyLen === 2 && line.charCodeAt(pos + 1) === 100) {
-          if ((n = digits(line, v, next)) < 0) return undefined;
-          if (!trailer && tuples > 0 && tuple.code !== undefined && tuple.id === undefined) {
-            if (n > 65535) return outOfRange(line, pos, eq, next, 65535);
-            tuple.id = n;
-          } else {
-            if (n > U32_MAX) return outOfRange(line, pos, eq, next, U32_MAX);
-            id = n;
-          }
-        } else {
-          (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-        }
-        break;
-      case 109: // mark
-        if (keyLen === 4 && line.startsWith('mark', pos)) {
-          if ((n = digits(line, v, next)) < 0) return undefined;
-          if (n > U32_MAX) return outOfRange(line, pos, eq, next, U32_MAX);
-          mark = n;
-          trailer = true;
-        } else {
-          (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-        }
-        break;
-      case 122: // zone, zone-orig, zone-reply
-        if (keyLen === 4 && line.startsWith('zone', pos)) {
-          if ((n = digits(line, v, next)) < 0) return undefined;
-          if (n > 65535) return outOfRange(line, pos, eq, next, 65535);
-          zone = n;
-          trailer = true;
-        } else if ((keyLen === 9 && line.startsWith('zone-orig', pos)) || (keyLen === 10 && line.startsWith('zone-reply', pos))) {
-          if ((n = digits(line, v, next)) < 0 || tuples === 0) return undefined;
-          if (n > 65535) return outOfRange(line, pos, eq, next, 65535);
-          tuple.zone = n;
-        } else {
-          (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-        }
-        break;
-      case 117: // use
-        if (keyLen === 3 && line.startsWith('use', pos)) {
-          if ((n = digits(line, v, next)) < 0) return undefined;
-          if (n > U32_MAX) return outOfRange(line, pos, eq, next, U32_MAX);
-          use = n;
-          trailer = true;
-        } else {
-          (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-        }
-        break;
-      case 108: // labels
-        if (keyLen === 6 && line.startsWith('labels', pos)) {
-          labels = next > v ? line.slice(v, next).split(',') : [];
-          trailer = true;
-        } else {
-          (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-        }
-        break;
-      case 104: // helper
-        if (keyLen === 6 && line.startsWith('helper', pos)) {
-          helper = line.slice(v, next);
-          trailer = true;
-        } else {
-          (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-        }
-        break;
-      default:
-        if (keyLen === 0) return undefined;
-        (extra ??= {})[line.slice(pos, eq)] = line.slice(v, next);
-    }
-    pos = next;
+    if (pos < 0) return undefined;
   }
+  return wholeEntry(table);
+}
 
-  // a whole entry has its closing use=N, both tuples with both addresses, and ports where the
-  // protocol has them
-  if (table && use === undefined && positional >= 2) return reject('cut off: no use=N field, which every table line has');
-  if (tuples !== 2 || positional < 2 || original.dst === '' || reply.dst === '') return undefined;
-  const mismatch = protocolMismatch(protoName, protonum);
+/** [ASSURED], [UNREPLIED], [OFFLOAD], [HW_OFFLOAD], [start=…], [stop=…] or another [WORD]; where it ends, or -1. */
+function readFlag(line: string, pos: number, end: number): number {
+  const close = line.indexOf(']', pos);
+  if (close < 0 || close >= end) return -1;
+  const len = close - pos - 1;
+  if (len === 7 && line.startsWith('ASSURED', pos + 1)) d.assured = true;
+  else if (len === 9 && line.startsWith('UNREPLIED', pos + 1)) d.unreplied = true;
+  else if (len === 7 && line.startsWith('OFFLOAD', pos + 1)) d.offload = true;
+  else if (len === 10 && line.startsWith('HW_OFFLOAD', pos + 1)) d.hwOffload = true;
+  else if (line.startsWith('start=', pos + 1)) d.start = line.slice(pos + 7, close);
+  else if (line.startsWith('stop=', pos + 1)) d.stop = line.slice(pos + 6, close);
+  else {
+    if (len <= 0 || hasControl(line, pos + 1, close)) return -1;
+    (d.extra ??= {})[line.slice(pos + 1, close)] = '';
+  }
+  if (d.tuples === 2) d.trailer = true;
+  return close + 1;
+}
+
+/** A bare word of the head: [family l3num] proto protonum [timeout] [STATE]; where it ends, or -1. */
+function readHeadWord(line: string, pos: number, next: number, end: number): number {
+  if (d.tuples > 0) return -1;
+  const c = line.charCodeAt(pos);
+  if (d.positional === 0 && c === 105 && next - pos === 4 && (line.startsWith('ipv4', pos) || line.startsWith('ipv6', pos))) {
+    return readFamily(line, pos, next, end);
+  }
+  if (d.positional === 0) {
+    const name = line.slice(pos, next);
+    if (c < 97 || c > 122 || hasControl(name, 1, name.length)) return -1;
+    d.protoName = name;
+  } else if (d.positional === 1) {
+    d.protonum = digits(line, pos, next);
+    if (d.protonum < 0 || d.protonum > 255) return -1;
+  } else if (c >= 48 && c <= 57) {
+    if (d.timeout !== undefined || d.state !== undefined) return -1;
+    const t = digits(line, pos, next);
+    if (t < 0) return -1;
+    if (t > U32_MAX) return failWith(`timeout must be 0–${U32_MAX}, got ${line.slice(pos, next)}`);
+    d.timeout = t;
+  } else if (c >= 65 && c <= 90 && d.state === undefined) {
+    const state = line.slice(pos, next);
+    for (let i = 1; i < state.length; i++) {
+      const s = state.charCodeAt(i);
+      if (!((s >= 65 && s <= 90) || s === 95 || (s >= 48 && s <= 57))) return -1;
+    }
+    d.state = state;
+  } else {
+    return -1;
+  }
+  d.positional++;
+  return next;
+}
+
+/** `ipv4 2` or `ipv6 10`: the layer-3 number must agree with the family name; where it ends, or -1. */
+function readFamily(line: string, pos: number, next: number, end: number): number {
+  d.family = line.charCodeAt(pos + 3) === 52 ? 'ipv4' : 'ipv6';
+  let p = next;
+  while (p < end && line.charCodeAt(p) === SPACE) p++;
+  let q = line.indexOf(' ', p);
+  if (q < 0 || q > end) q = end;
+  return digits(line, p, q) === (d.family === 'ipv4' ? 2 : 10) ? q : -1;
+}
+
+/** Whether the key from `pos` (of length `keyLen`) is `word`. */
+function is(line: string, pos: number, keyLen: number, word: string): boolean {
+  return keyLen === word.length && line.startsWith(word, pos);
+}
+
+/**
+ * One key=value field (the key from `pos` to `eq`, the value up to `next`): a tuple's field, a
+ * trailing field, or one this parser does not know (kept in extra); false when the line is no entry.
+ */
+function readField(line: string, pos: number, eq: number, next: number): boolean {
+  // a key, like a [FLAG] or the protocol name, holding a control character is no field
+  // conntrack prints (line-text.ts); values are kept as they are, and escaped where shown
+  if (d.positional < 2 || hasControl(line, pos, eq)) return false;
+  const keyLen = eq - pos;
+  const t = d.tuple;
+  switch (line.charCodeAt(pos)) {
+    case 115: // s…
+      if (keyLen === 3 && line.charCodeAt(pos + 1) === 114) return readSource(line, eq + 1, next);
+      if (is(line, pos, keyLen, 'sport')) return (t.sport = bounded(line, pos, eq, next, 65535)) >= 0;
+      if (is(line, pos, keyLen, 'srckey')) return (t.srckey = greKey(line, pos, eq, next)) >= 0;
+      if (is(line, pos, keyLen, 'secctx')) {
+        d.secctx = line.slice(eq + 1, next);
+        return trailing(true);
+      }
+      break;
+    case 100: // d…
+      if (keyLen === 3 && line.charCodeAt(pos + 1) === 115) return readDestination(line, eq + 1, next);
+      if (is(line, pos, keyLen, 'dport')) return (t.dport = bounded(line, pos, eq, next, 65535)) >= 0;
+      if (is(line, pos, keyLen, 'dstkey')) return (t.dstkey = greKey(line, pos, eq, next)) >= 0;
+      if (is(line, pos, keyLen, 'delta-time')) return trailing((d.deltaTime = digits(line, eq + 1, next)) >= 0);
+      break;
+    case 112: // packets, inside a tuple
+      if (is(line, pos, keyLen, 'packets') && d.tuples > 0 && !d.trailer) {
+        return (t.packets = counter(line, pos, eq, next, t === d.original ? 'originalPackets' : 'replyPackets')) >= 0;
+      }
+      break;
+    case 98: // bytes, inside a tuple
+      if (is(line, pos, keyLen, 'bytes') && d.tuples > 0 && !d.trailer) {
+        return (t.bytes = counter(line, pos, eq, next, t === d.original ? 'originalBytes' : 'replyBytes')) >= 0;
+      }
+      break;
+    case 116: // type; or GRE's "timeout=30," in /proc, kept without its comma
+      if (is(line, pos, keyLen, 'type') && d.tuples > 0) return (t.type = bounded(line, pos, eq, next, 255)) >= 0;
+      return keep(line, pos, eq, next > eq + 1 && line.charCodeAt(next - 1) === 44 ? next - 1 : next);
+    case 99: // code
+      if (is(line, pos, keyLen, 'code') && d.tuples > 0) return (t.code = bounded(line, pos, eq, next, 255)) >= 0;
+      break;
+    case 105: // id: the ICMP echo id inside a tuple, or conntrack's entry id after it
+      if (keyLen === 2 && line.charCodeAt(pos + 1) === 100) return readId(line, pos, eq, next);
+      break;
+    case 109:
+      if (is(line, pos, keyLen, 'mark')) return trailing((d.mark = bounded(line, pos, eq, next, U32_MAX)) >= 0);
+      break;
+    case 122: // zone, zone-orig, zone-reply
+      if (is(line, pos, keyLen, 'zone')) return trailing((d.zone = bounded(line, pos, eq, next, 65535)) >= 0);
+      if (is(line, pos, keyLen, 'zone-orig') || is(line, pos, keyLen, 'zone-reply')) {
+        return d.tuples > 0 && (t.zone = bounded(line, pos, eq, next, 65535)) >= 0;
+      }
+      break;
+    case 117:
+      if (is(line, pos, keyLen, 'use')) return trailing((d.use = bounded(line, pos, eq, next, U32_MAX)) >= 0);
+      break;
+    case 108:
+      if (is(line, pos, keyLen, 'labels')) {
+        d.labels = next > eq + 1 ? line.slice(eq + 1, next).split(',') : [];
+        return trailing(true);
+      }
+      break;
+    case 104:
+      if (is(line, pos, keyLen, 'helper')) {
+        d.helper = line.slice(eq + 1, next);
+        return trailing(true);
+      }
+      break;
+    default:
+      if (keyLen === 0) return false;
+  }
+  return keep(line, pos, eq, next);
+}
+
+/** A trailing field was read: no tuple field may follow; returns `ok`. */
+function trailing(ok: boolean): boolean {
+  d.trailer = true;
+  return ok;
+}
+
+/** A field this parser does not know, kept so a newer kernel loses nothing. */
+function keep(line: string, pos: number, eq: number, to: number): true {
+  (d.extra ??= {})[line.slice(pos, eq)] = line.slice(eq + 1, to);
+  return true;
+}
+
+/** src=: the first starts the original tuple, the second the reply. */
+function readSource(line: string, v: number, next: number): boolean {
+  if (d.tuples === 2 || d.trailer) return false;
+  d.tuple = d.tuples === 0 ? d.original : d.reply;
+  d.tuples++;
+  const a = address(line.slice(v, next));
+  if (a === undefined) return false;
+  d.tuple.src = a;
+  return true;
+}
+
+/** dst=, inside a tuple. */
+function readDestination(line: string, v: number, next: number): boolean {
+  if (d.tuples === 0 || d.trailer) return false;
+  const a = address(line.slice(v, next));
+  if (a === undefined) return false;
+  d.tuple.dst = a;
+  return true;
+}
+
+/** id=: the ICMP echo id of an ICMP tuple (after its code, once), else conntrack's entry id. */
+function readId(line: string, pos: number, eq: number, next: number): boolean {
+  const t = d.tuple;
+  if (!d.trailer && d.tuples > 0 && t.code !== undefined && t.id === undefined) {
+    return (t.id = bounded(line, pos, eq, next, 65535)) >= 0;
+  }
+  return (d.id = bounded(line, pos, eq, next, U32_MAX)) >= 0;
+}
+
+/** The value's decimal digits when 0–max; -1 when not digits, or (with the reason) out of range. */
+function bounded(line: string, key: number, eq: number, next: number, max: number): number {
+  const n = digits(line, eq + 1, next);
+  if (n > max) return outOfRange(line, key, eq, next, max);
+  return n;
+}
+
+/** A GRE key (`0x…`, 16 bits), or -1. */
+function greKey(line: string, key: number, eq: number, next: number): number {
+  const n = hexNumber(line, eq + 1, next);
+  if (n > 0xffff) return outOfRange(line, key, eq, next, 0xffff);
+  return n;
+}
+
+/** A 64-bit counter (its exact digits kept in d.exact above 2^53 − 1), or -1. */
+function counter(line: string, key: number, eq: number, next: number, field: keyof ExactCounters): number {
+  const n = digits(line, eq + 1, next);
+  if (n > Number.MAX_SAFE_INTEGER && (d.exact = bigCounter(d.exact, field, line.slice(eq + 1, next))) === undefined) {
+    return outOfRange(line, key, eq, next, U64_MAX);
+  }
+  return n;
+}
+
+/**
+ * The record of the line read, when it is a whole entry: its closing use=N (table lines), both
+ * tuples with both addresses of one family, ports where the protocol has them, and a protocol
+ * name that agrees with its number.
+ */
+function wholeEntry(table: boolean): Conn | undefined {
+  const { original, reply } = d;
+  if (table && d.use === undefined && d.positional >= 2) return reject('cut off: no use=N field, which every table line has');
+  if (d.tuples !== 2 || d.positional < 2 || original.dst === '' || reply.dst === '') return undefined;
+  const mismatch = protocolMismatch(d.protoName, d.protonum);
   if (mismatch !== undefined) return reject(mismatch);
-  if (needsPorts(protonum)) {
+  if (needsPorts(d.protonum)) {
     if (original.sport === undefined || original.dport === undefined || reply.sport === undefined || reply.dport === undefined) {
       return undefined;
     }
   }
-  if (isPlaceholderPorts(protonum, state, original.sport, original.dport, reply.sport, reply.dport)) dropPlaceholderPorts(original, reply);
+  if (isPlaceholderPorts(d.protonum, d.state, original.sport, original.dport, reply.sport, reply.dport)) dropPlaceholderPorts(original, reply);
   const v6 = original.src.indexOf(':') >= 0;
-  if (family === undefined) family = v6 ? 'ipv6' : 'ipv4';
-  else if ((family === 'ipv6') !== v6) return undefined;
+  if (d.family !== undefined && (d.family === 'ipv6') !== v6) return undefined;
   if ((original.dst.indexOf(':') >= 0) !== v6 || (reply.src.indexOf(':') >= 0) !== v6 || (reply.dst.indexOf(':') >= 0) !== v6) {
     return undefined;
   }
-  const protocol = PROTOCOL_BY_NUMBER.get(protonum) ?? protoName;
   const counted = original.packets !== undefined && reply.packets !== undefined;
-  if (counted) exact = withExactTotals(original, reply, exact);
-
+  const exact = counted ? withExactTotals(original, reply, d.exact) : d.exact;
   return {
-    family,
-    protocol,
-    protonum,
-    timeout,
-    state,
+    family: v6 ? 'ipv6' : 'ipv4',
+    protocol: PROTOCOL_BY_NUMBER.get(d.protonum) ?? d.protoName,
+    protonum: d.protonum,
+    timeout: d.timeout,
+    state: d.state,
     original,
     reply,
-    assured,
-    unreplied,
-    offload,
-    hwOffload,
-    mark,
-    secctx,
-    zone,
-    use,
-    id,
-    labels,
-    helper,
-    deltaTime,
-    start,
-    stop,
-    extra,
+    assured: d.assured,
+    unreplied: d.unreplied,
+    offload: d.offload,
+    hwOffload: d.hwOffload,
+    mark: d.mark,
+    secctx: d.secctx,
+    zone: d.zone,
+    use: d.use,
+    id: d.id,
+    labels: d.labels,
+    helper: d.helper,
+    deltaTime: d.deltaTime,
+    start: d.start,
+    stop: d.stop,
+    extra: d.extra,
     packetsTotal: counted ? original.packets! + reply.packets! : undefined,
     bytesTotal: counted ? (original.bytes ?? 0) + (reply.bytes ?? 0) : undefined,
     nat: natOf(original, reply),

@@ -7,7 +7,7 @@
 
 import { HostFlowAggregator, type FlowPart } from '../aggregate/host-flows.js';
 import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
-import { connOfScan } from '../parse/conn-bytes.js';
+import { connOfScan, scanOfConn } from '../parse/conn-bytes.js';
 import type { Job, JobSpec } from './job.js';
 
 export interface FlowsJobParams {
@@ -21,13 +21,13 @@ export const FLOWS: Job<FlowsJobParams, HostFlowAggregator, FlowPart> = {
     const filter = compileFilter(params.filter);
     const flows = new HostFlowAggregator(new Set(params.local));
     return {
+      // the full parser's record counts as a scan too: one counting function (count)
       conn(c) {
-        if (filter(c)) flows.count(c);
+        if (filter(c)) flows.count(scanOfConn(c));
       },
-      // without a filter no record is needed: the flow is found from the scan's values
-      scanned: filter === always ? (s) => flows.countScan(s) : (s) => {
-        const c = connOfScan(s);
-        if (filter(c)) flows.count(c);
+      // a filter reads a record; without one none is made
+      scanned: filter === always ? (s) => flows.count(s) : (s) => {
+        if (filter(connOfScan(s))) flows.count(s);
       },
       state: flows,
     };

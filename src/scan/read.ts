@@ -1,39 +1,25 @@
-// What every reading command does around readTable: filter, stop early when stdout closed,
-// and say on stderr how many lines could not be read.
+// The read API of the commands: scanTable reads in this thread (parse/read-table.ts, the one
+// in-thread read every module uses), scanJob runs a job over the table, in parallel when it pays
+// (run-scan.ts). Both draw the progress line, stop when stdout closes, and say on stderr how many
+// lines could not be read.
 
 import type { Conn } from '../model.js';
 import type { ConnPredicate } from '../filter/compile-filter.js';
 import { PipeClosed } from '../errors.js';
 import type { Output } from '../output.js';
-import { withProgress } from './progress.js';
+import { withProgress } from '../parse/read-progress.js';
 import { runScan, type ScanRun } from './run-scan.js';
-import { skippedMessage, type ReadReport } from '../parse/conn-records.js';
-import { readTable, type ReadOptions } from '../parse/read-table.js';
+import type { ReadReport } from '../parse/conn-records.js';
+import { readTable, tellSkipped, type ReadOptions } from '../parse/read-table.js';
 import type { JobSpec } from './job.js';
 
-export async function scanTable(
-  source: ReadOptions,
-  filter: ConnPredicate,
-  onConn: (c: Conn) => void,
-  out?: Output,
-  machineOutput = false,
+/** The matching entries of the table, read in this thread. */
+export function scanTable(
+  source: ReadOptions, filter: ConnPredicate, onConn: (c: Conn) => void, out?: Output, machineOutput = false,
 ): Promise<ReadReport> {
-  const progress = withProgress(source, machineOutput);
-  let report: ReadReport;
-  try {
-    report = await readTable(progress.source, (c) => {
-      if (out?.closed) throw new PipeClosed();
-      if (filter(c)) onConn(c);
-    });
-  } catch (err) {
-    if (err instanceof PipeClosed) await out?.end(); // a failed write (not a reader gone) is reported here
-    throw err;
-  } finally {
-    progress.done();
-  }
-  const skipped = skippedMessage(report);
-  if (skipped !== undefined) process.stderr.write(`${skipped}\n`);
-  return report;
+  return readTable(source, (c) => {
+    if (filter(c)) onConn(c);
+  }, { out, machineOutput });
 }
 
 /**
@@ -64,7 +50,6 @@ export async function scanJob<P, S>(
     await out.end();
     throw new PipeClosed();
   }
-  const skipped = skippedMessage(run.report);
-  if (skipped !== undefined) process.stderr.write(`${skipped}\n`);
+  tellSkipped(run.report);
   return run;
 }

@@ -6,7 +6,7 @@
 
 import { createTableStats, type TableStatsCollector, type TableStatsPart } from '../aggregate/table-stats.js';
 import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
-import { connOfScan } from '../parse/conn-bytes.js';
+import { connOfScan, scanOfConn } from '../parse/conn-bytes.js';
 import type { Job, JobSpec } from './job.js';
 
 /** plain data (it crosses to the workers): the filter's options, compiled in each thread */
@@ -19,18 +19,15 @@ export const STATS: Job<StatsJobParams, TableStatsCollector, TableStatsPart> = {
   create(params) {
     const collector = createTableStats();
     const filter = params.filter === undefined ? always : compileFilter(params.filter);
+    // the full parser's record counts as a scan too: one counting function (add)
     return filter === always ? {
-      conn: (c) => collector.add(c),
-      scanned: (s) => collector.addScan(s),
+      conn: (c) => collector.add(scanOfConn(c)),
+      scanned: (s) => collector.add(s),
       state: collector,
     } : {
-      conn: (c) => (filter(c) ? collector.add(c) : collector.skip(c.unreplied)),
-      // a filter needs the record (as in flows-job.ts)
-      scanned: (s) => {
-        const c = connOfScan(s);
-        if (filter(c)) collector.add(c);
-        else collector.skip(c.unreplied);
-      },
+      conn: (c) => (filter(c) ? collector.add(scanOfConn(c)) : collector.skip(c.unreplied)),
+      // a filter reads a record (as in flows-job.ts)
+      scanned: (s) => (filter(connOfScan(s)) ? collector.add(s) : collector.skip(s.unreplied)),
       state: collector,
     };
   },

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { scanOfConn } from '../../src/parse/conn-bytes.js';
 import { sortFlowIds } from '../../src/aggregate/flow-id-order.js';
 import { FLOW_SORT_KEYS } from '../../src/aggregate/flow-order.js';
 import { HostFlowAggregator } from '../../src/aggregate/host-flows.js';
@@ -12,7 +13,7 @@ function aggregatorOf(lines: Iterable<string>, local: readonly string[]): HostFl
   const agg = new HostFlowAggregator(new Set(local));
   for (const text of lines) {
     const c = parseConnLine(text);
-    if (c !== undefined) agg.count(c);
+    if (c !== undefined) agg.count(scanOfConn(c));
   }
   return agg;
 }
@@ -62,9 +63,9 @@ test('view() is one reused object that reads as flow() does; flow() makes a new 
   const c = parseConnLine('ipv4 2 udp 17 20 src=10.0.0.5 dst=10.0.0.53 sport=4000 dport=53 packets=1 bytes=60 src=10.0.0.53 dst=10.0.0.5 sport=53 dport=4000 packets=1 bytes=120 mark=0 use=1') as Conn;
   const d = parseConnLine('ipv4 2 icmp 1 29 src=10.0.0.5 dst=10.0.0.1 type=8 code=0 id=7 packets=1 bytes=84 src=10.0.0.1 dst=10.0.0.5 type=0 code=0 id=7 packets=1 bytes=84 mark=0 use=1') as Conn;
   const agg = new HostFlowAggregator(new Set(['10.0.0.5']));
-  agg.count(c);
-  agg.count(c);
-  agg.count(d);
+  agg.count(scanOfConn(c));
+  agg.count(scanOfConn(c));
+  agg.count(scanOfConn(d));
   const first = agg.view(0);
   assert.equal(line(first), 'active udp 10.0.0.5:many --> 10.0.0.53:53 x2 in=2/240 out=2/120');
   assert.deepStrictEqual({ ...first, local: { ...first.local }, peer: { ...first.peer } }, agg.flow(0));

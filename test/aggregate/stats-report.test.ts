@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { scanOfConn } from '../../src/parse/conn-bytes.js';
 import { buildStatsReport } from '../../src/aggregate/stats-report.js';
 import { createTableStats } from '../../src/aggregate/table-stats.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
@@ -14,7 +15,7 @@ const lines = [
 
 function table() {
   const s = createTableStats();
-  for (const l of lines) s.add(parseConnLine(l)!);
+  for (const l of lines) s.add(scanOfConn(parseConnLine(l)!));
   return s.finish();
 }
 
@@ -48,7 +49,7 @@ test('with a filter, fill and replied fill stay whole-table while the breakdowns
   const s = createTableStats();
   lines.forEach((l, i) => {
     const c = parseConnLine(l)!;
-    if (i === 0 || i === 2) s.add(c); // the filter kept the first tcp and the unreplied udp
+    if (i === 0 || i === 2) s.add(scanOfConn(c)); // the filter kept the first tcp and the unreplied udp
     else s.skip(c.unreplied);
   });
   const r = buildStatsReport({ table: s.finish(), count: 4, max: 8, filter: '--port 80,53' });

@@ -1,6 +1,7 @@
 // Shared by the host-flow tests: the captures as Conns, flows as one readable line each.
 
 import { readFileSync } from 'node:fs';
+import { scanOfConn } from '../../src/parse/conn-bytes.js';
 import { compareAddresses, compareFlowIdentity, comparePorts, type FlowSortKey } from '../../src/aggregate/flow-order.js';
 import { sortFlowIds } from '../../src/aggregate/flow-id-order.js';
 import { HostFlowAggregator, type Direction, type Endpoint, type FlowPort, type HostFlow } from '../../src/aggregate/host-flows.js';
@@ -67,7 +68,7 @@ export function sortFlows(flows: readonly HostFlow[], key: FlowSortKey = 'bytes'
 /** The flows of these connections in the order `ctflow flows` prints them (sortFlowIds). */
 export function orderedFlows(list: readonly Conn[], local: ReadonlySet<string>, key: FlowSortKey = 'bytes'): HostFlow[] {
   const agg = new HostFlowAggregator(local);
-  for (const c of list) agg.count(c);
+  for (const c of list) agg.count(scanOfConn(c));
   return Array.from(sortFlowIds(agg.columns(), key), (f) => agg.flow(f));
 }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { scanOfConn } from '../../src/parse/conn-bytes.js';
 import { buildStatsReport } from '../../src/aggregate/stats-report.js';
 import { createTableStats } from '../../src/aggregate/table-stats.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
@@ -15,7 +16,7 @@ const lines = [
 
 test('renders a small report exactly: HELP and TYPE before each metric, gauges and counters, labels', () => {
   const s = createTableStats();
-  for (const l of lines) s.add(parseConnLine(l)!);
+  for (const l of lines) s.add(scanOfConn(parseConnLine(l)!));
   const report = buildStatsReport({
     table: s.finish(), count: 2, max: 8, counters: parseConntrackStats('cpu=0 found=1 insert=2\ncpu=1 found=3 insert=4\n'),
   });
@@ -116,7 +117,7 @@ test('the figures of every captured table and kernel counters file are valid exp
     const s = createTableStats();
     for (const l of readFileSync(fixture(`${scenario}/proc_nf_conntrack.txt`), 'utf8').split('\n')) {
       const c = parseConnLine(l);
-      if (c) s.add(c);
+      if (c) s.add(scanOfConn(c));
     }
     const counters = parseProcStat(readFileSync(fixture(`${scenario}/proc_net_stat_nf_conntrack.txt`), 'utf8'));
     assertValidExposition(renderPrometheus(buildStatsReport({ table: s.finish(), count: 1, max: 262144, counters }), { now: 1 }));

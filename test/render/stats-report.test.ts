@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { scanOfConn } from '../../src/parse/conn-bytes.js';
 import { buildStatsReport } from '../../src/aggregate/stats-report.js';
 import { createTableStats } from '../../src/aggregate/table-stats.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
@@ -22,7 +23,7 @@ test('the report shows entries, fill bars, breakdown tables, top talkers and cou
   for (const l of [
     'tcp      6 431999 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1000 dport=80 src=10.0.0.2 dst=10.0.0.1 sport=80 dport=1000 [ASSURED] mark=3 use=1',
     'udp      17 29 src=10.0.0.4 dst=10.0.0.2 sport=53 dport=53 [UNREPLIED] src=10.0.0.2 dst=10.0.0.4 sport=53 dport=53 mark=0 zone=9 use=1',
-  ]) s.add(parseConnLine(l)!);
+  ]) s.add(scanOfConn(parseConnLine(l)!));
   const report = buildStatsReport({ table: s.finish(), count: 2, max: 4, counters: parseConntrackStats('cpu=0 drop=1\ncpu=1 drop=2\n'), perCpu: true });
   const text = renderStatsReport(report, plain);
   const expected = [
@@ -52,7 +53,7 @@ test('a counters-only report shows only the counters', () => {
 
 test('a filtered report says N of M entries match, under the whole-table fill, with shares of the matched ones', () => {
   const s = createTableStats();
-  s.add(parseConnLine('tcp      6 431999 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1000 dport=80 src=10.0.0.2 dst=10.0.0.1 sport=80 dport=1000 [ASSURED] mark=0 use=1')!);
+  s.add(scanOfConn(parseConnLine('tcp      6 431999 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1000 dport=80 src=10.0.0.2 dst=10.0.0.1 sport=80 dport=1000 [ASSURED] mark=0 use=1')!));
   s.skip(true);
   s.skip(false);
   const text = renderStatsReport(buildStatsReport({ table: s.finish(), count: 3, max: 6, filter: '--dport 80' }), plain);

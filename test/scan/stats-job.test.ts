@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { scanOfConn } from '../../src/parse/conn-bytes.js';
 import { createTableStats, type TableStats } from '../../src/aggregate/table-stats.js';
 import { statsJob } from '../../src/scan/stats-job.js';
 import type { Conn } from '../../src/model.js';
@@ -60,12 +61,12 @@ test('a collector that absorbs the parts of a table gives what one collector ove
     const list = conns(f.bytes);
     if (list.length < 2) continue;
     const whole = createTableStats();
-    list.forEach((c) => whole.add(c));
+    list.forEach((c) => whole.add(scanOfConn(c)));
     const cut = Math.floor(list.length / 3);
     const a = createTableStats();
     const b = createTableStats();
-    list.slice(0, cut).forEach((c) => a.add(c));
-    list.slice(cut).forEach((c) => b.add(c));
+    list.slice(0, cut).forEach((c) => a.add(scanOfConn(c)));
+    list.slice(cut).forEach((c) => b.add(scanOfConn(c)));
     const merged = createTableStats();
     merged.absorb(b.part());
     merged.absorb(structuredClone(a.part()));
@@ -76,7 +77,7 @@ test('a collector that absorbs the parts of a table gives what one collector ove
 test('the breakdowns and top talkers match a plain recount of every fixture entry', () => {
   const list = fixtureFiles().flatMap((f) => conns(f.bytes));
   const s = createTableStats();
-  list.forEach((c) => s.add(c));
+  list.forEach((c) => s.add(scanOfConn(c)));
   const got = s.finish(1000000);
   const count = (key: (c: Conn) => string | undefined): Record<string, number> => {
     const m: Record<string, number> = {};
@@ -117,7 +118,7 @@ test('with a filter (plain data to the workers), workers equal one thread and a 
     const keep = compileFilter(filter);
     const expected = createTableStats();
     for (const c of list) {
-      if (keep(c)) expected.add(c);
+      if (keep(c)) expected.add(scanOfConn(c));
       else expected.skip(c.unreplied);
     }
     assert.deepStrictEqual(one.stats, expected.finish(3), JSON.stringify(filter));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, test } from 'node:test';
-import { createProgress, progressText, progressWanted, sourceSize, PROGRESS_MIN_BYTES } from '../../src/scan/progress.js';
+import { createProgress, progressText, progressWanted, sourceSize, PROGRESS_MIN_BYTES } from '../../src/parse/read-progress.js';
 
 const BIG = PROGRESS_MIN_BYTES + 1;
 

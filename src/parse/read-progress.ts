@@ -5,7 +5,7 @@
 // --ndjson, --csv) goes to a non-terminal (a script is reading it).
 
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
-import type { ReadOptions } from '../parse/read-table.js';
+import type { SourceOptions } from '../source/open-source.js';
 
 export const PROGRESS_MIN_BYTES = 50 * 1024 * 1024;
 const REDRAW_MS = 100;
@@ -35,7 +35,7 @@ export function progressText(name: string, bytes: number, total: number, seconds
 }
 
 /** Size of a plain regular file the source reads (gzip delivers more bytes than it holds: none). */
-export function sourceSize(source: ReadOptions): number | undefined {
+export function sourceSize(source: SourceOptions): number | undefined {
   if (source.file === undefined || source.file === '-' || source.stdin || source.exec) return undefined;
   try {
     const st = statSync(source.file);
@@ -91,7 +91,9 @@ export function createProgress(stream: NodeJS.WriteStream, name: string, total: 
 }
 
 /** The source options with a progress line attached when one is wanted; call `done` after reading. */
-export function withProgress(source: ReadOptions, machineOutput: boolean): { source: ReadOptions; done(): void } {
+export function withProgress<O extends SourceOptions & { onProgress?: ((bytes: number) => void) | undefined }>(
+  source: O, machineOutput: boolean,
+): { source: O; done(): void } {
   const total = sourceSize(source);
   const wanted = progressWanted({
     stderrIsTTY: Boolean(process.stderr.isTTY),
