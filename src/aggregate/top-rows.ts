@@ -15,7 +15,7 @@
 // reads them (on row objects for sortRows, on row numbers for sorted) share one layout.
 
 import type { ConnScan } from '../parse/conn-bytes.js';
-import { BYTES, NUMS, PACKETS, connOfScan } from '../parse/conn-bytes.js';
+import { BYTES, NUMS, PACKETS, connOfScan, scanOfConn } from '../parse/conn-bytes.js';
 import type { Conn, Family } from '../model.js';
 import { ConnCounters } from './conn-counters.js';
 import { KEEP_ALL } from './flow-selection.js';
@@ -174,7 +174,7 @@ export class ReadingBuilder {
       this.add(connOfScan(s));
       return;
     }
-    const row = this.flowRow(this.flows!.countScan(s));
+    const row = this.flowRow(this.flows!.count(s));
     const n = s.nums;
     // countersOf's rule: counters when both directions carried them
     const counted = n[PACKETS]! >= 0 && n[NUMS + PACKETS]! >= 0;
@@ -195,8 +195,8 @@ export class ReadingBuilder {
 
   /** The row a shown record goes to, or -1 when the flow selection drops it. */
   private rowOfConn(c: Conn): number {
-    if (this.byFlow) return this.flowRow(this.flows!.count(c));
-    if (this.flows !== undefined && this.verdict(this.flows.count(c)) === DROPPED) return -1;
+    if (this.byFlow) return this.flowRow(this.flows!.count(scanOfConn(c)));
+    if (this.flows !== undefined && this.verdict(this.flows.count(scanOfConn(c))) === DROPPED) return -1;
     const key = connKey(c);
     let row = this.connRowOf.get(key);
     if (row === undefined) {
