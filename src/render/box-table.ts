@@ -57,8 +57,14 @@ export function measureBoxTable(columns: readonly BoxColumn[], rows: BoxRows): n
 
 const spaces = (n: number): string => (n <= 0 ? '' : ' '.repeat(n));
 
-/** Writes the table line by line through `write`, its columns `widths` wide (measureBoxTable). */
-export function writeBoxTable(write: (text: string) => void, columns: readonly BoxColumn[], rows: BoxRows, widths: readonly number[]): void {
+/** A table's lines once its column widths are known: the top (rule and headings), a row, the bottom. */
+export interface BoxLines {
+  top: string;
+  row(cells: readonly string[]): string;
+  bottom: string;
+}
+
+export function boxLines(columns: readonly BoxColumn[], widths: readonly number[]): BoxLines {
   const rule = (left: string, mid: string, right: string): string =>
     left + widths.map((w) => '─'.repeat(w + 2)).join(mid) + right + '\n';
   const right = columns.map((c) => c.right === true);
@@ -72,13 +78,19 @@ export function writeBoxTable(write: (text: string) => void, columns: readonly B
     return out + '\n';
   };
   // headings stand left, as cli-table3 puts them
-  write(rule('┌', '┬', '┐') + line(columns.map((c) => c.head), false));
+  return { top: rule('┌', '┬', '┐') + line(columns.map((c) => c.head), false), row: (cells) => line(cells, true), bottom: rule('└', '┴', '┘') };
+}
+
+/** Writes the table line by line through `write`, its columns `widths` wide (measureBoxTable). */
+export function writeBoxTable(write: (text: string) => void, columns: readonly BoxColumn[], rows: BoxRows, widths: readonly number[]): void {
+  const lines = boxLines(columns, widths);
+  write(lines.top);
   const cells: string[] = new Array<string>(columns.length).fill('');
   for (let r = 0; r < rows.count; r++) {
     rows.cells(r, cells);
-    write(line(cells, true));
+    write(lines.row(cells));
   }
-  write(rule('└', '┴', '┘'));
+  write(lines.bottom);
 }
 
 /** The whole table as one string, from cells made beforehand (small tables). */

@@ -7,8 +7,8 @@
 // exactly as a single-threaded read would produce them.
 //
 // Small inputs (under PARALLEL_MIN), --strict (the first bad line must stop everything at once),
-// parse-bound jobs on two cores and CTFLOW_WORKERS=0 run the job in this thread alone with the same
-// line handler.
+// parse-bound jobs on two cores, jobs without a name (this thread only) and CTFLOW_WORKERS=0 run
+// the job in this thread alone with the same line handler.
 //
 // Longer than 250 lines: the ordering, backpressure and shutdown of the workers belong together.
 
@@ -99,7 +99,7 @@ export function workerCount(env: NodeJS.ProcessEnv = process.env, spec: { parseB
 }
 
 export async function runScan<P, S>(source: ReadOptions, spec: JobSpec<P, S>, control: ScanControl): Promise<ScanRun<S>> {
-  const threads = source.strict ? 0 : control.workers ?? workerCount(process.env, spec);
+  const threads = source.strict || spec.name === undefined ? 0 : control.workers ?? workerCount(process.env, spec);
   const parallelMin = control.parallelMin ?? PARALLEL_MIN;
   // every chunk is copied (into a batch) or split before the next is read
   const it = openSource(source, true)[Symbol.asyncIterator]();
@@ -205,7 +205,7 @@ async function runWorkers<P, S>(
   // always one overlong line, as the single-threaded splitter would count it)
   const BATCH = Math.max(control.batchBytes ?? spec.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
   const IN_FLIGHT = Math.max(2, Math.floor(inFlightBytes / BATCH));
-  const init: WorkerInit = { name: spec.name, params: spec.params };
+  const init: WorkerInit = { name: spec.name!, params: spec.params };
   const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init }));
   const busy = workers.map(() => 0);
   // workers' parts, absorbed into this thread's instance at the end
