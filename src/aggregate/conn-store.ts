@@ -14,8 +14,9 @@
 // equal in every field keep their input order, as the stable Array sort did
 // (test/aggregate/conn-store.test.ts holds the two orders equal on every fixture).
 //
-// During the read the columns grow in fixed pages (no doubling copy, whose two live copies set
-// the peak); sorting joins each into one array. `none` keeps only the lines (--sort none
+// During the read the columns grow in pages (no doubling copy, whose two live copies set the
+// peak); sorting joins each into one array, unless the first page, sized by the file's size,
+// held them all. `none` keeps only the lines (--sort none
 // --reverse: the table backwards).
 
 import type { Conn } from '../model.js';
@@ -42,8 +43,8 @@ export interface StoredConns extends ConnList {
   record(i: number): ConnScan | Conn | undefined;
 }
 
-const PAGE_BITS = 16;
-const PAGE = 1 << PAGE_BITS;
+/** records per page of a column, after the first */
+const PAGE = 1 << 16;
 /** arena chunks grow to this size; a line's place is chunk * CHUNK_SPAN + offset */
 const CHUNK_MAX = 8 << 20;
 const CHUNK_SPAN = 1 << 24;
@@ -75,6 +76,9 @@ export class ConnStore {
   private bPage = EMPTY;
   private cPage = EMPTY;
   private zonePage = EMPTY16;
+  /** the record at which the current pages begin, and the one they end before */
+  private pageStart = 0;
+  private pageEnd = 0;
   private readonly addresses = new AddressNumbers(() => undefined);
   private readonly names = new Map<string, number>();
   /** the primary column's value: none for `none`, nor for src (the tiebreak orders by it first) */
@@ -84,7 +88,13 @@ export class ConnStore {
   private readonly p1Ids: 'address' | 'name' | undefined;
   private readonly keepsKeys: boolean;
 
-  constructor(private readonly key: StoreOrder) {
+  /**
+   * `capacity`: how many records the table may hold at most, when known (a file's size over the
+   * shortest line): the first pages are that long, so the columns need no joining, and the
+   * pages never written to cost no memory (the kernel maps them in when first touched).
+   * `page`: the length of the pages after it (tests make it small).
+   */
+  constructor(private readonly key: StoreOrder, private readonly capacity = 0, private readonly page = PAGE) {
     this.keepsKeys = key !== 'none';
     this.p1Ids = key === 'dst' ? 'address' : key === 'proto' || key === 'state' ? 'name' : undefined;
     this.p1 = primary(key, (a) => this.addresses.of(a), (s) => this.nameId(s));
@@ -127,8 +137,8 @@ export class ConnStore {
 
   /** The line kept; the index in the current pages to fill its columns at, or -1 when it has none. */
   private keepLine(buf: Buffer, start: number, end: number): number {
-    const j = this.n & (PAGE - 1);
-    if (j === 0) this.newPages();
+    if (this.n === this.pageEnd) this.newPages();
+    const j = this.n - this.pageStart;
     this.n++;
     this.pos[j] = this.keep(buf, start, end);
     this.len[j] = end - start;
@@ -209,13 +219,16 @@ export class ConnStore {
   }
 
   private newPages(): void {
+    const size = this.n === 0 ? Math.max(this.page, this.capacity) : this.page;
+    this.pageStart = this.n;
+    this.pageEnd = this.n + size;
     const page = (list: Float64Array[]): Float64Array => {
-      const p = new Float64Array(PAGE);
+      const p = new Float64Array(size);
       list.push(p);
       return p;
     };
     const page16 = (list: Uint16Array[]): Uint16Array => {
-      const p = new Uint16Array(PAGE);
+      const p = new Uint16Array(size);
       list.push(p);
       return p;
     };
@@ -310,12 +323,15 @@ function primaryOfScan(key: StoreOrder, address: (s: ConnScan, k: number) => num
   }
 }
 
-/** Pages joined into one array of exactly n values. */
+/** Pages joined into one array of exactly n values (the first page itself when it holds them all). */
 function join<A extends Float64Array | Uint16Array>(pages: A[], n: number, make: new (n: number) => A): A {
+  if (pages.length === 1) return pages.pop()!.subarray(0, n) as A;
   const out = new make(n);
-  for (let p = 0; p < pages.length; p++) {
-    const from = p * PAGE;
-    out.set(from + PAGE <= n ? pages[p]! : pages[p]!.subarray(0, n - from), from);
+  let from = 0;
+  for (const page of pages) {
+    const count = Math.min(page.length, n - from);
+    out.set(count === page.length ? page : page.subarray(0, count), from);
+    from += count;
   }
   pages.length = 0;
   return out;

@@ -23,6 +23,7 @@ import { addProcessesOption, connProcessLookup, processesFrom, type ProcessFlags
 import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
 import { scanJob } from '../scan/read.js';
+import { sourceSize } from '../scan/progress.js';
 import { threadJob } from '../scan/job.js';
 import { addMarkMapOption, addZoneFilterOptions, addZonesOption, extrasFrom, withZoneFilter, type ZoneFlags } from './zone-options.js';
 
@@ -115,7 +116,8 @@ async function runList(flags: ListFlags): Promise<void> {
     }
   } else {
     // every record, kept as its line and the columns the order compares (aggregate/conn-store.ts)
-    const store = new ConnStore(key);
+    // a line is at least ~80 bytes: a file's size bounds the entries, so the columns are sized once
+    const store = new ConnStore(key, Math.ceil((sourceSize(source) ?? 0) / 64));
     await scanJob(source, threadJob(() => ({
       conn(c, buf, start, end) {
         if (filter(c)) store.add(c, buf, start, end);

@@ -14,8 +14,8 @@ const table = Buffer.concat(fixtureFiles().flatMap((f) => [f.bytes, Buffer.from(
 const doubled = Buffer.concat([table, table]);
 
 /** Every record of `bytes` into a store (by record, or by scan where the fast path reads the line), and as records. */
-function read(bytes: Buffer, key: ListSortKey | undefined, scans: boolean): { store: ConnStore; conns: Conn[] } {
-  const store = new ConnStore(key);
+function read(bytes: Buffer, key: ListSortKey | undefined, scans: boolean, pages?: [number, number]): { store: ConnStore; conns: Conn[] } {
+  const store = new ConnStore(key, ...(pages ?? []));
   const conns: Conn[] = [];
   const sink = connLineSink(emptyReport(), false, (c, buf, start, end) => {
     conns.push(c);
@@ -50,6 +50,13 @@ describe('ConnStore: the records connOrder sorts, kept as lines and columns', ()
         });
       }
     }
+  }
+
+  for (const [capacity, page] of [[0, 7], [50, 100], [100_000, 16]]) {
+    it(`keeps the same order in columns of any page size (first page ${capacity}, then ${page})`, () => {
+      const { store, conns } = read(table, undefined, true, [capacity, page]);
+      assert.deepStrictEqual(json(store.sorted(false)), [...conns].sort(connOrder(undefined, false)).map(connToJsonLine));
+    });
   }
 
   it('gives back a fast-path line as its scan and any other as its record', () => {
