@@ -14,10 +14,16 @@
 // equal in every field keep their input order, as the stable Array sort did
 // (test/aggregate/conn-store.test.ts holds the two orders equal on every fixture).
 //
+// A line the fast path read is kept from its scan (addScan: no record made, as flows and stats
+// count), any other from its record (add); both fill the same columns (the tests hold both to
+// connOrder).
+//
 // During the read the columns grow in pages (no doubling copy, whose two live copies set the
 // peak); sorting joins each into one array, unless the first page, sized by the file's size,
-// held them all. `none` keeps only the lines (--sort none
-// --reverse: the table backwards).
+// held them all. `none` keeps only the lines (--sort none --reverse: the table backwards).
+//
+// Longer than 250 lines: the columns' layout, the two ways in, the ranks and the comparator are
+// one encoding of connOrder, read together whenever either side changes.
 
 import type { Conn } from '../model.js';
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
