@@ -9,6 +9,9 @@ import { BYTES, PACKETS, scanTotal, type ConnScan } from '../parse/conn-bytes.js
 
 export const SORT_KEYS = ['bytes', 'packets', 'timeout', 'src', 'dst', 'sport', 'dport', 'proto', 'state'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
+/** list's keys: these, and `none`, the table's own order (written as it is read) */
+export const LIST_SORT_KEYS = [...SORT_KEYS, 'none'] as const;
+export type ListSortKey = (typeof LIST_SORT_KEYS)[number];
 
 export type ConnOrder = (a: Conn, b: Conn) => number;
 

@@ -77,12 +77,21 @@ export function unparseableLineError(lineNumber: number, text: string, what: str
 }
 
 /**
+ * What a reader is handed for each entry: the record, and the line it was read from
+ * (`buf[start, end)`, valid only during the call) for a consumer that keeps the line's bytes
+ * instead of the record (list's sort store, aggregate/conn-store.ts).
+ */
+export type OnConn = (c: Conn, buf: Buffer, start: number, end: number) => void;
+/** The same for a line the fast path read: its scan (overwritten by the next line) and the line. */
+export type OnScan = (s: ConnScan, buf: Buffer, start: number, end: number) => void;
+
+/**
  * The line handler every reader shares (in this thread or a scan worker): each line becomes a
  * record or a counted skip. Line numbers in the report count from the reader's first line.
  * With `onScan`, a line the fast path reads goes there as a scan, and no record is made of it.
  */
 export function connLineSink(
-  report: ReadReport, strict: boolean, onConn: (c: Conn) => void, onScan?: ((s: ConnScan) => void) | undefined,
+  report: ReadReport, strict: boolean, onConn: OnConn, onScan?: OnScan | undefined,
 ): LineHandler {
   const skip = (text: string, reason: string | undefined): void => {
     countSkipped(report, report.lines);
@@ -95,8 +104,8 @@ export function connLineSink(
       const scan = scanConnBytes(buf, start, end);
       if (scan !== undefined) {
         report.records++;
-        if (onScan !== undefined) onScan(scan);
-        else onConn(connOfScan(scan));
+        if (onScan !== undefined) onScan(scan, buf, start, end);
+        else onConn(connOfScan(scan), buf, start, end);
         return;
       }
       // an empty line (or a lone CR) is no entry and no skip
@@ -111,7 +120,7 @@ export function connLineSink(
       const unknown = unknownNameOf(conn);
       if (unknown !== undefined) countUnknown(report, unknown, 1);
       report.records++;
-      onConn(conn);
+      onConn(conn, buf, start, end);
     },
     overlong() {
       report.lines++;

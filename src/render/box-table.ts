@@ -126,8 +126,19 @@ export function cutVisible(s: string, w: number): string {
   return plain.slice(0, Math.max(0, w - 1)).join('') + '~';
 }
 
-/** Writes the table line by line through `write`, its columns `widths` wide (measureBoxTable, fitBoxTable). */
-export function writeBoxTable(write: (text: string) => void, columns: readonly BoxColumn[], rows: BoxRows, widths: readonly number[]): void {
+/** A table's lines once its column widths are known: the top (rule and headings), a row, the bottom. */
+export interface BoxLines {
+  top: string;
+  row(cells: readonly string[]): string;
+  bottom: string;
+}
+
+/**
+ * The lines of a table whose columns are `widths` wide (measureBoxTable, fitBoxTable). A wider
+ * cell is cut to its column (`~`), unless `cut` is false: then it widens its own row (a streamed
+ * --wide table, measured on its first rows only, must not lose a later row's address).
+ */
+export function boxLines(columns: readonly BoxColumn[], widths: readonly number[], cut = true): BoxLines {
   const shown = widths.map((w) => w !== DROPPED);
   const rule = (left: string, mid: string, right: string): string =>
     left + widths.filter((w) => w !== DROPPED).map((w) => '─'.repeat(w + 2)).join(mid) + right + '\n';
@@ -138,7 +149,7 @@ export function writeBoxTable(write: (text: string) => void, columns: readonly B
       if (!shown[i]) continue;
       let t = cells[i] ?? '';
       let visible = visibleWidth(t);
-      if (visible > widths[i]!) {
+      if (cut && visible > widths[i]!) {
         // a cut cell loses its colour: the cut could fall inside a colour code
         t = cutVisible(t, widths[i]!);
         visible = widths[i]!;
@@ -150,13 +161,19 @@ export function writeBoxTable(write: (text: string) => void, columns: readonly B
   };
   // headings stand left, as cli-table3 puts them; the short one when the long one does not fit
   const heads = columns.map((c, i) => (c.short !== undefined && visibleWidth(c.head) > widths[i]! ? c.short : c.head));
-  write(rule('┌', '┬', '┐') + line(heads, false));
+  return { top: rule('┌', '┬', '┐') + line(heads, false), row: (cells) => line(cells, true), bottom: rule('└', '┴', '┘') };
+}
+
+/** Writes the table line by line through `write`, its columns `widths` wide (measureBoxTable, fitBoxTable). */
+export function writeBoxTable(write: (text: string) => void, columns: readonly BoxColumn[], rows: BoxRows, widths: readonly number[]): void {
+  const lines = boxLines(columns, widths);
+  write(lines.top);
   const cells: string[] = new Array<string>(columns.length).fill('');
   for (let r = 0; r < rows.count; r++) {
     rows.cells(r, cells);
-    write(line(cells, true));
+    write(lines.row(cells));
   }
-  write(rule('└', '┴', '┘'));
+  write(lines.bottom);
 }
 
 /** The whole table as one string, from cells made beforehand (small tables). */

@@ -3,7 +3,8 @@
 // linear time: cli-table3 took 6 s for 5,000 rows), the palette for colour.
 
 import type { Conn } from '../model.js';
-import { fitBoxTable, measureBoxTable, writeBoxTable, type BoxColumn, type BoxRows } from './box-table.js';
+import type { ConnList } from '../aggregate/conn-store.js';
+import { boxLines, fitBoxTable, measureBoxTable, writeBoxTable, type BoxColumn, type BoxLines, type BoxRows } from './box-table.js';
 import { endpoint, tupleDetail } from './endpoint.js';
 import { humanBytes, humanCount, humanDuration } from './human.js';
 import type { Palette } from './palette.js';
@@ -56,8 +57,8 @@ const COLUMNS: readonly Omit<BoxColumn, 'head'>[] = [
   { drop: 1 },
 ];
 
-/** Writes the table line by line: measured in one pass over the connections, written in a second. */
-export function writeConnTable(write: (text: string) => void, conns: readonly Conn[], p: Palette, extra?: ExtraColumns, layout: TableLayout = WIDE): void {
+/** The table's columns, and its rows over a list of connections. */
+function connTable(p: Palette, extra: ExtraColumns | undefined, layout: TableLayout): { columns: BoxColumn[]; rows(conns: ConnList): BoxRows } {
   const more = extra === undefined || extra.head.length === 0 ? undefined : extra;
   const columns: BoxColumn[] = [
     ...HEAD.map((h, i) => ({ ...COLUMNS[i], head: p.header(h) })),
@@ -65,10 +66,10 @@ export function writeConnTable(write: (text: string) => void, conns: readonly Co
   ];
   const packets = layout.exact ? (n: number | undefined) => (n === undefined ? '-' : String(n)) : humanCount;
   const bytes = layout.exact ? packets : humanBytes;
-  const rows: BoxRows = {
+  const rows = (conns: ConnList): BoxRows => ({
     count: conns.length,
     cells(i, into) {
-      const c = conns[i]!;
+      const c = conns.at(i)!;
       const o = c.original;
       const detail = tupleDetail(o);
       into[0] = p.proto(c.protocol);
@@ -86,8 +87,65 @@ export function writeConnTable(write: (text: string) => void, conns: readonly Co
         for (let k = 0; k < cells.length; k++) into[HEAD.length + k] = cells[k]!;
       }
     },
+  });
+  return { columns, rows };
+}
+
+/**
+ * Writes the table line by line: measured in one pass over the connections, written in a second
+ * (`conns` may make each record as it is asked for: list's sorted store).
+ */
+export function writeConnTable(write: (text: string) => void, conns: ConnList, p: Palette, extra?: ExtraColumns, layout: TableLayout = WIDE): void {
+  const { columns, rows } = connTable(p, extra, layout);
+  const all = rows(conns);
+  writeBoxTable(write, columns, all, fitBoxTable(columns, measureBoxTable(columns, all), layout.width));
+}
+
+/** Rows of a streamed table (list --sort none) kept to measure its columns before the first is written. */
+export const TABLE_SAMPLE = 1000;
+
+/**
+ * The table written as connections arrive: its column widths are those of the first `sample`
+ * rows (so a table of no more rows is writeConnTable's, to the byte), fitted to the terminal; a
+ * later cell wider than its column is cut to it when the table must fit a width, and widens its
+ * own row only under --wide. Measuring every row first would keep the whole table, which is what
+ * streaming avoids.
+ */
+export function streamConnTable(
+  write: (text: string) => void, p: Palette, extra?: ExtraColumns, layout: TableLayout = WIDE, sample = TABLE_SAMPLE,
+): { row(c: Conn): void; end(): void } {
+  const { columns, rows } = connTable(p, extra, layout);
+  const first: Conn[] = [];
+  const one: Conn[] = [];
+  const oneRow = rows(one);
+  const into: string[] = new Array<string>(columns.length).fill('');
+  let lines: BoxLines | undefined;
+  const start = (): BoxLines => {
+    const kept = rows(first);
+    const l = boxLines(columns, fitBoxTable(columns, measureBoxTable(columns, kept), layout.width), layout.width !== undefined);
+    write(l.top);
+    for (let i = 0; i < kept.count; i++) {
+      kept.cells(i, into);
+      write(l.row(into));
+    }
+    first.length = 0;
+    return l;
   };
-  writeBoxTable(write, columns, rows, fitBoxTable(columns, measureBoxTable(columns, rows), layout.width));
+  return {
+    row(c) {
+      if (lines === undefined) {
+        first.push(c);
+        if (first.length >= sample) lines = start();
+        return;
+      }
+      one[0] = c;
+      oneRow.cells(0, into);
+      write(lines.row(into));
+    },
+    end() {
+      write((lines ??= start()).bottom);
+    },
+  };
 }
 
 /** The table as one string (delete/update's preview, tests). */

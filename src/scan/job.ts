@@ -5,20 +5,19 @@
 // plain data (`toPart`), which this thread's instance then `absorb`s. Absorbing must not depend
 // on which part finished first: the result is the state of this thread's instance.
 
-import type { Conn } from '../model.js';
-import type { ConnScan } from '../parse/conn-bytes.js';
+import type { OnConn, OnScan } from '../parse/conn-records.js';
 import type { ByteSink } from '../source/byte-sink.js';
 
 export type JobName = 'flows' | 'list' | 'stats';
 
 export interface JobInstance<S> {
-  /** one record, in input order within this instance's part */
-  conn(c: Conn): void;
+  /** one record, in input order within this instance's part, and the line it was read from (OnConn) */
+  conn: OnConn;
   /**
    * one line the fast path read, when the job can use it without a record (flows, stats):
    * read it before returning, the scan is overwritten by the next line
    */
-  scanned?: ((s: ConnScan) => void) | undefined;
+  scanned?: OnScan | undefined;
   /** what the instance has gathered (an aggregator, a heap): the scan's result in this thread */
   state: S;
 }
@@ -38,8 +37,8 @@ export interface Job<P, S, Part> {
 /** One scan to run: which job, its params, and how it runs best. */
 export interface JobSpec<P, S> {
   /**
-   * what a worker is told to run (registry.ts); none for a job that runs in this thread only
-   * (top's: its state holds the previous reading, which does not cross into a worker)
+   * what a worker is told to run (registry.ts); undefined for a job that runs in this thread only
+   * (its state holds what cannot cross into a worker: closures, zones, a store in input order)
    */
   name: JobName | undefined;
   /** what this thread runs */
@@ -55,4 +54,12 @@ export interface JobSpec<P, S> {
    * top-k): on two cores it runs in one thread (see workerCount in run-scan.ts)
    */
   parseBound?: boolean | undefined;
+}
+
+/**
+ * A job for this thread only, made of a closure over what it keeps (no name: never sent to a
+ * worker, so nothing is ever absorbed into it).
+ */
+export function threadJob<S>(create: (emit: (text: string) => void, sink: ByteSink) => JobInstance<S>): JobSpec<undefined, S> {
+  return { name: undefined, params: undefined, job: { create: (_, emit, sink) => create(emit, sink), toPart: () => undefined, absorb: () => undefined } };
 }

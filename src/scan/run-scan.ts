@@ -7,8 +7,8 @@
 // exactly as a single-threaded read would produce them.
 //
 // Small inputs (under PARALLEL_MIN), --strict (the first bad line must stop everything at once),
-// parse-bound jobs on two cores and CTFLOW_WORKERS=0 run the job in this thread alone with the same
-// line handler.
+// parse-bound jobs on two cores, jobs without a name (this thread only) and CTFLOW_WORKERS=0 run
+// the job in this thread alone with the same line handler.
 //
 // Longer than 250 lines: the ordering, backpressure and shutdown of the workers belong together.
 

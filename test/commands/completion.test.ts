@@ -84,7 +84,7 @@ describe('ctflow completion zsh', () => {
 
   it('gives --sort its keys and -f its families', async () => {
     const text = readFileSync(await script('zsh'), 'utf8');
-    assert.ok(text.includes(`'--sort[bytes, packets, timeout, src, dst, sport, dport, proto, state]:key:(bytes packets pkts timeout src source dst destination sport dport proto protocol state)'`));
+    assert.ok(text.includes(`'--sort[bytes, packets, timeout, src, dst, sport, dport, proto, state, none]:key:(bytes packets pkts timeout src source dst destination sport dport proto protocol state none)'`));
     assert.ok(text.includes(`'(-f --family)'{-f,--family}'[ipv4 or ipv6]:family:(ipv4 ipv6)'`));
   });
 });
@@ -95,7 +95,7 @@ describe('ctflow completion fish', () => {
     const r = spawnSync('fish', ['--no-config', '-c', `source '${path}'; and for l in 'ctflow li' 'ctflow list --so' 'ctflow top --sort con' 'ctflow api r'; complete -C $l; end`], { encoding: 'utf8' });
     assert.deepStrictEqual([r.status, r.stderr, r.stdout], [0, '', [
       'list\tlist connections, filtered and sorted',
-      '--sort\tbytes, packets, timeout, src, dst, sport, dport, proto, state',
+      '--sort\tbytes, packets, timeout, src, dst, sport, dport, proto, state, none',
       'connections\trate, pps, bytes, packets, connections',
       'conns\trate, pps, bytes, packets, connections',
       'read\tanswer {"action":"protocols"|"conntrack"|"stats", …} from stdin wit...',
@@ -105,7 +105,7 @@ describe('ctflow completion fish', () => {
 
   it('says each command\'s options under that command', async () => {
     const text = readFileSync(await script('fish'), 'utf8');
-    assert.ok(text.includes(`complete -c ctflow -n "__ctflow_in 'list'" -l sort -x -a 'bytes packets pkts timeout src source dst destination sport dport proto protocol state' -d 'bytes, packets, timeout, src, dst, sport, dport, proto, state'\n`));
+    assert.ok(text.includes(`complete -c ctflow -n "__ctflow_in 'list'" -l sort -x -a 'bytes packets pkts timeout src source dst destination sport dport proto protocol state none' -d 'bytes, packets, timeout, src, dst, sport, dport, proto, state, none'\n`));
     assert.ok(text.includes(`complete -c ctflow -n "__ctflow_in '' 'flows'" -l reverse -d 'reverse the order'\n`));
   });
 });

@@ -171,7 +171,7 @@ describe('ctflow list errors and pipes', () => {
       [['-s', '10.0.0.0/40'], 'ctflow: --src: prefix length must be 0-32, got "10.0.0.0/40"\n'],
       [['-p', 'tcpx'], 'ctflow: --proto: unknown protocol, expected one of icmp, tcp, udp, dccp, gre, esp, ah, icmpv6, sctp, udplite or a number 0-255, got "tcpx"\n'],
       [['--limit', 'ten'], 'ctflow: --limit: expected a whole number ≥ 0, got "ten"\n'],
-      [['--sort', 'colour'], 'ctflow: --sort: expected one of bytes, packets, timeout, src, dst, sport, dport, proto, state (prefix - to reverse), got "colour"\n'],
+      [['--sort', 'colour'], 'ctflow: --sort: expected one of bytes, packets, timeout, src, dst, sport, dport, proto, state, none (prefix - to reverse), got "colour"\n'],
       [['--frobnicate'], "ctflow: unknown option '--frobnicate'\n"],
     ];
     for (const [args, message] of cases) {
@@ -253,4 +253,61 @@ it('--ndjson from a pipe streams: the first records come out while the producer 
   run.child.stdin!.end(`${lines.slice(2).join('\n')}\n`);
   const end = await run.exited;
   assert.deepStrictEqual([end.code, run.stderr(), run.stdout().split('\n').length - 1], [0, '', lines.length]);
+});
+
+describe('ctflow list --sort none: the table\'s own order, written as it is read', () => {
+  const ndjsonLines = async (args: string[]): Promise<string[]> => {
+    const r = await runCli(['list', '--ndjson', '--file', ROUTER, ...args]);
+    assert.deepStrictEqual([r.code, r.stderr], [0, '']);
+    return r.stdout.split('\n').filter(Boolean);
+  };
+
+  it('keeps the order of the table in JSON, NDJSON and CSV (NDJSON without --sort is that order too)', async () => {
+    const inOrder = await ndjsonLines([]);
+    assert.equal(inOrder.length, 34);
+    const sports = inOrder.map((l) => (JSON.parse(l) as Row).original.sport);
+    assert.deepStrictEqual(await ndjsonLines(['--sort', 'none']), inOrder);
+    assert.deepStrictEqual((await listJson(['--file', ROUTER, '--sort', 'none'])).map((r) => r.original.sport), sports);
+    const csv = await runCli(['list', '--csv', '--sort', 'none', '--file', ROUTER]);
+    assert.deepStrictEqual(csv.stdout.split('\n').slice(1, -1).map((l) => l.split(',')[6]).map((p) => (p === '' ? null : Number(p))),
+      inOrder.map((l) => { const o = (JSON.parse(l) as { original: { sport: number | null; icmp_type: number | null } }).original; return o.sport ?? o.icmp_type; }));
+    // the default order is another one: this is a real difference
+    assert.notDeepStrictEqual((await listJson(['--file', ROUTER])).map((r) => r.original.sport), sports);
+  });
+
+  it('--reverse (or -none) is the table backwards, and --limit N its first N', async () => {
+    const inOrder = await ndjsonLines([]);
+    assert.deepStrictEqual(await ndjsonLines(['--sort', 'none', '--reverse']), [...inOrder].reverse());
+    assert.deepStrictEqual(await ndjsonLines(['--sort', '-none', '--limit', '2']), [...inOrder].reverse().slice(0, 2));
+    assert.deepStrictEqual(await ndjsonLines(['--sort', 'none', '--limit', '3']), inOrder.slice(0, 3));
+    assert.deepStrictEqual((await listJson(['--file', ROUTER, '--sort', 'none', '-p', 'icmp'])).map((r) => r.protocol), ['icmp', 'icmp', 'icmp', 'icmp']);
+    const empty = await runCli(['list', '--json', '--sort', 'none', '--file', ROUTER, '-p', 'sctp', '-f', 'ipv4', '--dport', '1']);
+    assert.deepStrictEqual([empty.code, empty.stdout], [0, '[]\n']);
+  });
+
+  it('prints the table in table order with one row per connection', async () => {
+    const r = await runCli(['list', '--sort', 'none', '--no-color', '--file', ROUTER]);
+    assert.deepStrictEqual([r.code, r.stderr], [0, '']);
+    const rows = r.stdout.split('\n').filter((l) => l.startsWith('│ ') && !l.startsWith('│ Proto'));
+    const first = JSON.parse((await ndjsonLines(['--limit', '1']))[0]!) as Row;
+    assert.equal(rows.length, 34);
+    assert.match(rows[0]!, new RegExp(`│ ${first.protocol} .*${first.original.src.replace(/\./g, '\\.')}:${first.original.sport}`));
+  });
+
+  it('--json from a pipe streams its array: the first records come out while the producer is still writing', async () => {
+    const { startCli, waitFor } = await import('../helpers/live.js');
+    const lines = readFileSync(ROUTER, 'latin1').split('\n').filter(Boolean);
+    const run = startCli(['list', '--json', '--sort', 'none', '--stdin']);
+    try {
+      run.child.stdin!.write(`${lines.slice(0, 2).join('\n')}\n`);
+      await waitFor('the first two records', () => (run.stdout().split('\n').length === 3 ? true : undefined), 10_000);
+      assert.equal(run.stdout().slice(0, 3), '[\n{');
+    } catch (err) {
+      run.child.kill();
+      throw err;
+    }
+    run.child.stdin!.end(`${lines.slice(2).join('\n')}\n`);
+    const end = await run.exited;
+    assert.deepStrictEqual([end.code, run.stderr(), (JSON.parse(run.stdout()) as unknown[]).length], [0, '', lines.length]);
+  });
 });

@@ -26,7 +26,7 @@ const ndjsonRows = (stdout: string): unknown[] =>
 
 const COMMANDS: Command[] = [
   { name: 'flows', args: ['flows', '--file', ROUTER, '--local', '10.2.0.2', '-n', '--json'], keys: ['bytes', 'connections', 'packets', 'peer', 'port'], rows: (s) => JSON.parse(s) as unknown[] },
-  { name: 'list', args: ['list', '--file', ROUTER, '--json'], keys: ['bytes', 'packets', 'timeout', 'src', 'dst', 'sport', 'dport', 'proto', 'state'], rows: (s) => JSON.parse(s) as unknown[] },
+  { name: 'list', args: ['list', '--file', ROUTER, '--json'], keys: ['bytes', 'packets', 'timeout', 'src', 'dst', 'sport', 'dport', 'proto', 'state', 'none'], rows: (s) => JSON.parse(s) as unknown[] },
   { name: 'top', args: ['top', '--file', ROUTER, '--local', '10.2.0.2', '--once', '--ndjson'], keys: ['rate', 'pps', 'bytes', 'packets', 'connections'], rows: ndjsonRows },
   { name: 'top --connections', args: ['top', '--connections', '--file', ROUTER, '--once', '--ndjson'], keys: ['rate', 'pps', 'bytes', 'packets', 'connections'], rows: ndjsonRows },
 ];

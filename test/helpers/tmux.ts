@@ -33,14 +33,15 @@ export class Tmux {
    * Runs ctflow with `args` in a `width`x`height` terminal (120x30 unless told); afterwards the
    * shell prints EXIT=<code> and waits.
    * With `ttyModes` it also prints `MODES:<icanon and echo as stty has them>`, so a full-screen
-   * command can be checked for restoring the terminal (`MODES:icanon echo` = restored).
+   * command can be checked for restoring the terminal (`MODES:icanon echo` = restored). With
+   * `stderr`, ctflow's stderr goes to that file (stdout stays the terminal).
    */
-  start(args: string[], { ttyModes = false, width = 120, height = 30 }: { ttyModes?: boolean; width?: number; height?: number } = {}): void {
+  start(args: string[], { ttyModes = false, width = 120, height = 30, stderr }: { ttyModes?: boolean; width?: number; height?: number; stderr?: string } = {}): void {
     logRun(args, null);
     const script = join(this.dir, `${this.socket}.sh`);
     writeFileSync(script, [
       'export NO_COLOR=1 TZ=UTC LC_ALL=C',
-      `${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}`,
+      `${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}${stderr === undefined ? '' : ` 2>${quote(stderr)}`}`,
       'echo "EXIT=$?"',
       ...(ttyModes ? ['echo "MODES:$(stty -a | tr ";" "\\n" | tr " " "\\n" | grep -E -x -- "-?(icanon|echo)" | tr "\\n" " ")"'] : []),
       'sleep 60',

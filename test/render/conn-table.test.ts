@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Conn } from '../../src/model.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
-import { renderConnTable, writeConnTable } from '../../src/render/conn-table.js';
+import { renderConnTable, streamConnTable, writeConnTable } from '../../src/render/conn-table.js';
 import { createPalette } from '../../src/render/palette.js';
+import { WIDE } from '../../src/render/table-layout.js';
 import { fixture } from '../helpers/cli.js';
 
 const conns = readFileSync(fixture('nat-router/proc_nf_conntrack.txt'), 'utf8').split('\n').filter((l) => l !== '').map((l) => parseConnLine(l)!);
@@ -52,4 +53,30 @@ test('streamed: the header, then one write per connection, then the bottom rule;
   assert.equal(writes.join(''), renderConnTable(conns, plain));
   assert.equal(writes[1 + conns.findIndex((c) => c.original.sport === 38658)]!.replace(/ +│/g, ' │'),
     '│ tcp │ TIME_WAIT │ 10.1.0.2:38658 │ → │ 10.2.0.2:80 │ 10.2.0.2:80 → 10.2.0.1:38658 │   22 │  65 KiB │   1m54s │ A m=23552 │\n');
+});
+
+test('a streamed table is the whole table to the byte when it has no more rows than its sample', () => {
+  let out = '';
+  const stream = streamConnTable((t) => (out += t), plain, undefined, WIDE, conns.length + 1);
+  for (const c of conns) stream.row(c);
+  assert.equal(out, '', 'nothing is written before the sample is complete or the rows end');
+  stream.end();
+  assert.equal(out, renderConnTable(conns, plain));
+});
+
+test('a streamed table measures its columns on its first rows and writes each later row at once', () => {
+  let out = '';
+  const stream = streamConnTable((t) => (out += t), plain, undefined, WIDE, 2);
+  stream.row(conns[0]!);
+  assert.equal(out, '');
+  stream.row(conns[1]!);
+  const firstTwo = renderConnTable(conns.slice(0, 2), plain).split('\n');
+  // top rule, headings, the two rows: everything but the bottom rule
+  assert.equal(out, firstTwo.slice(0, 4).join('\n') + '\n');
+  const before = out.length;
+  stream.row(conns[2]!);
+  const third = out.slice(before);
+  assert.deepStrictEqual([third.split('\n').length, third.startsWith('│ ')], [2, true]);
+  stream.end();
+  assert.equal(out.slice(out.lastIndexOf('└')), firstTwo[4] + '\n');
 });

@@ -1,0 +1,389 @@
+// The records `list` must sort, kept in a compact columnar form instead of one `Conn` each: a
+// million records as objects cost list gigabytes and most of its time in the garbage collector
+// (issue 15). Each kept entry's line is copied, as read, into one growing arena of byte chunks;
+// beside it, per entry, only its place in the arena and the numbers the order compares, in typed
+// arrays. The order is an index array sorted by those columns; a record is made again from its
+// line when it is written (the same line handler as the first read, parse/conn-records.ts, so
+// the same record), one at a time.
+//
+// The columns spell connOrder (conn-order.ts) exactly, tiebreak included: a descending number is
+// stored negated, so every column ascends; addresses, protocol names and states are stored as
+// their rank among the table's own (compareAddress's order, string order); the tiebreak's nine
+// fields are packed into three doubles and a zone, each exact below 2^53 (the parser bounds
+// every field: ports, ids, GRE keys and zones to 16 bits, the protocol number to 8); entries
+// equal in every field keep their input order, as the stable Array sort did
+// (test/aggregate/conn-store.test.ts holds the two orders equal on every fixture).
+//
+// A line the fast path read is kept from its scan (addScan: no record made, as flows and stats
+// count), any other from its record (add); both fill the same columns (the tests hold both to
+// connOrder).
+//
+// During the read the columns grow in pages (no doubling copy, whose two live copies set the
+// peak); sorting joins each into one array, unless the first page, sized by the file's size,
+// held them all. `none` keeps only the lines (--sort none --reverse: the table backwards).
+//
+// Longer than 250 lines: the columns' layout, the two ways in, the ranks and the comparator are
+// one encoding of connOrder, read together whenever either side changes.
+
+import type { Conn } from '../model.js';
+import { parseIPv4, parseIPv6 } from '../parse/address.js';
+import { BYTES, ConnScan, DPORT, ICMP_ID, ORIG_DST, ORIG_SRC, PACKETS, SPORT, connOfScan, scanTotal } from '../parse/conn-bytes.js';
+import { connLineSink, emptyReport } from '../parse/conn-records.js';
+import { AddressNumbers } from './address-numbers.js';
+import type { ListSortKey } from './conn-order.js';
+
+/** list's orders: a key (`none`: the table's own), or undefined for the default (bytes, then timeout) */
+export type StoreOrder = ListSortKey | undefined;
+
+/** Records by position: an array is one, and so is a sorted store (made again on each `at`). */
+export interface ConnList {
+  readonly length: number;
+  at(i: number): Conn | undefined;
+}
+
+/**
+ * A sorted store: `record(i)` is the i-th as its line reads again, a scan (valid until the next
+ * call; a writer of bytes needs no record) or, for another shape, its record.
+ */
+export interface StoredConns extends ConnList {
+  record(i: number): ConnScan | Conn | undefined;
+}
+
+/** records per page of a column, after the first */
+const PAGE = 1 << 16;
+/** arena chunks grow to this size; a line's place is chunk * CHUNK_SPAN + offset */
+const CHUNK_MAX = 8 << 20;
+const CHUNK_SPAN = 1 << 24;
+const CHUNK_MIN = 64 << 10;
+
+const P17 = 2 ** 17;
+const P25 = 2 ** 25;
+const P34 = 2 ** 34;
+
+const num = (v: number | undefined): number => (v === undefined ? -1 : v);
+
+const EMPTY: Float64Array = new Float64Array(0);
+const EMPTY16: Uint16Array = new Uint16Array(0);
+
+export class ConnStore {
+  private n = 0;
+  private readonly chunks: Buffer[] = [];
+  private chunk: Buffer = Buffer.allocUnsafeSlow(CHUNK_MIN);
+  private fill = 0;
+  /** every page of each column, and the page now filled (the last) */
+  private readonly pages: Record<'pos' | 'p1' | 'p2' | 'a' | 'b' | 'c', Float64Array[]> = { pos: [], p1: [], p2: [], a: [], b: [], c: [] };
+  private readonly lenPages: Uint16Array[] = [];
+  private readonly zonePages: Uint16Array[] = [];
+  private pos = EMPTY;
+  private len = EMPTY16;
+  private p1Page = EMPTY;
+  private p2Page = EMPTY;
+  private aPage = EMPTY;
+  private bPage = EMPTY;
+  private cPage = EMPTY;
+  private zonePage = EMPTY16;
+  /** the record at which the current pages begin, and the one they end before */
+  private pageStart = 0;
+  private pageEnd = 0;
+  private readonly addresses = new AddressNumbers(() => undefined);
+  private readonly names = new Map<string, number>();
+  /** the primary column's value: none for `none`, nor for src (the tiebreak orders by it first) */
+  private readonly p1: ((c: Conn) => number) | undefined;
+  private readonly p1Scan: ((s: ConnScan) => number) | undefined;
+  /** what p1 holds until sorted when not the compared number itself: ids to rank */
+  private readonly p1Ids: 'address' | 'name' | undefined;
+  private readonly keepsKeys: boolean;
+
+  /**
+   * `capacity`: how many records the table may hold at most, when known (a file's size over the
+   * shortest line): the first pages are that long, so the columns need no joining, and the
+   * pages never written to cost no memory (the kernel maps them in when first touched).
+   * `page`: the length of the pages after it (tests make it small).
+   */
+  constructor(private readonly key: StoreOrder, private readonly capacity = 0, private readonly page = PAGE) {
+    this.keepsKeys = key !== 'none';
+    this.p1Ids = key === 'dst' ? 'address' : key === 'proto' || key === 'state' ? 'name' : undefined;
+    this.p1 = primary(key, (a) => this.addresses.of(a), (s) => this.nameId(s));
+    this.p1Scan = primaryOfScan(key, (s, k) => this.addresses.ofScan(s, k), (s) => this.nameId(s));
+    this.chunks.push(this.chunk);
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** Keeps one record (an OnConn: the record and its line). */
+  readonly add = (c: Conn, buf: Buffer, start: number, end: number): void => {
+    const j = this.keepLine(buf, start, end);
+    if (j < 0) return;
+    const o = c.original;
+    if (this.p1 !== undefined) this.p1Page[j] = this.p1(c);
+    if (this.key === undefined) this.p2Page[j] = -num(c.timeout);
+    this.aPage[j] = this.addresses.of(o.src) * P17 + num(o.sport) + 1;
+    this.bPage[j] = (this.addresses.of(o.dst) * P17 + num(o.dport) + 1) * 256 + c.protonum;
+    this.cPage[j] = (num(o.id) + 1) * P34 + (num(o.srckey) + 1) * P17 + num(o.dstkey) + 1;
+    this.zonePage[j] = c.zone;
+  };
+
+  /**
+   * Keeps one line the fast path read (an OnScan), with no record made: the same columns as
+   * `add` from the scan's numbers (-1 where a record has undefined; no GRE keys on that path).
+   */
+  readonly addScan = (s: ConnScan, buf: Buffer, start: number, end: number): void => {
+    const j = this.keepLine(buf, start, end);
+    if (j < 0) return;
+    const n = s.nums;
+    if (this.p1Scan !== undefined) this.p1Page[j] = this.p1Scan(s);
+    if (this.key === undefined) this.p2Page[j] = -s.timeout;
+    this.aPage[j] = this.addresses.ofScan(s, ORIG_SRC) * P17 + n[SPORT]! + 1;
+    this.bPage[j] = (this.addresses.ofScan(s, ORIG_DST) * P17 + n[DPORT]! + 1) * 256 + s.protonum;
+    this.cPage[j] = (n[ICMP_ID]! + 1) * P34;
+    this.zonePage[j] = s.zone;
+  };
+
+  /** The line kept; the index in the current pages to fill its columns at, or -1 when it has none. */
+  private keepLine(buf: Buffer, start: number, end: number): number {
+    if (this.n === this.pageEnd) this.newPages();
+    const j = this.n - this.pageStart;
+    this.n++;
+    this.pos[j] = this.keep(buf, start, end);
+    this.len[j] = end - start;
+    return this.keepsKeys ? j : -1;
+  }
+
+  /**
+   * The records in connOrder(key, reverse) (for `none`: the table's order, or backwards). Once
+   * only: the columns are given up to sort.
+   */
+  sorted(reverse: boolean): StoredConns {
+    const n = this.n;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = reverse && !this.keepsKeys ? n - 1 - i : i;
+    const pos = join(this.pages.pos, n, Float64Array);
+    const len = join(this.lenPages, n, Uint16Array);
+    if (this.keepsKeys) order.sort(this.comparator(reverse));
+    this.pos = this.p1Page = this.p2Page = this.aPage = this.bPage = this.cPage = EMPTY;
+    this.len = this.zonePage = EMPTY16;
+    const chunks = this.chunks;
+    let last: ConnScan | Conn | undefined;
+    // the first read's line handler: the same record again, or the same scan
+    const reader = connLineSink(emptyReport(), false, (c) => (last = c), (s) => (last = s));
+    const record = (i: number): ConnScan | Conn | undefined => {
+      const r = order[i];
+      if (r === undefined) return undefined;
+      const p = pos[r]!;
+      const k = Math.floor(p / CHUNK_SPAN);
+      const off = p - k * CHUNK_SPAN;
+      last = undefined;
+      reader.line(chunks[k]!, off, off + len[r]!);
+      return last;
+    };
+    return {
+      length: n,
+      record,
+      at(i) {
+        const r = record(i);
+        return r instanceof ConnScan ? connOfScan(r) : r;
+      },
+    };
+  }
+
+  private comparator(reverse: boolean): (a: number, b: number) => number {
+    const n = this.n;
+    const ranks = addressRanks(this.addresses.addresses);
+    const p1 = this.p1 === undefined ? undefined : join(this.pages.p1, n, Float64Array);
+    if (p1 !== undefined && this.p1Ids !== undefined) {
+      const rank = this.p1Ids === 'address' ? ranks : nameRanks(this.names);
+      for (let i = 0; i < n; i++) p1[i] = rank[p1[i]!]!;
+    }
+    const p2 = this.key === undefined ? join(this.pages.p2, n, Float64Array) : undefined;
+    const a = join(this.pages.a, n, Float64Array);
+    const b = join(this.pages.b, n, Float64Array);
+    const c = join(this.pages.c, n, Float64Array);
+    const zone = join(this.zonePages, n, Uint16Array);
+    // the addresses' ids become their ranks, in place
+    for (let i = 0; i < n; i++) {
+      const x = a[i]!;
+      const id = Math.floor(x / P17);
+      a[i] = ranks[id]! * P17 + (x - id * P17);
+      const y = b[i]!;
+      const q = Math.floor(y / P25);
+      b[i] = ranks[q]! * P25 + (y - q * P25);
+    }
+    const s = reverse ? -1 : 1;
+    return (i, j) => {
+      let d: number;
+      if (p1 !== undefined && (d = p1[i]! - p1[j]!) !== 0) return s * d;
+      if (p2 !== undefined && (d = p2[i]! - p2[j]!) !== 0) return s * d;
+      if ((d = a[i]! - a[j]!) !== 0) return s * d;
+      if ((d = b[i]! - b[j]!) !== 0) return s * d;
+      if ((d = c[i]! - c[j]!) !== 0) return s * d;
+      if ((d = zone[i]! - zone[j]!) !== 0) return s * d;
+      // equal in every field: input order, reversed or not (a stable sort's)
+      return i - j;
+    };
+  }
+
+  private newPages(): void {
+    const size = this.n === 0 ? Math.max(this.page, this.capacity) : this.page;
+    this.pageStart = this.n;
+    this.pageEnd = this.n + size;
+    const page = (list: Float64Array[]): Float64Array => {
+      const p = new Float64Array(size);
+      list.push(p);
+      return p;
+    };
+    const page16 = (list: Uint16Array[]): Uint16Array => {
+      const p = new Uint16Array(size);
+      list.push(p);
+      return p;
+    };
+    const p = this.pages;
+    this.pos = page(p.pos);
+    this.len = page16(this.lenPages);
+    if (!this.keepsKeys) return;
+    if (this.p1 !== undefined) this.p1Page = page(p.p1);
+    if (this.key === undefined) this.p2Page = page(p.p2);
+    this.aPage = page(p.a);
+    this.bPage = page(p.b);
+    this.cPage = page(p.c);
+    this.zonePage = page16(this.zonePages);
+  }
+
+  /** The line copied into the arena; its place there. */
+  private keep(buf: Buffer, start: number, end: number): number {
+    const length = end - start;
+    if (this.fill + length > this.chunk.length) {
+      // chunks grow with the table: a small one stays small, a big one is a few dozen chunks
+      const size = Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, this.chunks.length * this.chunk.length));
+      this.chunk = Buffer.allocUnsafeSlow(Math.max(size, length));
+      this.chunks.push(this.chunk);
+      this.fill = 0;
+    }
+    buf.copy(this.chunk, this.fill, start, end);
+    const at = (this.chunks.length - 1) * CHUNK_SPAN + this.fill;
+    this.fill += length;
+    return at;
+  }
+
+  private nameId(name: string): number {
+    let id = this.names.get(name);
+    if (id === undefined) {
+      id = this.names.size;
+      this.names.set(name, id);
+    }
+    return id;
+  }
+}
+
+/** The primary column's value of a record, as it compares ascending; undefined: no such column. */
+function primary(key: StoreOrder, address: (a: string) => number, name: (s: string) => number): ((c: Conn) => number) | undefined {
+  switch (key) {
+    case undefined:
+    case 'bytes':
+      return (c) => -num(c.bytesTotal);
+    case 'packets':
+      return (c) => -num(c.packetsTotal);
+    case 'timeout':
+      return (c) => -num(c.timeout);
+    case 'dst':
+      return (c) => address(c.original.dst);
+    case 'sport':
+      return (c) => num(c.original.sport);
+    case 'dport':
+      return (c) => num(c.original.dport);
+    case 'proto':
+      return (c) => name(c.protocol);
+    case 'state':
+      return (c) => name(c.state ?? '');
+    // src: the tiebreak's first field; none: no order at all
+    case 'src':
+    case 'none':
+      return undefined;
+  }
+}
+
+/** primary's value from a scan: -1 where the record's field is undefined, as num() makes it. */
+function primaryOfScan(key: StoreOrder, address: (s: ConnScan, k: number) => number, name: (s: string) => number): ((s: ConnScan) => number) | undefined {
+  switch (key) {
+    case undefined:
+    case 'bytes':
+      return (s) => -scanTotal(s, BYTES);
+    case 'packets':
+      return (s) => -scanTotal(s, PACKETS);
+    case 'timeout':
+      return (s) => -s.timeout;
+    case 'dst':
+      return (s) => address(s, ORIG_DST);
+    case 'sport':
+      return (s) => s.nums[SPORT]!;
+    case 'dport':
+      return (s) => s.nums[DPORT]!;
+    case 'proto':
+      return (s) => name(s.protocol);
+    case 'state':
+      return (s) => name(s.state ?? '');
+    case 'src':
+    case 'none':
+      return undefined;
+  }
+}
+
+/** Pages joined into one array of exactly n values (the first page itself when it holds them all). */
+function join<A extends Float64Array | Uint16Array>(pages: A[], n: number, make: new (n: number) => A): A {
+  if (pages.length === 1) return pages.pop()!.subarray(0, n) as A;
+  const out = new make(n);
+  let from = 0;
+  for (const page of pages) {
+    const count = Math.min(page.length, n - from);
+    out.set(count === page.length ? page : page.subarray(0, count), from);
+    from += count;
+  }
+  pages.length = 0;
+  return out;
+}
+
+/**
+ * Each address's rank in compareAddress's order (conn-order.ts), by id: IPv4 numerically before
+ * IPv6, IPv6 by its groups, then by text; each address parsed once.
+ */
+export function addressRanks(addresses: readonly string[]): Uint32Array {
+  const v4 = addresses.map((a) => parseIPv4(a));
+  const v6 = addresses.map((a, i) => (v4[i] === undefined ? parseIPv6(a) ?? [] : []));
+  const compare = (x: number, y: number): number => {
+    const a4 = v4[x];
+    const b4 = v4[y];
+    if (a4 !== undefined && b4 !== undefined) return a4 - b4;
+    if (a4 !== undefined) return -1;
+    if (b4 !== undefined) return 1;
+    const a6 = v6[x]!;
+    const b6 = v6[y]!;
+    for (let i = 0; i < 8; i++) {
+      const d = (a6[i] ?? 0) - (b6[i] ?? 0);
+      if (d !== 0) return d;
+    }
+    const a = addresses[x]!;
+    const b = addresses[y]!;
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
+  return ranksOf(addresses.length, compare);
+}
+
+/** Each name's rank in string order, by id. */
+function nameRanks(names: Map<string, number>): Uint32Array {
+  const byId: string[] = [];
+  for (const [name, id] of names) byId[id] = name;
+  return ranksOf(byId.length, (x, y) => (byId[x]! < byId[y]! ? -1 : byId[x]! > byId[y]! ? 1 : 0));
+}
+
+/** Ranks of ids 0…n−1 under `compare`: equal ids share a rank. */
+function ranksOf(n: number, compare: (x: number, y: number) => number): Uint32Array {
+  const ids = Array.from({ length: n }, (_, i) => i).sort(compare);
+  const rank = new Uint32Array(n);
+  let r = 0;
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && compare(ids[i - 1]!, ids[i]!) !== 0) r++;
+    rank[ids[i]!] = r;
+  }
+  return rank;
+}
