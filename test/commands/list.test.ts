@@ -286,12 +286,17 @@ describe('ctflow list --sort none: the table\'s own order, written as it is read
   });
 
   it('prints the table in table order with one row per connection', async () => {
-    const r = await runCli(['list', '--sort', 'none', '--no-color', '--file', ROUTER]);
-    assert.deepStrictEqual([r.code, r.stderr], [0, '']);
+    const r = await runCli(['list', '--sort', 'none', '--no-color', '--wide', '--file', ROUTER]);
+    assert.deepStrictEqual([r.code, r.stderr], [0, '34 connections from 34 entries\n']);
     const rows = r.stdout.split('\n').filter((l) => l.startsWith('│ ') && !l.startsWith('│ Proto'));
     const first = JSON.parse((await ndjsonLines(['--limit', '1']))[0]!) as Row;
     assert.equal(rows.length, 34);
     assert.match(rows[0]!, new RegExp(`│ ${first.protocol} .*${first.original.src.replace(/\./g, '\\.')}:${first.original.sport}`));
+  });
+
+  it('a streamed table that matches nothing says so in one line instead of an empty box', async () => {
+    const r = await runCli(['list', '--sort', 'none', '--no-color', '--file', ROUTER, '-p', 'sctp']);
+    assert.deepStrictEqual([r.code, r.stdout, r.stderr], [0, 'no connections: none of the 34 entries matches the filters\n', '0 connections from 34 entries\n']);
   });
 
   it('--json from a pipe streams its array: the first records come out while the producer is still writing', async () => {
