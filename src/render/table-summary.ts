@@ -2,8 +2,16 @@
 // many entries (on stderr, as conntrack says "34 flow entries have been shown"), and why every
 // counter reads "-".
 
-/** 1,000,000: counts for people, grouped by thousands whatever the locale. */
-export const grouped = (n: number): string => n.toLocaleString('en-US');
+/**
+ * 1,000,000: counts for people, grouped by thousands whatever the locale. By hand: the first
+ * toLocaleString call loads ICU's locale data, ~30 ms of a 10k-line run.
+ */
+export function grouped(n: number): string {
+  const digits = String(n);
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return out;
+}
 
 /**
  * The line printed instead of an empty box. `entries`: entries read; `live`: the host's own table

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, runCli } from '../helpers/cli.js';
-import { closingCount, noRowsLine } from '../../src/render/table-summary.js';
+import { closingCount, grouped, noRowsLine } from '../../src/render/table-summary.js';
 
 const NAT = fixture('nat-router/proc_nf_conntrack.txt');
 /** captured with nf_conntrack_acct=0: no counters (MANIFEST) */
@@ -51,4 +51,9 @@ test('the closing count after a table, and the accounting hint when every counte
   assert.match(off.stderr, /^\d+ flows from 29 entries\n/);
   assert.ok(off.stderr.endsWith(HINT));
   assert.equal(offList.stderr, `3 connections from 29 entries\n${HINT}`);
+});
+
+test('counts are grouped by thousands with commas, whatever the locale', () => {
+  assert.deepStrictEqual([0, 7, 999, 1000, 87114, 999999, 1000000, 12345678].map(grouped),
+    ['0', '7', '999', '1,000', '87,114', '999,999', '1,000,000', '12,345,678']);
 });
