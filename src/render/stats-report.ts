@@ -9,6 +9,7 @@ import { visibleWidth } from './box-table.js';
 import { humanBytes, humanCount } from './human.js';
 import type { Palette } from './palette.js';
 import { WIDE, type TableLayout } from './table-layout.js';
+import { grouped } from './table-summary.js';
 
 const BAR_WIDTH = 30;
 
@@ -30,9 +31,27 @@ function share(n: number, of: number | undefined): string {
   return `${((n / of) * 100).toFixed(1)}%`;
 }
 
+/** The most keys a zone or mark table shows; JSON keeps them all. */
+export const COUNT_TABLE_ROWS = 20;
+
+/**
+ * Entries by key. A table with more keys than COUNT_TABLE_ROWS (a gateway's marks can number tens
+ * of thousands) shows the keys with most entries and one row for the rest, so the report stays a
+ * screenful or two; `stats --json` has every key.
+ */
 function countTable(title: string, record: Record<string, number>, total: number | undefined, p: Palette, layout: TableLayout): string {
   const t = table([title, 'Entries', 'Share'], p, [{ cut: 1, min: 8 }]);
-  for (const [k, v] of Object.entries(record)) t.push([k, right(v), right(share(v, total))]);
+  let rows = Object.entries(record);
+  let rest: [number, number] | undefined;
+  if (rows.length > COUNT_TABLE_ROWS) {
+    // most entries first; a stable sort keeps the keys' own order among equals
+    rows = [...rows].sort((a, b) => b[1] - a[1]);
+    const others = rows.slice(COUNT_TABLE_ROWS);
+    rest = [others.length, others.reduce((sum, [, v]) => sum + v, 0)];
+    rows = rows.slice(0, COUNT_TABLE_ROWS);
+  }
+  for (const [k, v] of rows) t.push([k, right(v), right(share(v, total))]);
+  if (rest !== undefined) t.push([p.dim(`${grouped(rest[0])} more`), right(rest[1]), right(share(rest[1], total))]);
   return t.render(layout.width);
 }
 

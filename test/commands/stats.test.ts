@@ -265,3 +265,27 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     assert.match(text.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {7}34 {2}▁ {2}tcp\/TIME_WAIT 8 {2}udp 7 {2}tcp\/ESTABLISHED 5 {2}icmp 4\n$/);
   });
 }
+
+test('a mark table of more than 20 marks shows the 20 with most entries and one row for the rest; --json keeps every mark', async (t) => {
+  // the nat-router capture with a mark on every entry: mark 1 on 13 of them, marks 2…22 on one each
+  const lines = readFileSync(NAT, 'utf8').split('\n').filter(Boolean);
+  const marked = lines.map((l, i) => l.replace(/ mark=\d+ /, ` mark=${i < 21 ? i + 2 : 1} `));
+  const file = join(tempDir(t), 'marks.txt');
+  writeFileSync(file, marked.join('\n') + '\n');
+  const [text, json] = await Promise.all([
+    runCli(['stats', '--file', file, '--no-color', '--wide']),
+    runCli(['stats', '--file', file, '--json']),
+  ]);
+  assert.deepStrictEqual([text.code, json.code], [0, 0]);
+  const out = text.stdout.split('\n');
+  const head = out.indexOf('│ Mark   │ Entries │ Share │');
+  assert.deepStrictEqual(out.slice(head - 1, head + 23), [
+    '┌────────┬─────────┬───────┐',
+    '│ Mark   │ Entries │ Share │',
+    '│ 1      │      13 │ 38.2% │',
+    ...Array.from({ length: 19 }, (_, i) => `│ ${String(i + 2).padEnd(6)} │       1 │  2.9% │`),
+    '│ 2 more │       2 │  5.9% │',
+    '└────────┴─────────┴───────┘',
+  ]);
+  assert.deepStrictEqual(Object.keys(JSON.parse(json.stdout).marks).length, 22);
+});
