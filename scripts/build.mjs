@@ -46,7 +46,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // cli-table3 and its dependencies are CommonJS: their require() of node's own modules needs a
+  // commander and split2 are CommonJS: their require() of node's own modules needs a
   // real require in an ES module bundle
   banner: { js: "import { createRequire as ctflowRequire } from 'node:module';\nconst require = ctflowRequire(import.meta.url);" },
   plugins: [globalProcess],
