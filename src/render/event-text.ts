@@ -8,22 +8,13 @@ import { endpoint, tupleDetail } from './endpoint.js';
 import { humanBytes } from './human.js';
 import type { Palette } from './palette.js';
 import { terminalText } from './terminal-text.js';
-
-const two = (n: number): string => String(n).padStart(2, '0');
-
-/** Epoch seconds → HH:MM:SS.micros in local time. */
-export function clockTime(epochSeconds: number): string {
-  const whole = Math.floor(epochSeconds);
-  const micros = Math.round((epochSeconds - whole) * 1e6);
-  const d = new Date(whole * 1000);
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(Math.min(micros, 999999)).padStart(6, '0')}`;
-}
+import { localClock } from './clock-time.js';
 
 export function eventText(e: ConnEvent, p: Palette): string {
   const c = e.conn;
   const o = c.original;
   const parts: string[] = [];
-  if (e.time !== undefined) parts.push(p.dim(clockTime(e.time)));
+  if (e.time !== undefined) parts.push(p.dim(localClock(e.time, 6)));
   const tag = e.type.toUpperCase().padEnd(7);
   parts.push(e.type === 'new' ? p.good(tag) : e.type === 'destroy' ? p.bad(tag) : p.warn(tag));
   parts.push(p.proto(c.protocol.padEnd(4)));

@@ -5,22 +5,19 @@ import type { Sample } from '../aggregate/sampler.js';
 import type { Series } from '../kernel/netdata.js';
 import type { Palette } from './palette.js';
 import { sparkline } from './sparkline.js';
+import { localClock, localDateTime } from './clock-time.js';
 
 const SPARK_WIDTH = 40;
 const STATES_SHOWN = 4;
 
-export function isoTime(epochSeconds: number): string {
-  return new Date(Math.round(epochSeconds * 1000)).toISOString();
-}
-
-/** `2026-11-24T12:00:00.200Z  1234  ▁▃▅█  tcp/ESTABLISHED 800  udp 300 …` */
+/** `12:00:00.200     1234  ▁▃▅█  tcp/ESTABLISHED 800  udp 300 …` (local time) */
 export function sampleLine(sample: Sample, history: readonly number[], p: Palette): string {
   const states = Object.entries(sample.states)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, STATES_SHOWN)
     .map(([k, v]) => `${p.dim(k)} ${v}`)
     .join('  ');
-  return `${p.dim(isoTime(sample.time))}  ${p.bold(String(sample.connections).padStart(7))}  ${sparkline(history, SPARK_WIDTH)}` +
+  return `${p.dim(localClock(sample.time, 3))}  ${p.bold(String(sample.connections).padStart(7))}  ${sparkline(history, SPARK_WIDTH)}` +
     (states === '' ? '' : `  ${states}`);
 }
 
@@ -63,7 +60,7 @@ export function renderSeries(series: Series, source: string, p: Palette, chart: 
   const first = oldestFirst[0]!;
   const last = oldestFirst[oldestFirst.length - 1]!;
   const lines = [
-    `${p.bold('Connections')} from ${source}, ${isoTime(first[0])} → ${isoTime(last[0])} (${values.length} samples)`,
+    `${p.bold('Connections')} from ${source}, ${localDateTime(first[0])} → ${localDateTime(last[0])} (${values.length} samples)`,
     `now ${p.bold(String(last[1]))}  min ${Math.min(...values)}  max ${Math.max(...values)}  ${sparkline(values, SPARK_WIDTH)}`,
   ];
   if (chart !== undefined) lines.push(seriesChart(values, chart.width, chart.height));

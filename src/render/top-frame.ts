@@ -17,6 +17,7 @@
 import { originalIsOutbound } from '../aggregate/host-flows.js';
 import type { Rate } from '../aggregate/rates.js';
 import type { TopMode, TopRow, TopSortKey, TopTotal } from '../aggregate/top-rows.js';
+import { localClock } from './clock-time.js';
 import type { TableSize } from '../kernel/table-size.js';
 import { cutVisible } from './box-table.js';
 import { endpoint } from './endpoint.js';
@@ -40,13 +41,6 @@ export interface TopView {
   count: number;
   total: TopTotal;
   tableSize: TableSize | undefined;
-}
-
-const two = (n: number): string => String(n).padStart(2, '0');
-
-function clock(ms: number): string {
-  const d = new Date(ms);
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 export function humanRate(bytesPerSec: number | undefined): string {
@@ -110,7 +104,7 @@ export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: n
   const arrow = v.reverse ? 'asc' : 'desc';
   const head = [
     p.bold('ctflow top'),
-    clock(v.time),
+    localClock(v.time / 1000),
     `every ${v.interval}s`,
     v.mode,
     `sort ${v.sort} ${arrow}`,
