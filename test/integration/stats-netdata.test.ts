@@ -84,7 +84,7 @@ test('stats --netdata URL --since 60 --json returns a real agent\'s conntrack se
   // the same URL without --json: the human summary
   const human = await runCli(['stats', '--netdata', url, '--since', '60'], { netns: ns });
   assert.equal(human.code, 0, human.stderr);
-  assert.match(human.stdout, new RegExp(`^Connections from ${url}, \\S+ → \\S+ \\(\\d+ samples\\)\\nnow 3  min 3  max 3  ▁+\\n$`));
+  assert.match(human.stdout, new RegExp(`^Connections from ${url}, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d → \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\(\\d+ samples\\)\\nnow 3  min 3  max 3  ▁+\\n$`));
 
   // a chart the agent lacks is one sentence (netdata answers 404 when the URL points elsewhere)
   const wrong = await runCli(['stats', '--netdata', `${url}/nothing-here/`, '--json'], { netns: ns });
