@@ -56,7 +56,7 @@ function countTable(title: string, record: Record<string, number>, total: number
 }
 
 function talkers(title: string, list: Talker[], p: Palette, layout: TableLayout): string {
-  const t = table([title, 'Connections', 'Bytes'], p, [{ cut: 1, min: 15 }]);
+  const t = table([title, 'Conns', 'Bytes'], p, [{ cut: 1, min: 15 }]);
   for (const x of list) t.push([p.addr(x.address), right(x.connections), right(layout.exact ? String(x.bytes) : humanBytes(x.bytes))]);
   return t.render(layout.width);
 }

@@ -4,10 +4,10 @@
 //   ctflow top  12:00:04  every 2s  flows  sort rate desc  filter 10.1.0.2
 //   4 flows, 34 connections  table 34/262144 (0.0%)  total 12.3 KiB/s 45 pkt/s
 //
-//   PROTO    FLOW                                    CONNS     BYTES/S   PKTS/S      BYTES  PACKETS
+//   Proto    Flow                                    Conns     Bytes/s   Pkts/s      Bytes     Pkts
 //   tcp      10.1.0.2:many ==> 10.2.0.2:80               2   1.2 KiB/s      3.0   68.1 KiB       34
 //
-// PROTO is labelled as in `ctflow flows` (tcp6 for IPv6, protocolLabel); NDJSON keeps the
+// Proto is labelled as in `ctflow flows` (tcp6 for IPv6, protocolLabel); NDJSON keeps the
 // protocol name and adds the family, as `flows --json` and `list --json` do.
 //
 // A flow reads as in `ctflow flows` (same endpoints and arrows: --> active, <-- passive, <-> local,
@@ -96,7 +96,7 @@ const PROTO_WIDTH = 8;
 /**
  * The frame's lines: two header lines, a blank, the column header and at most `maxRows` rows,
  * each no wider than `width` (Infinity: as wide as the labels). The label column gets the space
- * first: when the labels do not fit, PACKETS, PKTS/S, BYTES, CONNS and BYTES/S give way in that order, and
+ * first: when the labels do not fit, Pkts, Pkts/s, Bytes, Conns and Bytes/s give way in that order, and
  * only then is the local side of a label cut (the peer stays whole).
  */
 export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: number, exact = false): string[] {
@@ -122,15 +122,15 @@ export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: n
   const count = (n: number | undefined): string => (n === undefined ? '-' : exact ? String(n) : humanCount(n));
   // in the order they give way to the label, last first
   const numbers: NumberColumn[] = [
-    { width: 12, head: 'BYTES/S', cell: (r) => humanRate(r.rate?.bytesPerSec) },
-    { width: 7, head: 'CONNS', cell: (r) => count(r.conns) },
-    { width: 11, head: 'BYTES', cell: (r) => (r.bytes === undefined ? '-' : exact ? String(r.bytes) : humanBytes(r.bytes)) },
-    { width: 9, head: 'PKTS/S', cell: (r) => pps(r.rate) },
-    { width: 10, head: 'PACKETS', cell: (r) => count(r.packets) },
+    { width: 12, head: 'Bytes/s', cell: (r) => humanRate(r.rate?.bytesPerSec) },
+    { width: 7, head: 'Conns', cell: (r) => count(r.conns) },
+    { width: 11, head: 'Bytes', cell: (r) => (r.bytes === undefined ? '-' : exact ? String(r.bytes) : humanBytes(r.bytes)) },
+    { width: 9, head: 'Pkts/s', cell: (r) => pps(r.rate) },
+    { width: 10, head: 'Pkts', cell: (r) => count(r.packets) },
   ];
   const shown = v.rows.slice(0, Math.max(0, maxRows));
   const parts = shown.map(rowLabelParts);
-  const labelHead = v.mode === 'flows' ? 'FLOW' : 'CONNECTION';
+  const labelHead = v.mode === 'flows' ? 'Flow' : 'Connection';
   let need = labelHead.length;
   for (const [a, b] of parts) need = Math.max(need, a.length + b.length);
   // exact counts can be wider than the columns: a column is as wide as its widest cell
@@ -140,11 +140,11 @@ export function renderTopFrame(v: TopView, p: Palette, width: number, maxRows: n
   const used = (): number => PROTO_WIDTH + 1 + kept.reduce((sum, i) => sum + numbers[i]!.width, 0);
   while (kept.length > 0 && width - used() < Math.max(need, MIN_LABEL)) kept.pop();
   const mid = Number.isFinite(width) ? Math.max(MIN_LABEL, width - used()) : Math.max(need, MIN_LABEL);
-  // the columns keep the order they always had: CONNS, BYTES/S, PKTS/S, BYTES, PACKETS
+  // the columns keep the order they always had: Conns, Bytes/s, Pkts/s, Bytes, Pkts
   const order = [1, 0, 3, 2, 4].filter((i) => kept.includes(i));
   const line = (proto: string, label: string, cell: (i: number) => string): string =>
     `${proto.padEnd(PROTO_WIDTH)} ${label}${order.map((i) => cell(i).padStart(numbers[i]!.width)).join('')}`;
-  lines.push(p.header(line('PROTO', fit(labelHead, mid), (i) => numbers[i]!.head)));
+  lines.push(p.header(line('Proto', fit(labelHead, mid), (i) => numbers[i]!.head)));
   shown.forEach((row, r) => {
     lines.push(line(protocolLabel(row.protocol, row.flow?.family ?? row.conn!.family), fitLabel(parts[r]!, mid), (i) => cells[i]![r]!));
   });

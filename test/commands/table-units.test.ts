@@ -26,7 +26,7 @@ test('list: Pkts and Bytes human by default, exact with -x', async () => {
   assert.match(exact.stdout.split('\n')[2]!, /│ +22 │ +66983 │ +1m54s │/);
 });
 
-test('top: BYTES and PACKETS exact with --exact', async () => {
+test('top: Bytes and Pkts exact with --exact', async () => {
   const args = ['top', '--once', '--file', NAT, '--local', LOCAL, '--limit', '1', '--wide'];
   const [human, exact, x] = await Promise.all([runCli(args), runCli([...args, '--exact']), runCli([...args, '-x'])]);
   assert.equal(human.stdout.split('\n')[4], 'tcp      10.1.0.2:many ==> 10.2.0.2:80      2           -        -     68 KiB        34');

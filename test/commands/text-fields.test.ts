@@ -102,7 +102,7 @@ describe('control characters never reach the terminal', () => {
     assert.deepStrictEqual(r.stdout.split('\n').slice(1), [
       '1 connections',
       '',
-      'PROTO    CONNECTION                                 CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+      'Proto    Connection                                 Conns     Bytes/s   Pkts/s      Bytes      Pkts',
       'tcp      10.1.0.2:37982 -> 10.1.0.1:21 ESTABLISHED      1           -        -    2.0 KiB        31',
       '',
     ]);

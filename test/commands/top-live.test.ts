@@ -19,7 +19,7 @@ const ROUTER_LOCAL = '127.0.0.1,::1,10.1.0.1,fd00:a1::1,fe80::58f5:8bff:fe2b:9f3
 
 const rowsOf = (screen: string) => {
   const lines = screen.split('\n');
-  const head = lines.findIndex((l) => l.startsWith('PROTO'));
+  const head = lines.findIndex((l) => l.startsWith('Proto'));
   return lines.slice(head + 1).filter((l) => /^(tcp|udp|icmp)/.test(l));
 };
 
@@ -32,7 +32,7 @@ describe('ctflow top in a real terminal (tmux)', () => {
     try {
       tmux.start(['top', '--file', PROC, '--local', ROUTER_LOCAL, '--interval', '1', '--connections', '--sort', 'bytes'], { ttyModes: true });
       // the whole frame: a screen caught while it is being drawn has no footer yet
-      let screen = await tmux.waitScreen('the first frame', (s) => s.includes('PROTO') && s.includes('q quit'));
+      let screen = await tmux.waitScreen('the first frame', (s) => s.includes('Proto') && s.includes('q quit'));
       const lines = screen.split('\n');
       assert.match(lines[0]!, /^ctflow top {2}\d\d:\d\d:\d\d {2}every 1s {2}connections {2}sort bytes desc$/);
       assert.equal(lines[1], '34 connections');
@@ -77,7 +77,7 @@ describe('ctflow top in a real terminal (tmux)', () => {
     const tmux = new Tmux(dir);
     try {
       tmux.start(['top', '--file', PROC, '--interval', '1'], { ttyModes: true });
-      await tmux.waitScreen('the first frame', (s) => s.includes('PROTO'));
+      await tmux.waitScreen('the first frame', (s) => s.includes('Proto'));
       tmux.keys('C-c');
       const screen = await tmux.waitScreen('the shell after ctflow', (s) => s.includes('MODES:'));
       assert.match(screen, /EXIT=0\nMODES:icanon echo\n/);
@@ -89,7 +89,7 @@ describe('ctflow top in a real terminal (tmux)', () => {
     copyFileSync(PROC, path);
     try {
       broken.start(['top', '--file', path, '--interval', '0.5'], { ttyModes: true });
-      await broken.waitScreen('the first frame', (s) => s.includes('PROTO'));
+      await broken.waitScreen('the first frame', (s) => s.includes('Proto'));
       rmSync(path);
       const screen = await broken.waitScreen('the shell after ctflow', (s) => s.includes('MODES:'));
       assert.match(screen, new RegExp(`ctflow: cannot read ${path}: no such file\\nEXIT=1\\nMODES:icanon echo\\n`));

@@ -40,7 +40,7 @@ test('top --src-zone with --dst-zone, per connection, in plain frames', async ()
   assert.deepStrictEqual(r.stdout.split('\n').slice(1), [
     '1 connections',
     '',
-    'PROTO    CONNECTION                   CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+    'Proto    Connection                   Conns     Bytes/s   Pkts/s      Bytes      Pkts',
     'icmp     10.2.0.1 -> 10.2.0.2 type=8      1           -        -      168 B         2',
     '',
   ]);

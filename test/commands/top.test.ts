@@ -24,7 +24,7 @@ describe('ctflow top, plain frames', () => {
     assert.deepStrictEqual(lines.slice(1), [
       '32 flows, 34 connections',
       '',
-      'PROTO    FLOW                                                  CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+      'Proto    Flow                                                  Conns     Bytes/s   Pkts/s      Bytes      Pkts',
       'tcp      10.1.0.2:many ==> 10.2.0.2:80                             2           -        -     68 KiB        34',
       'tcp      10.1.0.2:many ==> 10.2.0.2:8000                           2           -        -     23 KiB        29',
       'tcp      10.1.0.2:many ==> 10.1.0.1:8080 dnat 10.2.0.2:80          1           -        -     21 KiB        16',
@@ -37,7 +37,7 @@ describe('ctflow top, plain frames', () => {
   it('shows passive (<--) and active (-->) flows of the router, as flows does', async () => {
     const r = await runCli(['top', '--wide', '--once', '--file', PROC, '--local', ROUTER_LOCAL, '-p', 'icmp']);
     assert.deepStrictEqual(r.stdout.split('\n').slice(3), [
-      'PROTO    FLOW                                     CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+      'Proto    Flow                                     Conns     Bytes/s   Pkts/s      Bytes      Pkts',
       'icmp     10.1.0.2:many ==> 10.2.0.2:echo-request      1           -        -      504 B         6',
       'icmp     10.1.0.1:echo-request <-- 10.1.0.2:many      1           -        -      168 B         2',
       'icmp     10.2.0.1:many --> 10.2.0.2:echo-request      1           -        -      168 B         2',
@@ -254,7 +254,7 @@ describe('ctflow top, flows as `ctflow flows` has them', () => {
     assert.deepStrictEqual(r.stdout.split('\n').slice(1), [
       '6 flows, 6 connections',
       '',
-      'PROTO    FLOW                                      CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+      'Proto    Flow                                      Conns     Bytes/s   Pkts/s      Bytes      Pkts',
       'tcp      10.3.0.10:22 <-- 10.3.0.21:many               1           -        -          -         -',
       'tcp      10.3.0.10:22 <-- 10.3.0.22:many               1           -        -          -         -',
       'tcp      10.3.0.10:443 <-- 10.3.0.21:many              1           -        -          -         -',
@@ -293,7 +293,7 @@ describe('ctflow top, flows as `ctflow flows` has them', () => {
     const flowsRows = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('│ ') && !l.startsWith('│ Proto'))
       .map((l) => l.split('│').slice(1, 5).map((c) => c.trim())).map(([proto, local, arrow, peer]) => `${proto} ${local} ${arrow} ${peer}`).sort();
     const topRows = (text: string): string[] => text.split('\n').slice(4).filter((l) => l !== '')
-      .map((l) => `${l.slice(0, 8).trimEnd()} ${l.slice(9).split(/ {2,}/)[0]}`).sort(); // PROTO (8), a space, FLOW (single spaces inside)
+      .map((l) => `${l.slice(0, 8).trimEnd()} ${l.slice(9).split(/ {2,}/)[0]}`).sort(); // Proto (8), a space, Flow (single spaces inside)
     for (const args of [hostArgs, ['--file', fixture('proto-zoo/proc_nf_conntrack.txt'), '--local', '10.4.0.1,fd00:a4::1']]) {
       const [flows, top] = await Promise.all([runCli(['flows', '-n', '--wide', ...args]), runCli(['top', '--wide', '--once', '--limit', '100', ...args])]);
       const want = flowsRows(flows.stdout);

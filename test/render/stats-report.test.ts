@@ -40,7 +40,7 @@ test('the report shows entries, fill bars, breakdown tables, top talkers and cou
   ].join('\n');
   assert.equal(text.slice(0, expected.length), expected);
   for (const part of ['│ tcp      │ ESTABLISHED │       1 │ 100.0% │', '│ Zone │', '│ 9    │       1 │ 50.0% │', '│ Mark │', '│ 3    │',
-    '│ Top sources │', '│ 10.0.0.1    │           1 │   0 B │', '│ Counter │ cpu0 │ cpu1 │ Total │', '│ drop    │    1 │    2 │     3 │']) {
+    '│ Top sources │', '│ 10.0.0.1    │     1 │   0 B │', '│ Counter │ cpu0 │ cpu1 │ Total │', '│ drop    │    1 │    2 │     3 │']) {
     assert.ok(text.includes(part), `missing ${part}\n${text}`);
   }
   assert.equal(text.includes('by bytes'), false); // no accounting: no byte rankings

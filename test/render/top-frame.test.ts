@@ -90,7 +90,7 @@ describe('protocol column', () => {
       flowRow({ direction: 'passive', local: { addr: '10.0.0.1', port: 22 }, peer: { addr: '10.0.0.2', port: 'many' } }),
     ], 'flows');
     assert.deepStrictEqual(renderTopFrame(flows, createPalette(false), 100, 10).slice(3), [
-      'PROTO    FLOW                                        CONNS     BYTES/S   PKTS/S      BYTES   PACKETS',
+      'Proto    Flow                                        Conns     Bytes/s   Pkts/s      Bytes      Pkts',
       'tcp6     [fd00::1]:many --> [fd00::2]:443                1           -        -      300 B         3',
       'udplite6 [fd00::1]:many --> [fd00::2]:5204               1           -        -      300 B         3',
       'icmpv6   [fd00::1]:many --> [fd00::2]:echo-request       1           -        -      300 B         3',
