@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parsePortOrService, parseServices, serviceName } from '../../src/host/services.js';
+import { withEnv } from '../helpers/env.js';
 
 // netbase's own lines, including an alias, a comment-only line and a name with two protocols
 const NETBASE = [
@@ -40,16 +41,7 @@ describe('parsePortOrService (CTFLOW_SERVICES names the file)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ctflow-services-'));
   const file = join(dir, 'services');
   writeFileSync(file, `${NETBASE}same\t\t1000/tcp\nsame\t\t2000/udp\n`);
-  const withFile = <T>(path: string, f: () => T): T => {
-    const before = process.env.CTFLOW_SERVICES;
-    process.env.CTFLOW_SERVICES = path;
-    try {
-      return f();
-    } finally {
-      if (before === undefined) delete process.env.CTFLOW_SERVICES;
-      else process.env.CTFLOW_SERVICES = before;
-    }
-  };
+  const withFile = <T>(path: string, f: () => T): T => withEnv('CTFLOW_SERVICES', path, f);
   it('accepts numbers as before and names (any case, aliases), preferring the protocol asked for', () => {
     assert.deepStrictEqual(
       withFile(file, () => [

@@ -3,18 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { localClock, localDateTime } from '../../src/render/clock-time.js';
+import { withEnv } from '../helpers/env.js';
 
-/** `fn` with the process in time zone `tz` (Node re-reads TZ when it is assigned). */
-function inZone<T>(tz: string, fn: () => T): T {
-  const before = process.env.TZ;
-  process.env.TZ = tz;
-  try {
-    return fn();
-  } finally {
-    if (before === undefined) delete process.env.TZ;
-    else process.env.TZ = before;
-  }
-}
+/** `fn` with the process in time zone `tz`. */
+const inZone = <T>(tz: string, fn: () => T): T => withEnv('TZ', tz, fn);
 
 const T = 1795512291.1227875; // 2026-11-24T09:24:51.1227875Z
 
