@@ -1,13 +1,13 @@
 // The scan job behind each reading of `ctflow top` (see job.ts): the lines go into the reading's
 // ReadingBuilder (aggregate/top-rows.ts), a line the fast path scanned without its record when
-// nothing needs one (no filter, no address filter). It runs in this thread only: the builder
-// holds the previous reading's counters, which a worker cannot see.
+// nothing needs one (no filter, no address filter). A thread job (threadJob): the builder holds
+// the previous reading's counters, which a worker cannot see.
 
 import type { ReadingBuilder } from '../aggregate/top-rows.js';
 import { always, type ConnPredicate } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
 import { connOfScan } from '../parse/conn-bytes.js';
-import type { Job, JobSpec } from './job.js';
+import { threadJob, type JobSpec } from './job.js';
 
 export interface TopJobParams {
   /** the command's filters (with its zone filter) */
@@ -17,12 +17,9 @@ export interface TopJobParams {
   shown: ((c: Conn) => boolean) | undefined;
 }
 
-const notInWorkers = (): never => {
-  throw new Error('the top job runs in this thread only');
-};
-
-export const TOP: Job<TopJobParams, ReadingBuilder, never> = {
-  create({ filter, builder, shown }) {
+/** One reading's scan; its result is the builder, all lines added. */
+export function topJob({ filter, builder, shown }: TopJobParams): JobSpec<undefined, ReadingBuilder> {
+  return threadJob(() => {
     const conn = (c: Conn): void => {
       if (filter(c)) builder.add(c, shown === undefined || shown(c));
     };
@@ -31,12 +28,5 @@ export const TOP: Job<TopJobParams, ReadingBuilder, never> = {
       scanned: filter === always && shown === undefined ? (s) => builder.addScan(s) : (s) => conn(connOfScan(s)),
       state: builder,
     };
-  },
-  toPart: notInWorkers,
-  absorb: notInWorkers,
-};
-
-/** One reading's scan; its result is the builder, all lines added. */
-export function topJob(params: TopJobParams): JobSpec<TopJobParams, ReadingBuilder> {
-  return { name: undefined, job: TOP, params };
+  });
 }
