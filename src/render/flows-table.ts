@@ -69,7 +69,8 @@ export interface FlowRows {
 // how the columns give way on a narrow terminal (box-table.ts fitBoxTable): extra columns and the
 // packet counts go first, then Conns; then the local side is cut, to no less than a dotted quad
 // and its ~ (LOCAL_MIN); then the peer's NAT target (it stands at the end of the cell), never the
-// peer itself (its min is set from the rows); only then is the local side cut further (LOCAL_LAST)
+// peer itself (its min is set from the rows); then the byte counts go; only then is the local side
+// cut further (LOCAL_LAST)
 const LOCAL_MIN = 16;
 const LOCAL_LAST = 8;
 /** the widest a peer may be and still be kept whole (an IPv6 address, its port and the ~) */
@@ -134,7 +135,17 @@ export function writeFlowsTable(
   columns[3]!.min = Math.max(columns[3]!.min!, Math.min(peerWidth + 1, PEER_WHOLE_MAX));
   let widths = fitBoxTable(columns, measured, layout.width);
   if (layout.width !== undefined && boxTableWidth(widths) > layout.width) {
-    // still too wide with the peers whole: the local side gives way further
+    // still too wide with the peers whole: a byte count goes (Outbytes, then Inbytes too) before
+    // the local side is cut below a whole address: who talks to whom matters more than how much.
+    // (A negative drop goes before the others; fitBoxTable drops before it cuts.)
+    for (const byteColumn of [8, 6]) {
+      columns[byteColumn] = { ...columns[byteColumn]!, drop: -1 };
+      widths = fitBoxTable(columns, measured, layout.width);
+      if (boxTableWidth(widths) <= layout.width) break;
+    }
+  }
+  if (layout.width !== undefined && boxTableWidth(widths) > layout.width) {
+    // and then the local side gives way further
     columns[1]!.min = LOCAL_LAST;
     widths = fitBoxTable(columns, measured, layout.width);
   }

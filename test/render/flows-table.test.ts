@@ -106,3 +106,21 @@ test('a forwarded row has no local side: the headings name the client and the se
   assert.equal(heading(72), '│ Proto │ Local or client │ <--> │ Peer or server │ Inbytes │ Outbytes │');
   assert.equal(heading(67), '│ Proto │ Loc/cli       │ <--> │ Peer/srv    │ Inbytes │ Outbytes │');
 });
+
+test('at 80 columns with a long IPv6 peer: a byte count goes before the local side is cut below a whole address', () => {
+  const flows = [
+    flow({ direction: 'forward', local: { addr: '10.1.0.2', port: 'many' }, peer: { addr: '10.2.0.2', port: 80 } }),
+    flow({ direction: 'forward', local: { addr: 'fd00:a1::2', port: 'many' }, peer: { addr: 'fd00:a2::2', port: 128 }, protocol: 'icmpv6', protonum: 58, family: 'ipv6' }),
+    flow({ direction: 'forward', local: { addr: '10.1.0.2', port: 'many' }, peer: { addr: '10.1.0.1', port: 39027 }, natTarget: { addr: '10.2.0.2', port: 39027 } }),
+  ];
+  const lines = renderFlowsTable(flows, createPalette(false), undefined, undefined, { width: 80, exact: false }).split('\n');
+  assert.deepStrictEqual(lines, [
+    '┌────────┬──────────────────┬──────┬─────────────────────────────────┬─────────┐',
+    '│ Proto  │ Local or client  │ <--> │ Peer or server                  │ Inbytes │',
+    '│ tcp    │ 10.1.0.2:many    │ ==>  │ 10.2.0.2:80                     │  1000 B │',
+    '│ icmpv6 │ [fd00:a1::2]:ma~ │ ==>  │ [fd00:a2::2]:echo-request       │  1000 B │',
+    '│ tcp    │ 10.1.0.2:many    │ ==>  │ 10.1.0.1:39027 → 10.2.0.2:39027 │  1000 B │',
+    '└────────┴──────────────────┴──────┴─────────────────────────────────┴─────────┘',
+    '',
+  ]);
+});
