@@ -12,8 +12,7 @@
 // that compares them are one layout.
 
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
-import { BYTES, CODE, DPORT, ICMP_ID, NUMS, ORIG_DST, ORIG_SRC, PACKETS, SPORT, TYPE, type ConnScan } from '../parse/conn-bytes.js';
-import type { Conn, Tuple } from '../model.js';
+import { BYTES, CODE, DPORT, DSTKEY, ICMP_ID, NUMS, ORIG_DST, ORIG_SRC, PACKETS, SPORT, SRCKEY, TYPE, type ConnScan } from '../parse/conn-bytes.js';
 import type { Counters } from './rates.js';
 
 /**
@@ -76,27 +75,11 @@ function packNumbers(sport: number, dport: number, type: number, code: number, i
     (srckey >= 0 ? 32 : 0) | (dstkey >= 0 ? 64 : 0);
 }
 
-const orNone = (n: number | undefined): number => (n === undefined ? -1 : n);
-
-/** The tuple numbers of a record into the key; returns the `present` bits. */
-function tupleNumbers(o: Tuple): number {
-  return packNumbers(orNone(o.sport), orNone(o.dport), orNone(o.type), orNone(o.code), orNone(o.id), orNone(o.srckey), orNone(o.dstkey));
-}
-
-/** The key of a record (connKey's identity). */
-function keyOfConn(c: Conn): void {
-  const o = c.original;
-  if (!textWords(o.src, SRC)) oddWords(o.src, SRC);
-  if (!textWords(o.dst, DST)) oddWords(o.dst, DST);
-  key[H] = header(c.protonum, c.family === 'ipv6', tupleNumbers(o), c.zone);
-}
-
-
 /** Scan address slot `slot` into the key at `at`: its words, or its text's (another spelling than /proc's). */
 function scanWords(s: ConnScan, slot: number, at: number): void {
   const text = s.texts[slot];
   if (text !== undefined) {
-    textWords(text, at);
+    if (!textWords(text, at)) oddWords(text, at);
     return;
   }
   const w = s.words;
@@ -107,13 +90,15 @@ function scanWords(s: ConnScan, slot: number, at: number): void {
   key[at + 3] = w[b + 3]!;
 }
 
-/** The key of a scanned line: the same words keyOfConn gives its record. */
+/**
+ * The key of a connection (connKey's identity), from its scan: a scanned line's, or a record's
+ * (scanOfConn: addresses as text, GRE keys in their slots, which the fast scanner leaves at -1).
+ */
 function keyOfScan(s: ConnScan): void {
   scanWords(s, ORIG_SRC, SRC);
   scanWords(s, ORIG_DST, DST);
   const n = s.nums;
-  // (the scanner reads no GRE keys)
-  key[H] = header(s.protonum, s.v6, packNumbers(n[SPORT]!, n[DPORT]!, n[TYPE]!, n[CODE]!, n[ICMP_ID]!, -1, -1), s.zone);
+  key[H] = header(s.protonum, s.v6, packNumbers(n[SPORT]!, n[DPORT]!, n[TYPE]!, n[CODE]!, n[ICMP_ID]!, n[SRCKEY]!, n[DSTKEY]!), s.zone);
 }
 
 function hashKey(k: Int32Array, at: number): number {
@@ -171,12 +156,10 @@ export class ConnCounters {
    * A record's counters (countersOf), with the row it is shown in (-1: not shown; a later
    * sighting of the same connection keeps the row of an earlier shown one). Returns the entry.
    */
-  putConn(c: Conn, counters: Counters, row: number): number {
-    keyOfConn(c);
-    return this.put(counters.origPackets, counters.origBytes, counters.replyPackets, counters.replyBytes, row);
-  }
-
-  /** A scanned line's counters (every count ≥ 0: the caller checked accounting was on). */
+  /**
+   * A connection's counters, from its scan (a record's: scanOfConn); every packet count ≥ 0: the
+   * caller checked that accounting was on.
+   */
   putScan(s: ConnScan, row: number): number {
     keyOfScan(s);
     const n = s.nums;

@@ -161,8 +161,10 @@ export class ReadingBuilder {
    */
   add(c: Conn, shown = true): void {
     const counters = countersOf(c);
-    const row = shown ? this.rowOfConn(c) : -1;
-    if (counters !== undefined) this.counters.putConn(c, counters, row);
+    // the record as the fixed-shape scan flows and the counter table read (made once)
+    const s = scanOfConn(c);
+    const row = shown ? this.rowOfConn(c, s) : -1;
+    if (counters !== undefined) this.counters.putScan(s, row);
     if (row < 0) return;
     if (counters === undefined) this.sum(row, false, 0, 0);
     else this.sum(row, true, counters.origPackets + counters.replyPackets, counters.origBytes + counters.replyBytes);
@@ -194,9 +196,9 @@ export class ReadingBuilder {
   }
 
   /** The row a shown record goes to, or -1 when the flow selection drops it. */
-  private rowOfConn(c: Conn): number {
-    if (this.byFlow) return this.flowRow(this.flows!.count(scanOfConn(c)));
-    if (this.flows !== undefined && this.verdict(this.flows.count(scanOfConn(c))) === DROPPED) return -1;
+  private rowOfConn(c: Conn, s: ConnScan): number {
+    if (this.byFlow) return this.flowRow(this.flows!.count(s));
+    if (this.flows !== undefined && this.verdict(this.flows.count(s)) === DROPPED) return -1;
     const key = connKey(c);
     let row = this.connRowOf.get(key);
     if (row === undefined) {

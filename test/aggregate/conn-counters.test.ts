@@ -2,18 +2,24 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ConnCounters } from '../../src/aggregate/conn-counters.js';
-import { countersOf, zeroCounters } from '../../src/aggregate/rates.js';
+import { zeroCounters } from '../../src/aggregate/rates.js';
+import type { Conn } from '../../src/model.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
-import { scanConnBytes } from '../../src/parse/conn-bytes.js';
+import { scanConnBytes, scanOfConn } from '../../src/parse/conn-bytes.js';
 import { fixture } from '../helpers/cli.js';
 
 const lines = readFileSync(fixture('nat-router/proc_nf_conntrack.txt'), 'latin1').split('\n').filter((l) => l !== '');
 const proc = lines.map((l) => parseConnLine(l)!);
 
+/** `c` with these counters (original packets, bytes, reply packets, bytes). */
+const counted = (c: Conn, [op, ob, rp, rb]: number[]): Conn => ({
+  ...c, original: { ...c.original, packets: op, bytes: ob }, reply: { ...c.reply, packets: rp, bytes: rb },
+});
+
 describe('ConnCounters', () => {
   it('holds one entry per connection of the nat-router table, found again from another reading', () => {
     const a = new ConnCounters();
-    proc.forEach((c, i) => a.putConn(c, countersOf(c)!, i));
+    proc.forEach((c, i) => a.putScan(scanOfConn(c), i));
     assert.equal(a.size, 34);
     // the same lines scanned (without delta-time=, which sends them to the slow parser): the same keys
     const b = new ConnCounters();
@@ -28,22 +34,21 @@ describe('ConnCounters', () => {
   it('keeps the last counters of a connection seen twice, and the row of its shown sighting', () => {
     const t = new ConnCounters();
     const c = proc[21]!;
-    t.putConn(c, { origPackets: 1, origBytes: 2, replyPackets: 3, replyBytes: 4 }, 5);
-    t.putConn(c, { origPackets: 6, origBytes: 7, replyPackets: 8, replyBytes: 9 }, -1);
+    t.putScan(scanOfConn(counted(c, [1, 2, 3, 4])), 5);
+    t.putScan(scanOfConn(counted(c, [6, 7, 8, 9])), -1);
     assert.deepStrictEqual([t.size, t.rowOf(0), t.countersInto(0, zeroCounters())], [1, 5, { origPackets: 6, origBytes: 7, replyPackets: 8, replyBytes: 9 }]);
     t.clear();
     assert.deepStrictEqual([t.size, new ConnCounters().entryOf(t, 0)], [0, -1]);
   });
 
-  it('tells apart connections that differ only in zone, family or an absent port', () => {
+  it('tells apart connections that differ only in zone, family, an absent port, a GRE key or unreadable address text', () => {
     const t = new ConnCounters();
     const c = proc[0]!;
-    const n = { origPackets: 1, origBytes: 1, replyPackets: 1, replyBytes: 1 };
-    t.putConn(c, n, 0);
-    t.putConn({ ...c, zone: 7 }, n, 0);
-    t.putConn({ ...c, family: 'ipv6' }, n, 0);
-    t.putConn({ ...c, original: { ...c.original, sport: undefined } }, n, 0);
-    t.putConn({ ...c, original: { ...c.original, sport: 0 } }, n, 0);
-    assert.equal(t.size, 5);
+    const gre = (srckey: number): Conn => ({ ...c, protocol: 'gre', protonum: 47, original: { ...c.original, sport: undefined, dport: undefined, srckey, dstkey: 9 } });
+    for (const v of [c, { ...c, zone: 7 }, { ...c, family: 'ipv6' as const }, { ...c, original: { ...c.original, sport: undefined } },
+      { ...c, original: { ...c.original, sport: 0 } }, gre(1), gre(2), gre(1), { ...c, original: { ...c.original, src: 'not-an-address' } }]) {
+      t.putScan(scanOfConn(v), 0);
+    }
+    assert.equal(t.size, 8);
   });
 });
