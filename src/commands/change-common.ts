@@ -19,7 +19,7 @@ import {
 import { parseExactConnection } from '../kernel/exact-connection.js';
 import { changeProgressLine } from './change-progress.js';
 import {
-  FILTER_KEYS, addFilterOptions, addSourceOptions, describeFilter, filterFrom, flagName, sourceFrom, type FilterFlags, type SourceFlags,
+  FILTER_KEYS, addFilterOptions, addSourceOptions, describeFilter, filterFrom, flagName, sourceFrom, type FilterFlags, type SourceFlags, NO_COLOR,
 } from './options.js';
 import { FILTER, inGroup, OUTPUT } from './help-groups.js';
 
@@ -49,7 +49,7 @@ export function addChangeOptions(cmd: Command): Command {
   addFilterOptions(cmd);
   inGroup(cmd, OUTPUT, (c) => c
     .option('--json', 'print the result as JSON')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+    .option(...NO_COLOR));
   return cmd;
 }
 

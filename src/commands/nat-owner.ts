@@ -18,7 +18,7 @@ import { natOwnersJson, renderNatOwners } from '../render/nat-owners.js';
 import { stdoutPalette } from '../render/palette.js';
 import { countSkipped, emptyReport, OVERLONG, skippedMessage, unparseableLineError } from '../parse/conn-records.js';
 import { readLines } from '../source/read-lines.js';
-import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
+import { addSourceOptions, sourceFrom, type SourceFlags, NO_COLOR } from './options.js';
 import { scanTable } from '../scan/read.js';
 import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 
@@ -38,7 +38,7 @@ export function natOwnerCommand(): Command {
   addSourceOptions(cmd);
   inGroup(cmd, OUTPUT, (c) => c
     .option('--json', 'one JSON array of the owners')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+    .option(...NO_COLOR));
   addExamples(cmd, [
     { what: 'the inside host behind a masqueraded address and port, now', args: 'nat-owner 203.0.113.5:40001' },
     { what: 'who held it at 09:30 UTC, from a log written by watch --ndjson', args: 'nat-owner 203.0.113.5:40001 --file log --at 2026-12-06T09:30Z' },

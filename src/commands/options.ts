@@ -94,12 +94,15 @@ export function addFilterOptions(cmd: Command): Command {
 /** What --family takes (and completion offers). */
 export const FAMILIES = ['ipv4', 'ipv6'] as const;
 
+/** `--no-color`, as every command that colours its output words it (`.option(...NO_COLOR)`). */
+export const NO_COLOR: [string, string] = ['--no-color', 'no colours (also when NO_COLOR is set)'];
+
 export function addOutputOptions(cmd: Command): Command {
   return inGroup(cmd, OUTPUT, (c) => c
     .addOption(new Option('--json', 'one JSON array').conflicts(['ndjson', 'csv']))
     .addOption(new Option('--ndjson', 'one JSON object per line').conflicts(['csv']))
     .option('--csv', 'comma-separated values with a header row')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+    .option(...NO_COLOR));
 }
 
 export function sourceFrom(flags: SourceFlags): ReadOptions {

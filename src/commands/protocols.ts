@@ -7,7 +7,7 @@ import { createOutput } from '../output.js';
 import { stdoutPalette } from '../render/palette.js';
 import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
 import { renderProtocols } from '../render/protocols.js';
-import { addSourceOptions, sourceFrom, type SourceFlags } from './options.js';
+import { addSourceOptions, sourceFrom, type SourceFlags, NO_COLOR } from './options.js';
 import { scanTable } from '../scan/read.js';
 import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 
@@ -24,7 +24,7 @@ export function protocolsCommand(): Command {
   addSourceOptions(cmd);
   inGroup(cmd, OUTPUT, (c) => c
     .option('--json', '{"protocols": {"tcp": [states…], "udp": [], …}} (with --live also "counts")')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+    .option(...NO_COLOR));
   addTableOptions(cmd, { exact: false });
   addExamples(cmd, [
     { what: 'every protocol conntrack tracks, with its states', args: 'protocols' },

@@ -31,7 +31,7 @@ import { peekFirstLine } from '../source/peek-source.js';
 import { readLines } from '../source/read-lines.js';
 import { type ReadOptions } from '../parse/read-table.js';
 import {
-  addFilterOptions, addSourceOptions, describeFilter, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
+  addFilterOptions, addSourceOptions, describeFilter, filterFrom, sourceFrom, type FilterFlags, type SourceFlags, NO_COLOR,
 } from './options.js';
 import { scanJob, scanTable } from '../scan/read.js';
 import { addExamples, inGroup, OUTPUT, SELECTION } from './help-groups.js';
@@ -66,7 +66,7 @@ export function statsCommand(): Command {
     .option('--prom', 'print the figures in the Prometheus text exposition format')
     .option('--prom-file <path>', 'write the Prometheus text atomically to PATH (node_exporter textfile collector)')
     .option('--json', 'one JSON object (with --interval/--netdata: {"labels": ["time","connections"], "data": [[epoch, n], …]})')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+    .option(...NO_COLOR));
   addTableOptions(cmd);
   addExamples(cmd, [
     { what: 'the table\'s health: count, max, fill, breakdowns, top talkers, kernel counters', args: 'stats' },

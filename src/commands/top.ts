@@ -24,7 +24,7 @@ import { colorEnabled, createPalette, type Palette } from '../render/palette.js'
 import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
 import { renderTopFrame, topFrameJson, type TopView } from '../render/top-frame.js';
 import {
-  addFilterOptions, addSourceOptions, collect, filterFrom, sourceFrom, type FilterFlags, type SourceFlags,
+  addFilterOptions, addSourceOptions, collect, filterFrom, sourceFrom, type FilterFlags, type SourceFlags, NO_COLOR,
 } from './options.js';
 import { scanJob } from '../scan/read.js';
 import { topJob } from '../scan/top-job.js';
@@ -81,7 +81,7 @@ export function topCommand(): Command {
   inGroup(cmd, OUTPUT, (c) => c
     .option('-n, --numeric', 'numeric addresses (as flows -n; top never resolves names, so this is always so)')
     .option('--ndjson', 'one JSON object per row and one total per frame, with rates (for scripts)')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+    .option(...NO_COLOR));
   addTableOptions(cmd);
   addExamples(cmd, [
     { what: 'the full-screen view (keys: q quit, s sort, r reverse, f flows/connections, / filter)', args: 'top' },

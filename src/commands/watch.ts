@@ -16,7 +16,7 @@ import { eventToJson, lostToJson } from '../render/event-json.js';
 import { eventText } from '../render/event-text.js';
 import { colorEnabled, createPalette } from '../render/palette.js';
 import { countSkipped, emptyReport, OVERLONG, skippedMessage, unparseableLineError } from '../parse/conn-records.js';
-import { addFilterOptions, filterFrom, type FilterFlags } from './options.js';
+import { addFilterOptions, filterFrom, type FilterFlags, NO_COLOR } from './options.js';
 import { addExamples, FILTER, inGroup, OUTPUT, SOURCE } from './help-groups.js';
 import { offerValues } from './cli-model.js';
 import { addZoneFilterOptions, addZonesOption, withZoneFilter, zonesFrom, type ZoneFlags } from './zone-options.js';
@@ -76,7 +76,7 @@ export function watchCommand(): Command {
   offerValues(cmd, '--event-mask', ['NEW', 'UPDATE', 'DESTROY', 'ALL']);
   inGroup(cmd, OUTPUT, (c) => c
     .option('--ndjson', 'one JSON object per event (and per lost-events warning)')
-    .option('--no-color', 'no colours (also when NO_COLOR is set)'));
+    .option(...NO_COLOR));
   addZonesOption(cmd);
   addExamples(cmd, [
     { what: 'new and destroyed TCP connections to port 22, live', args: 'watch -e NEW,DESTROY -p tcp --dport 22' },
