@@ -47,7 +47,22 @@ export interface ConnList {
  */
 export interface StoredConns extends ConnList {
   record(i: number): ConnScan | Conn | undefined;
+  /**
+   * The lines of records [from, to) in order, each ended by a newline, as a table source: a
+   * scan job reads them again (in parallel, as a file is read) to write them. `bytes`: their size.
+   */
+  lines(from: number, to: number): SortedLines;
 }
+
+/** A sorted store's lines as bytes to read (see StoredConns.lines). */
+export interface SortedLines {
+  bytes: number;
+  /** batches of whole lines; one buffer, refilled: each must be read before the next is asked for */
+  chunks: AsyncIterable<Buffer>;
+}
+
+/** bytes of lines per batch that `lines` hands out */
+const LINES_BATCH = 1 << 20;
 
 /** records per page of a column, after the first */
 const PAGE = 1 << 16;
@@ -178,9 +193,37 @@ export class ConnStore {
       reader.line(chunks[k]!, off, off + len[r]!);
       return last;
     };
+    const lines = (from: number, to: number): SortedLines => {
+      let bytes = 0;
+      for (let i = from; i < to; i++) bytes += len[order[i]!]! + 1;
+      async function* chunksOf(): AsyncGenerator<Buffer> {
+        // a line is at most MAX_LINE bytes, far below a batch
+        const batch = Buffer.allocUnsafeSlow(LINES_BATCH);
+        let fill = 0;
+        for (let i = from; i < to; i++) {
+          const r = order[i]!;
+          const p = pos[r]!;
+          const k = Math.floor(p / CHUNK_SPAN);
+          const off = p - k * CHUNK_SPAN;
+          const length = len[r]!;
+          if (fill + length + 1 > LINES_BATCH) {
+            yield batch.subarray(0, fill);
+            fill = 0;
+            // a file's read lets worker messages in between chunks; a copy in memory must too
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+          chunks[k]!.copy(batch, fill, off, off + length);
+          fill += length;
+          batch[fill++] = 10;
+        }
+        if (fill > 0) yield batch.subarray(0, fill);
+      }
+      return { bytes, chunks: chunksOf() };
+    };
     return {
       length: n,
       record,
+      lines,
       at(i) {
         const r = record(i);
         return r instanceof ConnScan ? connOfScan(r) : r;

@@ -2,12 +2,12 @@
 // limited with a bounded heap, rendered as a table, JSON, NDJSON or CSV. Three ways through it,
 // one read API (scan/read.ts scanJob): the table's own order is written as it is read; --limit
 // keeps a bounded heap; every other list keeps the records in a compact store
-// (aggregate/conn-store.ts) and writes them one at a time, sorted.
+// (aggregate/conn-store.ts) and writes them sorted, on every core (scan/sorted-list.ts).
 
 import { Command } from 'commander';
 import { TopK } from '../aggregate/top-k.js';
 import { connOrder, LIST_SORT_KEYS } from '../aggregate/conn-order.js';
-import { ConnStore, type ConnList } from '../aggregate/conn-store.js';
+import { ConnStore, type ConnList, type StoredConns } from '../aggregate/conn-store.js';
 import { always, compileFilter } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
@@ -22,6 +22,7 @@ import {
 } from './options.js';
 import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
 import { listJob } from '../scan/list-job.js';
+import { sortedInParallel, writeSortedList } from '../scan/sorted-list.js';
 import { addProcessesOption, connProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
 import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
@@ -110,7 +111,7 @@ async function runList(flags: ListFlags): Promise<void> {
     return;
   }
 
-  let conns: ConnList;
+  let conns: ConnList | StoredConns;
   /** entries read (the table's closing count) */
   let entries: number;
   if (limit !== undefined && key !== 'none') {
@@ -150,7 +151,9 @@ async function runList(flags: ListFlags): Promise<void> {
     const notice = longOutputNotice(conns.length, process.stdout.rows);
     if (notice !== undefined) process.stderr.write(`${notice}\n`);
   }
-  summary = writeConnList(out, output, conns, entries);
+  // a sorted store is written on every core when its records need only their lines
+  summary = 'lines' in conns && sortedInParallel(output) ? await writeSortedList(out, output, conns, entries) : writeConnList(out, output, conns, entries);
   await out.end();
   process.stderr.write(summary);
 }
+

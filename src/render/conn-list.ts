@@ -136,7 +136,7 @@ export function writeConnList(out: Output, o: ConnOutput, conns: ConnList | Stor
 }
 
 /** A table's closing count as conntrack's, and the hint when no row had counters (accounting off). */
-function tableSummary(shown: number, entries: number, counted: boolean): string {
+export function tableSummary(shown: number, entries: number, counted: boolean): string {
   return closingCount(shown, 'connections', entries) + (shown > 0 && !counted ? ACCOUNTING_HINT : '');
 }
 
@@ -173,7 +173,7 @@ function jsonRecord(out: Output, o: ConnOutput): { record: JsonWrite<Conn>; scan
 }
 
 /** The table's columns after Flags: zones and mark names, Service (unless -n), Process. */
-function tableColumns(o: ConnOutput): ExtraColumns {
+export function tableColumns(o: Pick<ConnOutput, 'extras' | 'numeric' | 'processes'>): ExtraColumns {
   const extraColumns = { head: extraTableHead(o.extras), cells: (c: Conn) => extraTableCells(c, o.extras) };
   const serviceColumn = o.numeric ? extraColumns : withColumn(extraColumns, 'Service', connService);
   const procs = o.processes;

@@ -92,6 +92,23 @@ function connTable(p: Palette, extra: ExtraColumns | undefined, layout: TableLay
 }
 
 /**
+ * The table's columns, and the cells of one connection at a time: for a table laid out in parts
+ * (scan/conn-table-job.ts measures and writes a sorted list's rows on every core).
+ */
+export function connTableCells(p: Palette, extra: ExtraColumns | undefined, layout: TableLayout): { columns: BoxColumn[]; cells(c: Conn, into: string[]): void } {
+  const { columns, rows } = connTable(p, extra, layout);
+  const one: Conn[] = [];
+  const row = rows(one);
+  return {
+    columns,
+    cells(c, into) {
+      one[0] = c;
+      row.cells(0, into);
+    },
+  };
+}
+
+/**
  * Writes the table line by line: measured in one pass over the connections, written in a second
  * (`conns` may make each record as it is asked for: list's sorted store).
  */

@@ -1,49 +1,48 @@
 // The scan job behind `ctflow list` when it can run in parallel (see job.ts): "top" keeps the
 // best --limit records of its part in a bounded heap (a worker's heap comes back as its sorted
-// records and is pushed into this thread's), "ndjson" writes each matching record as it is read.
+// records and is pushed into this thread's); "ndjson", "json" and "csv" write each matching
+// record as it is read: a table read in its own order, or a sorted store's lines read again
+// (aggregate/conn-store.ts `lines`). "json" writes a record as the JSON array's second and later
+// ones are (`,\n` before it, no newline after): the caller writes `[`, the first and the `]`.
 
 import { connOrder, connSortValue, scanSortValue, type SortKey } from '../aggregate/conn-order.js';
-import { connOfScan } from '../parse/conn-bytes.js';
+import { connOfScan, type ConnScan } from '../parse/conn-bytes.js';
 import { TopK } from '../aggregate/top-k.js';
 import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
+import { connToCsv } from '../render/conn-csv.js';
 import { connToJsonLine } from '../render/conn-json.js';
 import { CONN_JSON_MAX, writeConnJson, writeScanJson } from '../render/conn-json-bytes.js';
+import type { ByteSink } from '../source/byte-sink.js';
 import type { Job, JobSpec } from './job.js';
 
 export interface ListJobParams {
   filter: FilterOptions;
-  mode: 'top' | 'ndjson';
+  mode: 'top' | ListWriteMode;
   sort: SortKey | undefined;
   reverse: boolean;
   /** top: how many to keep */
   limit: number;
 }
 
-/** top: the heap; ndjson: nothing (the records went to the output) */
+/** the formats the job writes records in */
+export type ListWriteMode = 'ndjson' | 'json' | 'csv';
+
+/** top: the heap; the other modes: nothing (the records went to the output) */
 export type ListState = TopK<Conn> | undefined;
 
 export const LIST: Job<ListJobParams, ListState, Conn[]> = {
   create(params, emit, sink) {
     const filter = compileFilter(params.filter);
-    if (params.mode === 'ndjson') {
+    if (params.mode !== 'top') {
+      const write = recordWriter(params.mode, emit, sink);
       const conn = (c: Conn): void => {
-        if (!filter(c)) return;
-        // straight into the output bytes; the rare record with labels or odd text as a string
-        sink.reserve(CONN_JSON_MAX);
-        const end = writeConnJson(c, sink.buf, sink.pos);
-        if (end < 0) emit(connToJsonLine(c));
-        else sink.pos = end;
+        if (filter(c)) write.conn(c);
       };
       return {
         conn,
         // without a filter a scanned line is written without making its record
-        scanned: filter !== always ? (s) => conn(connOfScan(s)) : (s) => {
-          sink.reserve(CONN_JSON_MAX);
-          const end = writeScanJson(s, sink.buf, sink.pos);
-          if (end < 0) emit(connToJsonLine(connOfScan(s)));
-          else sink.pos = end;
-        },
+        scanned: filter !== always ? (s) => conn(connOfScan(s)) : write.scan,
         state: undefined,
       };
     }
@@ -75,14 +74,37 @@ export const LIST: Job<ListJobParams, ListState, Conn[]> = {
   },
 };
 
+/**
+ * One record's bytes in `mode`, straight into the output buffer (from a record, or from a scan
+ * with no record made); a record the byte writers leave (labels, odd text) as a string.
+ */
+function recordWriter(mode: ListWriteMode, emit: (text: string) => void, sink: ByteSink): { conn(c: Conn): void; scan(s: ConnScan): void } {
+  if (mode === 'csv') return { conn: (c) => emit(connToCsv(c)), scan: (s) => emit(connToCsv(connOfScan(s))) };
+  // JSON: `,\n` before, and the line's newline dropped
+  const before = mode === 'json' ? 2 : 0;
+  const bytes = <T>(writeBytes: (r: T, buf: Uint8Array, pos: number) => number, text: (r: T) => string) => (r: T): void => {
+    sink.reserve(CONN_JSON_MAX + before);
+    const buf = sink.buf;
+    const at = sink.pos;
+    if (before !== 0) {
+      buf[at] = 44;
+      buf[at + 1] = 10;
+    }
+    const end = writeBytes(r, buf, at + before);
+    if (end < 0) emit(before === 0 ? text(r) : `,\n${text(r).slice(0, -1)}`);
+    else sink.pos = before === 0 ? end : end - 1;
+  };
+  return { conn: bytes(writeConnJson, connToJsonLine), scan: bytes(writeScanJson, (s) => connToJsonLine(connOfScan(s))) };
+}
+
 export function listJob(params: ListJobParams): JobSpec<ListJobParams, ListState> {
   return {
     name: 'list',
     job: LIST,
     params,
-    // a top-k heap only counts: one thread on two cores; NDJSON writes every record
-    parseBound: params.mode !== 'ndjson',
-    // smaller batches for NDJSON keep less output in flight (docs/performance.md)
-    batchBytes: params.mode === 'ndjson' ? 256 * 1024 : undefined,
+    // a top-k heap only counts: one thread on two cores; the writing modes write every record
+    parseBound: params.mode === 'top',
+    // smaller batches for written records keep less output in flight (docs/performance.md)
+    batchBytes: params.mode === 'top' ? undefined : 256 * 1024,
   };
 }

@@ -8,7 +8,7 @@ import type { ConnPredicate } from '../filter/compile-filter.js';
 import { PipeClosed } from '../errors.js';
 import type { Output } from '../output.js';
 import { withProgress } from '../parse/read-progress.js';
-import { runScan, type ScanRun } from './run-scan.js';
+import { runScan, type ScanRun, type ScanTuning } from './run-scan.js';
 import type { ReadReport } from '../parse/conn-records.js';
 import { readTable, tellSkipped, type ReadOptions } from '../parse/read-table.js';
 import type { JobSpec } from './job.js';
@@ -27,19 +27,19 @@ export function scanTable(
  * ordered output goes to `out` (if any), the skipped-lines line to stderr; a closed stdout ends it.
  */
 export async function scanJob<P, S>(
-  source: ReadOptions, spec: JobSpec<P, S>, out: Output | undefined, machineOutput = false, workers?: number,
+  source: ReadOptions, spec: JobSpec<P, S>, out: Output | undefined, machineOutput = false, tuning: ScanTuning = {},
 ): Promise<ScanRun<S>> {
   const progress = withProgress(source, machineOutput);
   let run: ScanRun<S>;
   try {
     // (no output: a job that writes nothing, as top's reading)
-    run = await runScan(progress.source, spec, out === undefined ? { emit: () => undefined, workers } : {
+    run = await runScan(progress.source, spec, out === undefined ? { emit: () => undefined, ...tuning } : {
       emit: (text) => out.write(text),
       emitBytes: (bytes) => out.writeBytes(bytes),
       sink: out,
       drained: () => out.flush(),
       shouldStop: () => out.closed,
-      workers,
+      ...tuning,
     });
   } finally {
     progress.done();

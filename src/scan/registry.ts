@@ -2,9 +2,10 @@
 // function cannot), and what this thread runs for the same name.
 
 import type { Job, JobName } from './job.js';
+import { CONN_TABLE } from './conn-table-job.js';
 import { FLOWS } from './flows-job.js';
 import { LIST } from './list-job.js';
 import { STATS } from './stats-job.js';
 
 /** each job has its own params, state and part types */
-export const JOBS: Record<JobName, Job<any, any, any>> = { flows: FLOWS, list: LIST, stats: STATS };
+export const JOBS: Record<JobName, Job<any, any, any>> = { 'conn-table': CONN_TABLE, flows: FLOWS, list: LIST, stats: STATS };

@@ -50,6 +50,12 @@ const IN_FLIGHT_BYTES = 1024 * 1024;
  */
 const IN_FLIGHT_BYTES_KERNEL = 16 * 1024 * 1024;
 
+/**
+ * A worker's young generation: small, since what a worker keeps lives in its job's state or goes
+ * back as output; V8's default semi-spaces were ~25 MB of peak RSS a worker for no gain in time.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
 export interface ScanRun<S> {
   /** the state of this thread's job instance, with every worker's part absorbed */
   result: S;
@@ -59,6 +65,9 @@ export interface ScanRun<S> {
   /** how many workers parsed (0: this thread) */
   workers: number;
 }
+
+/** How a scan is split, when not as workerCount and the constants above decide (tests, sorted-list.ts). */
+export type ScanTuning = Pick<ScanControl, 'workers' | 'parallelMin' | 'batchBytes'>;
 
 export interface ScanControl {
   /** ordered output of the job */
@@ -108,7 +117,10 @@ export async function runScan<P, S>(source: ReadOptions, spec: JobSpec<P, S>, co
   /** reading the kernel's own table (see IN_FLIGHT_BYTES_KERNEL) */
   let kernel = false;
   // a regular file says its size up front, so workers can start while the first bytes arrive
-  if (source.file !== undefined && source.file !== '-' && !source.stdin && !source.exec) {
+  if (source.openedBytes !== undefined) {
+    big = source.openedBytes >= parallelMin;
+    if (!big) return runHere(spec, control, source, it);
+  } else if (source.file !== undefined && source.file !== '-' && !source.stdin && !source.exec) {
     const size = await stat(source.file).then((s) => (s.isFile() ? s.size : -1), () => -1);
     big = size >= parallelMin;
     // a small regular file is streamed in this thread
@@ -206,7 +218,7 @@ async function runWorkers<P, S>(
   const BATCH = Math.max(control.batchBytes ?? spec.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
   const IN_FLIGHT = Math.max(2, Math.floor(inFlightBytes / BATCH));
   const init: WorkerInit = { name: spec.name!, params: spec.params };
-  const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init }));
+  const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init, resourceLimits: WORKER_LIMITS }));
   const busy = workers.map(() => 0);
   // workers' parts, absorbed into this thread's instance at the end
   const parts: unknown[] = [];

@@ -35,6 +35,8 @@ export interface SourceOptions {
    * it again (a pipe cannot be). Its chunks may share a buffer, as openSource's with `reuse`.
    */
   opened?: AsyncIterable<Buffer> | undefined;
+  /** how many bytes `opened` holds, when it is not a file but its size is known (a sorted store's lines) */
+  openedBytes?: number | undefined;
   /**
    * ends a read that may never end by itself (watch on stdin, a pipe or a FIFO whose writer goes
    * on): the stream is closed and the read ends quietly

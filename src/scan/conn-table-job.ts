@@ -1,0 +1,77 @@
+// The scan job that lays out `list`'s table over a sorted store's lines read again
+// (aggregate/conn-store.ts `lines`), so that both passes of a big table run on every core, as
+// its JSON does (job.ts): "measure" keeps each column's widest cell and whether any row has
+// counters, "write" writes each row in the widths measured and fitted to the terminal. The cells
+// are exactly writeConnTable's (render/conn-table.ts connTableCells). Only a table whose cells
+// need nothing but the record runs here (no zone or mark names, no processes: those live in this
+// thread): its palette, Service column and units are made again from plain params in each thread.
+
+import { boxLines, visibleWidth } from '../render/box-table.js';
+import { tableColumns } from '../render/conn-list.js';
+import { connTableCells } from '../render/conn-table.js';
+import { createPalette } from '../render/palette.js';
+import type { TableLayout } from '../render/table-layout.js';
+import { connOfScan } from '../parse/conn-bytes.js';
+import type { Conn } from '../model.js';
+import type { Job, JobSpec } from './job.js';
+
+export interface ConnTableJobParams {
+  mode: 'measure' | 'write';
+  /** the palette's colours on */
+  color: boolean;
+  /** no Service column (-n) */
+  numeric: boolean;
+  layout: TableLayout;
+  /** write: the columns' widths, measured and fitted (fitBoxTable) */
+  widths: number[];
+}
+
+/** measure: each column's widest cell, and whether any row had counters */
+export interface TableMeasure {
+  widths: number[];
+  counted: boolean;
+}
+
+/** The table's columns and one connection's cells, as the params say. */
+export function connTableOf(params: Pick<ConnTableJobParams, 'color' | 'numeric' | 'layout'>): ReturnType<typeof connTableCells> {
+  return connTableCells(createPalette(params.color), tableColumns({ extras: {}, numeric: params.numeric, processes: undefined }), params.layout);
+}
+
+export const CONN_TABLE: Job<ConnTableJobParams, TableMeasure, TableMeasure> = {
+  create(params, emit) {
+    const { columns, cells } = connTableOf(params);
+    const into = new Array<string>(columns.length).fill('');
+    const state: TableMeasure = { widths: columns.map(() => 0), counted: false };
+    let conn: (c: Conn) => void;
+    if (params.mode === 'write') {
+      const lines = boxLines(columns, params.widths);
+      conn = (c) => {
+        cells(c, into);
+        emit(lines.row(into));
+      };
+    } else {
+      const widths = state.widths;
+      conn = (c) => {
+        cells(c, into);
+        if (c.bytesTotal !== undefined) state.counted = true;
+        for (let i = 0; i < widths.length; i++) {
+          const w = visibleWidth(into[i]!);
+          if (w > widths[i]!) widths[i] = w;
+        }
+      };
+    }
+    return { conn, scanned: (s) => conn(connOfScan(s)), state };
+  },
+  toPart: (state) => state,
+  absorb(into, part) {
+    part.widths.forEach((w, i) => {
+      if (w > into.widths[i]!) into.widths[i] = w;
+    });
+    into.counted ||= part.counted;
+  },
+};
+
+export function connTableJob(params: ConnTableJobParams): JobSpec<ConnTableJobParams, TableMeasure> {
+  // (making every row's cells is the work a line: it pays for a worker even when only measuring)
+  return { name: 'conn-table', job: CONN_TABLE, params, batchBytes: 256 * 1024 };
+}

@@ -1,0 +1,69 @@
+// `list`'s sorted output without --limit, written on every core: the records wait in a sorted
+// store (aggregate/conn-store.ts) as their lines, and its `lines` are read again as a table is,
+// by scan jobs whose output run-scan.ts puts back in order. JSON, NDJSON and CSV: the list job
+// writes the records (list-job.ts); the table: one job measures the columns, a second writes the
+// rows (conn-table-job.ts). Only output whose records need nothing but their line goes this way:
+// zone and mark names and processes live in this thread (render/conn-list.ts writes those).
+
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { StoredConns } from '../aggregate/conn-store.js';
+import type { Output } from '../output.js';
+import { ConnScan, connOfScan } from '../parse/conn-bytes.js';
+import { boxLines, fitBoxTable } from '../render/box-table.js';
+import { connWriter, tableSummary, type ConnOutput } from '../render/conn-list.js';
+import { hasExtras } from '../render/conn-extras.js';
+import type { SourceOptions } from '../source/open-source.js';
+import { connTableJob, connTableOf } from './conn-table-job.js';
+import { listJob } from './list-job.js';
+import { scanJob } from './read.js';
+import { PARALLEL_MIN, type ScanTuning } from './run-scan.js';
+
+/** Whether `writeSortedList` can write this output (else render/conn-list.ts writeConnList does). */
+export function sortedInParallel(o: ConnOutput): boolean {
+  return !hasExtras(o.extras) && o.processes === undefined;
+}
+
+/**
+ * Writes every record of the store in its order; `entries`: how many the read had. Returns what
+ * a table says on stderr once written.
+ */
+export async function writeSortedList(out: Output, o: ConnOutput, conns: StoredConns, entries: number, tuning: ScanTuning = {}): Promise<string> {
+  const w = connWriter(out, o);
+  // no records: the line said instead of a table, or an empty JSON array
+  if (conns.length === 0) return w.end(entries);
+  const all = linesSource(conns, 0);
+  // the sort's columns are garbage now, but V8 frees them only at its next full collection, which
+  // nothing starts before the workers do: asked for here, the peak RSS is that of the lines
+  if (all.openedBytes! >= (tuning.parallelMin ?? PARALLEL_MIN)) collectGarbage();
+  if (o.format === 'table') {
+    const table = { color: o.palette.enabled, numeric: o.numeric, layout: o.layout };
+    const measured = (await scanJob(all, connTableJob({ ...table, mode: 'measure', widths: [] }), undefined, true, tuning)).result;
+    const { columns } = connTableOf(table);
+    const widths = fitBoxTable(columns, measured.widths, o.layout.width);
+    const lines = boxLines(columns, widths);
+    out.write(lines.top);
+    await scanJob(linesSource(conns, 0), connTableJob({ ...table, mode: 'write', widths }), out, true, tuning);
+    out.write(lines.bottom);
+    return tableSummary(conns.length, entries, measured.counted);
+  }
+  // the first record here: after JSON's `[` it has no `,` before it
+  const first = conns.record(0)!;
+  if (!(first instanceof ConnScan)) w.row(first);
+  else if (w.scan !== undefined) w.scan(first);
+  else w.row(connOfScan(first));
+  await scanJob(linesSource(conns, 1), listJob({ filter: {}, mode: o.format, sort: undefined, reverse: false, limit: 0 }), out, true, tuning);
+  return w.end(entries);
+}
+
+/** The store's lines from record `from` on, as a source to scan. */
+function linesSource(conns: StoredConns, from: number): SourceOptions {
+  const lines = conns.lines(from, conns.length);
+  return { opened: lines.chunks, openedBytes: lines.bytes };
+}
+
+/** A full garbage collection now (node has no API for it without --expose-gc on its command line). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
