@@ -5,8 +5,6 @@
 // rows (conn-table-job.ts). Only output whose records need nothing but their line goes this way:
 // zone and mark names and processes live in this thread (render/conn-list.ts writes those).
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { StoredConns } from '../aggregate/conn-store.js';
 import type { Output } from '../output.js';
 import { ConnScan, connOfScan } from '../parse/conn-bytes.js';
@@ -35,7 +33,7 @@ export async function writeSortedList(out: Output, o: ConnOutput, conns: StoredC
   const all = linesSource(conns, 0);
   // the sort's columns are garbage now, but V8 frees them only at its next full collection, which
   // nothing starts before the workers do: asked for here, the peak RSS is that of the lines
-  if (all.openedBytes! >= (tuning.parallelMin ?? PARALLEL_MIN)) collectGarbage();
+  if (all.openedBytes! >= (tuning.parallelMin ?? PARALLEL_MIN)) await collectGarbage();
   if (o.format === 'table') {
     const table = { color: o.palette.enabled, numeric: o.numeric, layout: o.layout };
     const measured = (await scanJob(all, connTableJob({ ...table, mode: 'measure', widths: [] }), undefined, true, tuning)).result;
@@ -62,8 +60,12 @@ function linesSource(conns: StoredConns, from: number): SourceOptions {
   return { opened: lines.chunks, openedBytes: lines.bytes };
 }
 
-/** A full garbage collection now (node has no API for it without --expose-gc on its command line). */
-function collectGarbage(): void {
+/**
+ * A full garbage collection now (node has no API for it without --expose-gc on its command line;
+ * node:v8 is loaded here only: every other run would pay for it at start-up).
+ */
+async function collectGarbage(): Promise<void> {
+  const [{ setFlagsFromString }, { runInNewContext }] = await Promise.all([import('node:v8'), import('node:vm')]);
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
 }
