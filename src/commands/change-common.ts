@@ -3,7 +3,6 @@
 // TTY, --yes otherwise) and the report.
 
 import { Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { CtflowError, EXIT_NOTHING_MATCHED, ExitStatus, usageError } from '../errors.js';
 import { parseCount } from '../filter/option-values.js';
 import type { Conn } from '../model.js';
@@ -129,6 +128,7 @@ export async function confirm(question: string, flags: { yes?: boolean }, needed
       code: 'ENOCONFIRM',
     });
   }
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(`${question} [y/N] `);

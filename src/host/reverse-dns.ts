@@ -5,7 +5,6 @@
 // per batch, the rest stay numeric;
 // the cache is bounded too (emptied past `maxCached` entries).
 
-import { promises as dns } from 'node:dns';
 
 export const DEFAULT_DNS_TIMEOUT_MS = 500;
 /** The longest --dns-timeout: ten minutes (the resolver takes at most 2^31-1 ms; a deadline past this is a typo). */
@@ -37,7 +36,8 @@ export class ReverseDns {
   private readonly timeoutMs: number;
   private readonly maxLookups: number;
   private readonly maxCached: number;
-  private readonly resolver: ReverseResolver;
+  /** made at the first lookup (node:dns is loaded then: a run that shows no names never pays for it) */
+  private resolver: ReverseResolver | undefined;
   private readonly setTimer: NonNullable<ReverseDnsOptions['setTimer']>;
   private readonly clearTimer: NonNullable<ReverseDnsOptions['clearTimer']>;
 
@@ -45,7 +45,7 @@ export class ReverseDns {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
     this.maxLookups = opts.maxLookups ?? DEFAULT_MAX_LOOKUPS;
     this.maxCached = opts.maxCached ?? DEFAULT_MAX_CACHED;
-    this.resolver = opts.resolver ?? new dns.Resolver({ timeout: this.timeoutMs, tries: 1 });
+    this.resolver = opts.resolver;
     this.setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = opts.clearTimer ?? ((t) => clearTimeout(t as NodeJS.Timeout));
   }
@@ -77,6 +77,7 @@ export class ReverseDns {
   }
 
   private async lookupBatch(addrs: string[]): Promise<void> {
+    const resolver = this.resolver ??= new (await import('node:dns')).promises.Resolver({ timeout: this.timeoutMs, tries: 1 });
     let timer: unknown;
     const deadline = new Promise<void>((resolve) => {
       const t = this.setTimer(resolve, this.timeoutMs);
@@ -85,7 +86,7 @@ export class ReverseDns {
     });
     const lookups = addrs.map(async (addr) => {
       try {
-        const names = await this.resolver.reverse(addr);
+        const names = await resolver.reverse(addr);
         // the first PTR record, as getnameinfo would pick; a trailing dot is not part of a name
         const name = names[0]?.replace(/\.$/, '');
         this.cache.set(addr, name ? name : null);
@@ -97,7 +98,7 @@ export class ReverseDns {
     this.clearTimer(timer);
     // whatever is still out after the deadline stays numeric; stop the resolver's retries
     for (const a of addrs) if (!this.cache.has(a)) this.cache.set(a, null);
-    this.resolver.cancel?.();
+    resolver.cancel?.();
   }
 }
 

@@ -14,7 +14,6 @@
 
 import { availableParallelism } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
 import { CtflowError } from '../errors.js';
 import { GrowBuffer, type ByteSink } from '../source/byte-sink.js';
 import { ByteLineSplitter, MAX_LINE } from '../source/line-splitter.js';
@@ -218,6 +217,8 @@ async function runWorkers<P, S>(
   const BATCH = Math.max(control.batchBytes ?? spec.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
   const IN_FLIGHT = Math.max(2, Math.floor(inFlightBytes / BATCH));
   const init: WorkerInit = { name: spec.name!, params: spec.params };
+  // (worker_threads is loaded only when workers start: a small table would pay for it at start-up)
+  const { Worker } = await import('node:worker_threads');
   const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init, resourceLimits: WORKER_LIMITS }));
   const busy = workers.map(() => 0);
   // workers' parts, absorbed into this thread's instance at the end

@@ -8,9 +8,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, open as openFd, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Socket } from 'node:net';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { conntrackMissing } from '../conntrack-missing.js';
 import { fileError } from '../file-error.js';
 import { CtflowError } from '../errors.js';
@@ -80,6 +77,8 @@ async function* gunzipped(it: AsyncIterator<Buffer>, name: string): AsyncGenerat
         yield Buffer.from(r.value);
       }
     }
+    // (zlib is loaded only for gzip input: every other run would pay for it at start-up)
+    const [{ createGunzip }, { Readable }] = await Promise.all([import('node:zlib'), import('node:stream')]);
     const gunzip = Readable.from(whole()).pipe(createGunzip());
     try {
       for await (const chunk of gunzip) yield chunk as Buffer;
@@ -299,6 +298,7 @@ async function* fromPipe(path: string, signal: AbortSignal): AsyncGenerator<Buff
   } catch (err) {
     throw fileError(path, err as NodeJS.ErrnoException, false);
   }
+  const { Socket } = await import('node:net');
   yield* fromStream(new Socket({ fd, readable: true, writable: false }), signal);
 }
 
