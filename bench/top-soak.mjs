@@ -12,6 +12,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { liveLines } from './live-table.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
@@ -23,22 +24,6 @@ const ENTRIES = 200_000;
 if (process.getuid?.() !== 0) {
   console.log('top-soak: skipped: needs root (a network namespace of its own)');
   process.exit(0);
-}
-
-/** bench/run.mjs's live table: half peers connecting in, half this host connecting out */
-function liveLines(n) {
-  const lines = [];
-  const PEERS = 762;
-  for (let i = 0; i < n; i++) {
-    const p = i % PEERS;
-    const peer = `10.0.${2 + Math.floor(p / 254)}.${1 + (p % 254)}`;
-    const ephemeral = 1024 + Math.floor(i / PEERS);
-    const proto = i % 10 === 9 ? 'udp' : 'tcp';
-    const state = proto === 'tcp' ? ' --state ESTABLISHED' : '';
-    const [src, dst, dport] = i % 2 === 0 ? [peer, '10.0.1.5', [22, 80, 443, 5432][(i >> 1) % 4]] : ['10.0.1.5', peer, [3306, 6379, 53, 443][(i >> 1) % 4]];
-    lines.push(`-I -p ${proto} -s ${src} -d ${dst} --sport ${ephemeral} --dport ${dport} -t 3600${state} -u ASSURED`);
-  }
-  return lines;
 }
 
 const ns = `ctflow-soak-${process.pid}`;

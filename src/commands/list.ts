@@ -94,6 +94,7 @@ async function runList(flags: ListFlags): Promise<void> {
     } else {
       const writer = connWriter(out, output);
       let left = limit ?? Infinity;
+      const scan = filter === always ? writer.scan : undefined;
       const run = await scanJob(source, threadJob(() => ({
         conn(c) {
           if (left > 0 && filter(c)) {
@@ -101,6 +102,13 @@ async function runList(flags: ListFlags): Promise<void> {
             writer.row(c);
           }
         },
+        // without a filter a line the fast path read is written with no record made (JSON, CSV)
+        scanned: scan && ((s) => {
+          if (left > 0) {
+            left--;
+            scan(s);
+          }
+        }),
         state: undefined,
       })), out, true);
       summary = writer.end(run.report.records);

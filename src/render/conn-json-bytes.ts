@@ -185,17 +185,21 @@ function scanHead(s: ConnScan): Uint8Array {
  */
 function scanAddressJson(s: ConnScan, k: number, buf: Uint8Array, pos: number): number {
   if (s.v6 || s.texts[k] !== undefined) return str(buf, pos, scanAddress(s, k));
-  const v = s.words[k * 4 + 3]!;
-  buf[pos++] = 34;
+  buf[pos] = 34;
+  pos = writeIPv4(buf, pos + 1, s.words[k * 4 + 3]!);
+  buf[pos] = 34;
+  return pos + 1;
+}
+
+/** An IPv4 address (its 32-bit value) as dotted-quad text. */
+export function writeIPv4(buf: Uint8Array, pos: number, v: number): number {
   pos = octet(buf, pos, v >>> 24);
   buf[pos++] = 46;
   pos = octet(buf, pos, (v >>> 16) & 255);
   buf[pos++] = 46;
   pos = octet(buf, pos, (v >>> 8) & 255);
   buf[pos++] = 46;
-  pos = octet(buf, pos, v & 255);
-  buf[pos] = 34;
-  return pos + 1;
+  return octet(buf, pos, v & 255);
 }
 
 /** 0–255 in decimal, no leading zeros. */

@@ -12,6 +12,7 @@ import type { Conn } from '../model.js';
 import type { Output, OutputFormat } from '../output.js';
 import { withColumn } from './appended-columns.js';
 import { connToCsv, csvHeader } from './conn-csv.js';
+import { CONN_CSV_MAX, writeScanCsv } from './conn-csv-bytes.js';
 import {
   appendCsv, appendJson, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras, type ConnExtras,
 } from './conn-extras.js';
@@ -41,7 +42,7 @@ export interface ConnOutput {
 
 export interface ConnWriter {
   row(c: Conn): void;
-  /** a line the fast path read, written with no record made of it (plain JSON and NDJSON) */
+  /** a line the fast path read, written with no record made of it (JSON, NDJSON and CSV without extras) */
   scan?: ((s: ConnScan) => void) | undefined;
   /**
    * After the last row (JSON's `]`, the table's bottom, or the line said instead of an empty
@@ -76,6 +77,13 @@ export function connWriter(out: Output, o: ConnOutput): ConnWriter {
       out.write(appendCsv(csvHeader(), [...extraCsvColumns(o.extras), ...(procs === undefined ? [] : ['process'])]));
       return {
         row: (c) => out.write(appendCsv(connToCsv(c), [...extraCsvCells(c, o.extras), ...(procs === undefined ? [] : [processText(procs(c))])])),
+        // a line the fast path read, with no extra cells: its bytes straight from the scan
+        scan: hasExtras(o.extras) || procs !== undefined ? undefined : (sc) => {
+          out.reserve(CONN_CSV_MAX);
+          const end = writeScanCsv(sc, out.buf, out.pos);
+          if (end < 0) out.write(connToCsv(connOfScan(sc)));
+          else out.pos = end;
+        },
         end: () => '',
       };
     }

@@ -11,6 +11,7 @@ import { TopK } from '../aggregate/top-k.js';
 import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
 import { connToCsv } from '../render/conn-csv.js';
+import { CONN_CSV_MAX, writeScanCsv } from '../render/conn-csv-bytes.js';
 import { connToJsonLine } from '../render/conn-json.js';
 import { CONN_JSON_MAX, writeConnJson, writeScanJson } from '../render/conn-json-bytes.js';
 import type { ByteSink } from '../source/byte-sink.js';
@@ -79,7 +80,17 @@ export const LIST: Job<ListJobParams, ListState, Conn[]> = {
  * with no record made); a record the byte writers leave (labels, odd text) as a string.
  */
 function recordWriter(mode: ListWriteMode, emit: (text: string) => void, sink: ByteSink): { conn(c: Conn): void; scan(s: ConnScan): void } {
-  if (mode === 'csv') return { conn: (c) => emit(connToCsv(c)), scan: (s) => emit(connToCsv(connOfScan(s))) };
+  if (mode === 'csv') {
+    return {
+      conn: (c) => emit(connToCsv(c)),
+      scan(s) {
+        sink.reserve(CONN_CSV_MAX);
+        const end = writeScanCsv(s, sink.buf, sink.pos);
+        if (end < 0) emit(connToCsv(connOfScan(s)));
+        else sink.pos = end;
+      },
+    };
+  }
   // JSON: `,\n` before, and the line's newline dropped
   const before = mode === 'json' ? 2 : 0;
   const bytes = <T>(writeBytes: (r: T, buf: Uint8Array, pos: number) => number, text: (r: T) => string) => (r: T): void => {
