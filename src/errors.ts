@@ -3,7 +3,6 @@
 // delete's and update's "nothing matched". Commands return or throw: only cli.ts turns what they
 // threw into the process's exit code.
 
-export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
 export const EXIT_USAGE = 2;
 /** delete, update and flush: nothing matched, so nothing changed (a script can tell it from a failure) */

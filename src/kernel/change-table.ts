@@ -32,11 +32,6 @@ import { coverOf, GroupCounts, relaxedFilter, type CoverPart } from './filter-co
 import { entryKey, progressOf, type Progress } from './plan-progress.js';
 import { runChange, runFlush, type StoppedRun } from './run-conntrack.js';
 
-export { conntrackFilterFor } from './conntrack-filter.js';
-
-/** Exit code of delete/update/flush when nothing matched: not 0 (nothing was done), not 1 (no failure). */
-export { EXIT_NOTHING_MATCHED } from '../errors.js';
-
 export type ChangeRequest =
   | { kind: 'exact'; connection: ExactConnection }
   | { kind: 'filter'; filter: FilterOptions };
