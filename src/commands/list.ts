@@ -164,4 +164,3 @@ async function runList(flags: ListFlags): Promise<void> {
   await out.end();
   process.stderr.write(summary);
 }
-

@@ -5,7 +5,6 @@
 // per batch, the rest stay numeric;
 // the cache is bounded too (emptied past `maxCached` entries).
 
-
 export const DEFAULT_DNS_TIMEOUT_MS = 500;
 /** The longest --dns-timeout: ten minutes (the resolver takes at most 2^31-1 ms; a deadline past this is a typo). */
 export const MAX_DNS_TIMEOUT_MS = 600_000;

@@ -7,9 +7,11 @@
 // compares the two on every fixture line).
 
 import {
-  BYTES, CODE, DPORT, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, scanAddress, scanNat, scanTotal,
+  BYTES, CODE, DPORT, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, connOfScan, scanAddress, scanNat, scanTotal,
   type ConnScan,
 } from '../parse/conn-bytes.js';
+import type { ByteSink } from '../source/byte-sink.js';
+import { connToCsv } from './conn-csv.js';
 import { writeIPv4 } from './conn-json-bytes.js';
 import { MAX_STRING, num, seg, lit, written } from './json-bytes.js';
 
@@ -89,4 +91,12 @@ export function writeScanCsv(s: ConnScan, buf: Uint8Array, pos: number): number 
   // the last cell ends the row: its comma becomes the newline
   buf[pos - 1] = 10;
   return written.bad ? -1 : pos;
+}
+
+/** A scanned line's row into `sink` as bytes, or as connToCsv's text through `text` when it must. */
+export function putScanCsv(sink: ByteSink, s: ConnScan, text: (row: string) => void): void {
+  sink.reserve(CONN_CSV_MAX);
+  const end = writeScanCsv(s, sink.buf, sink.pos);
+  if (end < 0) text(connToCsv(connOfScan(s)));
+  else sink.pos = end;
 }

@@ -12,7 +12,7 @@ import type { Conn } from '../model.js';
 import type { Output, OutputFormat } from '../output.js';
 import { withColumn } from './appended-columns.js';
 import { connToCsv, csvHeader } from './conn-csv.js';
-import { CONN_CSV_MAX, writeScanCsv } from './conn-csv-bytes.js';
+import { putScanCsv } from './conn-csv-bytes.js';
 import {
   appendCsv, appendJson, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras, type ConnExtras,
 } from './conn-extras.js';
@@ -78,12 +78,7 @@ export function connWriter(out: Output, o: ConnOutput): ConnWriter {
       return {
         row: (c) => out.write(appendCsv(connToCsv(c), [...extraCsvCells(c, o.extras), ...(procs === undefined ? [] : [processText(procs(c))])])),
         // a line the fast path read, with no extra cells: its bytes straight from the scan
-        scan: hasExtras(o.extras) || procs !== undefined ? undefined : (sc) => {
-          out.reserve(CONN_CSV_MAX);
-          const end = writeScanCsv(sc, out.buf, out.pos);
-          if (end < 0) out.write(connToCsv(connOfScan(sc)));
-          else out.pos = end;
-        },
+        scan: hasExtras(o.extras) || procs !== undefined ? undefined : (sc) => putScanCsv(out, sc, (row) => out.write(row)),
         end: () => '',
       };
     }

@@ -11,7 +11,7 @@ import { TopK } from '../aggregate/top-k.js';
 import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
 import { connToCsv } from '../render/conn-csv.js';
-import { CONN_CSV_MAX, writeScanCsv } from '../render/conn-csv-bytes.js';
+import { putScanCsv } from '../render/conn-csv-bytes.js';
 import { connToJsonLine } from '../render/conn-json.js';
 import { CONN_JSON_MAX, writeConnJson, writeScanJson } from '../render/conn-json-bytes.js';
 import type { ByteSink } from '../source/byte-sink.js';
@@ -83,12 +83,7 @@ function recordWriter(mode: ListWriteMode, emit: (text: string) => void, sink: B
   if (mode === 'csv') {
     return {
       conn: (c) => emit(connToCsv(c)),
-      scan(s) {
-        sink.reserve(CONN_CSV_MAX);
-        const end = writeScanCsv(s, sink.buf, sink.pos);
-        if (end < 0) emit(connToCsv(connOfScan(s)));
-        else sink.pos = end;
-      },
+      scan: (s) => putScanCsv(sink, s, emit),
     };
   }
   // JSON: `,\n` before, and the line's newline dropped

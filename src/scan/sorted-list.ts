@@ -30,13 +30,14 @@ export async function writeSortedList(out: Output, o: ConnOutput, conns: StoredC
   const w = connWriter(out, o);
   // no records: the line said instead of a table, or an empty JSON array
   if (conns.length === 0) return w.end(entries);
-  const all = linesSource(conns, 0);
+  // the table reads every line (twice); the other formats write the first record here
+  const source = linesSource(conns, o.format === 'table' ? 0 : 1);
   // the sort's columns are garbage now, but V8 frees them only at its next full collection, which
   // nothing starts before the workers do: asked for here, the peak RSS is that of the lines
-  if (all.openedBytes! >= (tuning.parallelMin ?? PARALLEL_MIN)) await collectGarbage();
+  if (source.openedBytes! >= (tuning.parallelMin ?? PARALLEL_MIN)) await collectGarbage();
   if (o.format === 'table') {
     const table = { color: o.palette.enabled, numeric: o.numeric, layout: o.layout };
-    const measured = (await scanJob(all, connTableJob({ ...table, mode: 'measure', widths: [] }), undefined, true, tuning)).result;
+    const measured = (await scanJob(source, connTableJob({ ...table, mode: 'measure', widths: [] }), undefined, true, tuning)).result;
     const { columns } = connTableOf(table);
     const widths = fitBoxTable(columns, measured.widths, o.layout.width);
     const lines = boxLines(columns, widths);
@@ -50,7 +51,7 @@ export async function writeSortedList(out: Output, o: ConnOutput, conns: StoredC
   if (!(first instanceof ConnScan)) w.row(first);
   else if (w.scan !== undefined) w.scan(first);
   else w.row(connOfScan(first));
-  await scanJob(linesSource(conns, 1), listJob({ filter: {}, mode: o.format, sort: undefined, reverse: false, limit: 0 }), out, true, tuning);
+  await scanJob(source, listJob({ filter: {}, mode: o.format, sort: undefined, reverse: false, limit: 0 }), out, true, tuning);
   return w.end(entries);
 }
 
