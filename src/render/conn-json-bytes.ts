@@ -14,6 +14,8 @@ import {
   BYTES, CODE, DPORT, ICMP_ID, NUMS, ORIG_DST, ORIG_SRC, PACKETS, REPLY_DST, REPLY_SRC, SPORT, TYPE, connOfScan, scanAddress,
   scanNat, scanTotal, type ConnScan,
 } from '../parse/conn-bytes.js';
+import type { ByteSink } from '../source/byte-sink.js';
+import { connToJsonLine } from './conn-json.js';
 import { bool, lit, num, numOrNeg, numOrNull, seg, str, strOrNull, written } from './json-bytes.js';
 
 /** Bytes a caller must have free at `pos` (11 strings of at most MAX_STRING, keys, 22 numbers). */
@@ -243,4 +245,29 @@ export function writeScanJson(s: ConnScan, buf: Uint8Array, pos: number): number
   pos = plainTail(buf, pos, s.assured, s.unreplied, s.mark, s.zone, s.use,
     scanTotal(s, PACKETS), scanTotal(s, BYTES), scanNat(s));
   return written.bad ? -1 : pos;
+}
+
+/** One record's JSON after `before` (ASCII text), ended by its newline or not (`after`). */
+export type JsonPut<T> = (r: T, before: string, after: '' | '\n') => void;
+
+/**
+ * Records as connToJsonLine's bytes straight into `sink`, from a record or from a scan with no
+ * record made (list's JSON and NDJSON, in this thread or a scan worker); a record the byte writers
+ * leave (labels, text that needs escaping) goes through `text` as connToJsonLine's string.
+ */
+export function jsonBytes(sink: ByteSink, text: (s: string) => void): { record: JsonPut<Conn>; scan: JsonPut<ConnScan> } {
+  const put = <T>(write: (r: T, buf: Uint8Array, pos: number) => number, line: (r: T) => string): JsonPut<T> => (r, before, after) => {
+    sink.reserve(CONN_JSON_MAX + before.length);
+    const buf = sink.buf;
+    const at = sink.pos;
+    for (let i = 0; i < before.length; i++) buf[at + i] = before.charCodeAt(i);
+    const end = write(r, buf, at + before.length);
+    if (end < 0) {
+      const l = line(r);
+      text(before + (after === '\n' ? l : l.slice(0, -1)));
+    } else {
+      sink.pos = after === '\n' ? end : end - 1;
+    }
+  };
+  return { record: put(writeConnJson, connToJsonLine), scan: put(writeScanJson, (s) => connToJsonLine(connOfScan(s))) };
 }

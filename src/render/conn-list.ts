@@ -16,7 +16,7 @@ import { putScanCsv } from './conn-csv-bytes.js';
 import {
   appendCsv, appendJson, extraCsvCells, extraCsvColumns, extraJson, extraTableCells, extraTableHead, hasExtras, type ConnExtras,
 } from './conn-extras.js';
-import { CONN_JSON_MAX, writeConnJson, writeScanJson } from './conn-json-bytes.js';
+import { jsonBytes, type JsonPut } from './conn-json-bytes.js';
 import { connToJsonLine } from './conn-json.js';
 import { streamConnTable, writeConnTable, type ExtraColumns } from './conn-table.js';
 import type { Palette } from './palette.js';
@@ -126,16 +126,19 @@ export function writeConnList(out: Output, o: ConnOutput, conns: ConnList | Stor
     return tableSummary(conns.length, entries, counted);
   }
   const w = connWriter(out, o);
-  if (w.scan !== undefined && 'record' in conns) {
-    for (let i = 0; i < conns.length; i++) {
-      const r = conns.record(i)!;
-      if (r instanceof ConnScan) w.scan(r);
-      else w.row(r);
-    }
+  if ('record' in conns) {
+    for (let i = 0; i < conns.length; i++) writeStored(w, conns.record(i)!);
   } else {
     for (let i = 0; i < conns.length; i++) w.row(conns.at(i)!);
   }
   return w.end(entries);
+}
+
+/** One record of a sorted store (a scan, or the record of a line of another shape) through `w`. */
+export function writeStored(w: ConnWriter, r: ConnScan | Conn): void {
+  if (!(r instanceof ConnScan)) w.row(r);
+  else if (w.scan !== undefined) w.scan(r);
+  else w.row(connOfScan(r));
 }
 
 /** A table's closing count as conntrack's, and the hint when no row had counters (accounting off). */
@@ -143,29 +146,14 @@ export function tableSummary(shown: number, entries: number, counted: boolean): 
   return closingCount(shown, 'connections', entries) + (shown > 0 && !counted ? ACCOUNTING_HINT : '');
 }
 
-type JsonWrite<T> = (r: T, before: string, after: string) => void;
-
 /**
  * One record's JSON after `before` and followed by `after`: as bytes into the output buffer when
- * it has no extras (connToJsonLine's bytes, from a record or straight from a scan; the newline
- * they end in dropped when `after` is not one), else connToJsonLine with the extra keys appended.
+ * it has no extras (conn-json-bytes.ts jsonBytes: from a record or straight from a scan), else
+ * connToJsonLine with the extra keys appended.
  */
-function jsonRecord(out: Output, o: ConnOutput): { record: JsonWrite<Conn>; scan: JsonWrite<ConnScan> | undefined } {
+function jsonRecord(out: Output, o: ConnOutput): { record: JsonPut<Conn>; scan: JsonPut<ConnScan> | undefined } {
   const procs = o.processes;
-  if (!hasExtras(o.extras) && procs === undefined) {
-    const bytes = <T>(write: (r: T, buf: Uint8Array, pos: number) => number, text: (r: T) => string): JsonWrite<T> => (r, before, after) => {
-      if (before !== '') out.write(before);
-      out.reserve(CONN_JSON_MAX);
-      const end = write(r, out.buf, out.pos);
-      if (end < 0) {
-        const line = text(r);
-        out.write(after === '\n' ? line : line.slice(0, -1));
-        return;
-      }
-      out.pos = after === '\n' ? end : end - 1;
-    };
-    return { record: bytes(writeConnJson, connToJsonLine), scan: bytes(writeScanJson, (s) => connToJsonLine(connOfScan(s))) };
-  }
+  if (!hasExtras(o.extras) && procs === undefined) return jsonBytes(out, (text) => out.write(text));
   return {
     record(c, before, after) {
       const more = { ...extraJson(c, o.extras), ...(procs === undefined ? {} : { process: processJson(procs(c)) }) };

@@ -12,8 +12,7 @@ import { always, compileFilter, type FilterOptions } from '../filter/compile-fil
 import type { Conn } from '../model.js';
 import { connToCsv } from '../render/conn-csv.js';
 import { putScanCsv } from '../render/conn-csv-bytes.js';
-import { connToJsonLine } from '../render/conn-json.js';
-import { CONN_JSON_MAX, writeConnJson, writeScanJson } from '../render/conn-json-bytes.js';
+import { jsonBytes } from '../render/conn-json-bytes.js';
 import type { ByteSink } from '../source/byte-sink.js';
 import type { Job, JobSpec } from './job.js';
 
@@ -87,20 +86,9 @@ function recordWriter(mode: ListWriteMode, emit: (text: string) => void, sink: B
     };
   }
   // JSON: `,\n` before, and the line's newline dropped
-  const before = mode === 'json' ? 2 : 0;
-  const bytes = <T>(writeBytes: (r: T, buf: Uint8Array, pos: number) => number, text: (r: T) => string) => (r: T): void => {
-    sink.reserve(CONN_JSON_MAX + before);
-    const buf = sink.buf;
-    const at = sink.pos;
-    if (before !== 0) {
-      buf[at] = 44;
-      buf[at + 1] = 10;
-    }
-    const end = writeBytes(r, buf, at + before);
-    if (end < 0) emit(before === 0 ? text(r) : `,\n${text(r).slice(0, -1)}`);
-    else sink.pos = before === 0 ? end : end - 1;
-  };
-  return { conn: bytes(writeConnJson, connToJsonLine), scan: bytes(writeScanJson, (s) => connToJsonLine(connOfScan(s))) };
+  const [before, after] = mode === 'json' ? [',\n', ''] as const : ['', '\n'] as const;
+  const json = jsonBytes(sink, emit);
+  return { conn: (c) => json.record(c, before, after), scan: (s) => json.scan(s, before, after) };
 }
 
 export function listJob(params: ListJobParams): JobSpec<ListJobParams, ListState> {

@@ -7,9 +7,8 @@
 
 import type { StoredConns } from '../aggregate/conn-store.js';
 import type { Output } from '../output.js';
-import { ConnScan, connOfScan } from '../parse/conn-bytes.js';
 import { boxLines, fitBoxTable } from '../render/box-table.js';
-import { connWriter, tableSummary, type ConnOutput } from '../render/conn-list.js';
+import { connWriter, tableSummary, writeStored, type ConnOutput } from '../render/conn-list.js';
 import { hasExtras } from '../render/conn-extras.js';
 import type { SourceOptions } from '../source/open-source.js';
 import { connTableJob, connTableOf } from './conn-table-job.js';
@@ -47,10 +46,7 @@ export async function writeSortedList(out: Output, o: ConnOutput, conns: StoredC
     return tableSummary(conns.length, entries, measured.counted);
   }
   // the first record here: after JSON's `[` it has no `,` before it
-  const first = conns.record(0)!;
-  if (!(first instanceof ConnScan)) w.row(first);
-  else if (w.scan !== undefined) w.scan(first);
-  else w.row(connOfScan(first));
+  writeStored(w, conns.record(0)!);
   await scanJob(source, listJob({ filter: {}, mode: o.format, sort: undefined, reverse: false, limit: 0 }), out, true, tuning);
   return w.end(entries);
 }
