@@ -25,7 +25,7 @@ import { flowsJob } from '../scan/flows-job.js';
 import { scanJob } from '../scan/read.js';
 import { appendCsv } from '../render/conn-extras.js';
 import { flowZones } from '../render/flow-zones.js';
-import { flowService } from '../render/service-column.js';
+import { flowServiceCell } from '../render/service-column.js';
 import { withColumn } from '../render/appended-columns.js';
 import { addZonesOption, zonesFrom, type ZoneFlags } from './zone-options.js';
 import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
@@ -166,7 +166,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
       // rows written as they are made, from the aggregator's reused view (render/flows-table.ts)
       const zoneColumn = zones === undefined ? undefined : { head: ['Zones'], cells: (f: HostFlow) => [`${flowZones(f, zones).src_zone} → ${flowZones(f, zones).dst_zone}`] };
       // -n: ports stay numbers only (no Service column), as ss -n
-      const serviceColumn = flags.numeric ? zoneColumn : withColumn(zoneColumn, 'Service', flowService);
+      const serviceColumn = flags.numeric ? zoneColumn : withColumn(zoneColumn, 'Service', flowServiceCell());
       const columns = procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (f) => flowProcessText(procs(f)));
       const entries = run.report.records;
       // a line that says why instead of an empty box

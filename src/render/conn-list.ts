@@ -21,7 +21,7 @@ import { connToJsonLine } from './conn-json.js';
 import { streamConnTable, writeConnTable, type ExtraColumns } from './conn-table.js';
 import type { Palette } from './palette.js';
 import { processJson, processText } from './process-fields.js';
-import { connService } from './service-column.js';
+import { connServiceCell } from './service-column.js';
 import { ACCOUNTING_HINT, closingCount, noRowsLine } from './table-summary.js';
 import type { TableLayout } from './table-layout.js';
 
@@ -166,7 +166,7 @@ function jsonRecord(out: Output, o: ConnOutput): { record: JsonPut<Conn>; scan: 
 /** The table's columns after Flags: zones and mark names, Service (unless -n), Process. */
 export function tableColumns(o: Pick<ConnOutput, 'extras' | 'numeric' | 'processes'>): ExtraColumns {
   const extraColumns = { head: extraTableHead(o.extras), cells: (c: Conn) => extraTableCells(c, o.extras) };
-  const serviceColumn = o.numeric ? extraColumns : withColumn(extraColumns, 'Service', connService);
+  const serviceColumn = o.numeric ? extraColumns : withColumn(extraColumns, 'Service', connServiceCell());
   const procs = o.processes;
   return procs === undefined ? serviceColumn : withColumn(serviceColumn, 'Process', (c) => processText(procs(c)));
 }

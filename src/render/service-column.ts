@@ -4,16 +4,23 @@
 // -n drops the column, and the services file is then never read. (Appended with withColumn.)
 
 import type { HostFlow } from '../aggregate/host-flows.js';
-import { serviceName } from '../host/services.js';
+import { serviceName, serviceTable, type ServiceTable } from '../host/services.js';
 import type { Conn } from '../model.js';
 
+// The cells are made per row: the services file is looked up once per table (finding it reads
+// the environment, which costs as much as the rest of the row).
+
 /** A flow's service: its server port (the local one for passive and local flows, the peer's or the NAT target's otherwise). */
-export function flowService(f: HostFlow): string {
-  const port = f.direction === 'passive' || f.direction === 'local' ? f.local.port : (f.natTarget?.port ?? f.peer.port);
-  return serviceName(f.protocol, port) ?? '';
+export function flowServiceCell(): (f: HostFlow) => string {
+  let table: ServiceTable | undefined;
+  return (f) => {
+    const port = f.direction === 'passive' || f.direction === 'local' ? f.local.port : (f.natTarget?.port ?? f.peer.port);
+    return serviceName(f.protocol, port, (table ??= serviceTable())) ?? '';
+  };
 }
 
 /** A connection's service: the reply's source port, the server's after DNAT. */
-export function connService(c: Conn): string {
-  return serviceName(c.protocol, c.reply.sport) ?? '';
+export function connServiceCell(): (c: Conn) => string {
+  let table: ServiceTable | undefined;
+  return (c) => serviceName(c.protocol, c.reply.sport, (table ??= serviceTable())) ?? '';
 }
