@@ -22,7 +22,7 @@ import {
 } from './options.js';
 import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
 import { listJob } from '../scan/list-job.js';
-import { sortedInParallel, writeSortedList } from '../scan/sorted-list.js';
+import { measureWhileReading, sortedInParallel, writeSortedList } from '../scan/sorted-list.js';
 import { addProcessesOption, connProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
 import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
@@ -120,6 +120,7 @@ async function runList(flags: ListFlags): Promise<void> {
   }
 
   let conns: ConnList | StoredConns;
+  let measuring: ReturnType<typeof measureWhileReading>;
   /** entries read (the table's closing count) */
   let entries: number;
   if (limit !== undefined && key !== 'none') {
@@ -143,7 +144,10 @@ async function runList(flags: ListFlags): Promise<void> {
     // every record, kept as its line and the columns the order compares (aggregate/conn-store.ts)
     // a line is at least ~80 bytes: a file's size bounds the entries, so the columns are sized once
     const store = new ConnStore(key, Math.ceil((sourceSize(source) ?? 0) / 64));
-    const run = await scanJob(source, threadJob(() => ({
+    // a whole table's columns are measured on the workers while this thread fills the store
+    // (a zone filter lives in this thread only, and --limit shows part of the store)
+    measuring = filter === baseFilter && limit === undefined ? measureWhileReading(source, output, filterOptions) : undefined;
+    const run = await scanJob(measuring?.source ?? source, threadJob(() => ({
       conn(c, buf, start, end) {
         if (filter(c)) store.add(c, buf, start, end);
       },
@@ -160,7 +164,9 @@ async function runList(flags: ListFlags): Promise<void> {
     if (notice !== undefined) process.stderr.write(`${notice}\n`);
   }
   // a sorted store is written on every core when its records need only their lines
-  summary = 'lines' in conns && sortedInParallel(output) ? await writeSortedList(out, output, conns, entries) : writeConnList(out, output, conns, entries);
+  summary = 'lines' in conns && sortedInParallel(output)
+    ? await writeSortedList(out, output, conns, entries, {}, await measuring?.measured)
+    : writeConnList(out, output, conns, entries);
   await out.end();
   process.stderr.write(summary);
 }

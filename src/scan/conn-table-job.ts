@@ -13,6 +13,7 @@ import { createPalette } from '../render/palette.js';
 import type { TableLayout } from '../render/table-layout.js';
 import { connOfScan } from '../parse/conn-bytes.js';
 import type { Conn } from '../model.js';
+import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Job, JobSpec } from './job.js';
 
 export interface ConnTableJobParams {
@@ -24,6 +25,8 @@ export interface ConnTableJobParams {
   layout: TableLayout;
   /** write: the columns' widths, measured and fitted (fitBoxTable) */
   widths: number[];
+  /** measure: only the records these match (a table read as it is kept, sorted-list.ts measureWhileReading) */
+  filter?: FilterOptions | undefined;
 }
 
 /** measure: each column's widest cell, and whether any row had counters */
@@ -51,11 +54,16 @@ export const CONN_TABLE: Job<ConnTableJobParams, TableMeasure, TableMeasure> = {
       };
     } else {
       const widths = state.widths;
+      const filter = params.filter === undefined ? always : compileFilter(params.filter);
       conn = (c) => {
+        if (!filter(c)) return;
         cells(c, into);
         if (c.bytesTotal !== undefined) state.counted = true;
         for (let i = 0; i < widths.length; i++) {
-          const w = visibleWidth(into[i]!);
+          // a cell is never wider than it is long: most cannot widen their column
+          const cell = into[i]!;
+          if (cell.length <= widths[i]!) continue;
+          const w = visibleWidth(cell);
           if (w > widths[i]!) widths[i] = w;
         }
       };

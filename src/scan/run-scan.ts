@@ -13,7 +13,8 @@
 // Longer than 250 lines: the ordering, backpressure and shutdown of the workers belong together.
 
 import { availableParallelism } from 'node:os';
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { CtflowError } from '../errors.js';
 import { GrowBuffer, type ByteSink } from '../source/byte-sink.js';
 import { ByteLineSplitter, MAX_LINE } from '../source/line-splitter.js';
@@ -66,7 +67,7 @@ export interface ScanRun<S> {
 }
 
 /** How a scan is split, when not as workerCount and the constants above decide (tests, sorted-list.ts). */
-export type ScanTuning = Pick<ScanControl, 'workers' | 'parallelMin' | 'batchBytes'>;
+export type ScanTuning = Pick<ScanControl, 'workers' | 'parallelMin' | 'batchBytes' | 'workersOnly'>;
 
 export interface ScanControl {
   /** ordered output of the job */
@@ -87,6 +88,11 @@ export interface ScanControl {
   /** tests make these small to see many batches and workers on a small table */
   parallelMin?: number | undefined;
   batchBytes?: number | undefined;
+  /**
+   * this thread never parses a batch: it waits for room in a worker's queue instead (a scan that
+   * runs beside another one this thread is busy with, scan/sorted-list.ts measureWhileReading)
+   */
+  workersOnly?: boolean | undefined;
 }
 
 /**
@@ -124,12 +130,12 @@ export async function runScan<P, S>(source: ReadOptions, spec: JobSpec<P, S>, co
     big = size >= parallelMin;
     // a small regular file is streamed in this thread
     if (size >= 0 && !big) return runHere(spec, control, source, it);
-  } else if (source.file === undefined && !source.stdin && !source.exec && source.procPath === undefined) {
-    // the kernel's table has no size, but this namespace's entry count says how big it is
-    // (an entry prints as ~150–250 bytes): the worker then parses while the kernel prints
-    const count = await readFile(COUNT_FILE, 'utf8').then((t) => Number(t.trim()), () => 0);
-    big = count * 150 >= parallelMin;
-    kernel = true;
+  } else {
+    const bytes = kernelTableBytes(source);
+    if (bytes !== undefined) {
+      big = bytes >= parallelMin;
+      kernel = true;
+    }
   }
   const inFlight = kernel ? IN_FLIGHT_BYTES_KERNEL : IN_FLIGHT_BYTES;
   if (big) return runWorkers(spec, control, source, threads, it, inFlight);
@@ -140,6 +146,19 @@ export async function runScan<P, S>(source: ReadOptions, spec: JobSpec<P, S>, co
   const first = await runHere(spec, control, source, it, Math.min(parallelMin, PIPE_HAND_OVER));
   if (first.handOver === undefined) return first;
   return runWorkers(spec, control, source, threads, it, inFlight, first.handOver);
+}
+
+/**
+ * The kernel's table has no size, but this namespace's entry count says how big it is (an entry
+ * prints as ~150–250 bytes): at least this many bytes, or undefined for any other source.
+ */
+export function kernelTableBytes(source: ReadOptions): number | undefined {
+  if (source.file !== undefined || source.stdin || source.exec || source.procPath !== undefined) return undefined;
+  try {
+    return Number(readFileSync(COUNT_FILE, 'utf8').trim()) * 150 || 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Where a scan begun in this thread (runHere) stopped, for runWorkers to go on from. */
@@ -286,11 +305,16 @@ async function runWorkers<P, S>(
     });
   });
 
-  /** To the least busy worker with room in its queue, else parsed here and now. */
-  const send = (buffer: Buffer, length: number): void => {
+  /** To the least busy worker with room in its queue, else parsed here and now (or, workersOnly, once a worker has room). */
+  const send = async (buffer: Buffer, length: number): Promise<void> => {
     if (failure) throw failure;
     let best = 0;
-    for (let i = 1; i < threads; i++) if (busy[i]! < busy[best]!) best = i;
+    for (;;) {
+      for (let i = 1; i < threads; i++) if (busy[i]! < busy[best]!) best = i;
+      if (busy[best]! < IN_FLIGHT || !control.workersOnly) break;
+      await wait();
+      if (failure) throw failure;
+    }
     if (busy[best]! < IN_FLIGHT) {
       busy[best]!++;
       const recycled = spent[best]!;
@@ -334,7 +358,7 @@ async function runWorkers<P, S>(
     const full = batch;
     batch = next;
     fill = tail;
-    send(full, last + 1);
+    await send(full, last + 1);
   };
   const add = async (chunk: Buffer): Promise<void> => {
     let off = 0;

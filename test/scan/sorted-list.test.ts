@@ -8,7 +8,13 @@ import { connLineSink, emptyReport } from '../../src/parse/conn-records.js';
 import { writeConnList, type ConnOutput } from '../../src/render/conn-list.js';
 import { createPalette } from '../../src/render/palette.js';
 import type { TableLayout } from '../../src/render/table-layout.js';
-import { writeSortedList } from '../../src/scan/sorted-list.js';
+import { measureWhileReading, writeSortedList } from '../../src/scan/sorted-list.js';
+import { runScan } from '../../src/scan/run-scan.js';
+import { threadJob } from '../../src/scan/job.js';
+import { always, compileFilter, type FilterOptions } from '../../src/filter/compile-filter.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ByteLineSplitter } from '../../src/source/line-splitter.js';
 import { fixtureFiles } from '../helpers/fixture-lines.js';
 
@@ -73,4 +79,54 @@ describe('writeSortedList: a sorted store written by scan workers, as one thread
       assert.deepStrictEqual(got, want, format);
     }
   });
+});
+
+describe('measureWhileReading: the table measured on a worker while this thread fills the store', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ctflow-measure-'));
+  const file = join(dir, 'table.txt');
+  writeFileSync(file, table);
+  const tuning = { workers: 1, parallelMin: 1, batchBytes: 4096 };
+  const filters: Array<[string, FilterOptions]> = [['no filter', {}], ['-p tcp', { proto: 6 }], ['--nat', { nat: true }]];
+  for (const [what, filterOptions] of filters) {
+    for (const layout of [{ width: undefined, exact: false }, { width: 80, exact: false }] as TableLayout[]) {
+      it(`${what}, ${layout.width ?? 'wide'}: the table one thread writes, to the byte`, async () => {
+        const o = output('table', false, false, layout);
+        const filter = compileFilter(filterOptions);
+        // as list fills its store (commands/list.ts)
+        const fill = async (source: Parameters<typeof runScan>[0]): Promise<{ entries: number; store: ReturnType<ConnStore['sorted']> }> => {
+          const store = new ConnStore(undefined);
+          const run = await runScan(source, threadJob(() => ({
+            conn(c, buf, start, end) {
+              if (filter(c)) store.add(c, buf, start, end);
+            },
+            scanned: filter === always ? store.addScan : undefined,
+            state: store,
+          })), { emit: () => undefined });
+          return { entries: run.report.records, store: store.sorted(false) };
+        };
+        const one = await fill({ file });
+        const want = await written((out) => writeConnList(out, o, one.store, one.entries));
+        const measuring = measureWhileReading({ file }, o, filterOptions, tuning);
+        assert.ok(measuring !== undefined, 'a table file big enough for workers is measured as it is read');
+        const two = await fill(measuring.source);
+        const measured = await measuring.measured;
+        assert.ok(measured !== undefined);
+        const got = await written((out) => writeSortedList(out, o, two.store, two.entries, tuning, measured));
+        assert.ok(want.stdout.split('\n').length > 100, 'the filter leaves a long table');
+        assert.equal(got.stdout, want.stdout);
+        assert.equal(got.summary, want.summary);
+      });
+    }
+  }
+
+  it('not for other formats, --strict, a table under the size that pays for workers, or without workers', () => {
+    assert.equal(measureWhileReading({ file }, output('json', false, false, { width: undefined, exact: false }), {}, tuning), undefined);
+    const o = output('table', false, false, { width: undefined, exact: false });
+    assert.equal(measureWhileReading({ file, strict: true }, o, {}, tuning), undefined);
+    assert.equal(measureWhileReading({ file }, o, {}, { ...tuning, parallelMin: table.length + 1 }), undefined);
+    assert.equal(measureWhileReading({ file }, o, {}, { ...tuning, workers: 0 }), undefined);
+    assert.equal(measureWhileReading({ stdin: true }, o, {}, tuning), undefined);
+  });
+
+  it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
 });
