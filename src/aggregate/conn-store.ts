@@ -67,7 +67,7 @@ const LINES_BATCH = 1 << 20;
 /** records per page of a column, after the first */
 const PAGE = 1 << 16;
 /** arena chunks grow to this size; a line's place is chunk * CHUNK_SPAN + offset */
-const CHUNK_MAX = 8 << 20;
+export const CHUNK_MAX = 8 << 20;
 const CHUNK_SPAN = 1 << 24;
 const CHUNK_MIN = 64 << 10;
 
@@ -113,9 +113,13 @@ export class ConnStore {
    * `capacity`: how many records the table may hold at most, when known (a file's size over the
    * shortest line): the first pages are that long, so the columns need no joining, and the
    * pages never written to cost no memory (the kernel maps them in when first touched).
-   * `page`: the length of the pages after it (tests make it small).
+   * `page`: the length of the pages after it (tests make it small). `warm`: where full-size arena
+   * chunks come from when it has one ready (scan/page-warmer.ts), else they are allocated here.
    */
-  constructor(private readonly key: StoreOrder, private readonly capacity = 0, private readonly page = PAGE) {
+  constructor(
+    private readonly key: StoreOrder, private readonly capacity = 0, private readonly page = PAGE,
+    private readonly warm?: (size: number) => Buffer | undefined,
+  ) {
     this.keepsKeys = key !== 'none';
     this.p1Ids = key === 'dst' ? 'address' : key === 'proto' || key === 'state' ? 'name' : undefined;
     this.p1 = primary(key, (a) => this.addresses.of(a), (s) => this.nameId(s));
@@ -298,8 +302,8 @@ export class ConnStore {
     const length = end - start;
     if (this.fill + length > this.chunk.length) {
       // chunks grow with the table: a small one stays small, a big one is a few dozen chunks
-      const size = Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, this.chunks.length * this.chunk.length));
-      this.chunk = Buffer.allocUnsafeSlow(Math.max(size, length));
+      const size = Math.max(Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, this.chunks.length * this.chunk.length)), length);
+      this.chunk = (size === CHUNK_MAX ? this.warm?.(size) : undefined) ?? Buffer.allocUnsafeSlow(size);
       this.chunks.push(this.chunk);
       this.fill = 0;
     }

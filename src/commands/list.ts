@@ -7,7 +7,9 @@
 import { Command } from 'commander';
 import { TopK } from '../aggregate/top-k.js';
 import { connOrder, LIST_SORT_KEYS } from '../aggregate/conn-order.js';
-import { ConnStore, type ConnList, type StoredConns } from '../aggregate/conn-store.js';
+import { CHUNK_MAX, ConnStore, type ConnList, type StoredConns } from '../aggregate/conn-store.js';
+import { PageWarmer } from '../scan/page-warmer.js';
+import { kernelTableBytes, PARALLEL_MIN, workerCount } from '../scan/run-scan.js';
 import { always, compileFilter } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
@@ -143,18 +145,27 @@ async function runList(flags: ListFlags): Promise<void> {
   } else {
     // every record, kept as its line and the columns the order compares (aggregate/conn-store.ts)
     // a line is at least ~80 bytes: a file's size bounds the entries, so the columns are sized once
-    const store = new ConnStore(key, Math.ceil((sourceSize(source) ?? 0) / 64));
+    const size = sourceSize(source);
     // a whole table's columns are measured on the workers while this thread fills the store
     // (a zone filter lives in this thread only, and --limit shows part of the store)
     measuring = filter === baseFilter && limit === undefined ? measureWhileReading(source, output, filterOptions) : undefined;
-    const run = await scanJob(measuring?.source ?? source, threadJob(() => ({
-      conn(c, buf, start, end) {
-        if (filter(c)) store.add(c, buf, start, end);
-      },
-      // without a filter a line the fast path read is kept without making its record
-      scanned: filter === always ? store.addScan : undefined,
-      state: store,
-    })), out, machine);
+    // else the other core makes the memory of a big table's lines ready (scan/page-warmer.ts)
+    const warmer = measuring === undefined && (size ?? kernelTableBytes(source) ?? 0) >= PARALLEL_MIN && workerCount() > 0
+      ? await PageWarmer.start(CHUNK_MAX) : undefined;
+    const store = new ConnStore(key, Math.ceil((size ?? 0) / 64), undefined, warmer?.take);
+    let run;
+    try {
+      run = await scanJob(measuring?.source ?? source, threadJob(() => ({
+        conn(c, buf, start, end) {
+          if (filter(c)) store.add(c, buf, start, end);
+        },
+        // without a filter a line the fast path read is kept without making its record
+        scanned: filter === always ? store.addScan : undefined,
+        state: store,
+      })), out, machine);
+    } finally {
+      await warmer?.stop();
+    }
     conns = store.sorted(reverse);
     entries = run.report.records;
     if (limit !== undefined) conns = { length: Math.min(limit, conns.length), at: conns.at };
