@@ -9,7 +9,7 @@ import { TopK } from '../aggregate/top-k.js';
 import { connOrder, LIST_SORT_KEYS } from '../aggregate/conn-order.js';
 import { CHUNK_MAX, ConnStore, type ConnList, type StoredConns } from '../aggregate/conn-store.js';
 import { PageWarmer } from '../scan/page-warmer.js';
-import { kernelTableBytes, PARALLEL_MIN, workerCount } from '../scan/run-scan.js';
+import { bigTableBytes, type ScanRun } from '../scan/run-scan.js';
 import { always, compileFilter } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
 import { createOutput } from '../output.js';
@@ -150,10 +150,9 @@ async function runList(flags: ListFlags): Promise<void> {
     // (a zone filter lives in this thread only, and --limit shows part of the store)
     measuring = filter === baseFilter && limit === undefined ? measureWhileReading(source, output, filterOptions) : undefined;
     // else the other core makes the memory of a big table's lines ready (scan/page-warmer.ts)
-    const warmer = measuring === undefined && (size ?? kernelTableBytes(source) ?? 0) >= PARALLEL_MIN && workerCount() > 0
-      ? await PageWarmer.start(CHUNK_MAX) : undefined;
+    const warmer = measuring === undefined && bigTableBytes(source) !== undefined ? await PageWarmer.start(CHUNK_MAX) : undefined;
     const store = new ConnStore(key, Math.ceil((size ?? 0) / 64), undefined, warmer?.take);
-    let run;
+    let run: ScanRun<ConnStore>;
     try {
       run = await scanJob(measuring?.source ?? source, threadJob(() => ({
         conn(c, buf, start, end) {

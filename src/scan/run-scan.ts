@@ -21,6 +21,7 @@ import { ByteLineSplitter, MAX_LINE } from '../source/line-splitter.js';
 import { openSource } from '../source/open-source.js';
 import { absorbNotes, connLineSink, emptyReport, type ReadReport } from '../parse/conn-records.js';
 import { type ReadOptions } from '../parse/read-table.js';
+import { sourceSize } from '../parse/read-progress.js';
 import type { JobSpec } from './job.js';
 import { batchParser } from './batch-parser.js';
 import type { FromWorker, ToWorker, WorkerInit } from './scan-worker.js';
@@ -159,6 +160,17 @@ export function kernelTableBytes(source: ReadOptions): number | undefined {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The table's size when known before it is read (a file's; the kernel's from its entry count),
+ * when it is big enough for a worker to pay and workers run; else undefined. For the helpers a
+ * big read starts beside itself (scan/sorted-list.ts, scan/page-warmer.ts).
+ */
+export function bigTableBytes(source: ReadOptions, tuning: ScanTuning = {}): number | undefined {
+  const size = sourceSize(source) ?? kernelTableBytes(source);
+  if (size === undefined || size < (tuning.parallelMin ?? PARALLEL_MIN) || (tuning.workers ?? workerCount()) === 0) return undefined;
+  return size;
 }
 
 /** Where a scan begun in this thread (runHere) stopped, for runWorkers to go on from. */

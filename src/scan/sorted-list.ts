@@ -12,13 +12,12 @@ import { connWriter, tableSummary, writeStored, type ConnOutput } from '../rende
 import { hasExtras } from '../render/conn-extras.js';
 import { openSource, type SourceOptions } from '../source/open-source.js';
 import type { FilterOptions } from '../filter/compile-filter.js';
-import { sourceSize } from '../parse/read-progress.js';
 import type { ReadOptions } from '../parse/read-table.js';
 import { ChunkTee, teed } from './chunk-tee.js';
 import { connTableJob, connTableOf, type TableMeasure } from './conn-table-job.js';
 import { listJob } from './list-job.js';
 import { scanJob } from './read.js';
-import { kernelTableBytes, PARALLEL_MIN, runScan, workerCount, type ScanTuning } from './run-scan.js';
+import { bigTableBytes, PARALLEL_MIN, runScan, type ScanTuning } from './run-scan.js';
 
 /** Whether `writeSortedList` can write this output (else render/conn-list.ts writeConnList does). */
 export function sortedInParallel(o: ConnOutput): boolean {
@@ -69,10 +68,9 @@ export async function writeSortedList(
 export function measureWhileReading(
   source: ReadOptions, o: ConnOutput, filter: FilterOptions, tuning: ScanTuning = {},
 ): { source: ReadOptions; measured: Promise<TableMeasure | undefined> } | undefined {
-  // (the kernel's table: its size as its entry count says, so a live gateway's list gains too)
-  const size = sourceSize(source) ?? kernelTableBytes(source);
-  if (o.format !== 'table' || !sortedInParallel(o) || source.strict || size === undefined || size < (tuning.parallelMin ?? PARALLEL_MIN)) return undefined;
-  if ((tuning.workers ?? workerCount()) === 0) return undefined;
+  // (the kernel's table is sized by its entry count: a live gateway's list gains too)
+  const size = bigTableBytes(source, tuning);
+  if (o.format !== 'table' || !sortedInParallel(o) || source.strict || size === undefined) return undefined;
   const tee = new ChunkTee();
   const spec = connTableJob({ color: o.palette.enabled, numeric: o.numeric, layout: o.layout, mode: 'measure', widths: [], filter });
   const measured = runScan({ opened: tee, openedBytes: size }, spec, { emit: () => undefined, ...tuning, workersOnly: true }).then(
