@@ -62,7 +62,7 @@ export interface SortedLines {
 }
 
 /** bytes of lines per batch that `lines` hands out */
-const LINES_BATCH = 1 << 20;
+const LINES_BATCH = 1 << 18;
 
 /** records per page of a column, after the first */
 const PAGE = 1 << 16;
