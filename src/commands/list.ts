@@ -143,15 +143,14 @@ async function runList(flags: ListFlags): Promise<void> {
       entries = run.report.records;
     }
   } else {
-    // every record, kept as its line and the columns the order compares (aggregate/conn-store.ts)
-    // a line is at least ~80 bytes: a file's size bounds the entries, so the columns are sized once
-    const size = sourceSize(source);
     // a whole table's columns are measured on the workers while this thread fills the store
     // (a zone filter lives in this thread only, and --limit shows part of the store)
     measuring = filter === baseFilter && limit === undefined ? measureWhileReading(source, output, filterOptions) : undefined;
     // else the other core makes the memory of a big table's lines ready (scan/page-warmer.ts)
     const warmer = measuring === undefined && bigTableBytes(source) !== undefined ? await PageWarmer.start(CHUNK_MAX) : undefined;
-    const store = new ConnStore(key, Math.ceil((size ?? 0) / 64), undefined, warmer?.take);
+    // every record, kept as its line and the columns the order compares (aggregate/conn-store.ts);
+    // a line is at least ~80 bytes: a file's size bounds the entries, so the columns are sized once
+    const store = new ConnStore(key, Math.ceil((sourceSize(source) ?? 0) / 64), undefined, warmer?.take);
     let run: ScanRun<ConnStore>;
     try {
       run = await scanJob(measuring?.source ?? source, threadJob(() => ({
