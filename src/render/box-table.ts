@@ -170,8 +170,7 @@ export function boxLines(columns: readonly BoxColumn[], widths: readonly number[
     for (let k = 0; k < at.length; k++) {
       let t = cells[at[k]!] ?? '';
       const w = wide[k]!;
-      let visible = plainWidth(t);
-      if (visible < 0) visible = visibleWidth(t);
+      let visible = visibleWidth(t);
       if (cut && visible > w) {
         // a cut cell loses its colour: the cut could fall inside a colour code
         t = cutVisible(t, w);
