@@ -114,11 +114,12 @@ export class ConnStore {
    * shortest line): the first pages are that long, so the columns need no joining, and the
    * pages never written to cost no memory (the kernel maps them in when first touched).
    * `page`: the length of the pages after it (tests make it small). `warm`: where full-size arena
-   * chunks come from when it has one ready (scan/page-warmer.ts), else they are allocated here.
+   * chunks (CHUNK_MAX) come from when it has one ready (scan/page-warmer.ts), else they are
+   * allocated here.
    */
   constructor(
     private readonly key: StoreOrder, private readonly capacity = 0, private readonly page = PAGE,
-    private readonly warm?: (size: number) => Buffer | undefined,
+    private readonly warm?: () => Buffer | undefined,
   ) {
     this.keepsKeys = key !== 'none';
     this.p1Ids = key === 'dst' ? 'address' : key === 'proto' || key === 'state' ? 'name' : undefined;
@@ -303,7 +304,7 @@ export class ConnStore {
     if (this.fill + length > this.chunk.length) {
       // chunks grow with the table: a small one stays small, a big one is a few dozen chunks
       const size = Math.max(Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, this.chunks.length * this.chunk.length)), length);
-      this.chunk = (size === CHUNK_MAX ? this.warm?.(size) : undefined) ?? Buffer.allocUnsafeSlow(size);
+      this.chunk = (size === CHUNK_MAX ? this.warm?.() : undefined) ?? Buffer.allocUnsafeSlow(size);
       this.chunks.push(this.chunk);
       this.fill = 0;
     }

@@ -122,7 +122,7 @@ async function runList(flags: ListFlags): Promise<void> {
   }
 
   let conns: ConnList | StoredConns;
-  let measuring: ReturnType<typeof measureWhileReading>;
+  let measuring: ReturnType<typeof measureWhileReading> = undefined;
   /** entries read (the table's closing count) */
   let entries: number;
   if (limit !== undefined && key !== 'none') {

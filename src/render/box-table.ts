@@ -67,15 +67,20 @@ export function measureBoxTable(columns: readonly BoxColumn[], rows: BoxRows): n
   const cells: string[] = new Array<string>(columns.length).fill('');
   for (let r = 0; r < rows.count; r++) {
     rows.cells(r, cells);
-    for (let i = 0; i < widths.length; i++) {
-      // a cell is never wider than it is long: most cannot widen their column
-      const cell = cells[i]!;
-      if (cell.length <= widths[i]!) continue;
-      const w = visibleWidth(cell);
-      if (w > widths[i]!) widths[i] = w;
-    }
+    widenToCells(widths, cells);
   }
   return widths;
+}
+
+/** Each column's width raised to its cell's in `cells`, where that is wider. */
+export function widenToCells(widths: number[], cells: readonly string[]): void {
+  for (let i = 0; i < widths.length; i++) {
+    // a cell is never wider than it is long: most cannot widen their column
+    const cell = cells[i]!;
+    if (cell.length <= widths[i]!) continue;
+    const w = visibleWidth(cell);
+    if (w > widths[i]!) widths[i] = w;
+  }
 }
 
 /** runs of spaces made once: padding is made for every cell of every row */

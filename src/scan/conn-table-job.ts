@@ -6,14 +6,14 @@
 // need nothing but the record runs here (no zone or mark names, no processes: those live in this
 // thread): its palette, Service column and units are made again from plain params in each thread.
 
-import { boxLines, visibleWidth } from '../render/box-table.js';
+import { boxLines, widenToCells } from '../render/box-table.js';
 import { tableColumns } from '../render/conn-list.js';
 import { connTableCells } from '../render/conn-table.js';
 import { createPalette } from '../render/palette.js';
 import type { TableLayout } from '../render/table-layout.js';
 import { connOfScan } from '../parse/conn-bytes.js';
 import type { Conn } from '../model.js';
-import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
+import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Job, JobSpec } from './job.js';
 
 export interface ConnTableJobParams {
@@ -53,19 +53,12 @@ export const CONN_TABLE: Job<ConnTableJobParams, TableMeasure, TableMeasure> = {
         emit(lines.row(into));
       };
     } else {
-      const widths = state.widths;
-      const filter = params.filter === undefined ? always : compileFilter(params.filter);
+      const filter = compileFilter(params.filter ?? {});
       conn = (c) => {
         if (!filter(c)) return;
         cells(c, into);
         if (c.bytesTotal !== undefined) state.counted = true;
-        for (let i = 0; i < widths.length; i++) {
-          // a cell is never wider than it is long: most cannot widen their column
-          const cell = into[i]!;
-          if (cell.length <= widths[i]!) continue;
-          const w = visibleWidth(cell);
-          if (w > widths[i]!) widths[i] = w;
-        }
+        widenToCells(state.widths, into);
       };
     }
     return { conn, scanned: (s) => conn(connOfScan(s)), state };

@@ -42,9 +42,8 @@ export class PageWarmer {
     return new PageWarmer(new Worker(CODE, { eval: true }), size);
   }
 
-  /** A chunk of at least `size` bytes whose pages are mapped, or undefined when none is ready. */
-  readonly take = (size: number): Buffer | undefined => {
-    if (size > this.size) return undefined;
+  /** A chunk of the warmer's size whose pages are mapped, or undefined when none is ready. */
+  readonly take = (): Buffer | undefined => {
     const chunk = this.ready.shift();
     if (chunk !== undefined) this.worker.postMessage({ size: this.size, count: 1 });
     return chunk;

@@ -14,7 +14,7 @@ import { openSource, type SourceOptions } from '../source/open-source.js';
 import type { FilterOptions } from '../filter/compile-filter.js';
 import type { ReadOptions } from '../parse/read-table.js';
 import { ChunkTee, teed } from './chunk-tee.js';
-import { connTableJob, connTableOf, type TableMeasure } from './conn-table-job.js';
+import { connTableJob, connTableOf, type ConnTableJobParams, type TableMeasure } from './conn-table-job.js';
 import { listJob } from './list-job.js';
 import { scanJob } from './read.js';
 import { bigTableBytes, PARALLEL_MIN, runScan, type ScanTuning } from './run-scan.js';
@@ -41,7 +41,7 @@ export async function writeSortedList(
   // nothing starts before the workers do: asked for here, the peak RSS is that of the lines
   if (source.openedBytes! >= (tuning.parallelMin ?? PARALLEL_MIN)) await collectGarbage();
   if (o.format === 'table') {
-    const table = { color: o.palette.enabled, numeric: o.numeric, layout: o.layout };
+    const table = tableParams(o);
     const measured = measuredAlready ?? (await scanJob(source, connTableJob({ ...table, mode: 'measure', widths: [] }), undefined, true, tuning)).result;
     const { columns } = connTableOf(table);
     const widths = fitBoxTable(columns, measured.widths, o.layout.width);
@@ -72,12 +72,17 @@ export function measureWhileReading(
   const size = bigTableBytes(source, tuning);
   if (o.format !== 'table' || !sortedInParallel(o) || source.strict || size === undefined) return undefined;
   const tee = new ChunkTee();
-  const spec = connTableJob({ color: o.palette.enabled, numeric: o.numeric, layout: o.layout, mode: 'measure', widths: [], filter });
+  const spec = connTableJob({ ...tableParams(o), mode: 'measure', widths: [], filter });
   const measured = runScan({ opened: tee, openedBytes: size }, spec, { emit: () => undefined, ...tuning, workersOnly: true }).then(
     (run) => run.result,
     () => undefined,
   );
   return { source: { ...source, opened: teed(openSource(source, true), tee) }, measured };
+}
+
+/** What the table job needs of the output, as plain data for a worker. */
+function tableParams(o: ConnOutput): Pick<ConnTableJobParams, 'color' | 'numeric' | 'layout'> {
+  return { color: o.palette.enabled, numeric: o.numeric, layout: o.layout };
 }
 
 /** The store's lines from record `from` on, as a source to scan. */

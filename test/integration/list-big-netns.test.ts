@@ -5,11 +5,10 @@
 // (CTFLOW_WORKERS=0: no worker, no helper). The host's own table is never read or changed.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readFileSync } from 'node:fs';
 import { runCli } from '../helpers/cli.js';
 import { createNetns, deleteNetns, inNetns, netnsUnavailable } from '../helpers/netns.js';
 import { PARALLEL_MIN } from '../../src/scan/run-scan.js';
