@@ -1,10 +1,11 @@
 // The records `list` must sort, kept in a compact columnar form instead of one `Conn` each: a
 // million records as objects cost list gigabytes and most of its time in the garbage collector
-// (issue 15). Each kept entry's line is copied, as read, into one growing arena of byte chunks;
-// beside it, per entry, only its place in the arena and the numbers the order compares, in typed
-// arrays. The order is an index array sorted by those columns; a record is made again from its
-// line when it is written (the same line handler as the first read, parse/conn-records.ts, so
-// the same record), one at a time.
+// (issue 15). Each kept entry's line is copied, as read, into a line arena (line-arena.ts);
+// beside it, per entry, only the numbers the order compares, in typed arrays. The order is an
+// index array sorted by those columns; a record is made again from its line when it is written
+// (the same line handler as the first read, parse/conn-records.ts, so the same record), one at a
+// time. A store that keeps no lines gives only the order (a table or CSV whose rows were made
+// as the store filled: scan/sorted-list.ts renderWhileReading).
 //
 // The columns spell connOrder (conn-order.ts) exactly, tiebreak included: a descending number is
 // stored negated, so every column ascends; addresses, protocol names and states are stored as
@@ -31,6 +32,7 @@ import { BYTES, ConnScan, DPORT, ICMP_ID, ORIG_DST, ORIG_SRC, PACKETS, SPORT, co
 import { connLineSink, emptyReport } from '../parse/conn-records.js';
 import { AddressNumbers } from './address-numbers.js';
 import type { ListSortKey } from './conn-order.js';
+import { join, LineArena, type GatheredRows } from './line-arena.js';
 
 /** list's orders: a key (`none`: the table's own), or undefined for the default (bytes, then timeout) */
 export type StoreOrder = ListSortKey | undefined;
@@ -51,25 +53,11 @@ export interface StoredConns extends ConnList {
    * The lines of records [from, to) in order, each ended by a newline, as a table source: a
    * scan job reads them again (in parallel, as a file is read) to write them. `bytes`: their size.
    */
-  lines(from: number, to: number): SortedLines;
+  lines(from: number, to: number): GatheredRows;
 }
-
-/** A sorted store's lines as bytes to read (see StoredConns.lines). */
-export interface SortedLines {
-  bytes: number;
-  /** batches of whole lines; one buffer, refilled: each must be read before the next is asked for */
-  chunks: AsyncIterable<Buffer>;
-}
-
-/** bytes of lines per batch that `lines` hands out */
-const LINES_BATCH = 1 << 18;
 
 /** records per page of a column, after the first */
 const PAGE = 1 << 16;
-/** arena chunks grow to this size; a line's place is chunk * CHUNK_SPAN + offset */
-export const CHUNK_MAX = 8 << 20;
-const CHUNK_SPAN = 1 << 24;
-const CHUNK_MIN = 64 << 10;
 
 const P17 = 2 ** 17;
 const P25 = 2 ** 25;
@@ -80,17 +68,21 @@ const num = (v: number | undefined): number => (v === undefined ? -1 : v);
 const EMPTY: Float64Array = new Float64Array(0);
 const EMPTY16: Uint16Array = new Uint16Array(0);
 
+/** How a store is made (see the constructor). */
+export interface StoreOptions {
+  capacity?: number | undefined;
+  page?: number | undefined;
+  warm?: (() => Buffer) | (() => Buffer | undefined) | undefined;
+  /** false: no lines kept, only the order (`order`) */
+  lines?: boolean | undefined;
+}
+
 export class ConnStore {
   private n = 0;
-  private readonly chunks: Buffer[] = [];
-  private chunk: Buffer = Buffer.allocUnsafeSlow(CHUNK_MIN);
-  private fill = 0;
   /** every page of each column, and the page now filled (the last) */
-  private readonly pages: Record<'pos' | 'p1' | 'p2' | 'a' | 'b' | 'c', Float64Array[]> = { pos: [], p1: [], p2: [], a: [], b: [], c: [] };
-  private readonly lenPages: Uint16Array[] = [];
+  private readonly pages: Record<'p1' | 'p2' | 'a' | 'b' | 'c', Float64Array[]> = { p1: [], p2: [], a: [], b: [], c: [] };
   private readonly zonePages: Uint16Array[] = [];
-  private pos = EMPTY;
-  private len = EMPTY16;
+  private readonly kept: LineArena | undefined;
   private p1Page = EMPTY;
   private p2Page = EMPTY;
   private aPage = EMPTY;
@@ -108,24 +100,24 @@ export class ConnStore {
   /** what p1 holds until sorted when not the compared number itself: ids to rank */
   private readonly p1Ids: 'address' | 'name' | undefined;
   private readonly keepsKeys: boolean;
+  private readonly capacity: number;
+  private readonly page: number;
 
   /**
    * `capacity`: how many records the table may hold at most, when known (a file's size over the
    * shortest line): the first pages are that long, so the columns need no joining, and the
    * pages never written to cost no memory (the kernel maps them in when first touched).
-   * `page`: the length of the pages after it (tests make it small). `warm`: where full-size arena
-   * chunks (CHUNK_MAX) come from when it has one ready (scan/page-warmer.ts), else they are
-   * allocated here.
+   * `page`: the length of the pages after it (tests make it small). `warm`: where the line
+   * arena's full-size chunks come from (line-arena.ts).
    */
-  constructor(
-    private readonly key: StoreOrder, private readonly capacity = 0, private readonly page = PAGE,
-    private readonly warm?: () => Buffer | undefined,
-  ) {
+  constructor(private readonly key: StoreOrder, options: StoreOptions = {}) {
+    this.capacity = options.capacity ?? 0;
+    this.page = options.page ?? PAGE;
+    this.kept = options.lines === false ? undefined : new LineArena(this.capacity, this.page, options.warm);
     this.keepsKeys = key !== 'none';
     this.p1Ids = key === 'dst' ? 'address' : key === 'proto' || key === 'state' ? 'name' : undefined;
     this.p1 = primary(key, (a) => this.addresses.of(a), (s) => this.nameId(s));
     this.p1Scan = primaryOfScan(key, (s, k) => this.addresses.ofScan(s, k), (s) => this.nameId(s));
-    this.chunks.push(this.chunk);
   }
 
   get size(): number {
@@ -166,69 +158,46 @@ export class ConnStore {
     if (this.n === this.pageEnd) this.newPages();
     const j = this.n - this.pageStart;
     this.n++;
-    this.pos[j] = this.keep(buf, start, end);
-    this.len[j] = end - start;
+    this.kept?.keep(buf, start, end);
     return this.keepsKeys ? j : -1;
   }
 
   /**
-   * The records in connOrder(key, reverse) (for `none`: the table's order, or backwards). Once
-   * only: the columns are given up to sort.
+   * The records' positions (in the order they were kept) in connOrder(key, reverse) (for
+   * `none`: the table's order, or backwards). Once only: the columns are given up to sort.
    */
-  sorted(reverse: boolean): StoredConns {
+  order(reverse: boolean): Uint32Array {
     const n = this.n;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = reverse && !this.keepsKeys ? n - 1 - i : i;
-    const pos = join(this.pages.pos, n, Float64Array);
-    const len = join(this.lenPages, n, Uint16Array);
     if (this.keepsKeys) order.sort(this.comparator(reverse));
-    this.pos = this.p1Page = this.p2Page = this.aPage = this.bPage = this.cPage = EMPTY;
-    this.len = this.zonePage = EMPTY16;
-    const chunks = this.chunks;
+    this.p1Page = this.p2Page = this.aPage = this.bPage = this.cPage = EMPTY;
+    this.zonePage = EMPTY16;
+    return order;
+  }
+
+  /** The records in order(reverse), read again from their lines. Once only, as `order`. */
+  sorted(reverse: boolean): StoredConns {
+    if (this.kept === undefined) throw new Error('ConnStore.sorted: a store made without its lines has only its order');
+    const order = this.order(reverse);
+    const rows = this.kept.sealed();
+    const n = order.length;
     let last: ConnScan | Conn | undefined;
     // the first read's line handler: the same record again, or the same scan
     const reader = connLineSink(emptyReport(), false, (c) => (last = c), (s) => (last = s));
-    const record = (i: number): ConnScan | Conn | undefined => {
-      const r = order[i];
-      if (r === undefined) return undefined;
-      const p = pos[r]!;
-      const k = Math.floor(p / CHUNK_SPAN);
-      const off = p - k * CHUNK_SPAN;
+    const readLine = (buf: Buffer, start: number, end: number): ConnScan | Conn | undefined => {
       last = undefined;
-      reader.line(chunks[k]!, off, off + len[r]!);
+      reader.line(buf, start, end);
       return last;
     };
-    const lines = (from: number, to: number): SortedLines => {
-      let bytes = 0;
-      for (let i = from; i < to; i++) bytes += len[order[i]!]! + 1;
-      async function* chunksOf(): AsyncGenerator<Buffer> {
-        // a line is at most MAX_LINE bytes, far below a batch
-        const batch = Buffer.allocUnsafeSlow(LINES_BATCH);
-        let fill = 0;
-        for (let i = from; i < to; i++) {
-          const r = order[i]!;
-          const p = pos[r]!;
-          const k = Math.floor(p / CHUNK_SPAN);
-          const off = p - k * CHUNK_SPAN;
-          const length = len[r]!;
-          if (fill + length + 1 > LINES_BATCH) {
-            yield batch.subarray(0, fill);
-            fill = 0;
-            // a file's read lets worker messages in between chunks; a copy in memory must too
-            await new Promise<void>((resolve) => setImmediate(resolve));
-          }
-          chunks[k]!.copy(batch, fill, off, off + length);
-          fill += length;
-          batch[fill++] = 10;
-        }
-        if (fill > 0) yield batch.subarray(0, fill);
-      }
-      return { bytes, chunks: chunksOf() };
+    const record = (i: number): ConnScan | Conn | undefined => {
+      const r = order[i];
+      return r === undefined ? undefined : rows.row(r, readLine);
     };
     return {
       length: n,
       record,
-      lines,
+      lines: (from, to) => rows.gather(order, from, to),
       at(i) {
         const r = record(i);
         return r instanceof ConnScan ? connOfScan(r) : r;
@@ -287,8 +256,6 @@ export class ConnStore {
       return p;
     };
     const p = this.pages;
-    this.pos = page(p.pos);
-    this.len = page16(this.lenPages);
     if (!this.keepsKeys) return;
     if (this.p1 !== undefined) this.p1Page = page(p.p1);
     if (this.key === undefined) this.p2Page = page(p.p2);
@@ -296,22 +263,6 @@ export class ConnStore {
     this.bPage = page(p.b);
     this.cPage = page(p.c);
     this.zonePage = page16(this.zonePages);
-  }
-
-  /** The line copied into the arena; its place there. */
-  private keep(buf: Buffer, start: number, end: number): number {
-    const length = end - start;
-    if (this.fill + length > this.chunk.length) {
-      // chunks grow with the table: a small one stays small, a big one is a few dozen chunks
-      const size = Math.max(Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, this.chunks.length * this.chunk.length)), length);
-      this.chunk = (size === CHUNK_MAX ? this.warm?.() : undefined) ?? Buffer.allocUnsafeSlow(size);
-      this.chunks.push(this.chunk);
-      this.fill = 0;
-    }
-    buf.copy(this.chunk, this.fill, start, end);
-    const at = (this.chunks.length - 1) * CHUNK_SPAN + this.fill;
-    this.fill += length;
-    return at;
   }
 
   private nameId(name: string): number {
@@ -375,20 +326,6 @@ function primaryOfScan(key: StoreOrder, address: (s: ConnScan, k: number) => num
     case 'none':
       return undefined;
   }
-}
-
-/** Pages joined into one array of exactly n values (the first page itself when it holds them all). */
-function join<A extends Float64Array | Uint16Array>(pages: A[], n: number, make: new (n: number) => A): A {
-  if (pages.length === 1) return pages.pop()!.subarray(0, n) as A;
-  const out = new make(n);
-  let from = 0;
-  for (const page of pages) {
-    const count = Math.min(page.length, n - from);
-    out.set(count === page.length ? page : page.subarray(0, count), from);
-    from += count;
-  }
-  pages.length = 0;
-  return out;
 }
 
 /**

@@ -7,7 +7,8 @@
 import { Command } from 'commander';
 import { TopK } from '../aggregate/top-k.js';
 import { connOrder, LIST_SORT_KEYS } from '../aggregate/conn-order.js';
-import { CHUNK_MAX, ConnStore, type ConnList, type StoredConns } from '../aggregate/conn-store.js';
+import { ConnStore, type ConnList, type StoredConns } from '../aggregate/conn-store.js';
+import { CHUNK_MAX } from '../aggregate/line-arena.js';
 import { PageWarmer } from '../scan/page-warmer.js';
 import { bigTableBytes, type ScanRun } from '../scan/run-scan.js';
 import { always, compileFilter } from '../filter/compile-filter.js';
@@ -24,7 +25,7 @@ import {
 } from './options.js';
 import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
 import { listJob } from '../scan/list-job.js';
-import { measureWhileReading, sortedInParallel, writeSortedList } from '../scan/sorted-list.js';
+import { renderWhileReading, sortedInParallel, writeRendered, writeSortedList } from '../scan/sorted-list.js';
 import { addProcessesOption, connProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
 import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
@@ -122,7 +123,6 @@ async function runList(flags: ListFlags): Promise<void> {
   }
 
   let conns: ConnList | StoredConns;
-  let measuring: ReturnType<typeof measureWhileReading> = undefined;
   /** entries read (the table's closing count) */
   let entries: number;
   if (limit !== undefined && key !== 'none') {
@@ -143,17 +143,18 @@ async function runList(flags: ListFlags): Promise<void> {
       entries = run.report.records;
     }
   } else {
-    // a whole table's columns are measured on the workers while this thread fills the store
-    // (a zone filter lives in this thread only, and --limit shows part of the store)
-    measuring = filter === baseFilter && limit === undefined ? measureWhileReading(source, output, filterOptions) : undefined;
+    // a big table's or CSV's rows are made on a worker while this thread fills the store, which
+    // then keeps only their order (a zone filter lives in this thread only, and --limit shows
+    // part of the store)
+    const rendering = filter === baseFilter && limit === undefined ? renderWhileReading(source, output, filterOptions) : undefined;
     // else the other core makes the memory of a big table's lines ready (scan/page-warmer.ts)
-    const warmer = measuring === undefined && bigTableBytes(source) !== undefined ? await PageWarmer.start(CHUNK_MAX) : undefined;
+    const warmer = rendering === undefined && bigTableBytes(source) !== undefined ? await PageWarmer.start(CHUNK_MAX) : undefined;
     // every record, kept as its line and the columns the order compares (aggregate/conn-store.ts);
     // a line is at least ~80 bytes: a file's size bounds the entries, so the columns are sized once
-    const store = new ConnStore(key, Math.ceil((sourceSize(source) ?? 0) / 64), undefined, warmer?.take);
+    const store = new ConnStore(key, { capacity: Math.ceil((sourceSize(source) ?? 0) / 64), warm: warmer?.take, lines: rendering === undefined });
     let run: ScanRun<ConnStore>;
     try {
-      run = await scanJob(measuring?.source ?? source, threadJob(() => ({
+      run = await scanJob(rendering?.source ?? source, threadJob(() => ({
         conn(c, buf, start, end) {
           if (filter(c)) store.add(c, buf, start, end);
         },
@@ -164,18 +165,31 @@ async function runList(flags: ListFlags): Promise<void> {
     } finally {
       await warmer?.stop();
     }
-    conns = store.sorted(reverse);
     entries = run.report.records;
+    if (rendering !== undefined) {
+      const rendered = await rendering.rendered;
+      const order = store.order(reverse);
+      longNotice(flags, order.length);
+      summary = await writeRendered(out, output, rendered, order, entries);
+      await out.end();
+      process.stderr.write(summary);
+      return;
+    }
+    conns = store.sorted(reverse);
     if (limit !== undefined) conns = { length: Math.min(limit, conns.length), at: conns.at };
   }
-  if (flags.limit === undefined && process.stdout.isTTY) {
-    const notice = longOutputNotice(conns.length, process.stdout.rows);
-    if (notice !== undefined) process.stderr.write(`${notice}\n`);
-  }
+  longNotice(flags, conns.length);
   // a sorted store is written on every core when its records need only their lines
   summary = 'lines' in conns && sortedInParallel(output)
-    ? await writeSortedList(out, output, conns, entries, {}, await measuring?.measured)
+    ? await writeSortedList(out, output, conns, entries)
     : writeConnList(out, output, conns, entries);
   await out.end();
   process.stderr.write(summary);
+}
+
+/** On a terminal, without --limit: how many rows are about to be printed, when that is a lot. */
+function longNotice(flags: ListFlags, rows: number): void {
+  if (flags.limit !== undefined || !process.stdout.isTTY) return;
+  const notice = longOutputNotice(rows, process.stdout.rows);
+  if (notice !== undefined) process.stderr.write(`${notice}\n`);
 }

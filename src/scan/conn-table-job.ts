@@ -1,12 +1,16 @@
-// The scan job that lays out `list`'s table over a sorted store's lines read again
+// The scan job that lays out `list`'s table on a worker. Over a sorted store's lines read again
 // (aggregate/conn-store.ts `lines`), so that both passes of a big table run on every core, as
 // its JSON does (job.ts): "measure" keeps each column's widest cell and whether any row has
-// counters, "write" writes each row in the widths measured and fitted to the terminal. The cells
-// are exactly writeConnTable's (render/conn-table.ts connTableCells). Only a table whose cells
-// need nothing but the record runs here (no zone or mark names, no processes: those live in this
-// thread): its palette, Service column and units are made again from plain params in each thread.
+// counters, "write" writes each row in the widths measured and fitted to the terminal. Beside
+// the read that fills the store (scan/sorted-list.ts renderWhileReading): "cells" measures too,
+// and emits each row's cells as a cell row (render/cell-rows.ts rowOfCells), laid out once the
+// rows are sorted and every cell measured. The cells are exactly writeConnTable's
+// (render/conn-table.ts connTableCells). Only a table whose cells need nothing but the record
+// runs here (no zone or mark names, no processes: those live in this thread): its palette,
+// Service column and units are made again from plain params in each thread.
 
 import { boxLines, widenToCells } from '../render/box-table.js';
+import { rowOfCells } from '../render/cell-rows.js';
 import { tableColumns } from '../render/conn-list.js';
 import { connTableCells } from '../render/conn-table.js';
 import { createPalette } from '../render/palette.js';
@@ -17,7 +21,7 @@ import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Job, JobSpec } from './job.js';
 
 export interface ConnTableJobParams {
-  mode: 'measure' | 'write';
+  mode: 'measure' | 'write' | 'cells';
   /** the palette's colours on */
   color: boolean;
   /** no Service column (-n) */
@@ -25,7 +29,7 @@ export interface ConnTableJobParams {
   layout: TableLayout;
   /** write: the columns' widths, measured and fitted (fitBoxTable) */
   widths: number[];
-  /** measure: only the records these match (a table read as it is kept, sorted-list.ts measureWhileReading) */
+  /** measure, cells: only the records these match (a table read as it is kept) */
   filter?: FilterOptions | undefined;
 }
 
@@ -54,11 +58,13 @@ export const CONN_TABLE: Job<ConnTableJobParams, TableMeasure, TableMeasure> = {
       };
     } else {
       const filter = compileFilter(params.filter ?? {});
+      const cellRows = params.mode === 'cells';
       conn = (c) => {
         if (!filter(c)) return;
         cells(c, into);
         if (c.bytesTotal !== undefined) state.counted = true;
         widenToCells(state.widths, into);
+        if (cellRows) emit(rowOfCells(into));
       };
     }
     return { conn, scanned: (s) => conn(connOfScan(s)), state };

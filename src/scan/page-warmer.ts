@@ -5,8 +5,9 @@
 // touches one byte of each page (the kernel maps it in then) and transfers them (not shared:
 // a copy out of shared memory is slower, and the sorted list copies every line out again), a
 // few ahead of the store: the faults are taken while this thread parses, and at most AHEAD
-// chunks are ever made and not used (a filter may keep few lines). Not beside the table's
-// measuring worker (sorted-list.ts): there the other core is busy already.
+// chunks are ever made and not used (a filter may keep few lines). Not for a table or CSV made
+// while the store fills (sorted-list.ts renderWhileReading): that store keeps no lines, and the
+// other core is busy making rows.
 
 import type { Worker } from 'node:worker_threads';
 

@@ -68,7 +68,7 @@ export interface ScanRun<S> {
 }
 
 /** How a scan is split, when not as workerCount and the constants above decide (tests, sorted-list.ts). */
-export type ScanTuning = Pick<ScanControl, 'workers' | 'parallelMin' | 'batchBytes' | 'workersOnly'>;
+export type ScanTuning = Pick<ScanControl, 'workers' | 'parallelMin' | 'batchBytes'>;
 
 export interface ScanControl {
   /** ordered output of the job */
@@ -89,11 +89,6 @@ export interface ScanControl {
   /** tests make these small to see many batches and workers on a small table */
   parallelMin?: number | undefined;
   batchBytes?: number | undefined;
-  /**
-   * this thread never parses a batch: it waits for room in a worker's queue instead (a scan that
-   * runs beside another one this thread is busy with, scan/sorted-list.ts measureWhileReading)
-   */
-  workersOnly?: boolean | undefined;
 }
 
 /**
@@ -317,16 +312,11 @@ async function runWorkers<P, S>(
     });
   });
 
-  /** To the least busy worker with room in its queue, else parsed here and now (or, workersOnly, once a worker has room). */
+  /** To the least busy worker with room in its queue, else parsed here and now. */
   const send = async (buffer: Buffer, length: number): Promise<void> => {
     if (failure) throw failure;
     let best = 0;
-    for (;;) {
-      for (let i = 1; i < threads; i++) if (busy[i]! < busy[best]!) best = i;
-      if (busy[best]! < IN_FLIGHT || !control.workersOnly) break;
-      await wait();
-      if (failure) throw failure;
-    }
+    for (let i = 1; i < threads; i++) if (busy[i]! < busy[best]!) best = i;
     if (busy[best]! < IN_FLIGHT) {
       busy[best]!++;
       const recycled = spent[best]!;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareAddress, connOrder, LIST_SORT_KEYS, type ListSortKey } from '../../src/aggregate/conn-order.js';
-import { addressRanks, ConnStore } from '../../src/aggregate/conn-store.js';
+import { addressRanks, ConnStore, type StoreOptions } from '../../src/aggregate/conn-store.js';
 import type { Conn } from '../../src/model.js';
 import { ConnScan } from '../../src/parse/conn-bytes.js';
 import { connLineSink, emptyReport } from '../../src/parse/conn-records.js';
@@ -14,8 +14,8 @@ const table = Buffer.concat(fixtureFiles().flatMap((f) => [f.bytes, Buffer.from(
 const doubled = Buffer.concat([table, table]);
 
 /** Every record of `bytes` into a store (by record, or by scan where the fast path reads the line), and as records. */
-function read(bytes: Buffer, key: ListSortKey | undefined, scans: boolean, pages?: [number, number]): { store: ConnStore; conns: Conn[] } {
-  const store = new ConnStore(key, ...(pages ?? []));
+function read(bytes: Buffer, key: ListSortKey | undefined, scans: boolean, options?: StoreOptions): { store: ConnStore; conns: Conn[] } {
+  const store = new ConnStore(key, options);
   const conns: Conn[] = [];
   const sink = connLineSink(emptyReport(), false, (c, buf, start, end) => {
     conns.push(c);
@@ -54,10 +54,20 @@ describe('ConnStore: the records connOrder sorts, kept as lines and columns', ()
 
   for (const [capacity, page] of [[0, 7], [50, 100], [100_000, 16]]) {
     it(`keeps the same order in columns of any page size (first page ${capacity}, then ${page})`, () => {
-      const { store, conns } = read(table, undefined, true, [capacity, page]);
+      const { store, conns } = read(table, undefined, true, { capacity, page });
       assert.deepStrictEqual(json(store.sorted(false)), [...conns].sort(connOrder(undefined, false)).map(connToJsonLine));
     });
   }
+
+  it('without its lines, gives the same order as positions in the order kept', () => {
+    for (const [key, reverse] of [[undefined, false], ['dst', true], ['none', true]] as Array<[ListSortKey | undefined, boolean]>) {
+      const { conns } = read(doubled, key, true);
+      const keys = read(doubled, key, true, { lines: false }).store;
+      const order = keys.order(reverse);
+      assert.deepStrictEqual(Array.from(order, (r) => connToJsonLine(conns[r]!)), json(read(doubled, key, true).store.sorted(reverse)));
+      assert.throws(() => keys.sorted(reverse), /without its lines/);
+    }
+  });
 
   it('gives back a fast-path line as its scan and any other as its record', () => {
     const { store, conns } = read(table, 'none', true);

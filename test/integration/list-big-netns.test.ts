@@ -1,8 +1,8 @@
 // As root, in a private network namespace: a live table big enough (by its entry count) for
-// list's sorted output to use its helpers beside the read — the table's columns measured on a
-// worker while the store fills (scan/sorted-list.ts measureWhileReading), the store's memory made
-// ready on the other core for JSON (scan/page-warmer.ts) — must print what one thread prints
-// (CTFLOW_WORKERS=0: no worker, no helper). The host's own table is never read or changed.
+// list's sorted output to use its helpers beside the read — the table's rows made and measured
+// on a worker while the store fills (scan/sorted-list.ts renderWhileReading), the store's memory
+// made ready on the other core for JSON (scan/page-warmer.ts) — must print what one thread
+// prints (CTFLOW_WORKERS=0: no worker, no helper). The host's own table is never read or changed.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +58,7 @@ describe('ctflow list on a big live table, with and without its helpers', { skip
     assert.equal(Number(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count'])), ENTRIES);
   });
 
-  it('the table measured while the store fills is the table one thread measures', async () => {
+  it('the table made while the store fills is the table one thread makes', async () => {
     const args = ['list', '--sort', 'src', '-n'];
     const one = await runCli(args, { netns: ns, env: { CTFLOW_WORKERS: '0' } });
     const both = await runCli(args, { netns: ns });
@@ -68,6 +68,19 @@ describe('ctflow list on a big live table, with and without its helpers', { skip
     assert.equal(both.stdout.split('\n').length, ENTRIES + 4);
     assert.equal(withoutTimeouts(both.stdout), withoutTimeouts(one.stdout));
     assert.equal(both.stderr, one.stderr);
+  });
+
+  it('CSV made while the store fills is the CSV one thread writes', async () => {
+    const args = ['list', '--sort', 'dst', '--reverse', '--csv'];
+    const one = await runCli(args, { netns: ns, env: { CTFLOW_WORKERS: '0' } });
+    const both = await runCli(args, { netns: ns });
+    assert.equal(both.code, 0);
+    assert.equal(one.code, 0);
+    // the header, a row each, and the empty string after the last newline
+    assert.equal(both.stdout.split('\n').length, ENTRIES + 2);
+    // (the timeout is the CSV's fourth field)
+    const rows = (csv: string): string[] => csv.split('\n').map((row) => row.split(',').map((f, i) => (i === 3 ? 'T' : f)).join(','));
+    assert.deepEqual(rows(both.stdout), rows(one.stdout));
   });
 
   it('JSON filled into memory made ready on the other core is the JSON one thread writes', async () => {

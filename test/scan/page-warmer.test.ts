@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CHUNK_MAX, ConnStore } from '../../src/aggregate/conn-store.js';
+import { ConnStore } from '../../src/aggregate/conn-store.js';
+import { CHUNK_MAX } from '../../src/aggregate/line-arena.js';
 import { connLineSink, emptyReport } from '../../src/parse/conn-records.js';
 import { PageWarmer } from '../../src/scan/page-warmer.js';
 import { ByteLineSplitter } from '../../src/source/line-splitter.js';
@@ -10,7 +11,7 @@ const fixtures = Buffer.concat(fixtureFiles().flatMap((f) => [f.bytes, Buffer.fr
 
 /** The records of `table` in the store's order, as their lines read again (JSON of each). */
 function sortedLines(table: Buffer, warm?: () => Buffer | undefined): string[] {
-  const store = new ConnStore(undefined, 0, undefined, warm);
+  const store = new ConnStore(undefined, { warm });
   const splitter = new ByteLineSplitter(connLineSink(emptyReport(), false, store.add, store.addScan));
   splitter.push(table);
   splitter.end();

@@ -8,7 +8,8 @@ import { connLineSink, emptyReport } from '../../src/parse/conn-records.js';
 import { writeConnList, type ConnOutput } from '../../src/render/conn-list.js';
 import { createPalette } from '../../src/render/palette.js';
 import type { TableLayout } from '../../src/render/table-layout.js';
-import { measureWhileReading, writeSortedList } from '../../src/scan/sorted-list.js';
+import { renderWhileReading, writeRendered, writeSortedList } from '../../src/scan/sorted-list.js';
+import { LineArena } from '../../src/aggregate/line-arena.js';
 import { runScan } from '../../src/scan/run-scan.js';
 import { threadJob } from '../../src/scan/job.js';
 import { always, compileFilter, type FilterOptions } from '../../src/filter/compile-filter.js';
@@ -81,51 +82,78 @@ describe('writeSortedList: a sorted store written by scan workers, as one thread
   });
 });
 
-describe('measureWhileReading: the table measured on a worker while this thread fills the store', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ctflow-measure-'));
+describe('renderWhileReading: a table\'s or CSV\'s rows made on a worker while this thread fills the store', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ctflow-render-'));
   const file = join(dir, 'table.txt');
   writeFileSync(file, table);
   const tuning = { workers: 1, parallelMin: 1, batchBytes: 4096 };
   const filters: Array<[string, FilterOptions]> = [['no filter', {}], ['-p tcp', { proto: 6 }], ['--nat', { nat: true }]];
+  const looks: Array<[OutputFormat, boolean, TableLayout]> = [
+    ['table', false, { width: undefined, exact: false }],
+    ['table', false, { width: 80, exact: false }],
+    ['table', true, { width: 120, exact: true }],
+    ['table', true, { width: 40, exact: false }],
+    ['csv', false, { width: 80, exact: false }],
+  ];
+  const orders: Array<[ListSortKey | undefined, boolean]> = [[undefined, false], ['dst', true], ['none', true]];
   for (const [what, filterOptions] of filters) {
-    for (const layout of [{ width: undefined, exact: false }, { width: 80, exact: false }] as TableLayout[]) {
-      it(`${what}, ${layout.width ?? 'wide'}: the table one thread writes, to the byte`, async () => {
-        const o = output('table', false, false, layout);
-        const filter = compileFilter(filterOptions);
-        // as list fills its store (commands/list.ts)
-        const fill = async (source: Parameters<typeof runScan>[0]): Promise<{ entries: number; store: ReturnType<ConnStore['sorted']> }> => {
-          const store = new ConnStore(undefined);
-          const run = await runScan(source, threadJob(() => ({
-            conn(c, buf, start, end) {
-              if (filter(c)) store.add(c, buf, start, end);
-            },
-            scanned: filter === always ? store.addScan : undefined,
-            state: store,
-          })), { emit: () => undefined });
-          return { entries: run.report.records, store: store.sorted(false) };
-        };
-        const one = await fill({ file });
-        const want = await written((out) => writeConnList(out, o, one.store, one.entries));
-        const measuring = measureWhileReading({ file }, o, filterOptions, tuning);
-        assert.ok(measuring !== undefined, 'a table file big enough for workers is measured as it is read');
-        const two = await fill(measuring.source);
-        const measured = await measuring.measured;
-        assert.ok(measured !== undefined);
-        const got = await written((out) => writeSortedList(out, o, two.store, two.entries, tuning, measured));
-        assert.ok(want.stdout.split('\n').length > 100, 'the filter leaves a long table');
-        assert.equal(got.stdout, want.stdout);
-        assert.equal(got.summary, want.summary);
-      });
+    for (const [format, color, layout] of looks) {
+      for (const [key, reverse] of orders) {
+        const look = format === 'csv' ? 'CSV' : `table${color ? ' in colour' : ''}, ${layout.width ?? 'wide'}`;
+        it(`${what}, ${look}, sort ${key ?? 'default'}${reverse ? ' reversed' : ''}: what one thread writes, to the byte`, async () => {
+          const o = output(format, color, false, layout);
+          const filter = compileFilter(filterOptions);
+          // as list fills its store (commands/list.ts)
+          const fill = async (source: Parameters<typeof runScan>[0], lines: boolean): Promise<{ entries: number; store: ConnStore }> => {
+            const store = new ConnStore(key, { lines });
+            const run = await runScan(source, threadJob(() => ({
+              conn(c, buf, start, end) {
+                if (filter(c)) store.add(c, buf, start, end);
+              },
+              scanned: filter === always ? store.addScan : undefined,
+              state: store,
+            })), { emit: () => undefined });
+            return { entries: run.report.records, store };
+          };
+          const one = await fill({ file }, true);
+          const want = await written((out) => writeConnList(out, o, one.store.sorted(reverse), one.entries));
+          const rendering = renderWhileReading({ file }, o, filterOptions, tuning);
+          assert.ok(rendering !== undefined, 'a file big enough for workers is rendered as it is read');
+          const two = await fill(rendering.source, false);
+          const rendered = await rendering.rendered;
+          const got = await written((out) => writeRendered(out, o, rendered, two.store.order(reverse), two.entries));
+          assert.ok(want.stdout.split('\n').length > 100, 'the filter leaves a long table');
+          assert.equal(got.stdout, want.stdout);
+          assert.equal(got.summary, want.summary);
+        });
+      }
     }
   }
 
+  it('rows that are not the store\'s records are refused, and no rows are the empty table or CSV', async () => {
+    const o = output('table', false, false, { width: 80, exact: false });
+    const rendering = renderWhileReading({ file }, o, { proto: 6 }, tuning)!;
+    for await (const chunk of rendering.source.opened!) void chunk;
+    const rendered = await rendering.rendered;
+    await assert.rejects(written((out) => writeRendered(out, o, rendered, new Uint32Array(3), 3)), /list's \d+ rows do not match the 3 records kept/);
+    const empty = { measure: rendered.measure, rows: new LineArena().sealed() };
+    const want = await written((out) => writeConnList(out, o, new ConnStore(undefined).sorted(false), 34));
+    assert.deepStrictEqual(await written((out) => writeRendered(out, o, empty, new Uint32Array(0), 34)), want);
+    const csv = output('csv', false, false, { width: 80, exact: false });
+    const header = await written((out) => writeConnList(out, csv, new ConnStore(undefined).sorted(false), 34));
+    assert.ok(header.stdout.startsWith('family,'));
+    assert.deepStrictEqual(await written((out) => writeRendered(out, csv, { rows: new LineArena().sealed(), measure: undefined }, new Uint32Array(0), 34)), header);
+  });
+
   it('not for other formats, --strict, a table under the size that pays for workers, or without workers', () => {
-    assert.equal(measureWhileReading({ file }, output('json', false, false, { width: undefined, exact: false }), {}, tuning), undefined);
+    for (const format of ['json', 'ndjson'] as OutputFormat[]) {
+      assert.equal(renderWhileReading({ file }, output(format, false, false, { width: undefined, exact: false }), {}, tuning), undefined);
+    }
     const o = output('table', false, false, { width: undefined, exact: false });
-    assert.equal(measureWhileReading({ file, strict: true }, o, {}, tuning), undefined);
-    assert.equal(measureWhileReading({ file }, o, {}, { ...tuning, parallelMin: table.length + 1 }), undefined);
-    assert.equal(measureWhileReading({ file }, o, {}, { ...tuning, workers: 0 }), undefined);
-    assert.equal(measureWhileReading({ stdin: true }, o, {}, tuning), undefined);
+    assert.equal(renderWhileReading({ file, strict: true }, o, {}, tuning), undefined);
+    assert.equal(renderWhileReading({ file }, o, {}, { ...tuning, parallelMin: table.length + 1 }), undefined);
+    assert.equal(renderWhileReading({ file }, o, {}, { ...tuning, workers: 0 }), undefined);
+    assert.equal(renderWhileReading({ stdin: true }, o, {}, tuning), undefined);
   });
 
   it('cleans up', () => rmSync(dir, { recursive: true, force: true }));

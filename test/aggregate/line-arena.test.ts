@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LineArena } from '../../src/aggregate/line-arena.js';
+
+/** Row r's text. */
+const text = (arena: ReturnType<LineArena['sealed']>, r: number): string => arena.row(r, (buf, start, end) => buf.toString('utf8', start, end));
+
+async function gathered(arena: ReturnType<LineArena['sealed']>, order: Uint32Array, from: number, to: number): Promise<{ bytes: number; text: string; batches: number }> {
+  const rows = arena.gather(order, from, to);
+  let out = '';
+  let batches = 0;
+  for await (const batch of rows.chunks) {
+    out += batch.toString('utf8');
+    batches++;
+  }
+  return { bytes: rows.bytes, text: out, batches };
+}
+
+describe('LineArena: rows kept in order, read back in any order', () => {
+  // rows of 1 to 300 bytes: the first chunks (64 KB and up) fill, and rows fall across their ends
+  const rows = Array.from({ length: 5000 }, (_, i) => `row ${i} ${'é·'.repeat(i % 100)}`);
+
+  it('keeps rows one at a time or many from one buffer, the same way, across chunks and pages', () => {
+    const one = new LineArena(0, 7);
+    for (const r of rows) {
+      const b = Buffer.from(`>${r}<`);
+      one.keep(b, 1, b.length - 1);
+    }
+    const many = new LineArena(100, 16);
+    const all = Buffer.from(rows.map((r) => `${r}\n`).join(''));
+    // in uneven pieces of whole rows, and a last row without a newline, which is not kept
+    for (let start = 0, k = 1; start < all.length; k = (k * 7) % 13 + 1) {
+      let end = start;
+      for (let n = 0; n < k && end < all.length; n++) end = all.indexOf(10, end) + 1;
+      many.keepRows(all.subarray(start, end));
+      start = end;
+    }
+    many.keepRows(Buffer.from('no newline'));
+    for (const arena of [one.sealed(), many.sealed()]) {
+      assert.equal(arena.length, rows.length);
+      assert.deepStrictEqual(Array.from({ length: rows.length }, (_, r) => text(arena, r)), rows);
+    }
+  });
+
+  it('a row longer than a chunk gets a chunk of its own', () => {
+    const arena = new LineArena();
+    const long = 'x'.repeat(200_000);
+    arena.keepRows(Buffer.from(`a\n${long}\nb\n`));
+    const sealed = arena.sealed();
+    assert.deepStrictEqual([0, 1, 2].map((r) => text(sealed, r)), ['a', long, 'b']);
+  });
+
+  it('gathers the rows of an order, each ended by a newline, in batches of whole rows', async () => {
+    const arena = new LineArena();
+    arena.keepRows(Buffer.from(rows.map((r) => `${r}\n`).join('')));
+    const sealed = arena.sealed();
+    const order = Uint32Array.from(rows.map((_, i) => (i * 3001) % rows.length));
+    const want = Array.from(order, (r) => `${rows[r]}\n`);
+    const all = await gathered(sealed, order, 0, order.length);
+    assert.equal(all.text, want.join(''));
+    assert.equal(all.bytes, Buffer.byteLength(all.text));
+    assert.ok(all.batches > 1, 'more than one batch');
+    const part = await gathered(sealed, order, 10, 13);
+    assert.deepStrictEqual(part, { bytes: Buffer.byteLength(want.slice(10, 13).join('')), text: want.slice(10, 13).join(''), batches: 1 });
+    assert.deepStrictEqual(await gathered(sealed, order, 5, 5), { bytes: 0, text: '', batches: 0 });
+  });
+});
