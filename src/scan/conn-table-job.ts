@@ -15,9 +15,10 @@ import { tableColumns } from '../render/conn-list.js';
 import { connTableCells } from '../render/conn-table.js';
 import { createPalette } from '../render/palette.js';
 import type { TableLayout } from '../render/table-layout.js';
-import { connOfScan } from '../parse/conn-bytes.js';
+import { BYTES, connOfScan, scanTotal, type ConnScan } from '../parse/conn-bytes.js';
+import { scanCellRowWriter } from '../render/conn-cells-bytes.js';
 import type { Conn } from '../model.js';
-import { compileFilter, type FilterOptions } from '../filter/compile-filter.js';
+import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Job, JobSpec } from './job.js';
 
 export interface ConnTableJobParams {
@@ -45,11 +46,12 @@ export function connTableOf(params: Pick<ConnTableJobParams, 'color' | 'numeric'
 }
 
 export const CONN_TABLE: Job<ConnTableJobParams, TableMeasure, TableMeasure> = {
-  create(params, emit) {
+  create(params, emit, sink) {
     const { columns, cells } = connTableOf(params);
     const into = new Array<string>(columns.length).fill('');
     const state: TableMeasure = { widths: columns.map(() => 0), counted: false };
     let conn: (c: Conn) => void;
+    let scanned = (s: ConnScan): void => conn(connOfScan(s));
     if (params.mode === 'write') {
       const lines = boxLines(columns, params.widths);
       conn = (c) => {
@@ -66,8 +68,16 @@ export const CONN_TABLE: Job<ConnTableJobParams, TableMeasure, TableMeasure> = {
         widenToCells(state.widths, into);
         if (cellRows) emit(rowOfCells(into));
       };
+      // a fast-path line's cell row written from its scan, when nothing asks for its record
+      const scanRow = cellRows && filter === always && !params.color ? scanCellRowWriter(params.layout, params.numeric) : undefined;
+      if (scanRow !== undefined) {
+        scanned = (s) => {
+          if (!scanRow(s, sink, state.widths)) conn(connOfScan(s));
+          else if (scanTotal(s, BYTES) >= 0) state.counted = true;
+        };
+      }
     }
-    return { conn, scanned: (s) => conn(connOfScan(s)), state };
+    return { conn, scanned, state };
   },
   toPart: (state) => state,
   absorb(into, part) {
