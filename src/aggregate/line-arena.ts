@@ -37,7 +37,9 @@ export interface GatheredRows {
 export class LineArena {
   private n = 0;
   private readonly chunks: Buffer[] = [];
+  /** the chunk `keep` copies into, chunks[at] */
   private chunk: Buffer = Buffer.allocUnsafeSlow(CHUNK_MIN);
+  private at = 0;
   private fill = 0;
   private readonly posPages: Float64Array[] = [];
   private readonly lenPages: Uint32Array[] = [];
@@ -66,8 +68,22 @@ export class LineArena {
     const length = end - start;
     if (this.fill + length > this.chunk.length) this.newChunk(length);
     buf.copy(this.chunk, this.fill, start, end);
-    this.place((this.chunks.length - 1) * CHUNK_SPAN + this.fill, length);
+    this.place(this.at * CHUNK_SPAN + this.fill, length);
     this.fill += length;
+  }
+
+  /**
+   * Keeps each newline-ended row of `buf` with no copy: `buf` becomes a chunk of its own, and
+   * must not change after (a buffer the caller gives up, such as a scan's kept output).
+   */
+  keepChunk(buf: Buffer): void {
+    if (buf.length > CHUNK_SPAN) {
+      this.keepRows(buf);
+      return;
+    }
+    this.chunks.push(buf);
+    const base = (this.chunks.length - 1) * CHUNK_SPAN;
+    for (let from = 0, nl = buf.indexOf(10); nl >= 0; from = nl + 1, nl = buf.indexOf(10, from)) this.place(base + from, nl - from);
   }
 
   /**
@@ -89,7 +105,7 @@ export class LineArena {
       }
       buf.copy(this.chunk, this.fill, start, end);
       // byte x of buf is now at place base + x
-      const base = (this.chunks.length - 1) * CHUNK_SPAN + this.fill - start;
+      const base = this.at * CHUNK_SPAN + this.fill - start;
       for (let from = start; from < end; ) {
         const nl = buf.indexOf(10, from);
         this.place(base + from, nl - from);
@@ -112,7 +128,7 @@ export class LineArena {
     // chunks grow with the rows: a small table's stay small, a big one's are a few dozen
     const size = Math.max(Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, this.chunks.length * this.chunk.length)), length);
     this.chunk = (size === CHUNK_MAX ? this.warm?.() : undefined) ?? Buffer.allocUnsafeSlow(size);
-    this.chunks.push(this.chunk);
+    this.at = this.chunks.push(this.chunk) - 1;
     this.fill = 0;
   }
 

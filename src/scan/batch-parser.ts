@@ -36,9 +36,11 @@ export interface BatchParser<S> {
  * strings alive until a join made them survive into the old generation, and collecting them cost
  * more than the parse itself (docs/performance.md). Each answer's output
  * is that buffer itself (no copy); `recycle` gives it back once it has been written out.
+ * `keptOutput`: the caller keeps every answer's output (ScanControl.keepsOutput): each is a copy
+ * of just its bytes, made here.
  */
-export function batchParser<P, S>(job: Job<P, S, unknown>, params: P): BatchParser<S> {
-  const sink = new GrowBuffer(OUTPUT_BYTES);
+export function batchParser<P, S>(job: Job<P, S, unknown>, params: P, keptOutput = false): BatchParser<S> {
+  const sink = new GrowBuffer(OUTPUT_BYTES, keptOutput);
   const instance = job.create(params, (text) => sink.write(text), sink);
   const report = emptyReport();
   const lineSink = connLineSink(report, false, instance.conn, instance.scanned);

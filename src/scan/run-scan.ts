@@ -89,6 +89,11 @@ export interface ScanControl {
   /** tests make these small to see many batches and workers on a small table */
   parallelMin?: number | undefined;
   batchBytes?: number | undefined;
+  /**
+   * emitBytes keeps every buffer it is given (and returns false): each is made a buffer of just
+   * its bytes in the thread that wrote it, not a share of a reused one
+   */
+  keepsOutput?: boolean | undefined;
 }
 
 /**
@@ -189,7 +194,7 @@ async function runHere<P, S>(
 ): Promise<ScanRun<S> & { handOver?: HandOver<S> }> {
   const { job } = spec;
   // the job writes into the output sink itself, or into a buffer emptied after every chunk
-  const own = control.sink === undefined ? new GrowBuffer(1 << 20) : undefined;
+  const own = control.sink === undefined ? new GrowBuffer(1 << 20, control.keepsOutput) : undefined;
   const sink = control.sink ?? own!;
   const instance = job.create(spec.params, control.sink !== undefined ? control.emit : (text) => own!.write(text), sink);
   const flushOwn = (): void => {
@@ -242,7 +247,7 @@ async function runWorkers<P, S>(
   // always one overlong line, as the single-threaded splitter would count it)
   const BATCH = Math.max(control.batchBytes ?? spec.batchBytes ?? BATCH_BYTES, MAX_LINE + 2);
   const IN_FLIGHT = Math.max(2, Math.floor(inFlightBytes / BATCH));
-  const init: WorkerInit = { name: spec.name!, params: spec.params };
+  const init: WorkerInit = { name: spec.name!, params: spec.params, keptOutput: Boolean(control.keepsOutput) };
   // (worker_threads is loaded only when workers start: a small table would pay for it at start-up)
   const { Worker } = await import('node:worker_threads');
   const workers = Array.from({ length: threads }, () => new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: init, resourceLimits: WORKER_LIMITS }));
@@ -251,7 +256,7 @@ async function runWorkers<P, S>(
   const parts: unknown[] = [];
   // this thread parses a batch too whenever every worker's queue is full
   const { job } = spec;
-  const here = batchParser(job, spec.params);
+  const here = batchParser(job, spec.params, control.keepsOutput);
   // answers by sequence number, written out in order
   type Answer = Extract<FromWorker, { type: 'batch' }> & { from: number };
   const answers = new Map<number, Answer>();

@@ -11,6 +11,8 @@ import { JOBS } from './registry.js';
 export interface WorkerInit {
   name: JobName;
   params: unknown;
+  /** ScanControl.keepsOutput */
+  keptOutput: boolean;
 }
 
 export type ToWorker =
@@ -37,7 +39,7 @@ const init = workerData as WorkerInit;
 
 try {
   const job = JOBS[init.name];
-  const parser = batchParser(job, init.params);
+  const parser = batchParser(job, init.params, init.keptOutput);
 
   port.on('message', (msg: ToWorker) => {
     try {

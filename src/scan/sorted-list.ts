@@ -2,8 +2,8 @@
 // store (aggregate/conn-store.ts) as their lines, and its `lines` are read again as a table is,
 // by scan jobs whose output run-scan.ts puts back in order. JSON, NDJSON and CSV: the list job
 // writes the records (list-job.ts); the table: one job measures the columns, a second writes the
-// rows (conn-table-job.ts). A big table's rows are instead made on a worker while the store
-// fills, and only laid out once sorted (renderWhileReading). Only output whose records need
+// rows (conn-table-job.ts). A big table's or CSV's rows are instead made on a worker while the
+// store fills, and only written once sorted (renderWhileReading). Only output whose records need
 // nothing but their line goes this way: zone and mark names and processes live in this thread
 // (render/conn-list.ts writes those).
 
@@ -93,12 +93,15 @@ export function renderWhileReading(
   // (a line is at least ~80 bytes: rows no more than the file's size over 64, as the store's)
   const rows = new LineArena(Math.ceil((sourceSize(source) ?? 0) / 64));
   const read = { opened: tee, openedBytes: size };
+  // each batch's rows are kept as the buffer they came in, made just their size where written
+  // (output comes as bytes from every thread: `emit` is there for the type)
   const control = {
     emit: (text: string) => rows.keepRows(Buffer.from(text)),
     emitBytes: (bytes: Buffer) => {
-      rows.keepRows(bytes);
-      return true;
+      rows.keepChunk(bytes);
+      return false;
     },
+    keepsOutput: true,
     ...tuning,
   };
   const measure = o.format === 'table'

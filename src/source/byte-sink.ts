@@ -12,13 +12,17 @@ export interface ByteSink {
   write(text: string): void;
 }
 
-/** A batch's output: grows by doubling, handed out whole, refilled from a pool of spent buffers. */
+/**
+ * A batch's output: grows by doubling, handed out whole, refilled from a pool of spent buffers.
+ * `exact`: each take is a copy of just the bytes written, and the buffer stays (for a caller that
+ * keeps every batch's output: a whole buffer each would keep ten times the bytes).
+ */
 export class GrowBuffer implements ByteSink {
   buf: Buffer;
   pos = 0;
   private readonly pool: ArrayBuffer[] = [];
 
-  constructor(private readonly size: number) {
+  constructor(private readonly size: number, private readonly exact = false) {
     this.buf = Buffer.allocUnsafeSlow(size);
   }
 
@@ -40,6 +44,12 @@ export class GrowBuffer implements ByteSink {
    * transferred to another thread); give it back with recycle() once written out.
    */
   take(): Buffer {
+    if (this.exact) {
+      const copy = Buffer.allocUnsafeSlow(this.pos);
+      this.buf.copy(copy, 0, 0, this.pos);
+      this.pos = 0;
+      return copy;
+    }
     const out = this.buf.subarray(0, this.pos);
     const next = this.pool.pop();
     this.buf = next !== undefined && next.byteLength >= this.size ? Buffer.from(next) : Buffer.allocUnsafeSlow(Math.max(this.size, this.buf.length));

@@ -42,6 +42,18 @@ describe('LineArena: rows kept in order, read back in any order', () => {
     }
   });
 
+  it('keeps the rows of a buffer given up to it without a copy, between rows it copies', () => {
+    const arena = new LineArena();
+    const given = Buffer.from('c\nd\nno newline');
+    arena.keepRows(Buffer.from('a\nb\n'));
+    arena.keepChunk(given);
+    arena.keepRows(Buffer.from('e\n'));
+    arena.keepChunk(Buffer.from('f\n'));
+    const sealed = arena.sealed();
+    assert.deepStrictEqual(Array.from({ length: sealed.length }, (_, r) => text(sealed, r)), ['a', 'b', 'c', 'd', 'e', 'f']);
+    assert.equal(sealed.row(2, (buf) => buf), given, 'the very buffer given');
+  });
+
   it('a row longer than a chunk gets a chunk of its own', () => {
     const arena = new LineArena();
     const long = 'x'.repeat(200_000);
