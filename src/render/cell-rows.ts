@@ -53,7 +53,8 @@ export function cellRowsWriter(columns: readonly BoxColumn[], widths: readonly n
       let s = i;
       let w = 0;
       for (;;) {
-        const b = rows[i]!;
+        // (the end of the buffer ends a last row without its newline)
+        const b = i < size ? rows[i]! : 10;
         if (b === 0x1f || b === 10) {
           if (c < n) {
             starts[c] = s;

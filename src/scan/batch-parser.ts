@@ -53,9 +53,13 @@ export function batchParser<P, S>(job: Job<P, S, unknown>, params: P, keptOutput
       report.firstSkippedLine = undefined;
       report.cutOff = false;
       report.unknownNames = undefined;
-      const splitter = new ByteLineSplitter(lineSink);
-      splitter.push(buf);
-      splitter.end();
+      if (instance.batch !== undefined) {
+        instance.batch(buf);
+      } else {
+        const splitter = new ByteLineSplitter(lineSink);
+        splitter.push(buf);
+        splitter.end();
+      }
       const output = sink.pos === 0 ? EMPTY : sink.take();
       return {
         lines: report.lines, records: report.records, skipped: report.skipped, firstSkippedLine: report.firstSkippedLine,

@@ -3,14 +3,14 @@
 // its JSON does (job.ts): "measure" keeps each column's widest cell and whether any row has
 // counters, "write" writes each row in the widths measured and fitted to the terminal. Beside
 // the read that fills the store (scan/sorted-list.ts renderWhileReading): "cells" measures too,
-// and emits each row's cells as a cell row (render/cell-rows.ts rowOfCells), laid out once the
-// rows are sorted and every cell measured. The cells are exactly writeConnTable's
+// and emits each row's cells as a cell row (render/cell-rows.ts rowOfCells); "layout" lays those
+// out once they are sorted and every cell measured. The cells are exactly writeConnTable's
 // (render/conn-table.ts connTableCells). Only a table whose cells need nothing but the record
 // runs here (no zone or mark names, no processes: those live in this thread): its palette,
 // Service column and units are made again from plain params in each thread.
 
 import { boxLines, widenToCells } from '../render/box-table.js';
-import { rowOfCells } from '../render/cell-rows.js';
+import { cellRowsWriter, rowOfCells } from '../render/cell-rows.js';
 import { tableColumns } from '../render/conn-list.js';
 import { connTableCells } from '../render/conn-table.js';
 import { createPalette } from '../render/palette.js';
@@ -22,13 +22,13 @@ import { always, compileFilter, type FilterOptions } from '../filter/compile-fil
 import type { Job, JobSpec } from './job.js';
 
 export interface ConnTableJobParams {
-  mode: 'measure' | 'write' | 'cells';
+  mode: 'measure' | 'write' | 'cells' | 'layout';
   /** the palette's colours on */
   color: boolean;
   /** no Service column (-n) */
   numeric: boolean;
   layout: TableLayout;
-  /** write: the columns' widths, measured and fitted (fitBoxTable) */
+  /** write, layout: the columns' widths, measured and fitted (fitBoxTable) */
   widths: number[];
   /** measure, cells: only the records these match (a table read as it is kept) */
   filter?: FilterOptions | undefined;
@@ -52,6 +52,11 @@ export const CONN_TABLE: Job<ConnTableJobParams, TableMeasure, TableMeasure> = {
     const state: TableMeasure = { widths: columns.map(() => 0), counted: false };
     let conn: (c: Conn) => void;
     let scanned = (s: ConnScan): void => conn(connOfScan(s));
+    if (params.mode === 'layout') {
+      // cell rows made in "cells" mode, sorted: laid out as they are, a batch at a time
+      const write = cellRowsWriter(columns, params.widths);
+      return { conn: () => undefined, batch: (buf) => write(buf, sink), state };
+    }
     if (params.mode === 'write') {
       const lines = boxLines(columns, params.widths);
       conn = (c) => {

@@ -20,6 +20,12 @@ export interface JobInstance<S> {
   scanned?: OnScan | undefined;
   /** what the instance has gathered (an aggregator, a heap): the scan's result in this thread */
   state: S;
+  /**
+   * a batch read whole instead of line by line, for rows the job made itself rather than table
+   * lines (a sorted table's cell rows laid out): nothing is parsed, and no line counts as a record
+   * or a skip. Its source must hand out whole lines (a store's gathered rows do).
+   */
+  batch?: ((buf: Buffer) => void) | undefined;
 }
 
 /**

@@ -208,7 +208,8 @@ async function runHere<P, S>(
   try {
     for (let r = await rest.next(); !r.done; r = await rest.next()) {
       report.bytes += r.value.length;
-      splitter.push(r.value);
+      if (instance.batch !== undefined) instance.batch(r.value);
+      else splitter.push(r.value);
       flushOwn();
       source.onProgress?.(report.bytes);
       await control.drained?.();

@@ -10,7 +10,6 @@
 import type { StoredConns } from '../aggregate/conn-store.js';
 import type { Output } from '../output.js';
 import { boxLines, fitBoxTable } from '../render/box-table.js';
-import { cellRowsWriter } from '../render/cell-rows.js';
 import { LineArena, type GatheredRows, type KeptRows } from '../aggregate/line-arena.js';
 import { PipeClosed } from '../errors.js';
 import { sourceSize } from '../parse/read-progress.js';
@@ -119,7 +118,9 @@ export function renderWhileReading(
  * (ConnStore.order): a table laid out in the widths measured, a CSV after its header.
  * `entries`: how many the read had. Returns what a table says on stderr once written.
  */
-export async function writeRendered(out: Output, o: ConnOutput, rendered: RenderedRows, order: Uint32Array, entries: number): Promise<string> {
+export async function writeRendered(
+  out: Output, o: ConnOutput, rendered: RenderedRows, order: Uint32Array, entries: number, tuning: ScanTuning = {},
+): Promise<string> {
   const { measure, rows } = rendered;
   // the two reads kept the same records (one filter), or the rows would be another list's
   if (rows.length !== order.length) throw new Error(`the list's ${rows.length} rows do not match the ${order.length} records kept`);
@@ -137,9 +138,9 @@ export async function writeRendered(out: Output, o: ConnOutput, rendered: Render
   const { columns } = connTableOf(tableParams(o));
   const widths = fitBoxTable(columns, measure.widths, o.layout.width);
   const lines = boxLines(columns, widths);
-  const write = cellRowsWriter(columns, widths);
   out.write(lines.top);
-  await writeBatches(out, sorted, (batch) => write(batch, out));
+  // laid out on every core, as a table is read
+  await scanJob({ opened: sorted.chunks, openedBytes: sorted.bytes }, connTableJob({ ...tableParams(o), mode: 'layout', widths }), out, true, tuning);
   out.write(lines.bottom);
   return tableSummary(order.length, entries, measure.counted);
 }

@@ -35,3 +35,10 @@ test('cellRowsWriter lays out cell rows from their bytes exactly as boxLines().r
     assert.equal(out.buf.subarray(0, out.pos).toString('utf8'), want, `widths ${widths.join(',')}`);
   }
 });
+
+test('cellRowsWriter ends a last row without its newline at the end of the buffer', () => {
+  const columns = [{ head: 'A' }, { head: 'B' }];
+  const out = { buf: Buffer.alloc(256), pos: 0, reserve() {}, write() { throw new Error('bytes only'); } };
+  cellRowsWriter(columns, [3, 2])(Buffer.from(rowOfCells(['a', 'bb']) + rowOfCells(['ccc', 'd']).slice(0, -1)), out);
+  assert.equal(out.buf.toString('utf8', 0, out.pos), boxLines(columns, [3, 2]).row(['a', 'bb']) + boxLines(columns, [3, 2]).row(['ccc', 'd']));
+});

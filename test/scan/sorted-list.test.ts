@@ -121,10 +121,14 @@ describe('renderWhileReading: a table\'s or CSV\'s rows made on a worker while t
           assert.ok(rendering !== undefined, 'a file big enough for workers is rendered as it is read');
           const two = await fill(rendering.source, false);
           const rendered = await rendering.rendered;
-          const got = await written((out) => writeRendered(out, o, rendered, two.store.order(reverse), two.entries));
+          const order = two.store.order(reverse);
           assert.ok(want.stdout.split('\n').length > 100, 'the filter leaves a long table');
-          assert.equal(got.stdout, want.stdout);
-          assert.equal(got.summary, want.summary);
+          // a table laid out on a worker too, and in this thread alone
+          for (const laidOut of [tuning, { workers: 0 }]) {
+            const got = await written((out) => writeRendered(out, o, rendered, order, two.entries, laidOut));
+            assert.equal(got.stdout, want.stdout);
+            assert.equal(got.summary, want.summary);
+          }
         });
       }
     }
