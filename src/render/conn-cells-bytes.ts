@@ -48,21 +48,18 @@ export function scanCellRowWriter(layout: TableLayout, numeric: boolean): (s: Co
     const buf = sink.buf;
     let pos = sink.pos;
     let from = pos;
-    // each cell, then its width noted (every byte is a character but an arrow's three)
-    const cell = (i: number, arrows: number): void => {
-      const w = pos - from - 2 * arrows;
-      if (w > widths[i]!) widths[i] = w;
-      buf[pos++] = US;
-      from = pos;
-    };
     pos = ascii(buf, pos, s.protocol);
-    cell(0, 0);
+    pos = endCell(buf, pos, from, widths, 0, 0);
+    from = pos;
     if (s.state !== undefined) pos = ascii(buf, pos, s.state);
-    cell(1, 0);
+    pos = endCell(buf, pos, from, widths, 1, 0);
+    from = pos;
     pos = endpoint(s, ORIG_SRC, n[SPORT]!, buf, pos);
-    cell(2, 0);
+    pos = endCell(buf, pos, from, widths, 2, 0);
+    from = pos;
     pos = arrow(buf, pos);
-    cell(3, 1);
+    pos = endCell(buf, pos, from, widths, 3, 1);
+    from = pos;
     pos = endpoint(s, ORIG_DST, n[DPORT]!, buf, pos);
     if (n[TYPE]! >= 0) {
       // the ICMP detail: type=T code=C id=I
@@ -73,7 +70,8 @@ export function scanCellRowWriter(layout: TableLayout, numeric: boolean): (s: Co
       pos = ascii(buf, pos, ' id=');
       pos = num(buf, pos, Math.max(n[ICMP_ID]!, 0));
     }
-    cell(4, 0);
+    pos = endCell(buf, pos, from, widths, 4, 0);
+    from = pos;
     const nat = scanNat(s) !== undefined;
     if (nat) {
       pos = endpoint(s, REPLY_SRC, n[NUMS + SPORT]!, buf, pos);
@@ -82,19 +80,24 @@ export function scanCellRowWriter(layout: TableLayout, numeric: boolean): (s: Co
       buf[pos++] = 32;
       pos = endpoint(s, REPLY_DST, n[NUMS + DPORT]!, buf, pos);
     }
-    cell(5, nat ? 1 : 0);
+    pos = endCell(buf, pos, from, widths, 5, nat ? 1 : 0);
+    from = pos;
     pos = ascii(buf, pos, counter(scanTotal(s, PACKETS)));
-    cell(6, 0);
+    pos = endCell(buf, pos, from, widths, 6, 0);
+    from = pos;
     pos = ascii(buf, pos, bytes(scanTotal(s, BYTES)));
-    cell(7, 0);
+    pos = endCell(buf, pos, from, widths, 7, 0);
+    from = pos;
     pos = ascii(buf, pos, s.timeout < 0 ? '-' : humanDuration(s.timeout));
-    cell(8, 0);
+    pos = endCell(buf, pos, from, widths, 8, 0);
+    from = pos;
     pos = flags(s, buf, pos);
     if (numeric) {
       const w = pos - from;
       if (w > widths[9]!) widths[9] = w;
     } else {
-      cell(9, 0);
+      pos = endCell(buf, pos, from, widths, 9, 0);
+      from = pos;
       if (name !== undefined) pos = ascii(buf, pos, name);
       const w = pos - from;
       if (w > widths[10]!) widths[10] = w;
@@ -105,34 +108,39 @@ export function scanCellRowWriter(layout: TableLayout, numeric: boolean): (s: Co
   };
 }
 
+/**
+ * The cell from `from` to `pos` ended (its US written after it), its width noted: every byte is
+ * a character but an arrow's three. The position after it.
+ */
+function endCell(buf: Uint8Array, pos: number, from: number, widths: number[], i: number, arrows: number): number {
+  const w = pos - from - 2 * arrows;
+  if (w > widths[i]!) widths[i] = w;
+  buf[pos] = US;
+  return pos + 1;
+}
+
 /** connFlags of a scan: the fast path reads no per-direction zone, helper or labels. */
 function flags(s: ConnScan, buf: Uint8Array, pos: number): number {
   const start = pos;
-  const space = (): void => {
-    if (pos > start) buf[pos++] = 32;
-  };
   if (s.assured) buf[pos++] = 65;
-  if (s.unreplied) {
-    space();
-    buf[pos++] = 85;
-  }
-  if (s.offload) {
-    space();
-    buf[pos++] = 79;
-  }
-  if (s.hwOffload) {
-    space();
-    buf[pos++] = 72;
-  }
-  if (s.mark !== 0) {
-    space();
-    pos = ascii(buf, pos, `m=${s.mark}`);
-  }
-  if (s.zone !== 0) {
-    space();
-    pos = ascii(buf, pos, `z=${s.zone}`);
-  }
+  if (s.unreplied) pos = flag(buf, pos, start, 85);
+  if (s.offload) pos = flag(buf, pos, start, 79);
+  if (s.hwOffload) pos = flag(buf, pos, start, 72);
+  if (s.mark !== 0) pos = ascii(buf, pos > start ? space(buf, pos) : pos, `m=${s.mark}`);
+  if (s.zone !== 0) pos = ascii(buf, pos > start ? space(buf, pos) : pos, `z=${s.zone}`);
   return pos;
+}
+
+/** A one-letter flag, after a space unless it is the first. */
+function flag(buf: Uint8Array, pos: number, start: number, letter: number): number {
+  if (pos > start) buf[pos++] = 32;
+  buf[pos] = letter;
+  return pos + 1;
+}
+
+function space(buf: Uint8Array, pos: number): number {
+  buf[pos] = 32;
+  return pos + 1;
 }
 
 /** endpoint() of scan address slot k and its port (-1: none): a.b.c.d:port, [v6]:port. */
