@@ -73,8 +73,9 @@ export class LineArena {
   }
 
   /**
-   * Keeps each newline-ended row of `buf` with no copy: `buf` becomes a chunk of its own, and
-   * must not change after (a buffer the caller gives up, such as a scan's kept output).
+   * Keeps each newline-ended row of `buf` with no copy (a last row without one is not kept):
+   * `buf` becomes a chunk of its own, and must not change after (a buffer the caller gives up,
+   * such as a scan's kept output).
    */
   keepChunk(buf: Buffer): void {
     if (buf.length > CHUNK_SPAN) {

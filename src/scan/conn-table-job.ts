@@ -1,13 +1,13 @@
-// The scan job that lays out `list`'s table on a worker. Over a sorted store's lines read again
-// (aggregate/conn-store.ts `lines`), so that both passes of a big table run on every core, as
-// its JSON does (job.ts): "measure" keeps each column's widest cell and whether any row has
-// counters, "write" writes each row in the widths measured and fitted to the terminal. Beside
-// the read that fills the store (scan/sorted-list.ts renderWhileReading): "cells" measures too,
-// and emits each row's cells as a cell row (render/cell-rows.ts rowOfCells); "layout" lays those
-// out once they are sorted and every cell measured. The cells are exactly writeConnTable's
-// (render/conn-table.ts connTableCells). Only a table whose cells need nothing but the record
-// runs here (no zone or mark names, no processes: those live in this thread): its palette,
-// Service column and units are made again from plain params in each thread.
+// The scan job behind `list`'s table when it runs on every core. Over a sorted store's lines read
+// again (aggregate/conn-store.ts `lines`), as its JSON is (job.ts): "measure" keeps each column's
+// widest cell and whether any row has counters, "write" writes each row in the widths measured and
+// fitted to the terminal. Beside the read that fills the store (scan/sorted-list.ts
+// renderWhileReading): "cells" measures too, and emits each row's cells as a cell row
+// (render/cell-rows.ts rowOfCells); "layout" lays those out once they are sorted and every cell
+// is measured. The cells are exactly writeConnTable's (render/conn-table.ts connTableCells). Only
+// a table whose cells need nothing but the record runs here (no zone or mark names, no processes:
+// those live in this thread): its palette, Service column and units are made again from plain
+// params in each thread.
 
 import { boxLines, widenToCells } from '../render/box-table.js';
 import { cellRowsWriter, rowOfCells } from '../render/cell-rows.js';
