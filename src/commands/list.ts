@@ -143,9 +143,9 @@ async function runList(flags: ListFlags): Promise<void> {
       entries = run.report.records;
     }
   } else {
-    // a big table's or CSV's rows are made on a worker while this thread fills the store, which
-    // then keeps only their order (a zone filter lives in this thread only, and --limit shows
-    // part of the store)
+    // a table's or CSV's rows are made (on a worker when big) while this thread fills the store,
+    // which then keeps only their order (a zone filter lives in this thread only, and --limit
+    // shows part of the store)
     const rendering = filter === baseFilter && limit === undefined ? renderWhileReading(source, output, filterOptions) : undefined;
     // else the other core makes the memory of a big table's lines ready (scan/page-warmer.ts)
     const warmer = rendering === undefined && bigTableBytes(source) !== undefined ? await PageWarmer.start(CHUNK_MAX) : undefined;

@@ -2,10 +2,11 @@
 // store (aggregate/conn-store.ts) as their lines, and its `lines` are read again as a table is,
 // by scan jobs whose output run-scan.ts puts back in order. JSON, NDJSON and CSV: the list job
 // writes the records (list-job.ts); the table: one job measures the columns, a second writes the
-// rows (conn-table-job.ts). A big table's or CSV's rows are instead made on a worker while the
-// store fills, and only written once sorted (renderWhileReading). Only output whose records need
-// nothing but their line goes this way: zone and mark names and processes live in this thread
-// (render/conn-list.ts writes those).
+// rows (conn-table-job.ts). A table's or CSV's rows are instead made while the store fills, and
+// only written once sorted (renderWhileReading); those two ways are left for a table or CSV with
+// a zone filter or under --strict. Only output whose records need nothing but their line goes
+// this way: zone and mark names and processes live in this thread (render/conn-list.ts writes
+// those).
 
 import type { StoredConns } from '../aggregate/conn-store.js';
 import type { Output } from '../output.js';
@@ -22,7 +23,7 @@ import { ChunkTee, teed } from './chunk-tee.js';
 import { connTableJob, connTableOf, type ConnTableJobParams, type TableMeasure } from './conn-table-job.js';
 import { listJob } from './list-job.js';
 import { scanJob } from './read.js';
-import { bigTableBytes, PARALLEL_MIN, runScan, type ScanTuning } from './run-scan.js';
+import { kernelTableBytes, PARALLEL_MIN, runScan, type ScanTuning } from './run-scan.js';
 
 /** Whether `writeSortedList` can write this output (else render/conn-list.ts writeConnList does). */
 export function sortedInParallel(o: ConnOutput): boolean {
@@ -71,27 +72,28 @@ export interface RenderedRows {
 }
 
 /**
- * The rows of a sorted table or CSV made on a worker (and on this thread when the worker is
- * behind) while this thread fills the store from the same read (a ChunkTee): a record's row does
- * not depend on the order. Each kept record's row comes back in the order read, and is kept in
+ * The rows of a sorted table or CSV made while this thread fills the store from the same read (a
+ * ChunkTee): a record's row does not depend on the order. A big table's are made on a worker (and
+ * on this thread when the worker is behind), a small one's or all of them without workers on this
+ * thread, between the chunks the fill reads. Each kept record's row comes back in the order read, and is kept in
  * a line arena: a table's cells as a cell row (render/cell-rows.ts rowOfCells, about a third of
  * its line, every column measured on the way), a CSV line as written (two thirds). So the store
  * needs no lines, only its order (ConnStore `lines: false`), and the sorted rows are written from
  * those bytes (writeRendered) with no line read twice. JSON and NDJSON are three times their line:
  * not kept so. `source`: what the fill reads instead of the table; `rendered`: the rows of the
- * records `filter` keeps, once the read is done. Only for a big table of known size (a file, the
- * kernel's) and when workers run (else undefined: writeSortedList reads the store's lines again).
+ * records `filter` keeps, once the read is done. Not under --strict (else undefined:
+ * writeSortedList reads the store's lines again).
  */
 export function renderWhileReading(
   source: ReadOptions, o: ConnOutput, filter: FilterOptions, tuning: ScanTuning = {},
 ): { source: ReadOptions; rendered: Promise<RenderedRows> } | undefined {
-  // (the kernel's table is sized by its entry count: a live gateway's list gains too)
-  const size = bigTableBytes(source, tuning);
-  if ((o.format !== 'table' && o.format !== 'csv') || !sortedInParallel(o) || source.strict || size === undefined) return undefined;
+  if ((o.format !== 'table' && o.format !== 'csv') || !sortedInParallel(o) || source.strict) return undefined;
   const tee = new ChunkTee();
   // (a line is at least ~80 bytes: rows no more than the file's size over 64, as the store's)
   const rows = new LineArena(Math.ceil((sourceSize(source) ?? 0) / 64));
-  const read = { opened: tee, openedBytes: size };
+  // the source's chunks from the tee, its size where known (the kernel's table by its entry
+  // count): run-scan splits it as it would the source itself, a pipe's included
+  const read = { ...source, opened: tee, openedBytes: sourceSize(source) ?? kernelTableBytes(source) };
   // each batch's rows are kept as the buffer they came in, made just their size where written
   // (output comes as bytes from every thread: `emit` is there for the type)
   const control = {

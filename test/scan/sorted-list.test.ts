@@ -10,7 +10,8 @@ import { createPalette } from '../../src/render/palette.js';
 import type { TableLayout } from '../../src/render/table-layout.js';
 import { renderWhileReading, writeRendered, writeSortedList } from '../../src/scan/sorted-list.js';
 import { LineArena } from '../../src/aggregate/line-arena.js';
-import { runScan } from '../../src/scan/run-scan.js';
+import { runScan, type ScanTuning } from '../../src/scan/run-scan.js';
+import type { ReadOptions } from '../../src/parse/read-table.js';
 import { threadJob } from '../../src/scan/job.js';
 import { always, compileFilter, type FilterOptions } from '../../src/filter/compile-filter.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,7 +83,7 @@ describe('writeSortedList: a sorted store written by scan workers, as one thread
   });
 });
 
-describe('renderWhileReading: a table\'s or CSV\'s rows made on a worker while this thread fills the store', () => {
+describe('renderWhileReading: a table\'s or CSV\'s rows made while this thread fills the store', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ctflow-render-'));
   const file = join(dir, 'table.txt');
   writeFileSync(file, table);
@@ -96,43 +97,65 @@ describe('renderWhileReading: a table\'s or CSV\'s rows made on a worker while t
     ['csv', false, { width: 80, exact: false }],
   ];
   const orders: Array<[ListSortKey | undefined, boolean]> = [[undefined, false], ['dst', true], ['none', true]];
+
+  /** One thread's output of `source`, and the output rendered while reading it (with `renderTuning`), laid out on a worker and in this thread. */
+  async function compareRendered(
+    source: ReadOptions, o: ConnOutput, filterOptions: FilterOptions, key: ListSortKey | undefined, reverse: boolean, renderTuning: ScanTuning,
+  ): Promise<void> {
+    const filter = compileFilter(filterOptions);
+    // as list fills its store (commands/list.ts)
+    const fill = async (from: ReadOptions, lines: boolean): Promise<{ entries: number; store: ConnStore }> => {
+      const store = new ConnStore(key, { lines });
+      const run = await runScan(from, threadJob(() => ({
+        conn(c, buf, start, end) {
+          if (filter(c)) store.add(c, buf, start, end);
+        },
+        scanned: filter === always ? store.addScan : undefined,
+        state: store,
+      })), { emit: () => undefined });
+      return { entries: run.report.records, store };
+    };
+    const one = await fill(source, true);
+    const want = await written((out) => writeConnList(out, o, one.store.sorted(reverse), one.entries));
+    const rendering = renderWhileReading(source, o, filterOptions, renderTuning);
+    assert.ok(rendering !== undefined, 'rendered as it is read');
+    const two = await fill(rendering.source, false);
+    const rendered = await rendering.rendered;
+    const order = two.store.order(reverse);
+    assert.ok(want.stdout.split('\n').length > 100, 'the filter leaves a long table');
+    // a table laid out on a worker too, and in this thread alone
+    for (const laidOut of [tuning, { workers: 0 }]) {
+      const got = await written((out) => writeRendered(out, o, rendered, order, two.entries, laidOut));
+      assert.equal(got.stdout, want.stdout);
+      assert.equal(got.summary, want.summary);
+    }
+  }
+
   for (const [what, filterOptions] of filters) {
     for (const [format, color, layout] of looks) {
       for (const [key, reverse] of orders) {
         const look = format === 'csv' ? 'CSV' : `table${color ? ' in colour' : ''}, ${layout.width ?? 'wide'}`;
         it(`${what}, ${look}, sort ${key ?? 'default'}${reverse ? ' reversed' : ''}: what one thread writes, to the byte`, async () => {
-          const o = output(format, color, false, layout);
-          const filter = compileFilter(filterOptions);
-          // as list fills its store (commands/list.ts)
-          const fill = async (source: Parameters<typeof runScan>[0], lines: boolean): Promise<{ entries: number; store: ConnStore }> => {
-            const store = new ConnStore(key, { lines });
-            const run = await runScan(source, threadJob(() => ({
-              conn(c, buf, start, end) {
-                if (filter(c)) store.add(c, buf, start, end);
-              },
-              scanned: filter === always ? store.addScan : undefined,
-              state: store,
-            })), { emit: () => undefined });
-            return { entries: run.report.records, store };
-          };
-          const one = await fill({ file }, true);
-          const want = await written((out) => writeConnList(out, o, one.store.sorted(reverse), one.entries));
-          const rendering = renderWhileReading({ file }, o, filterOptions, tuning);
-          assert.ok(rendering !== undefined, 'a file big enough for workers is rendered as it is read');
-          const two = await fill(rendering.source, false);
-          const rendered = await rendering.rendered;
-          const order = two.store.order(reverse);
-          assert.ok(want.stdout.split('\n').length > 100, 'the filter leaves a long table');
-          // a table laid out on a worker too, and in this thread alone
-          for (const laidOut of [tuning, { workers: 0 }]) {
-            const got = await written((out) => writeRendered(out, o, rendered, order, two.entries, laidOut));
-            assert.equal(got.stdout, want.stdout);
-            assert.equal(got.summary, want.summary);
-          }
+          await compareRendered({ file }, output(format, color, false, layout), filterOptions, key, reverse, tuning);
         });
       }
     }
   }
+
+  it('made in this thread, between the fill\'s chunks: without workers, and under the size that pays for them', async () => {
+    for (const format of ['table', 'csv'] as OutputFormat[]) {
+      const o = output(format, false, false, { width: 80, exact: false });
+      await compareRendered({ file }, o, { proto: 6 }, undefined, false, { workers: 0 });
+      await compareRendered({ file }, o, {}, 'dst', false, { ...tuning, parallelMin: table.length + 1 });
+    }
+  });
+
+  it('a source of no known size (read as a pipe is: in this thread, then shared with a worker)', async () => {
+    // (a kernel table at another path has no entry count to size it by)
+    for (const format of ['table', 'csv'] as OutputFormat[]) {
+      await compareRendered({ procPath: file }, output(format, false, false, { width: undefined, exact: false }), {}, 'src', true, tuning);
+    }
+  });
 
   it('rows that are not the store\'s records are refused, and no rows are the empty table or CSV', async () => {
     const o = output('table', false, false, { width: 80, exact: false });
@@ -149,15 +172,11 @@ describe('renderWhileReading: a table\'s or CSV\'s rows made on a worker while t
     assert.deepStrictEqual(await written((out) => writeRendered(out, csv, { rows: new LineArena().sealed(), measure: undefined }, new Uint32Array(0), 34)), header);
   });
 
-  it('not for other formats, --strict, a table under the size that pays for workers, or without workers', () => {
+  it('not for JSON or NDJSON (three times their line), nor under --strict', () => {
     for (const format of ['json', 'ndjson'] as OutputFormat[]) {
       assert.equal(renderWhileReading({ file }, output(format, false, false, { width: undefined, exact: false }), {}, tuning), undefined);
     }
-    const o = output('table', false, false, { width: undefined, exact: false });
-    assert.equal(renderWhileReading({ file, strict: true }, o, {}, tuning), undefined);
-    assert.equal(renderWhileReading({ file }, o, {}, { ...tuning, parallelMin: table.length + 1 }), undefined);
-    assert.equal(renderWhileReading({ file }, o, {}, { ...tuning, workers: 0 }), undefined);
-    assert.equal(renderWhileReading({ stdin: true }, o, {}, tuning), undefined);
+    assert.equal(renderWhileReading({ file, strict: true }, output('table', false, false, { width: undefined, exact: false }), {}, tuning), undefined);
   });
 
   it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
