@@ -78,42 +78,13 @@ export class LineArena {
    * such as a scan's kept output).
    */
   keepChunk(buf: Buffer): void {
-    if (buf.length > CHUNK_SPAN) {
-      this.keepRows(buf);
-      return;
-    }
-    this.chunks.push(buf);
+    // (a place holds an offset below CHUNK_SPAN: rows of a bigger buffer are copied)
+    const big = buf.length > CHUNK_SPAN;
+    if (!big) this.chunks.push(buf);
     const base = (this.chunks.length - 1) * CHUNK_SPAN;
-    for (let from = 0, nl = buf.indexOf(10); nl >= 0; from = nl + 1, nl = buf.indexOf(10, from)) this.place(base + from, nl - from);
-  }
-
-  /**
-   * Keeps each newline-ended row of `buf` (a last row without one is not kept): as many as fit
-   * the current chunk in one copy (a copy per row of ~80 bytes cost more than the bytes).
-   */
-  keepRows(buf: Buffer): void {
-    const last = buf.lastIndexOf(10);
-    let start = 0;
-    while (start <= last) {
-      let end = last + 1;
-      if (end - start > this.chunk.length - this.fill) end = buf.lastIndexOf(10, start + this.chunk.length - this.fill - 1) + 1;
-      if (end <= start) {
-        // not even the next row fits: it goes into a new chunk
-        const nl = buf.indexOf(10, start);
-        this.keep(buf, start, nl);
-        start = nl + 1;
-        continue;
-      }
-      buf.copy(this.chunk, this.fill, start, end);
-      // byte x of buf is now at place base + x
-      const base = this.at * CHUNK_SPAN + this.fill - start;
-      for (let from = start; from < end; ) {
-        const nl = buf.indexOf(10, from);
-        this.place(base + from, nl - from);
-        from = nl + 1;
-      }
-      this.fill += end - start;
-      start = end;
+    for (let from = 0, nl = buf.indexOf(10); nl >= 0; from = nl + 1, nl = buf.indexOf(10, from)) {
+      if (big) this.keep(buf, from, nl);
+      else this.place(base + from, nl - from);
     }
   }
 

@@ -9,7 +9,7 @@ import type { ByteSink } from '../source/byte-sink.js';
 import { DROPPED, type BoxColumn } from './box-table.js';
 
 /** What separates the cells of a cell row (rowOfCells): no cell holds it (text read from a table is shown escaped). */
-export const CELL_END = '\x1f';
+const CELL_END = '\x1f';
 
 /** One row's cells as a cell row: joined by CELL_END, ended by a newline (see cellRowsWriter). */
 export function rowOfCells(cells: readonly string[]): string {

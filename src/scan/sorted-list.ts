@@ -97,7 +97,7 @@ export function renderWhileReading(
   // each batch's rows are kept as the buffer they came in, made just their size where written
   // (output comes as bytes from every thread: `emit` is there for the type)
   const control = {
-    emit: (text: string) => rows.keepRows(Buffer.from(text)),
+    emit: (text: string) => rows.keepChunk(Buffer.from(text)),
     emitBytes: (bytes: Buffer) => {
       rows.keepChunk(bytes);
       return false;

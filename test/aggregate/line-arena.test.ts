@@ -20,7 +20,7 @@ describe('LineArena: rows kept in order, read back in any order', () => {
   // rows of 1 to 300 bytes: the first chunks (64 KB and up) fill, and rows fall across their ends
   const rows = Array.from({ length: 5000 }, (_, i) => `row ${i} ${'é·'.repeat(i % 100)}`);
 
-  it('keeps rows one at a time or many from one buffer, the same way, across chunks and pages', () => {
+  it('keeps rows one at a time (copied) or many from one buffer (not copied), the same way, across chunks and pages', () => {
     const one = new LineArena(0, 7);
     for (const r of rows) {
       const b = Buffer.from(`>${r}<`);
@@ -32,10 +32,10 @@ describe('LineArena: rows kept in order, read back in any order', () => {
     for (let start = 0, k = 1; start < all.length; k = (k * 7) % 13 + 1) {
       let end = start;
       for (let n = 0; n < k && end < all.length; n++) end = all.indexOf(10, end) + 1;
-      many.keepRows(all.subarray(start, end));
+      many.keepChunk(all.subarray(start, end));
       start = end;
     }
-    many.keepRows(Buffer.from('no newline'));
+    many.keepChunk(Buffer.from('no newline'));
     for (const arena of [one.sealed(), many.sealed()]) {
       assert.equal(arena.length, rows.length);
       assert.deepStrictEqual(Array.from({ length: rows.length }, (_, r) => text(arena, r)), rows);
@@ -45,26 +45,36 @@ describe('LineArena: rows kept in order, read back in any order', () => {
   it('keeps the rows of a buffer given up to it without a copy, between rows it copies', () => {
     const arena = new LineArena();
     const given = Buffer.from('c\nd\nno newline');
-    arena.keepRows(Buffer.from('a\nb\n'));
+    const ab = Buffer.from('a\nb\n');
+    arena.keep(ab, 0, 1);
+    arena.keep(ab, 2, 3);
     arena.keepChunk(given);
-    arena.keepRows(Buffer.from('e\n'));
+    arena.keep(Buffer.from('e'), 0, 1);
     arena.keepChunk(Buffer.from('f\n'));
     const sealed = arena.sealed();
     assert.deepStrictEqual(Array.from({ length: sealed.length }, (_, r) => text(sealed, r)), ['a', 'b', 'c', 'd', 'e', 'f']);
     assert.equal(sealed.row(2, (buf) => buf), given, 'the very buffer given');
   });
 
-  it('a row longer than a chunk gets a chunk of its own', () => {
+  it('a row longer than a chunk gets a chunk of its own; a buffer too big to place in is copied row by row', () => {
     const arena = new LineArena();
     const long = 'x'.repeat(200_000);
-    arena.keepRows(Buffer.from(`a\n${long}\nb\n`));
+    for (const row of ['a', long, 'b']) arena.keep(Buffer.from(row), 0, row.length);
+    // (17 MB: over the 16 MB a place can point into)
+    const huge = Buffer.alloc(17 << 20, 0x79);
+    huge[0] = 10;
+    huge[huge.length - 1] = 10;
+    arena.keepChunk(huge);
     const sealed = arena.sealed();
-    assert.deepStrictEqual([0, 1, 2].map((r) => text(sealed, r)), ['a', long, 'b']);
+    assert.deepStrictEqual([0, 1, 2, 3].map((r) => text(sealed, r)), ['a', long, 'b', '']);
+    assert.equal(sealed.length, 5);
+    assert.equal(sealed.row(4, (_buf, start, end) => end - start), huge.length - 2);
+    assert.notEqual(sealed.row(4, (buf) => buf), huge, 'copied, not kept');
   });
 
   it('gathers the rows of an order, each ended by a newline, in batches of whole rows', async () => {
     const arena = new LineArena();
-    arena.keepRows(Buffer.from(rows.map((r) => `${r}\n`).join('')));
+    arena.keepChunk(Buffer.from(rows.map((r) => `${r}\n`).join('')));
     const sealed = arena.sealed();
     const order = Uint32Array.from(rows.map((_, i) => (i * 3001) % rows.length));
     const want = Array.from(order, (r) => `${rows[r]}\n`);

@@ -74,6 +74,8 @@ test('counters of every size, no counters, no state, flags, NAT, ICMP and IPv6 c
     BASE.replace('src=10.0.1.2 dst=10.0.0.2 sport=22 dport=1', 'src=192.168.9.9 dst=10.0.0.2 sport=8443 dport=1'),
     BASE.replace('src=10.0.1.2 dst=10.0.0.2 sport=22 dport=1', 'src=10.0.1.2 dst=203.0.113.1 sport=22 dport=40000'),
     'ipv4     2 icmp     1 29 src=10.0.0.2 dst=10.0.0.1 type=8 code=0 id=4711 packets=1 bytes=84 src=10.0.0.1 dst=10.0.0.2 type=0 code=0 id=4711 packets=1 bytes=84 mark=0 zone=0 use=2',
+    // (no id=: the fast path reads it, and the cells say id=0)
+    'ipv4     2 icmp     1 29 src=10.0.0.2 dst=10.0.0.1 type=8 code=0 packets=1 bytes=84 src=10.0.0.1 dst=10.0.0.2 type=0 code=0 packets=1 bytes=84 mark=0 zone=0 use=2',
     'ipv4     2 udp      17 29 src=10.0.0.2 dst=10.0.0.255 sport=137 dport=137 packets=1 bytes=78 [UNREPLIED] src=10.0.0.255 dst=10.0.0.2 sport=137 dport=137 packets=0 bytes=0 mark=0 zone=0 use=2',
     'ipv6     10 tcp      6 7436 ESTABLISHED src=fd00:0000:0000:0000:0000:0000:0000:0001 dst=fd00:0000:0000:0000:0000:0000:0000:0002 sport=40000 dport=443 packets=10 bytes=900 src=fd00:0000:0000:0000:0000:0000:0000:0002 dst=fd00:0000:0000:0000:0000:0000:0000:0001 sport=443 dport=40000 packets=8 bytes=1200 [ASSURED] mark=0 zone=0 use=2',
     'ipv6     10 icmpv6   58 29 src=fd00::1 dst=fd00::2 type=128 code=0 id=9 packets=1 bytes=104 src=fd00::2 dst=fd00::1 type=129 code=0 id=9 packets=1 bytes=104 mark=0 zone=0 use=2',
