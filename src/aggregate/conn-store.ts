@@ -29,10 +29,12 @@
 import type { Conn } from '../model.js';
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
 import { BYTES, ConnScan, DPORT, ICMP_ID, ORIG_DST, ORIG_SRC, PACKETS, SPORT, connOfScan, scanTotal } from '../parse/conn-bytes.js';
-import { connLineSink, emptyReport } from '../parse/conn-records.js';
+import { emptyReport, storedRowSink } from '../parse/conn-records.js';
+import { PACKED_MAX, packScan } from '../parse/packed-scan.js';
 import { AddressNumbers } from './address-numbers.js';
 import type { ListSortKey } from './conn-order.js';
 import { join, LineArena, type GatheredRows } from './line-arena.js';
+import { sortByColumns, type SortColumn } from './column-sort.js';
 
 /** list's orders: a key (`none`: the table's own), or undefined for the default (bytes, then timeout) */
 export type StoreOrder = ListSortKey | undefined;
@@ -75,6 +77,11 @@ export interface StoreOptions {
   warm?: (() => Buffer) | (() => Buffer | undefined) | undefined;
   /** false: no lines kept, only the order (`order`) */
   lines?: boolean | undefined;
+  /**
+   * true: a line the fast path read is kept as its scan packed (parse/packed-scan.ts), a third of
+   * its line and read back without parsing; `lines` then hands out rows for storedRowSink
+   */
+  packed?: boolean | undefined;
 }
 
 export class ConnStore {
@@ -83,6 +90,7 @@ export class ConnStore {
   private readonly pages: Record<'p1' | 'p2' | 'a' | 'b' | 'c', Float64Array[]> = { p1: [], p2: [], a: [], b: [], c: [] };
   private readonly zonePages: Uint16Array[] = [];
   private readonly kept: LineArena | undefined;
+  private readonly packed: boolean;
   private p1Page = EMPTY;
   private p2Page = EMPTY;
   private aPage = EMPTY;
@@ -114,6 +122,7 @@ export class ConnStore {
     this.capacity = options.capacity ?? 0;
     this.page = options.page ?? PAGE;
     this.kept = options.lines === false ? undefined : new LineArena(this.capacity, this.page, options.warm);
+    this.packed = this.kept !== undefined && options.packed === true;
     this.keepsKeys = key !== 'none';
     this.p1Ids = key === 'dst' ? 'address' : key === 'proto' || key === 'state' ? 'name' : undefined;
     this.p1 = primary(key, (a) => this.addresses.of(a), (s) => this.nameId(s));
@@ -126,7 +135,34 @@ export class ConnStore {
 
   /** Keeps one record (an OnConn: the record and its line). */
   readonly add = (c: Conn, buf: Buffer, start: number, end: number): void => {
-    const j = this.keepLine(buf, start, end);
+    this.kept?.keep(buf, start, end);
+    this.columnsOf(c);
+  };
+
+  /**
+   * Keeps one line the fast path read (an OnScan), with no record made: the same columns as
+   * `add` from the scan's numbers (-1 where a record has undefined; no GRE keys on that path).
+   */
+  readonly addScan = (s: ConnScan, buf: Buffer, start: number, end: number): void => {
+    if (!this.packed || !this.keepPacked(s)) this.kept?.keep(buf, start, end);
+    this.columnsOfScan(s);
+  };
+
+  /**
+   * Keeps the rows a scan job made of the table's kept records (scan/list-job.ts "pack": each a
+   * packed scan or its line, ended by a newline), as they come: the buffer itself is kept
+   * (LineArena.keepChunk), and each row's columns are read from it, a packed scan unpacked
+   * rather than parsed.
+   */
+  readonly addRows = (rows: Buffer): void => {
+    this.kept!.keepChunk(rows);
+    for (let from = 0, nl = rows.indexOf(10); nl >= 0; from = nl + 1, nl = rows.indexOf(10, from)) this.rowColumns.line(rows, from, nl);
+  };
+
+  private readonly rowColumns = storedRowSink(emptyReport(), false, (c) => this.columnsOf(c), (s) => this.columnsOfScan(s));
+
+  private columnsOf(c: Conn): void {
+    const j = this.next();
     if (j < 0) return;
     const o = c.original;
     if (this.p1 !== undefined) this.p1Page[j] = this.p1(c);
@@ -135,14 +171,10 @@ export class ConnStore {
     this.bPage[j] = (this.addresses.of(o.dst) * P17 + num(o.dport) + 1) * 256 + c.protonum;
     this.cPage[j] = (num(o.id) + 1) * P34 + (num(o.srckey) + 1) * P17 + num(o.dstkey) + 1;
     this.zonePage[j] = c.zone;
-  };
+  }
 
-  /**
-   * Keeps one line the fast path read (an OnScan), with no record made: the same columns as
-   * `add` from the scan's numbers (-1 where a record has undefined; no GRE keys on that path).
-   */
-  readonly addScan = (s: ConnScan, buf: Buffer, start: number, end: number): void => {
-    const j = this.keepLine(buf, start, end);
+  private columnsOfScan(s: ConnScan): void {
+    const j = this.next();
     if (j < 0) return;
     const n = s.nums;
     if (this.p1Scan !== undefined) this.p1Page[j] = this.p1Scan(s);
@@ -151,15 +183,23 @@ export class ConnStore {
     this.bPage[j] = (this.addresses.ofScan(s, ORIG_DST) * P17 + n[DPORT]! + 1) * 256 + s.protonum;
     this.cPage[j] = (n[ICMP_ID]! + 1) * P34;
     this.zonePage[j] = s.zone;
-  };
+  }
 
-  /** The line kept; the index in the current pages to fill its columns at, or -1 when it has none. */
-  private keepLine(buf: Buffer, start: number, end: number): number {
+  /** One record more: its index in the current pages to fill its columns at, or -1 when it has none. */
+  private next(): number {
     if (this.n === this.pageEnd) this.newPages();
     const j = this.n - this.pageStart;
     this.n++;
-    this.kept?.keep(buf, start, end);
     return this.keepsKeys ? j : -1;
+  }
+
+  /** Keeps scan `s` packed; false when it cannot be (its line is kept instead). */
+  private keepPacked(s: ConnScan): boolean {
+    const kept = this.kept!;
+    const end = packScan(s, kept.room(PACKED_MAX), kept.roomAt);
+    if (end < 0) return false;
+    kept.keepWritten(end);
+    return true;
   }
 
   /**
@@ -170,7 +210,10 @@ export class ConnStore {
     const n = this.n;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = reverse && !this.keepsKeys ? n - 1 - i : i;
-    if (this.keepsKeys) order.sort(this.comparator(reverse));
+    if (this.keepsKeys) {
+      const { compare, columns } = this.comparator(reverse);
+      sortByColumns(order, columns, reverse, compare);
+    }
     this.p1Page = this.p2Page = this.aPage = this.bPage = this.cPage = EMPTY;
     this.zonePage = EMPTY16;
     return order;
@@ -184,7 +227,7 @@ export class ConnStore {
     const n = order.length;
     let last: ConnScan | Conn | undefined;
     // the first read's line handler: the same record again, or the same scan
-    const reader = connLineSink(emptyReport(), false, (c) => (last = c), (s) => (last = s));
+    const reader = storedRowSink(emptyReport(), false, (c) => (last = c), (s) => (last = s));
     const readLine = (buf: Buffer, start: number, end: number): ConnScan | Conn | undefined => {
       last = undefined;
       reader.line(buf, start, end);
@@ -205,7 +248,8 @@ export class ConnStore {
     };
   }
 
-  private comparator(reverse: boolean): (a: number, b: number) => number {
+  /** connOrder(key, reverse) over the record numbers, and the columns it compares in turn. */
+  private comparator(reverse: boolean): { compare: (a: number, b: number) => number; columns: SortColumn[] } {
     const n = this.n;
     const ranks = addressRanks(this.addresses.addresses);
     const p1 = this.p1 === undefined ? undefined : join(this.pages.p1, n, Float64Array);
@@ -228,7 +272,7 @@ export class ConnStore {
       b[i] = ranks[q]! * P25 + (y - q * P25);
     }
     const s = reverse ? -1 : 1;
-    return (i, j) => {
+    const compare = (i: number, j: number): number => {
       let d: number;
       if (p1 !== undefined && (d = p1[i]! - p1[j]!) !== 0) return s * d;
       if (p2 !== undefined && (d = p2[i]! - p2[j]!) !== 0) return s * d;
@@ -239,6 +283,8 @@ export class ConnStore {
       // equal in every field: input order, reversed or not (a stable sort's)
       return i - j;
     };
+    const columns = [p1, p2, a, b, c, zone].filter((column) => column !== undefined);
+    return { compare, columns };
   }
 
   private newPages(): void {

@@ -8,6 +8,8 @@
 
 /** bytes of rows per batch that `gather` hands out */
 const BATCH = 1 << 18;
+/** rows whose first bytes are read ahead of their copies (sealed: touch) */
+const TOUCH_AHEAD = 32;
 /** rows per page of the place and length arrays, after the first */
 const PAGE = 1 << 16;
 /** arena chunks grow to this size; a row's place is chunk * CHUNK_SPAN + offset */
@@ -73,6 +75,26 @@ export class LineArena {
   }
 
   /**
+   * Room for a row of at most `max` bytes written in place: returns the chunk to write it into,
+   * from `roomAt`; `keepWritten` then keeps what was written there as the next row.
+   */
+  room(max: number): Buffer {
+    if (this.fill + max > this.chunk.length) this.newChunk(max);
+    return this.chunk;
+  }
+
+  /** Where a row asked for with `room` begins in its chunk. */
+  get roomAt(): number {
+    return this.fill;
+  }
+
+  /** Keeps the row written into `room` up to `end` (its chunk's offset past its last byte). */
+  keepWritten(end: number): void {
+    this.place(this.at * CHUNK_SPAN + this.fill, end - this.fill);
+    this.fill = end;
+  }
+
+  /**
    * Keeps each newline-ended row of `buf` with no copy (a last row without one is not kept):
    * `buf` becomes a chunk of its own, and must not change after (a buffer the caller gives up,
    * such as a scan's kept output).
@@ -126,11 +148,24 @@ export class LineArena {
       gather(order, from, to) {
         let bytes = 0;
         for (let i = from; i < to; i++) bytes += len[order[i]!]! + 1;
+        // the rows of an order are read at random across the arena, and nearly each one's first
+        // byte is a cache and TLB miss: a group's first bytes read in a loop of their own wait for
+        // their misses together, not one copy after another (in a micro-benchmark, 1M rows of 60
+        // bytes gathered in 0.16 s instead of 0.30 s)
+        let touched = 0;
+        const touch = (first: number, last: number): void => {
+          for (let i = first; i < last; i++) {
+            const p = pos[order[i]!]!;
+            const k = Math.floor(p / CHUNK_SPAN);
+            touched ^= chunks[k]![p - k * CHUNK_SPAN]!;
+          }
+        };
         async function* batches(): AsyncGenerator<Buffer> {
           // a row is at most MAX_LINE bytes, far below a batch
           const batch = Buffer.allocUnsafeSlow(BATCH);
           let fill = 0;
           for (let i = from; i < to; i++) {
+            if ((i - from) % TOUCH_AHEAD === 0) touch(i, Math.min(to, i + TOUCH_AHEAD));
             const r = order[i]!;
             const p = pos[r]!;
             const k = Math.floor(p / CHUNK_SPAN);

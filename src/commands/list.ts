@@ -147,21 +147,26 @@ async function runList(flags: ListFlags): Promise<void> {
     // which then keeps only their order (a zone filter lives in this thread only, and --limit
     // shows part of the store)
     const rendering = filter === baseFilter && limit === undefined ? renderWhileReading(source, output, filterOptions) : undefined;
-    // else the other core makes the memory of a big table's lines ready (scan/page-warmer.ts)
-    const warmer = rendering === undefined && bigTableBytes(source) !== undefined ? await PageWarmer.start(CHUNK_MAX) : undefined;
-    // every record, kept as its line and the columns the order compares (aggregate/conn-store.ts);
+    // else each record is kept as a row (its packed scan, or its line), made on every core (the
+    // list job's "pack") unless a zone filter, which lives in this thread only, must see it
+    const packing = rendering === undefined && filter === baseFilter;
+    // in this thread, the other core makes the memory of a big table's rows ready (scan/page-warmer.ts)
+    const warmer = rendering === undefined && !packing && bigTableBytes(source) !== undefined ? await PageWarmer.start(CHUNK_MAX) : undefined;
+    // every record, kept as its row and the columns the order compares (aggregate/conn-store.ts);
     // a line is at least ~80 bytes: a file's size bounds the entries, so the columns are sized once
-    const store = new ConnStore(key, { capacity: Math.ceil((sourceSize(source) ?? 0) / 64), warm: warmer?.take, lines: rendering === undefined });
-    let run: ScanRun<ConnStore>;
+    const store = new ConnStore(key, { capacity: Math.ceil((sourceSize(source) ?? 0) / 64), warm: warmer?.take, lines: rendering === undefined, packed: true });
+    let run: ScanRun<unknown>;
     try {
-      run = await scanJob(rendering?.source ?? source, threadJob(() => ({
-        conn(c, buf, start, end) {
-          if (filter(c)) store.add(c, buf, start, end);
-        },
-        // without a filter a line the fast path read is kept without making its record
-        scanned: filter === always ? store.addScan : undefined,
-        state: store,
-      })), out, machine);
+      run = packing
+        ? await scanJob(source, listJob({ filter: filterOptions, mode: 'pack', sort: undefined, reverse: false, limit: 0 }), store.addRows, machine)
+        : await scanJob(rendering?.source ?? source, threadJob(() => ({
+          conn(c, buf, start, end) {
+            if (filter(c)) store.add(c, buf, start, end);
+          },
+          // without a filter a line the fast path read is kept without making its record
+          scanned: filter === always ? store.addScan : undefined,
+          state: store,
+        })), out, machine);
     } finally {
       await warmer?.stop();
     }

@@ -5,7 +5,8 @@
 // last line the input ended inside (no newline after it) is cut off — the kernel and conntrack
 // end every line with one — and so is a skip, whatever it holds: its last value may be cut short
 // (`id=12` of `id=1234`), which no parser can tell from the text. Entries kept with a protocol
-// name or state this version does not know are counted by name, for one stderr line each.
+// name or state this version does not know are counted by name, for one stderr line each. A
+// sorted store's rows, read again, are lines or scans packed as read (storedRowSink).
 
 import { CtflowError } from '../errors.js';
 import type { Conn } from '../model.js';
@@ -13,6 +14,7 @@ import { connOfScan, scanConnBytes, type ConnScan } from './conn-bytes.js';
 import { parseConnLine, rejectionReason } from './conn-line.js';
 import { lineText } from '../source/line-text.js';
 import { unknownNameOf } from './known-names.js';
+import { PACKED_ROW, unpackScan } from './packed-scan.js';
 
 /** What a line splitter calls (source/line-splitter.ts ByteLineSink has this shape). */
 export interface LineHandler {
@@ -132,6 +134,32 @@ export function connLineSink(
       report.cutOff = true;
       skip(buf.toString('latin1', start, end), CUT_OFF);
     },
+  };
+}
+
+/**
+ * The line handler for a sorted store's rows (aggregate/conn-store.ts): a row that is a packed
+ * scan (parse/packed-scan.ts) goes to `onScan` as unpacked, or becomes its record; any other row
+ * is the line as read, handled as connLineSink handles it.
+ */
+export function storedRowSink(
+  report: ReadReport, strict: boolean, onConn: OnConn, onScan?: OnScan | undefined,
+): LineHandler {
+  const lines = connLineSink(report, strict, onConn, onScan);
+  return {
+    line(buf, start, end) {
+      if (buf[start] !== PACKED_ROW) {
+        lines.line(buf, start, end);
+        return;
+      }
+      report.lines++;
+      report.records++;
+      const scan = unpackScan(buf, start);
+      if (onScan !== undefined) onScan(scan, buf, start, end);
+      else onConn(connOfScan(scan), buf, start, end);
+    },
+    overlong: lines.overlong,
+    cut: lines.cut,
   };
 }
 

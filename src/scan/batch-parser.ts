@@ -5,7 +5,7 @@
 import type { Job, JobInstance } from './job.js';
 import { GrowBuffer } from '../source/byte-sink.js';
 import { ByteLineSplitter } from '../source/line-splitter.js';
-import { connLineSink, emptyReport } from '../parse/conn-records.js';
+import { connLineSink, emptyReport, storedRowSink } from '../parse/conn-records.js';
 
 export interface BatchAnswer {
   lines: number;
@@ -43,7 +43,7 @@ export function batchParser<P, S>(job: Job<P, S, unknown>, params: P, keptOutput
   const sink = new GrowBuffer(OUTPUT_BYTES, keptOutput);
   const instance = job.create(params, (text) => sink.write(text), sink);
   const report = emptyReport();
-  const lineSink = connLineSink(report, false, instance.conn, instance.scanned);
+  const lineSink = (instance.storedRows === true ? storedRowSink : connLineSink)(report, false, instance.conn, instance.scanned);
   return {
     instance,
     parse(buf) {

@@ -82,7 +82,8 @@ export const CONN_TABLE: Job<ConnTableJobParams, TableMeasure, TableMeasure> = {
         };
       }
     }
-    return { conn, scanned, state };
+    // measure and write read a sorted store's rows
+    return { conn, scanned, state, storedRows: params.mode !== 'cells' };
   },
   toPart: (state) => state,
   absorb(into, part) {

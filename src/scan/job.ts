@@ -26,6 +26,11 @@ export interface JobInstance<S> {
    * or a skip. Its source must hand out whole lines (a store's gathered rows do).
    */
   batch?: ((buf: Buffer) => void) | undefined;
+  /**
+   * true when the source is a sorted store's rows (aggregate/conn-store.ts `lines`), which may be
+   * packed scans: read with storedRowSink (parse/conn-records.ts) instead of as table lines
+   */
+  storedRows?: boolean | undefined;
 }
 
 /**
@@ -55,6 +60,11 @@ export interface JobSpec<P, S> {
    * (NDJSON: ~3.2×) keeps less in flight with smaller batches
    */
   batchBytes?: number | undefined;
+  /**
+   * bytes of table in flight per worker, when not run-scan.ts's IN_FLIGHT_BYTES: a job whose
+   * output this thread has work with (a store's rows) keeps its worker busy with more
+   */
+  inFlightBytes?: number | undefined;
   /**
    * true for a job with little work a line besides the parse (counting from the scan, a bounded
    * top-k): on two cores it runs in one thread (see workerCount in run-scan.ts)

@@ -19,7 +19,7 @@ import { CtflowError } from '../errors.js';
 import { GrowBuffer, type ByteSink } from '../source/byte-sink.js';
 import { ByteLineSplitter, MAX_LINE } from '../source/line-splitter.js';
 import { openSource } from '../source/open-source.js';
-import { absorbNotes, connLineSink, emptyReport, type ReadReport } from '../parse/conn-records.js';
+import { absorbNotes, connLineSink, emptyReport, storedRowSink, type ReadReport } from '../parse/conn-records.js';
 import { type ReadOptions } from '../parse/read-table.js';
 import { sourceSize } from '../parse/read-progress.js';
 import type { JobSpec } from './job.js';
@@ -97,6 +97,21 @@ export interface ScanControl {
 }
 
 /**
+ * A job's output kept rather than written: each buffer of it goes to `keep`, made just its size
+ * in the thread that wrote it, and is never reused.
+ */
+export function keptOutput(keep: (bytes: Buffer) => void): ScanControl {
+  return {
+    emit: (text) => keep(Buffer.from(text)),
+    emitBytes: (bytes) => {
+      keep(bytes);
+      return false;
+    },
+    keepsOutput: true,
+  };
+}
+
+/**
  * Worker threads to start besides this one (which parses too): CTFLOW_WORKERS when set, else
  * one per extra core, at most one (each worker costs RSS; a second one gained nothing on two
  * cores).
@@ -138,7 +153,7 @@ export async function runScan<P, S>(source: ReadOptions, spec: JobSpec<P, S>, co
       kernel = true;
     }
   }
-  const inFlight = kernel ? IN_FLIGHT_BYTES_KERNEL : IN_FLIGHT_BYTES;
+  const inFlight = kernel ? IN_FLIGHT_BYTES_KERNEL : spec.inFlightBytes ?? IN_FLIGHT_BYTES;
   if (big) return runWorkers(spec, control, source, threads, it, inFlight);
   // a source of unknown size (a pipe, conntrack -L): parsed and written in this thread as it
   // arrives (so NDJSON streams), and only once parallelMin bytes have come and more follow is
@@ -204,7 +219,8 @@ async function runHere<P, S>(
     if (done) own.recycle(bytes.buffer as ArrayBuffer);
   };
   const report = emptyReport();
-  const splitter = new ByteLineSplitter(connLineSink(report, Boolean(source.strict), instance.conn, instance.scanned));
+  const lineSink = instance.storedRows === true ? storedRowSink : connLineSink;
+  const splitter = new ByteLineSplitter(lineSink(report, Boolean(source.strict), instance.conn, instance.scanned));
   try {
     for (let r = await rest.next(); !r.done; r = await rest.next()) {
       report.bytes += r.value.length;

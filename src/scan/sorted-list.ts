@@ -23,7 +23,7 @@ import { ChunkTee, teed } from './chunk-tee.js';
 import { connTableJob, connTableOf, type ConnTableJobParams, type TableMeasure } from './conn-table-job.js';
 import { listJob } from './list-job.js';
 import { scanJob } from './read.js';
-import { kernelTableBytes, PARALLEL_MIN, runScan, type ScanTuning } from './run-scan.js';
+import { keptOutput, kernelTableBytes, PARALLEL_MIN, runScan, type ScanTuning } from './run-scan.js';
 
 /** Whether `writeSortedList` can write this output (else render/conn-list.ts writeConnList does). */
 export function sortedInParallel(o: ConnOutput): boolean {
@@ -59,7 +59,7 @@ export async function writeSortedList(
   }
   // the first record here: after JSON's `[` it has no `,` before it
   writeStored(w, conns.record(0)!);
-  await scanJob(source, listJob({ filter: {}, mode: o.format, sort: undefined, reverse: false, limit: 0 }), out, true, tuning);
+  await scanJob(source, listJob({ filter: {}, mode: o.format, sort: undefined, reverse: false, limit: 0, stored: true }), out, true, tuning);
   return w.end(entries);
 }
 
@@ -95,16 +95,7 @@ export function renderWhileReading(
   // count): run-scan splits it as it would the source itself, a pipe's included
   const read = { ...source, opened: tee, openedBytes: sourceSize(source) ?? kernelTableBytes(source) };
   // each batch's rows are kept as the buffer they came in, made just their size where written
-  // (output comes as bytes from every thread: `emit` is there for the type)
-  const control = {
-    emit: (text: string) => rows.keepChunk(Buffer.from(text)),
-    emitBytes: (bytes: Buffer) => {
-      rows.keepChunk(bytes);
-      return false;
-    },
-    keepsOutput: true,
-    ...tuning,
-  };
+  const control = { ...keptOutput((bytes) => rows.keepChunk(bytes)), ...tuning };
   const measure = o.format === 'table'
     ? runScan(read, connTableJob({ ...tableParams(o), mode: 'cells', widths: [], filter }), control).then((run) => run.result)
     : runScan(read, listJob({ filter, mode: 'csv', sort: undefined, reverse: false, limit: 0 }), control).then(() => undefined);

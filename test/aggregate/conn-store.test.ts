@@ -7,6 +7,8 @@ import { ConnScan } from '../../src/parse/conn-bytes.js';
 import { connLineSink, emptyReport } from '../../src/parse/conn-records.js';
 import { connToJsonLine } from '../../src/render/conn-json.js';
 import { ByteLineSplitter } from '../../src/source/line-splitter.js';
+import { GrowBuffer } from '../../src/source/byte-sink.js';
+import { LIST } from '../../src/scan/list-job.js';
 import { fixtureFiles } from '../helpers/fixture-lines.js';
 
 // every fixture line, twice: entries equal in every field must keep their input order
@@ -31,6 +33,36 @@ function read(bytes: Buffer, key: ListSortKey | undefined, scans: boolean, optio
   return { store, conns };
 }
 
+/**
+ * Every record of `bytes` into a store whose fast-path lines are kept packed: by addScan
+ * (`packed`), or as the rows the list job's "pack" mode makes of them, given to addRows in
+ * buffers of `chunk` lines.
+ */
+function readPacked(bytes: Buffer, key: ListSortKey | undefined, how: 'packed' | 'rows', chunk = 97): ConnStore {
+  const store = new ConnStore(key, { packed: true, page: 50 });
+  if (how === 'packed') {
+    const splitter = new ByteLineSplitter(connLineSink(emptyReport(), false, store.add, store.addScan));
+    splitter.push(bytes);
+    splitter.end();
+    return store;
+  }
+  const sink = new GrowBuffer(1 << 16, true);
+  const pack = LIST.create({ filter: {}, mode: 'pack', sort: undefined, reverse: false, limit: 0 }, (text) => sink.write(text), sink);
+  const lines = connLineSink(emptyReport(), false, pack.conn, pack.scanned);
+  let n = 0;
+  const splitter = new ByteLineSplitter({
+    ...lines,
+    line(buf, start, end) {
+      lines.line(buf, start, end);
+      if (++n % chunk === 0 && sink.pos > 0) store.addRows(sink.take());
+    },
+  });
+  splitter.push(bytes);
+  splitter.end();
+  if (sink.pos > 0) store.addRows(sink.take());
+  return store;
+}
+
 const json = (list: { length: number; at(i: number): Conn | undefined }): string[] =>
   Array.from({ length: list.length }, (_, i) => connToJsonLine(list.at(i)!));
 
@@ -51,6 +83,33 @@ describe('ConnStore: the records connOrder sorts, kept as lines and columns', ()
       }
     }
   }
+
+  for (const how of ['packed', 'rows'] as const) {
+    for (const key of [undefined, ...LIST_SORT_KEYS]) {
+      for (const reverse of [false, true]) {
+        it(`${key ?? 'default'}${reverse ? ' reversed' : ''}, fast-path lines kept packed (${how === 'packed' ? 'addScan' : 'addRows'}): the same records in the same order`, () => {
+          const { conns } = read(doubled, key, true);
+          const want = key === 'none'
+            ? (reverse ? [...conns].reverse() : conns)
+            : [...conns].sort(connOrder(key, reverse));
+          const got = readPacked(doubled, key, how).sorted(reverse);
+          assert.deepStrictEqual(json(got), want.map(connToJsonLine));
+        });
+      }
+    }
+  }
+
+  it('keeps fast-path lines packed, in fewer bytes than their lines, and gives each back as its scan', () => {
+    for (const how of ['packed', 'rows'] as const) {
+      const { store, conns } = read(table, 'none', true);
+      const sorted = readPacked(table, 'none', how).sorted(false);
+      const lines = store.sorted(false).lines(0, conns.length);
+      const rows = sorted.lines(0, conns.length);
+      assert.ok(rows.bytes < lines.bytes * 0.6, `${how}: ${rows.bytes} bytes of rows for ${lines.bytes} of lines`);
+      const kinds = new Set(conns.map((_, i) => (sorted.record(i) instanceof ConnScan ? 'scan' : 'record')));
+      assert.deepStrictEqual([...kinds].sort(), ['record', 'scan'], how);
+    }
+  });
 
   for (const [capacity, page] of [[0, 7], [50, 100], [100_000, 16]]) {
     it(`keeps the same order in columns of any page size (first page ${capacity}, then ${page})`, () => {
