@@ -1,11 +1,12 @@
 // The records `list` must sort, kept in a compact columnar form instead of one `Conn` each: a
 // million records as objects cost list gigabytes and most of its time in the garbage collector
-// (issue 15). Each kept entry's line is copied, as read, into a line arena (line-arena.ts);
-// beside it, per entry, only the numbers the order compares, in typed arrays. The order is an
-// index array sorted by those columns; a record is made again from its line when it is written
-// (the same line handler as the first read, parse/conn-records.ts, so the same record), one at a
-// time. A store that keeps no lines gives only the order (a table or CSV whose rows were made
-// as the store filled: scan/sorted-list.ts renderWhileReading).
+// (issue 15). Each kept entry is a row in a line arena (line-arena.ts): a line the fast path
+// read as its scan packed (parse/packed-scan.ts, ~55 bytes), any other as its line; beside it,
+// per entry, only the numbers the order compares, in typed arrays. The order is an index array
+// sorted by those columns (column-sort.ts); a record is made again from its row when it is
+// written (storedRowSink, parse/conn-records.ts: the same record, or the same scan), one at a
+// time. A store filled by the store-rows job (addRows, scan/store-rows-job.ts) may keep, instead,
+// the row a table or CSV writes for each record, made in the same parse.
 //
 // The columns spell connOrder (conn-order.ts) exactly, tiebreak included: a descending number is
 // stored negated, so every column ascends; addresses, protocol names and states are stored as
@@ -16,8 +17,8 @@
 // (test/aggregate/conn-store.test.ts holds the two orders equal on every fixture).
 //
 // A line the fast path read is kept from its scan (addScan: no record made, as flows and stats
-// count), any other from its record (add); both fill the same columns (the tests hold both to
-// connOrder).
+// count), any other from its record (add), and a store-rows job's row from its scan unpacked or
+// its line (addRows); all fill the same columns (the tests hold each to connOrder).
 //
 // During the read the columns grow in pages (no doubling copy, whose two live copies set the
 // peak); sorting joins each into one array, unless the first page, sized by the file's size,
@@ -52,8 +53,8 @@ export interface ConnList {
 export interface StoredConns extends ConnList {
   record(i: number): ConnScan | Conn | undefined;
   /**
-   * The lines of records [from, to) in order, each ended by a newline, as a table source: a
-   * scan job reads them again (in parallel, as a file is read) to write them. `bytes`: their size.
+   * The rows of records [from, to) in order, each ended by a newline, as a table source: a scan
+   * job reads them again (in parallel, as a file is read) to write them. `bytes`: their size.
    */
   lines(from: number, to: number): GatheredRows;
 }
@@ -75,13 +76,16 @@ export interface StoreOptions {
   capacity?: number | undefined;
   page?: number | undefined;
   warm?: (() => Buffer) | (() => Buffer | undefined) | undefined;
-  /** false: no lines kept, only the order (`order`) */
-  lines?: boolean | undefined;
   /**
-   * true: a line the fast path read is kept as its scan packed (parse/packed-scan.ts), a third of
-   * its line and read back without parsing; `lines` then hands out rows for storedRowSink
+   * true: addScan keeps a line the fast path read as its scan packed (parse/packed-scan.ts), a
+   * third of its line and read back without parsing
    */
   packed?: boolean | undefined;
+  /**
+   * true: addRows gets two rows a record, its key row and the row shown for it, and keeps the
+   * second: `lines` then hands out those (a table's cell rows, CSV lines), not records
+   */
+  shown?: boolean | undefined;
 }
 
 export class ConnStore {
@@ -89,8 +93,9 @@ export class ConnStore {
   /** every page of each column, and the page now filled (the last) */
   private readonly pages: Record<'p1' | 'p2' | 'a' | 'b' | 'c', Float64Array[]> = { p1: [], p2: [], a: [], b: [], c: [] };
   private readonly zonePages: Uint16Array[] = [];
-  private readonly kept: LineArena | undefined;
+  private readonly kept: LineArena;
   private readonly packed: boolean;
+  private readonly shown: boolean;
   private p1Page = EMPTY;
   private p2Page = EMPTY;
   private aPage = EMPTY;
@@ -121,8 +126,9 @@ export class ConnStore {
   constructor(private readonly key: StoreOrder, options: StoreOptions = {}) {
     this.capacity = options.capacity ?? 0;
     this.page = options.page ?? PAGE;
-    this.kept = options.lines === false ? undefined : new LineArena(this.capacity, this.page, options.warm);
-    this.packed = this.kept !== undefined && options.packed === true;
+    this.kept = new LineArena(this.capacity, this.page, options.warm);
+    this.packed = options.packed === true;
+    this.shown = options.shown === true;
     this.keepsKeys = key !== 'none';
     this.p1Ids = key === 'dst' ? 'address' : key === 'proto' || key === 'state' ? 'name' : undefined;
     this.p1 = primary(key, (a) => this.addresses.of(a), (s) => this.nameId(s));
@@ -135,7 +141,7 @@ export class ConnStore {
 
   /** Keeps one record (an OnConn: the record and its line). */
   readonly add = (c: Conn, buf: Buffer, start: number, end: number): void => {
-    this.kept?.keep(buf, start, end);
+    this.kept.keep(buf, start, end);
     this.columnsOf(c);
   };
 
@@ -144,19 +150,24 @@ export class ConnStore {
    * `add` from the scan's numbers (-1 where a record has undefined; no GRE keys on that path).
    */
   readonly addScan = (s: ConnScan, buf: Buffer, start: number, end: number): void => {
-    if (!this.packed || !this.keepPacked(s)) this.kept?.keep(buf, start, end);
+    if (!this.packed || !this.keepPacked(s)) this.kept.keep(buf, start, end);
     this.columnsOfScan(s);
   };
 
   /**
-   * Keeps the rows a scan job made of the table's kept records (scan/list-job.ts "pack": each a
-   * packed scan or its line, ended by a newline), as they come: the buffer itself is kept
-   * (LineArena.keepChunk), and each row's columns are read from it, a packed scan unpacked
-   * rather than parsed.
+   * Keeps the rows the store-rows job made of the table's kept records (scan/store-rows-job.ts),
+   * as they come, each ended by a newline: each record's key row (a packed scan or its line),
+   * whose columns are read from it (a packed scan unpacked, not parsed), and in a `shown` store
+   * the row shown for it after it. The buffer itself is kept (LineArena.keepChunk): the key rows,
+   * or in a `shown` store the rows after them.
    */
   readonly addRows = (rows: Buffer): void => {
-    this.kept!.keepChunk(rows);
-    for (let from = 0, nl = rows.indexOf(10); nl >= 0; from = nl + 1, nl = rows.indexOf(10, from)) this.rowColumns.line(rows, from, nl);
+    this.kept.keepChunk(rows, this.shown);
+    let shown = false;
+    for (let from = 0, nl = rows.indexOf(10); nl >= 0; from = nl + 1, nl = rows.indexOf(10, from)) {
+      if (!shown) this.rowColumns.line(rows, from, nl);
+      shown = this.shown && !shown;
+    }
   };
 
   private readonly rowColumns = storedRowSink(emptyReport(), false, (c) => this.columnsOf(c), (s) => this.columnsOfScan(s));
@@ -195,7 +206,7 @@ export class ConnStore {
 
   /** Keeps scan `s` packed; false when it cannot be (its line is kept instead). */
   private keepPacked(s: ConnScan): boolean {
-    const kept = this.kept!;
+    const kept = this.kept;
     const end = packScan(s, kept.room(PACKED_MAX), kept.roomAt);
     if (end < 0) return false;
     kept.keepWritten(end);
@@ -206,7 +217,7 @@ export class ConnStore {
    * The records' positions (in the order they were kept) in connOrder(key, reverse) (for
    * `none`: the table's order, or backwards). Once only: the columns are given up to sort.
    */
-  order(reverse: boolean): Uint32Array {
+  private order(reverse: boolean): Uint32Array {
     const n = this.n;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = reverse && !this.keepsKeys ? n - 1 - i : i;
@@ -219,9 +230,11 @@ export class ConnStore {
     return order;
   }
 
-  /** The records in order(reverse), read again from their lines. Once only, as `order`. */
+  /**
+   * The records in order(reverse), read again from their rows (in a `shown` store, only their
+   * shown rows, by `lines`). Once only: the columns are given up to sort.
+   */
   sorted(reverse: boolean): StoredConns {
-    if (this.kept === undefined) throw new Error('ConnStore.sorted: a store made without its lines has only its order');
     const order = this.order(reverse);
     const rows = this.kept.sealed();
     const n = order.length;

@@ -25,7 +25,8 @@ import {
 } from './options.js';
 import { addTableOptions, tableLayoutFrom, type TableFlags } from './table-options.js';
 import { listJob } from '../scan/list-job.js';
-import { renderWhileReading, sortedInParallel, writeRendered, writeSortedList } from '../scan/sorted-list.js';
+import { sortedInParallel, tableParams, writeShownRows, writeSortedList } from '../scan/sorted-list.js';
+import { storeRowsJob, type StoreRowsState } from '../scan/store-rows-job.js';
 import { addProcessesOption, connProcessLookup, processesFrom, type ProcessFlags } from './process-option.js';
 import { addExamples, inGroup, OUTPUT } from './help-groups.js';
 import { addOrderOptions, limitFrom, parseSort } from './order-options.js';
@@ -143,23 +144,21 @@ async function runList(flags: ListFlags): Promise<void> {
       entries = run.report.records;
     }
   } else {
-    // a table's or CSV's rows are made (on a worker when big) while this thread fills the store,
-    // which then keeps only their order (a zone filter lives in this thread only, and --limit
-    // shows part of the store)
-    const rendering = filter === baseFilter && limit === undefined ? renderWhileReading(source, output, filterOptions) : undefined;
-    // else each record is kept as a row (its packed scan, or its line), made on every core (the
-    // list job's "pack") unless a zone filter, which lives in this thread only, must see it
-    const packing = rendering === undefined && filter === baseFilter;
-    // in this thread, the other core makes the memory of a big table's rows ready (scan/page-warmer.ts)
-    const warmer = rendering === undefined && !packing && bigTableBytes(source) !== undefined ? await PageWarmer.start(CHUNK_MAX) : undefined;
+    // every record kept as a row, made on every core (scan/store-rows-job.ts), unless a zone
+    // filter, which lives in this thread only, must see it: then the store is filled here, and
+    // the other core makes the memory of a big table's rows ready (scan/page-warmer.ts)
+    const rowsJob = filter === baseFilter;
+    // a table's or CSV's rows to write are made in the same parse, when the whole store is shown
+    const shown = rowsJob && limit === undefined && sortedInParallel(output) && (format === 'table' || format === 'csv') ? format : undefined;
+    const warmer = !rowsJob && bigTableBytes(source) !== undefined ? await PageWarmer.start(CHUNK_MAX) : undefined;
     // every record, kept as its row and the columns the order compares (aggregate/conn-store.ts);
     // a line is at least ~80 bytes: a file's size bounds the entries, so the columns are sized once
-    const store = new ConnStore(key, { capacity: Math.ceil((sourceSize(source) ?? 0) / 64), warm: warmer?.take, lines: rendering === undefined, packed: true });
-    let run: ScanRun<unknown>;
+    const store = new ConnStore(key, { capacity: Math.ceil((sourceSize(source) ?? 0) / 64), warm: warmer?.take, packed: true, shown: shown !== undefined });
+    let run: ScanRun<StoreRowsState | ConnStore>;
     try {
-      run = packing
-        ? await scanJob(source, listJob({ filter: filterOptions, mode: 'pack', sort: undefined, reverse: false, limit: 0 }), store.addRows, machine)
-        : await scanJob(rendering?.source ?? source, threadJob(() => ({
+      run = rowsJob
+        ? await scanJob(source, storeRowsJob({ filter: filterOptions, shown, table: tableParams(output) }), store.addRows, machine)
+        : await scanJob(source, threadJob(() => ({
           conn(c, buf, start, end) {
             if (filter(c)) store.add(c, buf, start, end);
           },
@@ -171,11 +170,11 @@ async function runList(flags: ListFlags): Promise<void> {
       await warmer?.stop();
     }
     entries = run.report.records;
-    if (rendering !== undefined) {
-      const rendered = await rendering.rendered;
-      const order = store.order(reverse);
-      longNotice(flags, order.length);
-      summary = await writeRendered(out, output, rendered, order, entries);
+    if (shown !== undefined) {
+      const sorted = store.sorted(reverse);
+      longNotice(flags, sorted.length);
+      const measure = shown === 'table' ? run.result as StoreRowsState : undefined;
+      summary = await writeShownRows(out, output, sorted.lines(0, sorted.length), sorted.length, measure, entries);
       await out.end();
       process.stderr.write(summary);
       return;
@@ -184,8 +183,8 @@ async function runList(flags: ListFlags): Promise<void> {
     if (limit !== undefined) conns = { length: Math.min(limit, conns.length), at: conns.at };
   }
   longNotice(flags, conns.length);
-  // a sorted store is written on every core when its records need only their lines
-  summary = 'lines' in conns && sortedInParallel(output)
+  // a sorted store's JSON is written on every core when its records need only their rows
+  summary = 'lines' in conns && sortedInParallel(output) && (format === 'json' || format === 'ndjson')
     ? await writeSortedList(out, output, conns, entries)
     : writeConnList(out, output, conns, entries);
   await out.end();

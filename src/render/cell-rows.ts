@@ -1,5 +1,5 @@
-// A table's rows kept as bytes until every row is measured and sorted (scan/sorted-list.ts
-// renderWhileReading): each row's cells as a cell row, the cells joined by US (0x1f) and ended
+// A table's rows kept as bytes until every row is measured and sorted (scan/store-rows-job.ts,
+// scan/sorted-list.ts): each row's cells as a cell row, the cells joined by US (0x1f) and ended
 // by a newline (about a third of the conntrack line), and laid out later straight from those
 // bytes into the output buffer, exactly as box-table.ts `boxLines().row` lays out the cells as
 // strings (test/render/cell-rows.test.ts compares the two, cut and uncut, coloured or not).

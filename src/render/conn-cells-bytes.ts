@@ -1,8 +1,8 @@
 // connTableCells (conn-table.ts) of a line the fast path read, written as its cell row
 // (cell-rows.ts rowOfCells) in bytes straight into the output buffer, without making its record
-// or a string per cell: a sorted table of a million rows is made while its store fills
-// (scan/sorted-list.ts renderWhileReading), and a record, eleven cell strings and their join per
-// row cost twice the parse. Each cell's width is noted as it is written. Only a table without
+// or a string per cell: a sorted table of a million rows is made in the parse that fills its
+// store (scan/store-rows-job.ts), and a record, eleven cell strings and their join per row cost
+// twice the parse. Each cell's width is noted as it is written. Only a table without
 // colour (colour is for a terminal: a screenful, not a million rows); anything it cannot write
 // exactly as the cells would be (a record the full parser made, a services name that is not
 // plain ASCII) makes it return false, and the caller makes the cells as strings

@@ -1,15 +1,13 @@
-// The scan job behind `list`'s table when it runs on every core. Over a sorted store's lines read
-// again (aggregate/conn-store.ts `lines`), as its JSON is (job.ts): "measure" keeps each column's
-// widest cell and whether any row has counters, "write" writes each row in the widths measured and
-// fitted to the terminal. Beside the read that fills the store (scan/sorted-list.ts
-// renderWhileReading): "cells" measures too, and emits each row's cells as a cell row
-// (render/cell-rows.ts rowOfCells); "layout" lays those out once they are sorted and every cell
-// is measured. The cells are exactly writeConnTable's (render/conn-table.ts connTableCells). Only
-// a table whose cells need nothing but the record runs here (no zone or mark names, no processes:
-// those live in this thread): its palette, Service column and units are made again from plain
-// params in each thread.
+// The scan job behind `list`'s sorted table (scan/sorted-list.ts), in two modes. "cells" makes
+// each record's cells as a cell row (render/cell-rows.ts rowOfCells; from a fast-path scan, as
+// bytes: render/conn-cells-bytes.ts) and keeps each column's widest cell and whether any row has
+// counters: beside the read that fills the store (store-rows-job.ts), or over a sorted store's
+// rows. "layout" lays those rows out once they are sorted and every cell is measured. The cells
+// are exactly writeConnTable's (render/conn-table.ts connTableCells). Only a table whose cells
+// need nothing but the record runs here (no zone or mark names, no processes: those live in this
+// thread): its palette, Service column and units are made again from plain params in each thread.
 
-import { boxLines, widenToCells } from '../render/box-table.js';
+import { widenToCells } from '../render/box-table.js';
 import { cellRowsWriter, rowOfCells } from '../render/cell-rows.js';
 import { tableColumns } from '../render/conn-list.js';
 import { connTableCells } from '../render/conn-table.js';
@@ -18,23 +16,20 @@ import type { TableLayout } from '../render/table-layout.js';
 import { BYTES, connOfScan, scanTotal, type ConnScan } from '../parse/conn-bytes.js';
 import { scanCellRowWriter } from '../render/conn-cells-bytes.js';
 import type { Conn } from '../model.js';
-import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Job, JobSpec } from './job.js';
 
 export interface ConnTableJobParams {
-  mode: 'measure' | 'write' | 'cells' | 'layout';
+  mode: 'cells' | 'layout';
   /** the palette's colours on */
   color: boolean;
   /** no Service column (-n) */
   numeric: boolean;
   layout: TableLayout;
-  /** write, layout: the columns' widths, measured and fitted (fitBoxTable) */
+  /** layout: the columns' widths, measured and fitted (fitBoxTable) */
   widths: number[];
-  /** measure, cells: only the records these match (a table read as it is kept) */
-  filter?: FilterOptions | undefined;
 }
 
-/** measure: each column's widest cell, and whether any row had counters */
+/** cells: each column's widest cell, and whether any row had counters */
 export interface TableMeasure {
   widths: number[];
   counted: boolean;
@@ -50,40 +45,26 @@ export const CONN_TABLE: Job<ConnTableJobParams, TableMeasure, TableMeasure> = {
     const { columns, cells } = connTableOf(params);
     const into = new Array<string>(columns.length).fill('');
     const state: TableMeasure = { widths: columns.map(() => 0), counted: false };
-    let conn: (c: Conn) => void;
-    let scanned = (s: ConnScan): void => conn(connOfScan(s));
     if (params.mode === 'layout') {
       // cell rows made in "cells" mode, sorted: laid out as they are, a batch at a time
       const write = cellRowsWriter(columns, params.widths);
       return { conn: () => undefined, batch: (buf) => write(buf, sink), state };
     }
-    if (params.mode === 'write') {
-      const lines = boxLines(columns, params.widths);
-      conn = (c) => {
-        cells(c, into);
-        emit(lines.row(into));
-      };
-    } else {
-      const filter = compileFilter(params.filter ?? {});
-      const cellRows = params.mode === 'cells';
-      conn = (c) => {
-        if (!filter(c)) return;
-        cells(c, into);
-        if (c.bytesTotal !== undefined) state.counted = true;
-        widenToCells(state.widths, into);
-        if (cellRows) emit(rowOfCells(into));
-      };
-      // a fast-path line's cell row written from its scan, when nothing asks for its record
-      const scanRow = cellRows && filter === always && !params.color ? scanCellRowWriter(params.layout, params.numeric) : undefined;
-      if (scanRow !== undefined) {
-        scanned = (s) => {
-          if (!scanRow(s, sink, state.widths)) conn(connOfScan(s));
-          else if (scanTotal(s, BYTES) >= 0) state.counted = true;
-        };
-      }
-    }
-    // measure and write read a sorted store's rows
-    return { conn, scanned, state, storedRows: params.mode !== 'cells' };
+    const conn = (c: Conn): void => {
+      cells(c, into);
+      if (c.bytesTotal !== undefined) state.counted = true;
+      widenToCells(state.widths, into);
+      emit(rowOfCells(into));
+    };
+    // a fast-path line's cell row written from its scan, when nothing asks for its record
+    const scanRow = params.color ? undefined : scanCellRowWriter(params.layout, params.numeric);
+    const scanned = (s: ConnScan): void => {
+      if (scanRow === undefined || !scanRow(s, sink, state.widths)) conn(connOfScan(s));
+      else if (scanTotal(s, BYTES) >= 0) state.counted = true;
+    };
+    // (over a sorted store's rows, which may be packed scans; beside the store's fill, the
+    // store-rows job reads the table)
+    return { conn, scanned, state, storedRows: true };
   },
   toPart: (state) => state,
   absorb(into, part) {

@@ -8,7 +8,7 @@
 import type { OnConn, OnScan } from '../parse/conn-records.js';
 import type { ByteSink } from '../source/byte-sink.js';
 
-export type JobName = 'conn-table' | 'flows' | 'list' | 'stats';
+export type JobName = 'conn-table' | 'flows' | 'list' | 'stats' | 'store-rows';
 
 export interface JobInstance<S> {
   /** one record, in input order within this instance's part, and the line it was read from (OnConn) */

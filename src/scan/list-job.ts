@@ -4,24 +4,21 @@
 // record as it is read: a table read in its own order, or a sorted store's rows read again
 // (aggregate/conn-store.ts `lines`). "json" writes a record as the JSON array's second and later
 // ones are (`,\n` before it, no newline after): the caller writes `[`, the first and the `]`.
-// "pack" writes each matching record as a sorted store keeps it (ConnStore.addRows): a line the
-// fast path read as its packed scan (parse/packed-scan.ts), any other as its line.
 
 import { connOrder, connSortValue, scanSortValue, type SortKey } from '../aggregate/conn-order.js';
 import { connOfScan, type ConnScan } from '../parse/conn-bytes.js';
 import { TopK } from '../aggregate/top-k.js';
-import { always, compileFilter, type ConnPredicate, type FilterOptions } from '../filter/compile-filter.js';
-import { PACKED_MAX, packScan } from '../parse/packed-scan.js';
+import { always, compileFilter, type FilterOptions } from '../filter/compile-filter.js';
 import type { Conn } from '../model.js';
 import { connToCsv } from '../render/conn-csv.js';
 import { putScanCsv } from '../render/conn-csv-bytes.js';
 import { jsonBytes } from '../render/conn-json-bytes.js';
 import type { ByteSink } from '../source/byte-sink.js';
-import type { Job, JobInstance, JobSpec } from './job.js';
+import type { Job, JobSpec } from './job.js';
 
 export interface ListJobParams {
   filter: FilterOptions;
-  mode: 'top' | 'pack' | ListWriteMode;
+  mode: 'top' | ListWriteMode;
   sort: SortKey | undefined;
   reverse: boolean;
   /** top: how many to keep */
@@ -39,7 +36,6 @@ export type ListState = TopK<Conn> | undefined;
 export const LIST: Job<ListJobParams, ListState, Conn[]> = {
   create(params, emit, sink) {
     const filter = compileFilter(params.filter);
-    if (params.mode === 'pack') return packer(filter, sink);
     if (params.mode !== 'top') {
       const write = recordWriter(params.mode, emit, sink);
       const conn = (c: Conn): void => {
@@ -81,36 +77,11 @@ export const LIST: Job<ListJobParams, ListState, Conn[]> = {
   },
 };
 
-/** "pack": each matching record's row, ended by a newline. */
-function packer(filter: ConnPredicate, sink: ByteSink): JobInstance<ListState> {
-  const line = (buf: Buffer, start: number, end: number): void => {
-    sink.reserve(end - start + 1);
-    sink.pos += buf.copy(sink.buf, sink.pos, start, end);
-    sink.buf[sink.pos++] = 10;
-  };
-  const scanned = (s: ConnScan, buf: Buffer, start: number, end: number): void => {
-    sink.reserve(PACKED_MAX + 1);
-    const packed = packScan(s, sink.buf, sink.pos);
-    if (packed < 0) return line(buf, start, end);
-    sink.buf[packed] = 10;
-    sink.pos = packed + 1;
-  };
-  return {
-    conn(c, buf, start, end) {
-      if (filter(c)) line(buf, start, end);
-    },
-    scanned: filter === always ? scanned : (s, buf, start, end) => {
-      if (filter(connOfScan(s))) scanned(s, buf, start, end);
-    },
-    state: undefined,
-  };
-}
-
 /**
  * One record's bytes in `mode`, straight into the output buffer (from a record, or from a scan
  * with no record made); a record the byte writers leave (labels, odd text) as a string.
  */
-function recordWriter(mode: ListWriteMode, emit: (text: string) => void, sink: ByteSink): { conn(c: Conn): void; scan(s: ConnScan): void } {
+export function recordWriter(mode: ListWriteMode, emit: (text: string) => void, sink: ByteSink): { conn(c: Conn): void; scan(s: ConnScan): void } {
   if (mode === 'csv') {
     return {
       conn: (c) => emit(connToCsv(c)),
@@ -128,12 +99,9 @@ export function listJob(params: ListJobParams): JobSpec<ListJobParams, ListState
     name: 'list',
     job: LIST,
     params,
-    // a top-k heap only counts: one thread on two cores; the other modes write every record
+    // a top-k heap only counts: one thread on two cores; the writing modes write every record
     parseBound: params.mode === 'top',
     // smaller batches for written records keep less output in flight (docs/performance.md)
     batchBytes: params.mode === 'top' ? undefined : 256 * 1024,
-    // a store's rows: this thread reads each into the store's columns, and parses a batch itself
-    // only when the worker has 4 MB of table queued (with 1 MB, the worker idled a third of the time)
-    inFlightBytes: params.mode === 'pack' ? 4 << 20 : undefined,
   };
 }

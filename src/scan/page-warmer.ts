@@ -1,13 +1,13 @@
-// Memory a big store is about to fill, made ready on the other core. list keeps every line of a
-// big table (aggregate/conn-store.ts), and the kernel hands out each fresh page of it on first
-// write: on this kind of VM, copying 230 MB of lines into new memory took 0.54 s where the same
-// copy into pages already touched took 0.13 s. A helper thread allocates the store's chunks,
-// touches one byte of each page (the kernel maps it in then) and transfers them (not shared:
-// a copy out of shared memory is slower, and the sorted list copies every line out again), a
-// few ahead of the store: the faults are taken while this thread parses, and at most AHEAD
-// chunks are ever made and not used (a filter may keep few lines). Not for a table or CSV made
-// while the store fills (sorted-list.ts renderWhileReading): that store keeps no lines, and the
-// other core is busy making rows.
+// Memory a big store is about to fill, made ready on the other core, when this thread fills it
+// (a zone filter lives in this thread only: commands/list.ts). The store keeps every record's
+// row (aggregate/conn-store.ts), and the kernel hands out each fresh page of it on first write:
+// on this kind of VM, copying 230 MB of lines into new memory took 0.54 s where the same copy
+// into pages already touched took 0.13 s. A helper thread allocates the store's chunks, touches
+// one byte of each page (the kernel maps it in then) and transfers them (not shared: a copy out
+// of shared memory is slower, and the sorted list copies every row out again), a few ahead of
+// the store: the faults are taken while this thread parses, and at most AHEAD chunks are ever
+// made and not used (a filter may keep few lines). Not when the store-rows job fills the store
+// on every core (scan/store-rows-job.ts): its rows come as the workers' output buffers.
 
 import type { Worker } from 'node:worker_threads';
 

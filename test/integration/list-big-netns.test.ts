@@ -1,8 +1,7 @@
 // As root, in a private network namespace: a live table big enough (by its entry count) for
-// list's sorted output to use its helpers beside the read — the table's rows made and measured
-// on a worker while the store fills (scan/sorted-list.ts renderWhileReading), the store's memory
-// made ready on the other core for JSON (scan/page-warmer.ts) — must print what one thread
-// prints (CTFLOW_WORKERS=0: no worker, no helper). The host's own table is never read or changed.
+// list's sorted output to use a worker beside the read — the store's rows, and a table's or
+// CSV's rows to write, made and measured on every core (scan/store-rows-job.ts) — must print
+// what one thread prints (CTFLOW_WORKERS=0: no worker). The host's own table is never read or changed.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

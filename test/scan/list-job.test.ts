@@ -7,11 +7,6 @@ import type { Conn } from '../../src/model.js';
 import { parseConnLine } from '../../src/parse/conn-line.js';
 import { batchParser } from '../../src/scan/batch-parser.js';
 import { fixtureFiles, lineRanges } from '../helpers/fixture-lines.js';
-import { connOfScan } from '../../src/parse/conn-bytes.js';
-import { emptyReport, storedRowSink } from '../../src/parse/conn-records.js';
-import { PACKED_ROW } from '../../src/parse/packed-scan.js';
-import { compileFilter } from '../../src/filter/compile-filter.js';
-import { ByteLineSplitter } from '../../src/source/line-splitter.js';
 
 // list --sort KEY --limit N skips, without making a record, every scanned line that ranks strictly
 // after the worst kept record: the kept records must be exactly those of a heap fed every record
@@ -45,22 +40,4 @@ test('a filter still applies to the lines top-k keeps', () => {
   for (const c of records) if (c.protonum === 17) want.push(c);
   assert.equal(kept?.length, 5);
   assert.deepStrictEqual(kept, want.sorted());
-});
-
-test('pack: a row for each record the filter keeps, read back as the same record, fast-path lines packed', () => {
-  for (const filter of [{}, { proto: 17 }, { dport: 53 }]) {
-    const parser = batchParser(LIST, { filter, mode: 'pack' as const, sort: undefined, reverse: false, limit: 0 });
-    const answer = parser.parse(table);
-    const got: Conn[] = [];
-    const rows = storedRowSink(emptyReport(), false, (c) => got.push(c), (s) => got.push(connOfScan(s)));
-    const splitter = new ByteLineSplitter(rows);
-    splitter.push(answer.output);
-    splitter.end();
-    const want = records.filter(compileFilter(filter));
-    assert.ok(want.length > 10, JSON.stringify(filter));
-    assert.deepStrictEqual(got, want, JSON.stringify(filter));
-    assert.equal(answer.records, records.length);
-    const packed = lineRanges(answer.output).filter(([s]) => answer.output[s] === PACKED_ROW).length;
-    assert.ok(packed > want.length / 2 && packed < want.length, `${packed} of ${want.length} rows packed`);
-  }
 });

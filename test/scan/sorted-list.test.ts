@@ -8,9 +8,9 @@ import { connLineSink, emptyReport } from '../../src/parse/conn-records.js';
 import { writeConnList, type ConnOutput } from '../../src/render/conn-list.js';
 import { createPalette } from '../../src/render/palette.js';
 import type { TableLayout } from '../../src/render/table-layout.js';
-import { renderWhileReading, writeRendered, writeSortedList } from '../../src/scan/sorted-list.js';
-import { LineArena } from '../../src/aggregate/line-arena.js';
-import { runScan, type ScanTuning } from '../../src/scan/run-scan.js';
+import { tableParams, writeShownRows, writeSortedList } from '../../src/scan/sorted-list.js';
+import { storeRowsJob } from '../../src/scan/store-rows-job.js';
+import { keptOutput, runScan, type ScanTuning } from '../../src/scan/run-scan.js';
 import type { ReadOptions } from '../../src/parse/read-table.js';
 import { threadJob } from '../../src/scan/job.js';
 import { always, compileFilter, type FilterOptions } from '../../src/filter/compile-filter.js';
@@ -20,13 +20,14 @@ import { join } from 'node:path';
 import { ByteLineSplitter } from '../../src/source/line-splitter.js';
 import { fixtureFiles } from '../helpers/fixture-lines.js';
 
-// list's sorted output on every core (a worker measures and writes parts of the store's lines
-// again, their output put back in order) must be, to the byte, what one thread writes from the
-// same store: every fixture line, every format, in small batches so that both threads write many
+// list's sorted output on every core (a worker writes parts of the store's rows again, or lays
+// out the cell rows made as it filled, their output put back in order) must be, to the byte,
+// what one thread writes from the same records: every fixture line, every format, in small
+// batches so that both threads write many
 const table = Buffer.concat(fixtureFiles().flatMap((f) => [f.bytes, Buffer.from('\n')]));
 
-function sortedStore(key: ListSortKey | undefined, reverse: boolean): { entries: number; store: ReturnType<ConnStore['sorted']> } {
-  const store = new ConnStore(key);
+function sortedStore(key: ListSortKey | undefined, reverse: boolean, packed = false): { entries: number; store: ReturnType<ConnStore['sorted']> } {
+  const store = new ConnStore(key, { packed });
   const report = emptyReport();
   const splitter = new ByteLineSplitter(connLineSink(report, false, store.add, store.addScan));
   splitter.push(table);
@@ -48,14 +49,10 @@ const output = (format: OutputFormat, color: boolean, numeric: boolean, layout: 
   format, extras: {}, processes: undefined, palette: createPalette(color), numeric, layout, live: false,
 });
 
-describe('writeSortedList: a sorted store written by scan workers, as one thread writes it', () => {
+describe('writeSortedList: a sorted store\'s JSON written by scan workers, as one thread writes it', () => {
   const cases: Array<[OutputFormat, boolean, boolean, TableLayout]> = [
     ['json', false, false, { width: undefined, exact: false }],
     ['ndjson', false, false, { width: undefined, exact: false }],
-    ['csv', false, false, { width: undefined, exact: false }],
-    ['table', false, false, { width: undefined, exact: false }],
-    ['table', true, false, { width: 80, exact: false }],
-    ['table', false, true, { width: 120, exact: true }],
   ];
   for (const [key, reverse] of [[undefined, false], ['bytes', true], ['dst', false], ['none', true]] as Array<[ListSortKey | undefined, boolean]>) {
     for (const [format, color, numeric, layout] of cases) {
@@ -63,7 +60,8 @@ describe('writeSortedList: a sorted store written by scan workers, as one thread
         const o = output(format, color, numeric, layout);
         const one = sortedStore(key, reverse);
         const want = await written((out) => writeConnList(out, o, one.store, one.entries));
-        const two = sortedStore(key, reverse);
+        // (fast-path lines kept packed, as list keeps them)
+        const two = sortedStore(key, reverse, true);
         const got = await written((out) => writeSortedList(out, o, two.store, two.entries, { workers: 1, parallelMin: 1, batchBytes: 4096 }));
         assert.ok(want.stdout.length > 100_000, 'the fixtures make a long list');
         assert.equal(got.stdout, want.stdout);
@@ -73,7 +71,7 @@ describe('writeSortedList: a sorted store written by scan workers, as one thread
   }
 
   it('an empty store: the same empty output as one thread writes', async () => {
-    for (const format of ['json', 'ndjson', 'csv', 'table'] as OutputFormat[]) {
+    for (const format of ['json', 'ndjson'] as OutputFormat[]) {
       const o = output(format, false, false, { width: 80, exact: false });
       const empty = (): ReturnType<ConnStore['sorted']> => new ConnStore(undefined).sorted(false);
       const want = await written((out) => writeConnList(out, o, empty(), 34));
@@ -83,7 +81,7 @@ describe('writeSortedList: a sorted store written by scan workers, as one thread
   });
 });
 
-describe('renderWhileReading: a table\'s or CSV\'s rows made while this thread fills the store', () => {
+describe('store-rows: a table\'s or CSV\'s rows made in the parse that fills the store, written once sorted', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ctflow-render-'));
   const file = join(dir, 'table.txt');
   writeFileSync(file, table);
@@ -95,37 +93,38 @@ describe('renderWhileReading: a table\'s or CSV\'s rows made while this thread f
     ['table', true, { width: 120, exact: true }],
     ['table', true, { width: 40, exact: false }],
     ['csv', false, { width: 80, exact: false }],
+    ['json', false, { width: 80, exact: false }],
   ];
   const orders: Array<[ListSortKey | undefined, boolean]> = [[undefined, false], ['dst', true], ['none', true]];
 
-  /** One thread's output of `source`, and the output rendered while reading it (with `renderTuning`), laid out on a worker and in this thread. */
-  async function compareRendered(
-    source: ReadOptions, o: ConnOutput, filterOptions: FilterOptions, key: ListSortKey | undefined, reverse: boolean, renderTuning: ScanTuning,
+  /**
+   * One thread's output of `source`, and the output of a store filled by the store-rows job (with
+   * `fillTuning`, as commands/list.ts fills it), written on a worker and in this thread.
+   */
+  async function compareStoreRows(
+    source: ReadOptions, o: ConnOutput, filterOptions: FilterOptions, key: ListSortKey | undefined, reverse: boolean, fillTuning: ScanTuning,
   ): Promise<void> {
     const filter = compileFilter(filterOptions);
-    // as list fills its store (commands/list.ts)
-    const fill = async (from: ReadOptions, lines: boolean): Promise<{ entries: number; store: ConnStore }> => {
-      const store = new ConnStore(key, { lines });
-      const run = await runScan(from, threadJob(() => ({
-        conn(c, buf, start, end) {
-          if (filter(c)) store.add(c, buf, start, end);
-        },
-        scanned: filter === always ? store.addScan : undefined,
-        state: store,
-      })), { emit: () => undefined });
-      return { entries: run.report.records, store };
-    };
-    const one = await fill(source, true);
-    const want = await written((out) => writeConnList(out, o, one.store.sorted(reverse), one.entries));
-    const rendering = renderWhileReading(source, o, filterOptions, renderTuning);
-    assert.ok(rendering !== undefined, 'rendered as it is read');
-    const two = await fill(rendering.source, false);
-    const rendered = await rendering.rendered;
-    const order = two.store.order(reverse);
-    assert.ok(want.stdout.split('\n').length > 100, 'the filter leaves a long table');
-    // a table laid out on a worker too, and in this thread alone
-    for (const laidOut of [tuning, { workers: 0 }]) {
-      const got = await written((out) => writeRendered(out, o, rendered, order, two.entries, laidOut));
+    const one = new ConnStore(key);
+    const read = await runScan(source, threadJob(() => ({
+      conn(c, buf, start, end) {
+        if (filter(c)) one.add(c, buf, start, end);
+      },
+      scanned: filter === always ? one.addScan : undefined,
+      state: one,
+    })), { emit: () => undefined });
+    const want = await written((out) => writeConnList(out, o, one.sorted(reverse), read.report.records));
+    assert.ok(want.stdout.split('\n').length > 100, 'the filter leaves a long list');
+    const shown = o.format === 'table' || o.format === 'csv' ? o.format : undefined;
+    const two = new ConnStore(key, { packed: true, shown: shown !== undefined });
+    const run = await runScan(source, storeRowsJob({ filter: filterOptions, shown, table: tableParams(o) }), { ...keptOutput(two.addRows), ...fillTuning });
+    assert.equal(run.report.records, read.report.records);
+    const sorted = two.sorted(reverse);
+    // written on a worker too, and in this thread alone
+    for (const writing of [tuning, { workers: 0 }]) {
+      const got = await written((out) => (shown === undefined
+        ? writeSortedList(out, o, sorted, run.report.records, writing)
+        : writeShownRows(out, o, sorted.lines(0, sorted.length), sorted.length, shown === 'table' ? run.result : undefined, run.report.records, writing)));
       assert.equal(got.stdout, want.stdout);
       assert.equal(got.summary, want.summary);
     }
@@ -134,49 +133,37 @@ describe('renderWhileReading: a table\'s or CSV\'s rows made while this thread f
   for (const [what, filterOptions] of filters) {
     for (const [format, color, layout] of looks) {
       for (const [key, reverse] of orders) {
-        const look = format === 'csv' ? 'CSV' : `table${color ? ' in colour' : ''}, ${layout.width ?? 'wide'}`;
+        const look = format === 'table' ? `table${color ? ' in colour' : ''}, ${layout.width ?? 'wide'}` : format.toUpperCase();
         it(`${what}, ${look}, sort ${key ?? 'default'}${reverse ? ' reversed' : ''}: what one thread writes, to the byte`, async () => {
-          await compareRendered({ file }, output(format, color, false, layout), filterOptions, key, reverse, tuning);
+          await compareStoreRows({ file }, output(format, color, false, layout), filterOptions, key, reverse, tuning);
         });
       }
     }
   }
 
-  it('made in this thread, between the fill\'s chunks: without workers, and under the size that pays for them', async () => {
-    for (const format of ['table', 'csv'] as OutputFormat[]) {
+  it('made in this thread: without workers, and under the size that pays for them', async () => {
+    for (const format of ['table', 'csv', 'json'] as OutputFormat[]) {
       const o = output(format, false, false, { width: 80, exact: false });
-      await compareRendered({ file }, o, { proto: 6 }, undefined, false, { workers: 0 });
-      await compareRendered({ file }, o, {}, 'dst', false, { ...tuning, parallelMin: table.length + 1 });
+      await compareStoreRows({ file }, o, { proto: 6 }, undefined, false, { workers: 0 });
+      await compareStoreRows({ file }, o, {}, 'dst', false, { ...tuning, parallelMin: table.length + 1 });
     }
   });
 
   it('a source of no known size (read as a pipe is: in this thread, then shared with a worker)', async () => {
     // (a kernel table at another path has no entry count to size it by)
+    for (const format of ['table', 'csv', 'ndjson'] as OutputFormat[]) {
+      await compareStoreRows({ procPath: file }, output(format, false, false, { width: undefined, exact: false }), {}, 'src', true, tuning);
+    }
+  });
+
+  it('no rows: the empty table, or the CSV header alone, as one thread writes them', async () => {
     for (const format of ['table', 'csv'] as OutputFormat[]) {
-      await compareRendered({ procPath: file }, output(format, false, false, { width: undefined, exact: false }), {}, 'src', true, tuning);
+      const o = output(format, false, false, { width: 80, exact: false });
+      const want = await written((out) => writeConnList(out, o, new ConnStore(undefined).sorted(false), 34));
+      const empty = new ConnStore(undefined, { shown: true }).sorted(false);
+      const measure = format === 'table' ? { widths: [], counted: false } : undefined;
+      assert.deepStrictEqual(await written((out) => writeShownRows(out, o, empty.lines(0, 0), 0, measure, 34)), want, format);
     }
-  });
-
-  it('rows that are not the store\'s records are refused, and no rows are the empty table or CSV', async () => {
-    const o = output('table', false, false, { width: 80, exact: false });
-    const rendering = renderWhileReading({ file }, o, { proto: 6 }, tuning)!;
-    for await (const chunk of rendering.source.opened!) void chunk;
-    const rendered = await rendering.rendered;
-    await assert.rejects(written((out) => writeRendered(out, o, rendered, new Uint32Array(3), 3)), /list's \d+ rows do not match the 3 records kept/);
-    const empty = { measure: rendered.measure, rows: new LineArena().sealed() };
-    const want = await written((out) => writeConnList(out, o, new ConnStore(undefined).sorted(false), 34));
-    assert.deepStrictEqual(await written((out) => writeRendered(out, o, empty, new Uint32Array(0), 34)), want);
-    const csv = output('csv', false, false, { width: 80, exact: false });
-    const header = await written((out) => writeConnList(out, csv, new ConnStore(undefined).sorted(false), 34));
-    assert.ok(header.stdout.startsWith('family,'));
-    assert.deepStrictEqual(await written((out) => writeRendered(out, csv, { rows: new LineArena().sealed(), measure: undefined }, new Uint32Array(0), 34)), header);
-  });
-
-  it('not for JSON or NDJSON (three times their line), nor under --strict', () => {
-    for (const format of ['json', 'ndjson'] as OutputFormat[]) {
-      assert.equal(renderWhileReading({ file }, output(format, false, false, { width: undefined, exact: false }), {}, tuning), undefined);
-    }
-    assert.equal(renderWhileReading({ file, strict: true }, output('table', false, false, { width: undefined, exact: false }), {}, tuning), undefined);
   });
 
   it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
