@@ -32,14 +32,17 @@ const V6 = 16;
 
 /**
  * Packs scan `s` into `buf` at `pos` (at least PACKED_MAX bytes free); returns where it ends, or
- * -1 when the scan must be kept as its line (not the fast path's, or an address's text given).
+ * -1 when the scan must be kept as its line (not the fast path's, an address's text given, or a
+ * state its protocol does not have).
  */
 export function packScan(s: ConnScan, buf: Buffer, pos: number): number {
   if (s.record !== undefined) return -1;
   const texts = s.texts;
   if (texts[0] !== undefined || texts[1] !== undefined || texts[2] !== undefined || texts[3] !== undefined) return -1;
-  buf[pos++] = PACKED_ROW;
+  // (the fast path reads only its protocol's states: a state it could not have stays a line)
   const state = s.state === undefined ? 0 : STATES[s.protonum]!.indexOf(s.state) + 1;
+  if (state === 0 && s.state !== undefined) return -1;
+  buf[pos++] = PACKED_ROW;
   const flags = (s.assured ? ASSURED : 0) | (s.unreplied ? UNREPLIED : 0) | (s.offload ? OFFLOAD : 0) | (s.hwOffload ? HW_OFFLOAD : 0) | (s.v6 ? V6 : 0);
   pos = put(buf, pos, s.protonum);
   pos = put(buf, pos, flags);

@@ -57,7 +57,7 @@ describe('ctflow list on a big live table, with and without its helpers', { skip
     assert.equal(Number(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count'])), ENTRIES);
   });
 
-  it('the table made while the store fills is the table one thread makes', async () => {
+  it('the table made in the parse that fills the store is the table one thread makes', async () => {
     const args = ['list', '--sort', 'src', '-n'];
     const one = await runCli(args, { netns: ns, env: { CTFLOW_WORKERS: '0' } });
     const both = await runCli(args, { netns: ns });
@@ -69,7 +69,7 @@ describe('ctflow list on a big live table, with and without its helpers', { skip
     assert.equal(both.stderr, one.stderr);
   });
 
-  it('CSV made while the store fills is the CSV one thread writes', async () => {
+  it('CSV made in the parse that fills the store is the CSV one thread writes', async () => {
     const args = ['list', '--sort', 'dst', '--reverse', '--csv'];
     const one = await runCli(args, { netns: ns, env: { CTFLOW_WORKERS: '0' } });
     const both = await runCli(args, { netns: ns });
@@ -82,7 +82,7 @@ describe('ctflow list on a big live table, with and without its helpers', { skip
     assert.deepEqual(rows(both.stdout), rows(one.stdout));
   });
 
-  it('JSON filled into memory made ready on the other core is the JSON one thread writes', async () => {
+  it('JSON written from the packed scans the store keeps is the JSON one thread writes', async () => {
     const args = ['list', '--sort', 'src', '--json'];
     const one = await runCli(args, { netns: ns, env: { CTFLOW_WORKERS: '0' } });
     const both = await runCli(args, { netns: ns });

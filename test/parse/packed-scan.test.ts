@@ -71,6 +71,10 @@ test('a scan of the full parser\'s record, or with an address\'s text, is not pa
   const s = new ConnScan();
   s.record = {} as Conn;
   assert.equal(packScan(s, Buffer.alloc(PACKED_MAX), 0), -1);
+  const line = Buffer.from('ipv4     2 tcp      6 431999 ESTABLISHED src=10.0.0.2 dst=10.0.1.2 sport=51000 dport=80 src=10.0.1.2 dst=10.0.0.2 sport=80 dport=51000 [ASSURED] mark=0 zone=0 use=2');
+  const scan = scanConnBytes(line, 0, line.length)!;
+  scan.state = 'OPEN';
+  assert.equal(packScan(scan, Buffer.alloc(PACKED_MAX), 0), -1, 'a state tcp does not have');
 });
 
 test('storedRowSink reads a packed row as its scan and any other row as its line', () => {
