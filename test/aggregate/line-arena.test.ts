@@ -56,6 +56,19 @@ describe('LineArena: rows kept in order, read back in any order', () => {
     assert.equal(sealed.row(2, (buf) => buf), given, 'the very buffer given');
   });
 
+  it('keeps a row written in place (room, keepWritten), and with pairs only the second row of each two', () => {
+    const arena = new LineArena();
+    for (const row of ['one', 'two', 'x'.repeat(70_000), 'four']) {
+      const room = arena.room(row.length);
+      const at = arena.roomAt;
+      arena.keepWritten(at + room.write(row, at));
+    }
+    arena.keepChunk(Buffer.from('key a\nshown a\nkey b\nshown b\nkey c\n'), true);
+    arena.keep(Buffer.from('last'), 0, 4);
+    const sealed = arena.sealed();
+    assert.deepStrictEqual(Array.from({ length: sealed.length }, (_, r) => text(sealed, r)), ['one', 'two', 'x'.repeat(70_000), 'four', 'shown a', 'shown b', 'last']);
+  });
+
   it('a row longer than a chunk gets a chunk of its own; a buffer too big to place in is copied row by row', () => {
     const arena = new LineArena();
     const long = 'x'.repeat(200_000);
