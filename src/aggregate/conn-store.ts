@@ -165,7 +165,11 @@ export class ConnStore {
     this.kept.keepChunk(rows, this.shown);
     let shown = false;
     for (let from = 0, nl = rows.indexOf(10); nl >= 0; from = nl + 1, nl = rows.indexOf(10, from)) {
-      if (!shown) this.rowColumns.line(rows, from, nl);
+      // (`none` compares nothing: a row is only counted)
+      if (!shown) {
+        if (this.keepsKeys) this.rowColumns.line(rows, from, nl);
+        else this.next();
+      }
       shown = this.shown && !shown;
     }
   };
