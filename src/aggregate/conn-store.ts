@@ -77,11 +77,6 @@ export interface StoreOptions {
   page?: number | undefined;
   warm?: (() => Buffer) | (() => Buffer | undefined) | undefined;
   /**
-   * true: addScan keeps a line the fast path read as its scan packed (parse/packed-scan.ts), a
-   * third of its line and read back without parsing
-   */
-  packed?: boolean | undefined;
-  /**
    * true: addRows gets two rows a record, its key row and the row shown for it, and keeps the
    * second: `lines` then hands out those (a table's cell rows, CSV lines), not records
    */
@@ -94,7 +89,6 @@ export class ConnStore {
   private readonly pages: Record<'p1' | 'p2' | 'a' | 'b' | 'c', Float64Array[]> = { p1: [], p2: [], a: [], b: [], c: [] };
   private readonly zonePages: Uint16Array[] = [];
   private readonly kept: LineArena;
-  private readonly packed: boolean;
   private readonly shown: boolean;
   private p1Page = EMPTY;
   private p2Page = EMPTY;
@@ -127,16 +121,11 @@ export class ConnStore {
     this.capacity = options.capacity ?? 0;
     this.page = options.page ?? PAGE;
     this.kept = new LineArena(this.capacity, this.page, options.warm);
-    this.packed = options.packed === true;
     this.shown = options.shown === true;
     this.keepsKeys = key !== 'none';
     this.p1Ids = key === 'dst' ? 'address' : key === 'proto' || key === 'state' ? 'name' : undefined;
     this.p1 = primary(key, (a) => this.addresses.of(a), (s) => this.nameId(s));
     this.p1Scan = primaryOfScan(key, (s, k) => this.addresses.ofScan(s, k), (s) => this.nameId(s));
-  }
-
-  get size(): number {
-    return this.n;
   }
 
   /** Keeps one record (an OnConn: the record and its line). */
@@ -146,11 +135,12 @@ export class ConnStore {
   };
 
   /**
-   * Keeps one line the fast path read (an OnScan), with no record made: the same columns as
-   * `add` from the scan's numbers (-1 where a record has undefined; no GRE keys on that path).
+   * Keeps one line the fast path read (an OnScan), with no record made: its scan packed
+   * (parse/packed-scan.ts; its line when it cannot be), and the same columns as `add` from the
+   * scan's numbers (-1 where a record has undefined; no GRE keys on that path).
    */
   readonly addScan = (s: ConnScan, buf: Buffer, start: number, end: number): void => {
-    if (!this.packed || !this.keepPacked(s)) this.kept.keep(buf, start, end);
+    if (!this.keepPacked(s)) this.kept.keep(buf, start, end);
     this.columnsOfScan(s);
   };
 

@@ -61,17 +61,10 @@ export class LineArena {
     this.chunks.push(this.chunk);
   }
 
-  get size(): number {
-    return this.n;
-  }
-
   /** Keeps the bytes [start, end) of `buf` as the next row. */
   keep(buf: Buffer, start: number, end: number): void {
-    const length = end - start;
-    if (this.fill + length > this.chunk.length) this.newChunk(length);
-    buf.copy(this.chunk, this.fill, start, end);
-    this.place(this.at * CHUNK_SPAN + this.fill, length);
-    this.fill += length;
+    const room = this.room(end - start);
+    this.keepWritten(this.fill + buf.copy(room, this.fill, start, end));
   }
 
   /**

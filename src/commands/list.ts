@@ -153,7 +153,7 @@ async function runList(flags: ListFlags): Promise<void> {
     const warmer = !rowsJob && bigTableBytes(source) !== undefined ? await PageWarmer.start(CHUNK_MAX) : undefined;
     // every record, kept as its row and the columns the order compares (aggregate/conn-store.ts);
     // a line is at least ~80 bytes: a file's size bounds the entries, so the columns are sized once
-    const store = new ConnStore(key, { capacity: Math.ceil((sourceSize(source) ?? 0) / 64), warm: warmer?.take, packed: true, shown: shown !== undefined });
+    const store = new ConnStore(key, { capacity: Math.ceil((sourceSize(source) ?? 0) / 64), warm: warmer?.take, shown: shown !== undefined });
     let run: ScanRun<StoreRowsState | ConnStore>;
     try {
       run = rowsJob

@@ -1,8 +1,8 @@
 // The scan job behind `list`'s sorted table (scan/sorted-list.ts), in two modes. "cells" makes
 // each record's cells as a cell row (render/cell-rows.ts rowOfCells; from a fast-path scan, as
 // bytes: render/conn-cells-bytes.ts) and keeps each column's widest cell and whether any row has
-// counters: beside the read that fills the store (store-rows-job.ts), or over a sorted store's
-// rows. "layout" lays those rows out once they are sorted and every cell is measured. The cells
+// counters, beside the read that fills the store (store-rows-job.ts runs it on the table's
+// lines). "layout" lays those rows out once they are sorted and every cell is measured. The cells
 // are exactly writeConnTable's (render/conn-table.ts connTableCells). Only a table whose cells
 // need nothing but the record runs here (no zone or mark names, no processes: those live in this
 // thread): its palette, Service column and units are made again from plain params in each thread.
@@ -62,9 +62,7 @@ export const CONN_TABLE: Job<ConnTableJobParams, TableMeasure, TableMeasure> = {
       if (scanRow === undefined || !scanRow(s, sink, state.widths)) conn(connOfScan(s));
       else if (scanTotal(s, BYTES) >= 0) state.counted = true;
     };
-    // (over a sorted store's rows, which may be packed scans; beside the store's fill, the
-    // store-rows job reads the table)
-    return { conn, scanned, state, storedRows: true };
+    return { conn, scanned, state };
   },
   toPart: (state) => state,
   absorb(into, part) {

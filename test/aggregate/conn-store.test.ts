@@ -35,18 +35,11 @@ function read(bytes: Buffer, key: ListSortKey | undefined, scans: boolean, optio
 }
 
 /**
- * Every record of `bytes` into a store whose fast-path lines are kept packed: by addScan
- * (`packed`), or as the rows the store-rows job makes of them, given to addRows in buffers of
- * `chunk` lines; `shown`: a CSV line after each key row, kept instead of it.
+ * Every record of `bytes` into a store as the rows the store-rows job makes of them, given to
+ * addRows in buffers of `chunk` lines; `shown`: a CSV line after each key row, kept instead of it.
  */
-function readPacked(bytes: Buffer, key: ListSortKey | undefined, how: 'packed' | 'rows', chunk = 97, shown = false): ConnStore {
-  const store = new ConnStore(key, { packed: true, page: 50, shown });
-  if (how === 'packed') {
-    const splitter = new ByteLineSplitter(connLineSink(emptyReport(), false, store.add, store.addScan));
-    splitter.push(bytes);
-    splitter.end();
-    return store;
-  }
+function readRows(bytes: Buffer, key: ListSortKey | undefined, chunk = 97, shown = false): ConnStore {
+  const store = new ConnStore(key, { page: 50, shown });
   const sink = new GrowBuffer(1 << 16, true);
   const table = { color: false, numeric: false, layout: { width: undefined, exact: false } };
   const pack = STORE_ROWS.create({ filter: {}, shown: shown ? 'csv' : undefined, table }, (text) => sink.write(text), sink);
@@ -86,26 +79,24 @@ describe('ConnStore: the records connOrder sorts, kept as lines and columns', ()
     }
   }
 
-  for (const how of ['packed', 'rows'] as const) {
-    for (const key of [undefined, ...LIST_SORT_KEYS]) {
-      for (const reverse of [false, true]) {
-        it(`${key ?? 'default'}${reverse ? ' reversed' : ''}, fast-path lines kept packed (${how === 'packed' ? 'addScan' : 'addRows'}): the same records in the same order`, () => {
-          const { conns } = read(doubled, key, true);
-          const want = key === 'none'
-            ? (reverse ? [...conns].reverse() : conns)
-            : [...conns].sort(connOrder(key, reverse));
-          const got = readPacked(doubled, key, how).sorted(reverse);
-          assert.deepStrictEqual(json(got), want.map(connToJsonLine));
-        });
-      }
+  for (const key of [undefined, ...LIST_SORT_KEYS]) {
+    for (const reverse of [false, true]) {
+      it(`${key ?? 'default'}${reverse ? ' reversed' : ''}, the store-rows job's rows (addRows): the same records in the same order`, () => {
+        const { conns } = read(doubled, key, true);
+        const want = key === 'none'
+          ? (reverse ? [...conns].reverse() : conns)
+          : [...conns].sort(connOrder(key, reverse));
+        assert.deepStrictEqual(json(readRows(doubled, key).sorted(reverse)), want.map(connToJsonLine));
+      });
     }
   }
 
   it('keeps fast-path lines packed, in fewer bytes than their lines, and gives each back as its scan', () => {
-    for (const how of ['packed', 'rows'] as const) {
-      const { store, conns } = read(table, 'none', true);
-      const sorted = readPacked(table, 'none', how).sorted(false);
-      const lines = store.sorted(false).lines(0, conns.length);
+    // records kept by `add` keep their lines
+    const { store, conns } = read(table, 'none', false);
+    const lines = store.sorted(false).lines(0, conns.length);
+    for (const how of ['addScan', 'addRows'] as const) {
+      const sorted = (how === 'addScan' ? read(table, 'none', true).store : readRows(table, 'none')).sorted(false);
       const rows = sorted.lines(0, conns.length);
       assert.ok(rows.bytes < lines.bytes * 0.6, `${how}: ${rows.bytes} bytes of rows for ${lines.bytes} of lines`);
       const kinds = new Set(conns.map((_, i) => (sorted.record(i) instanceof ConnScan ? 'scan' : 'record')));
@@ -124,7 +115,7 @@ describe('ConnStore: the records connOrder sorts, kept as lines and columns', ()
     for (const [key, reverse] of [[undefined, false], ['dst', true], ['none', true]] as Array<[ListSortKey | undefined, boolean]>) {
       const { conns } = read(doubled, key, true);
       const want = (key === 'none' ? (reverse ? [...conns].reverse() : conns) : [...conns].sort(connOrder(key, reverse))).map(connToCsv).join('');
-      const sorted = readPacked(doubled, key, 'rows', 97, true).sorted(reverse);
+      const sorted = readRows(doubled, key, 97, true).sorted(reverse);
       assert.equal(sorted.length, conns.length);
       const gathered: Buffer[] = [];
       const rows = sorted.lines(0, sorted.length);

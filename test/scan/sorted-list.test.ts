@@ -26,8 +26,8 @@ import { fixtureFiles } from '../helpers/fixture-lines.js';
 // batches so that both threads write many
 const table = Buffer.concat(fixtureFiles().flatMap((f) => [f.bytes, Buffer.from('\n')]));
 
-function sortedStore(key: ListSortKey | undefined, reverse: boolean, packed = false): { entries: number; store: ReturnType<ConnStore['sorted']> } {
-  const store = new ConnStore(key, { packed });
+function sortedStore(key: ListSortKey | undefined, reverse: boolean): { entries: number; store: ReturnType<ConnStore['sorted']> } {
+  const store = new ConnStore(key);
   const report = emptyReport();
   const splitter = new ByteLineSplitter(connLineSink(report, false, store.add, store.addScan));
   splitter.push(table);
@@ -60,8 +60,7 @@ describe('writeSortedList: a sorted store\'s JSON written by scan workers, as on
         const o = output(format, color, numeric, layout);
         const one = sortedStore(key, reverse);
         const want = await written((out) => writeConnList(out, o, one.store, one.entries));
-        // (fast-path lines kept packed, as list keeps them)
-        const two = sortedStore(key, reverse, true);
+        const two = sortedStore(key, reverse);
         const got = await written((out) => writeSortedList(out, o, two.store, two.entries, { workers: 1, parallelMin: 1, batchBytes: 4096 }));
         assert.ok(want.stdout.length > 100_000, 'the fixtures make a long list');
         assert.equal(got.stdout, want.stdout);
@@ -116,7 +115,7 @@ describe('store-rows: a table\'s or CSV\'s rows made in the parse that fills the
     const want = await written((out) => writeConnList(out, o, one.sorted(reverse), read.report.records));
     assert.ok(want.stdout.split('\n').length > 100, 'the filter leaves a long list');
     const shown = o.format === 'table' || o.format === 'csv' ? o.format : undefined;
-    const two = new ConnStore(key, { packed: true, shown: shown !== undefined });
+    const two = new ConnStore(key, { shown: shown !== undefined });
     const run = await runScan(source, storeRowsJob({ filter: filterOptions, shown, table: tableParams(o) }), { ...keptOutput(two.addRows), ...fillTuning });
     assert.equal(run.report.records, read.report.records);
     const sorted = two.sorted(reverse);
