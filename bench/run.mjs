@@ -384,12 +384,10 @@ function lsconntrackRow() {
     target(name, '-', '≥ 2.5× faster', undefined, why);
     return;
   }
-  const ns = `ctflow-bench-${process.pid}-ls`;
+  let ns;
   try {
     try {
-      execFileSync('ip', ['netns', 'add', ns], { stdio: 'ignore' });
-      execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up'], { stdio: 'ignore' });
-      execFileSync('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', '10.0.1.5/32', 'dev', 'lo'], { stdio: 'ignore' });
+      ns = hostNetns('ls');
     } catch (err) {
       const failed = `cannot make a network namespace here (${err.message.split('\n')[0]})`;
       skip(name, failed);
@@ -407,7 +405,7 @@ function lsconntrackRow() {
       target(name, `${x.toFixed(2)}× faster (${mine.wall.toFixed(2)} s vs ${theirs.wall.toFixed(2)} s)`, '≥ 2.5× faster', judged(x >= 2.5), quick ? QUICK_WHY : undefined);
     }
   } finally {
-    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    if (ns) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
   }
 }
 
@@ -424,16 +422,27 @@ function nsUnavailable() {
 
 /** A fresh namespace filled by one `conntrack -R` of `lines`; returns its name. */
 function filledNetns(tag, lines) {
-  const ns = `ctflow-bench-${process.pid}-${tag}`;
+  const ns = hostNetns(tag);
   const batch = join(dir, `${ns}.txt`);
   writeFileSync(batch, `${lines.join('\n')}\n`);
   try {
-    execFileSync('ip', ['netns', 'add', ns]);
-    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
-    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', '10.0.1.5/32', 'dev', 'lo']);
     fill(ns, batch);
   } finally {
     try { unlinkSync(batch); } catch { /* already gone */ }
+  }
+  return ns;
+}
+
+/** A fresh namespace whose loopback is up and holds the generator's host address; returns its name. */
+function hostNetns(tag) {
+  const ns = `ctflow-bench-${process.pid}-${tag}`;
+  execFileSync('ip', ['netns', 'add', ns], { stdio: 'ignore' });
+  try {
+    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up'], { stdio: 'ignore' });
+    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', '10.0.1.5/32', 'dev', 'lo'], { stdio: 'ignore' });
+  } catch (err) {
+    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    throw err;
   }
   return ns;
 }
