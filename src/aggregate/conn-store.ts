@@ -152,16 +152,21 @@ export class ConnStore {
    * or in a `shown` store the rows after them.
    */
   readonly addRows = (rows: Buffer): void => {
-    this.kept.keepChunk(rows, this.shown);
-    let shown = false;
-    for (let from = 0, nl = rows.indexOf(10); nl >= 0; from = nl + 1, nl = rows.indexOf(10, from)) {
+    this.shownNext = false;
+    this.kept.keepChunk(rows, this.shown, this.rowSeen);
+  };
+
+  /** whether the next row addRows sees is a shown row (else a key row) */
+  private shownNext = false;
+
+  /** Each row addRows keeps, in one pass with keeping it: a key row's columns. */
+  private readonly rowSeen = (rows: Buffer, start: number, end: number): void => {
+    if (!this.shownNext) {
       // (`none` compares nothing: a row is only counted)
-      if (!shown) {
-        if (this.keepsKeys) this.rowColumns.line(rows, from, nl);
-        else this.next();
-      }
-      shown = this.shown && !shown;
+      if (this.keepsKeys) this.rowColumns.line(rows, start, end);
+      else this.next();
     }
+    this.shownNext = this.shown && !this.shownNext;
   };
 
   private readonly rowColumns = storedRowSink(emptyReport(), false, (c) => this.columnsOf(c), (s) => this.columnsOfScan(s));

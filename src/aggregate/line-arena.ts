@@ -90,15 +90,17 @@ export class LineArena {
   /**
    * Keeps each newline-ended row of `buf` with no copy (a last row without one is not kept), or
    * with `pairs` the second row of each two: `buf` becomes a chunk of its own, and must not
-   * change after (a buffer the caller gives up, such as a scan's kept output).
+   * change after (a buffer the caller gives up, such as a scan's kept output). `each` is shown
+   * every row, kept or not, in order (`buf[start, end)`): the caller reads them in the same pass.
    */
-  keepChunk(buf: Buffer, pairs = false): void {
+  keepChunk(buf: Buffer, pairs = false, each?: (buf: Buffer, start: number, end: number) => void): void {
     // (a place holds an offset below CHUNK_SPAN: rows of a bigger buffer are copied)
     const big = buf.length > CHUNK_SPAN;
     if (!big) this.chunks.push(buf);
     const base = (this.chunks.length - 1) * CHUNK_SPAN;
     let skip = pairs;
     for (let from = 0, nl = buf.indexOf(10); nl >= 0; from = nl + 1, nl = buf.indexOf(10, from)) {
+      each?.(buf, from, nl);
       if (skip) {
         skip = false;
         continue;

@@ -63,7 +63,10 @@ describe('LineArena: rows kept in order, read back in any order', () => {
       const at = arena.roomAt;
       arena.keepWritten(at + room.write(row, at));
     }
-    arena.keepChunk(Buffer.from('key a\nshown a\nkey b\nshown b\nkey c\n'), true);
+    const seen: string[] = [];
+    arena.keepChunk(Buffer.from('key a\nshown a\nkey b\nshown b\nkey c\nno newline'), true, (buf, start, end) => seen.push(buf.toString('latin1', start, end)));
+    // every newline-ended row shown in order, kept or not
+    assert.deepStrictEqual(seen, ['key a', 'shown a', 'key b', 'shown b', 'key c']);
     arena.keep(Buffer.from('last'), 0, 4);
     const sealed = arena.sealed();
     assert.deepStrictEqual(Array.from({ length: sealed.length }, (_, r) => text(sealed, r)), ['one', 'two', 'x'.repeat(70_000), 'four', 'shown a', 'shown b', 'last']);
